@@ -1,0 +1,76 @@
+"""Database wiring: tortoise configuration, migrations, health."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.connection import connections
+from tortoise.migrations.api import migrate as tortoise_migrate
+
+log = logging.getLogger(__name__)
+
+APP_LABEL = "stations"
+MIGRATIONS_MODULE = "stations.migrations"
+
+
+def normalize_url(url: str) -> str:
+    # tortoise knows the "postgres" scheme; people (and Heroku-style providers) write both.
+    if url.startswith("postgresql://"):
+        return "postgres://" + url.removeprefix("postgresql://")
+    return url
+
+
+def is_postgres(url: str) -> bool:
+    return normalize_url(url).startswith("postgres://")
+
+
+def tortoise_config(url: str) -> dict[str, Any]:
+    return {
+        "connections": {"default": normalize_url(url)},
+        "apps": {
+            APP_LABEL: {
+                "models": ["stations.models"],
+                "default_connection": "default",
+                "migrations": MIGRATIONS_MODULE,
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def init_db(url: str) -> None:
+    # The global fallback lets tasks that did not inherit our context (uvicorn's request
+    # tasks, the bot's and scheduler's workers) reach the same connections.
+    await Tortoise.init(config=tortoise_config(url), _enable_global_fallback=True)
+
+
+async def close_db() -> None:
+    await Tortoise.close_connections()
+    # Forget the models' binding too, so the next init may use another database engine.
+    await Tortoise._reset_apps()
+
+
+async def migrate(url: str) -> None:
+    """Apply every migration not applied yet. Safe to run on every start."""
+    try:
+        await tortoise_migrate(config=tortoise_config(url))
+    finally:
+        await close_db()
+
+
+async def database_status() -> dict[str, Any]:
+    """A health probe: can we reach the database, and which engine is it."""
+    try:
+        connection = connections.get("default")
+        await connection.execute_query("SELECT 1")
+    except Exception as exc:  # the health probe reports every failure, it never raises
+        log.warning("database health check failed: %s", exc)
+        return {"ok": False, "error": type(exc).__name__}
+    return {"ok": True, "engine": connection.capabilities.dialect}
+
+
+def dialect() -> str:
+    return connections.get("default").capabilities.dialect

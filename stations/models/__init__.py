@@ -1,0 +1,26 @@
+"""Tortoise models, slim: every rule lives in ``stations.services``."""
+
+from stations.models.campaigns import Campaign, Shift, Station
+from stations.models.inventory import ServiceRecord, StockBalance, StockMovement, SupplyItem
+from stations.models.messaging import ChatState, Notification
+from stations.models.org import ApiToken, AuditEvent, Unit, User
+from stations.models.people import Assignment, LinkToken, Volunteer
+
+__all__ = [
+    "ApiToken",
+    "Assignment",
+    "AuditEvent",
+    "Campaign",
+    "ChatState",
+    "LinkToken",
+    "Notification",
+    "ServiceRecord",
+    "Shift",
+    "Station",
+    "StockBalance",
+    "StockMovement",
+    "SupplyItem",
+    "Unit",
+    "User",
+    "Volunteer",
+]

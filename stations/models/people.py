@@ -1,0 +1,90 @@
+"""Who serves: volunteers, their assignments to shifts, and the tokens that link Telegram."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tortoise import fields
+from tortoise.models import Model
+
+from stations.enums import AssignmentStatus, Language, ShiftRole
+
+if TYPE_CHECKING:
+    from stations.models.campaigns import Shift
+    from stations.models.org import Unit, User
+
+
+class Volunteer(Model):
+    id = fields.IntField(primary_key=True)
+    full_name = fields.CharField(max_length=200)
+    #: accent-folded, lower-case name for search ("nguyen van an")
+    search_name = fields.CharField(max_length=200, db_index=True)
+    phone = fields.CharField(max_length=20, unique=True)  # E.164, +84…
+    unit: fields.ForeignKeyNullableRelation[Unit] = fields.ForeignKeyField(
+        "stations.Unit", related_name="volunteers", null=True, on_delete=fields.SET_NULL
+    )
+    organisation = fields.CharField(max_length=200, default="")
+    skills = fields.JSONField(default=list)
+    telegram_user_id = fields.BigIntField(null=True, unique=True)
+    telegram_chat_id = fields.BigIntField(null=True)
+    language = fields.CharEnumField(Language, max_length=2, default=Language.VI)
+    reachable = fields.BooleanField(default=True)
+    notes = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "volunteer"
+        ordering = ["search_name", "id"]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class Assignment(Model):
+    """A volunteer on a shift, from assignment through check-in to check-out."""
+
+    id = fields.IntField(primary_key=True)
+    shift: fields.ForeignKeyRelation[Shift] = fields.ForeignKeyField(
+        "stations.Shift", related_name="assignments", on_delete=fields.CASCADE
+    )
+    volunteer: fields.ForeignKeyRelation[Volunteer] = fields.ForeignKeyField(
+        "stations.Volunteer", related_name="assignments", on_delete=fields.CASCADE
+    )
+    role = fields.CharEnumField(ShiftRole, max_length=16, default=ShiftRole.VOLUNTEER)
+    status = fields.CharEnumField(
+        AssignmentStatus, max_length=16, default=AssignmentStatus.ASSIGNED, db_index=True
+    )
+    checked_in_at = fields.DatetimeField(null=True)
+    checkin_latitude = fields.FloatField(null=True)
+    checkin_longitude = fields.FloatField(null=True)
+    checkin_distance_m = fields.IntField(null=True)
+    checkin_verified = fields.BooleanField(null=True)
+    checked_out_at = fields.DatetimeField(null=True)
+    auto_checked_out = fields.BooleanField(default=False)
+    worked_minutes = fields.IntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "assignment"
+        unique_together = (("shift", "volunteer"),)
+
+
+class LinkToken(Model):
+    """Single-use, expiring token that links a Telegram account: ``/start <token>``."""
+
+    id = fields.IntField(primary_key=True)
+    token = fields.CharField(max_length=64, unique=True)
+    volunteer: fields.ForeignKeyRelation[Volunteer] = fields.ForeignKeyField(
+        "stations.Volunteer", related_name="link_tokens", on_delete=fields.CASCADE
+    )
+    created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "stations.User", related_name="link_tokens", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "link_token"
