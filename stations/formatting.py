@@ -1,0 +1,69 @@
+"""How numbers, money, dates and times read in Vietnamese and English (shown in Vietnam time)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from babel.dates import format_date as babel_format_date
+from babel.numbers import format_decimal
+
+from stations.clock import VN_TZ
+from stations.enums import Language
+from stations.i18n import normalize_language
+
+_LOCALES = {Language.VI: "vi_VN", Language.EN: "en_GB"}
+
+
+def _locale(language: str | Language | None) -> str:
+    return _LOCALES[normalize_language(language)]
+
+
+def format_number(value: int | float, language: str | Language | None) -> str:
+    """600000 → "600.000" in Vietnamese, "600,000" in English."""
+    return format_decimal(value, locale=_locale(language))
+
+
+def format_vnd(amount: int, language: str | Language | None) -> str:
+    return f"{format_number(amount, language)} ₫"
+
+
+def format_date(day: dt.date | dt.datetime, language: str | Language | None) -> str:
+    """02/02/2027 in both languages: the day-first form both audiences read."""
+    if isinstance(day, dt.datetime):
+        day = day.astimezone(VN_TZ).date()
+    return day.strftime("%d/%m/%Y")
+
+
+def format_day_name(day: dt.date, language: str | Language | None) -> str:
+    """ "Thứ Ba, 02/02/2027" / "Tue 02/02/2027"."""
+    weekday = babel_format_date(
+        day,
+        "EEEE" if normalize_language(language) is Language.VI else "EEE",
+        locale=_locale(language),
+    )
+    return f"{weekday[:1].upper()}{weekday[1:]}, {format_date(day, language)}"
+
+
+def format_time(moment: dt.datetime) -> str:
+    return moment.astimezone(VN_TZ).strftime("%H:%M")
+
+
+def format_window(
+    starts_at: dt.datetime, ends_at: dt.datetime, language: str | Language | None
+) -> str:
+    """ "06:00–10:00 02/02/2027", with the end's date too when the window crosses midnight."""
+    start, end = starts_at.astimezone(VN_TZ), ends_at.astimezone(VN_TZ)
+    if start.date() == end.date():
+        return f"{format_time(start)}–{format_time(end)} {format_date(start, language)}"
+    return (
+        f"{format_time(start)} {format_date(start, language)} – "
+        f"{format_time(end)} {format_date(end, language)}"
+    )
+
+
+def format_minutes(minutes: int, language: str | Language | None) -> str:
+    """135 → "2 giờ 15 phút" / "2 h 15 min"."""
+    hours, rest = divmod(max(0, minutes), 60)
+    if normalize_language(language) is Language.VI:
+        return f"{hours} giờ {rest:02d} phút" if hours else f"{rest} phút"
+    return f"{hours} h {rest:02d} min" if hours else f"{rest} min"
