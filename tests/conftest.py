@@ -157,6 +157,11 @@ def clock() -> Iterator[clock_module.FrozenClock]:
         yield frozen
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    if IN_CI and "postgres" not in BACKENDS:
+        raise pytest.UsageError("CI must run the PostgreSQL tests: keep postgres in WAYSTATION_TEST_DATABASES")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Tests that use the database are integration tests whether or not they say so.
     for item in items:

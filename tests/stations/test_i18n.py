@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import string
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+
+from stations.enums import Language
+from stations.i18n import _catalog, gettext, ngettext, normalize_language, translate
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCE_DIRS = ("stations", "bot", "scheduler")
+
+
+def _marked_messages() -> dict[str, str]:
+    """Every msgid marked with _() or N_() in our code → where it is."""
+    found: dict[str, str] = {}
+    for folder in SOURCE_DIRS:
+        for filename, lineno, message, _comments, _context in extract_from_dir(
+            ROOT / folder,
+            method_map=[("**.py", "python")],
+            keywords={"_": None, "N_": (1, 2)},
+        ):
+            msgid = message[0] if isinstance(message, tuple) else message
+            if msgid:
+                found.setdefault(msgid, f"{folder}/{filename}:{lineno}")
+    return found
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name}
+
+
+def test_every_marked_message_has_a_vietnamese_translation():
+    vietnamese = _catalog(Language.VI)
+    missing = {
+        msgid: where for msgid, where in _marked_messages().items() if msgid not in vietnamese
+    }
+
+    assert missing == {}
+
+
+def test_translations_keep_the_placeholders_of_their_message():
+    mismatched = {}
+    for msgid, translation in _catalog(Language.VI).items():
+        text = translation if isinstance(translation, str) else translation[0]
+        if _placeholders(text) != _placeholders(msgid):
+            mismatched[msgid] = text
+
+    assert mismatched == {}
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("vi", Language.VI),
+        ("vi-VN", Language.VI),
+        ("en", Language.EN),
+        ("en-US", Language.EN),
+        ("en_GB", Language.EN),
+        ("fr", Language.VI),
+        ("", Language.VI),
+        (None, Language.VI),
+    ],
+)
+def test_normalize_language_maps_telegram_codes(code, expected):
+    assert normalize_language(code) == expected
+
+
+def test_english_is_the_message_id_itself():
+    assert gettext("A message cannot be empty.", "en") == "A message cannot be empty."
+
+
+def test_vietnamese_translation_is_used_by_default():
+    assert gettext("A message cannot be empty.", None) == gettext(
+        "A message cannot be empty.", "vi"
+    )
+    assert gettext("A message cannot be empty.", "vi") != "A message cannot be empty."
+
+
+def test_translate_fills_placeholders():
+    assert translate("A message can be at most {limit} characters.", "en", limit=4096) == (
+        "A message can be at most 4096 characters."
+    )
+
+
+def test_unknown_message_falls_back_to_english():
+    assert translate("No such message {n}", "vi", n=3) == "No such message 3"
+
+
+def test_ngettext_without_catalog_entry_uses_english_plural_rule():
+    assert [ngettext("{n} station", "{n} stations", n, "en") for n in (1, 2)] == [
+        "{n} station",
+        "{n} stations",
+    ]

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from stations.settings import PLACEHOLDER_SECRET, SETTINGS, SettingsError, load_settings
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_settings_defaults_run_on_embedded_sqlite_with_bot_off():
+    settings = load_settings({})
+
+    assert (settings.database_url, settings.bot_enabled, settings.env) == (
+        "sqlite://./waystation.sqlite3",
+        False,
+        "development",
+    )
+
+
+def test_settings_read_every_value_from_the_environment():
+    settings = load_settings(
+        {
+            "WAYSTATION_DATABASE_URL": "postgres://u:p@db:5432/w",
+            "WAYSTATION_PORT": "9000",
+            "WAYSTATION_TELEGRAM_TOKEN": "123:abc",
+            "WAYSTATION_COORDINATOR_CHAT_ID": "-100123",
+            "WAYSTATION_SCHEDULER": "off",
+            "WAYSTATION_BOT_USERNAME": "@tram_bot",
+        }
+    )
+
+    assert (
+        settings.port,
+        settings.bot_enabled,
+        settings.coordinator_chat_id,
+        settings.scheduler_enabled,
+        settings.bot_username,
+    ) == (9000, True, -100123, False, "tram_bot")
+
+
+@pytest.mark.parametrize(
+    ("environ", "mentions"),
+    [
+        ({"WAYSTATION_PORT": "eighty"}, "WAYSTATION_PORT"),
+        ({"WAYSTATION_PORT": "70000"}, "WAYSTATION_PORT"),
+        ({"WAYSTATION_DATABASE_URL": "mysql://x"}, "WAYSTATION_DATABASE_URL"),
+        ({"WAYSTATION_SCHEDULER": "maybe"}, "WAYSTATION_SCHEDULER"),
+        ({"WAYSTATION_DEFAULT_LANGUAGE": "fr"}, "WAYSTATION_DEFAULT_LANGUAGE"),
+        ({"WAYSTATION_PUBLIC_URL": "http://insecure.example"}, "WAYSTATION_PUBLIC_URL"),
+        ({"WAYSTATION_COORDINATOR_CHAT_ID": "coordinators"}, "WAYSTATION_COORDINATOR_CHAT_ID"),
+        ({"WAYSTATION_ENV": "staging"}, "WAYSTATION_ENV"),
+    ],
+)
+def test_settings_with_bad_value_name_the_setting(environ, mentions):
+    with pytest.raises(SettingsError) as error:
+        load_settings(environ)
+
+    assert mentions in str(error.value)
+
+
+def test_production_refuses_the_placeholder_secret():
+    with pytest.raises(SettingsError) as error:
+        load_settings({"WAYSTATION_ENV": "production", "WAYSTATION_SECRET_KEY": PLACEHOLDER_SECRET})
+
+    assert "WAYSTATION_SECRET_KEY" in str(error.value)
+
+
+def test_production_with_public_url_requires_webhook_secret():
+    with pytest.raises(SettingsError) as error:
+        load_settings(
+            {
+                "WAYSTATION_ENV": "production",
+                "WAYSTATION_SECRET_KEY": "x" * 40,
+                "WAYSTATION_PUBLIC_URL": "https://tram.example.vn",
+            }
+        )
+
+    assert "WAYSTATION_WEBHOOK_SECRET" in str(error.value)
+
+
+def test_readme_documents_exactly_the_settings_that_exist():
+    documented = set(re.findall(r"^\| `(WAYSTATION_[A-Z_]+)`", README.read_text(), re.MULTILINE))
+
+    assert documented == {s.name for s in SETTINGS}
