@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import sqlite3
 from typing import Any
 
 from tortoise import Tortoise
@@ -10,6 +12,10 @@ from tortoise.connection import connections
 from tortoise.migrations.api import migrate as tortoise_migrate
 
 log = logging.getLogger(__name__)
+
+# tortoise-orm 1.1 registers sqlite3 adapters for date and datetime but not for time:
+# without this a station's opening hours cannot be written to SQLite at all.
+sqlite3.register_adapter(dt.time, lambda value: value.isoformat())
 
 APP_LABEL = "stations"
 MIGRATIONS_MODULE = "stations.migrations"

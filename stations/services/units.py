@@ -1,0 +1,165 @@
+"""The organising tree: province police → commune police, the unions, partner garages."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from stations.enums import UnitKind
+from stations.i18n import _
+from stations.models import Unit
+from stations.services.actor import Actor
+from stations.services.audit import record_event
+from stations.services.errors import Conflict, InvalidInput, NotFound
+from stations.text import clean
+
+UNIT_CODE_PATTERN = re.compile(r"[A-Z0-9_-]{1,32}")
+NAME_MAX_LENGTH = 200
+EDITABLE_FIELDS = frozenset({"name", "kind", "parent"})
+
+
+async def create_unit(
+    *,
+    code: str,
+    name: str,
+    kind: UnitKind | str,
+    parent: Unit | None = None,
+    by: Actor,
+) -> Unit:
+    code = normalize_unit_code(code)
+    values: dict[str, Any] = {
+        "name": _checked_name(name),
+        "kind": _checked_kind(kind),
+        "parent": await _existing_parent(parent),
+    }
+    if await Unit.filter(code=code).exists():
+        raise _duplicate_code(code)
+    try:
+        async with in_transaction():
+            unit = await Unit.create(code=code, **values)
+            await record_event(
+                by,
+                "unit.created",
+                object_type="unit",
+                object_id=unit.id,
+                data={
+                    "code": code,
+                    "name": unit.name,
+                    "kind": unit.kind.value,
+                    "parent_id": unit.parent_id,  # type: ignore[attr-defined]
+                },
+            )
+    except IntegrityError:
+        # Another coordinator created the same code between our check and our insert.
+        raise _duplicate_code(code) from None
+    return unit
+
+
+async def update_unit(unit: Unit, *, by: Actor, **changes: Any) -> Unit:
+    """Change a unit's ``name``, ``kind`` or ``parent``; the code is its lasting identity."""
+    for field in changes:
+        if field not in EDITABLE_FIELDS:
+            raise InvalidInput(_("{field} is not a field that can be changed here."), field=field)
+    new_values: dict[str, Any] = {}
+    if "name" in changes:
+        new_values["name"] = _checked_name(changes["name"])
+    if "kind" in changes:
+        new_values["kind"] = _checked_kind(changes["kind"])
+    parent: Unit | None = None
+    if "parent" in changes:
+        parent = await _existing_parent(changes["parent"])
+        await _refuse_cycle(unit, parent)
+        new_values["parent_id"] = parent.id if parent is not None else None
+
+    before = {field: getattr(unit, field) for field in new_values}
+    changed = {field: value for field, value in new_values.items() if before[field] != value}
+    if not changed:
+        return unit
+    async with in_transaction():
+        if not await Unit.filter(id=unit.id).update(**changed):
+            raise NotFound(_("This unit no longer exists."), field="unit")
+        await record_event(
+            by,
+            "unit.updated",
+            object_type="unit",
+            object_id=unit.id,
+            data={
+                field: [_plain(before[field]), _plain(value)] for field, value in changed.items()
+            },
+        )
+    for field, value in changed.items():
+        setattr(unit, field, value)
+    if "parent_id" in changed:
+        unit.parent = parent
+    return unit
+
+
+def normalize_unit_code(code: object) -> str:
+    """ "  ca-dt " → "CA-DT", or ``InvalidInput`` when it is not a short code of A–Z, 0–9, - and _."""
+    normalized = code.strip().upper() if isinstance(code, str) else ""
+    if not UNIT_CODE_PATTERN.fullmatch(normalized):
+        raise InvalidInput(
+            _("A unit code is 1 to {max} characters: letters A–Z, digits, hyphen and underscore."),
+            field="code",
+            max=32,
+        )
+    return normalized
+
+
+def _duplicate_code(code: str) -> Conflict:
+    return Conflict(_("The unit code {code} is already in use."), field="code", code=code)
+
+
+def _checked_name(name: object) -> str:
+    cleaned = clean(name) if isinstance(name, str) else ""
+    if not cleaned or len(cleaned) > NAME_MAX_LENGTH:
+        raise InvalidInput(
+            _("A name of 1 to {max} characters is required."), field="name", max=NAME_MAX_LENGTH
+        )
+    return cleaned
+
+
+def _checked_kind(kind: object) -> UnitKind:
+    if isinstance(kind, str):
+        try:
+            return UnitKind(kind.strip().lower())
+        except ValueError:
+            pass
+    raise InvalidInput(
+        _("Unknown unit kind; choose one of: {choices}."),
+        field="kind",
+        choices=", ".join(UnitKind),
+    )
+
+
+async def _existing_parent(parent: object) -> Unit | None:
+    if parent is None:
+        return None
+    if not isinstance(parent, Unit) or parent.id is None:
+        raise InvalidInput(_("The parent unit must be a saved unit."), field="parent")
+    fresh = await Unit.get_or_none(id=parent.id)
+    if fresh is None:
+        raise NotFound(_("The parent unit no longer exists."), field="parent")
+    return fresh
+
+
+async def _refuse_cycle(unit: Unit, parent: Unit | None) -> None:
+    """Walk up from the new parent: meeting ``unit`` on the way would close a loop."""
+    seen: set[int] = set()
+    ancestor = parent
+    while ancestor is not None and ancestor.id not in seen:
+        if ancestor.id == unit.id:
+            raise InvalidInput(
+                _("A unit cannot be placed under itself or under one of its own sub-units."),
+                field="parent",
+            )
+        seen.add(ancestor.id)
+        parent_id: int | None = ancestor.parent_id  # type: ignore[attr-defined]
+        ancestor = await Unit.get_or_none(id=parent_id) if parent_id else None
+
+
+def _plain(value: object) -> object:
+    return value.value if isinstance(value, UnitKind) else value
