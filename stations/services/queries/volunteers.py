@@ -1,0 +1,92 @@
+"""Finding volunteers: by name with or without diacritics, by phone, by Telegram account."""
+
+from __future__ import annotations
+
+import re
+
+from tortoise.queryset import QuerySet
+
+from stations.i18n import _
+from stations.models import Volunteer
+from stations.services.errors import InvalidInput
+from stations.services.phones import phone_or_none
+from stations.text import fold
+
+MAX_LIMIT = 200
+#: A query made only of these, with enough digits, is a piece of a phone number.
+_PHONE_LIKE = re.compile(r"^\(?\+?[\d\s().\-]+$")
+_MIN_PHONE_DIGITS = 3
+
+
+def _phone_digits(query: str) -> str | None:
+    """The digits to look for in stored E.164 numbers, if ``query`` looks like a phone.
+
+    A local "0912 345" has its trunk 0 dropped, so it matches "+84912345…".
+    """
+    if not _PHONE_LIKE.match(query):
+        return None
+    digits = re.sub(r"\D", "", query)
+    if len(digits) < _MIN_PHONE_DIGITS:
+        return None
+    if digits.startswith("0") and not query.lstrip("(").startswith("+"):
+        digits = digits[1:]
+    return digits
+
+
+def _matching(query: str, unit_id: int | None) -> QuerySet[Volunteer]:
+    found = Volunteer.all()
+    if unit_id is not None:
+        found = found.filter(unit_id=unit_id)
+    text = query.strip() if isinstance(query, str) else ""
+    if not text:
+        return found
+    digits = _phone_digits(text)
+    if digits is not None:
+        return found.filter(phone__contains=digits)
+    for word in fold(text).split(" "):
+        found = found.filter(search_name__contains=word)
+    return found
+
+
+def _check_page(limit: int, offset: int) -> None:
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput(
+            _("Show between 1 and {max} volunteers at a time."), field="limit", max=MAX_LIMIT
+        )
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise InvalidInput(_("The offset must be zero or more."), field="offset")
+
+
+async def search_volunteers(
+    query: str = "", *, unit_id: int | None = None, limit: int = 50, offset: int = 0
+) -> list[Volunteer]:
+    """Volunteers whose name holds every word of ``query`` (diacritics and case ignored),
+    or whose phone holds its digits, in name order."""
+    _check_page(limit, offset)
+    return await _matching(query, unit_id).order_by("search_name", "id").offset(offset).limit(limit)
+
+
+async def count_volunteers(query: str = "", *, unit_id: int | None = None) -> int:
+    """How many volunteers ``search_volunteers`` would find over all pages."""
+    return await _matching(query, unit_id).count()
+
+
+async def volunteer_by_id(volunteer_id: int) -> Volunteer | None:
+    if isinstance(volunteer_id, bool) or not isinstance(volunteer_id, int):
+        return None
+    return await Volunteer.get_or_none(id=volunteer_id)
+
+
+async def volunteer_by_phone(raw: str) -> Volunteer | None:
+    """The volunteer with this phone, in any form people write it; None for no such
+    volunteer or for text that is not a phone number."""
+    phone = phone_or_none(raw)
+    if phone is None:
+        return None
+    return await Volunteer.get_or_none(phone=phone)
+
+
+async def volunteer_by_telegram_user(telegram_user_id: int) -> Volunteer | None:
+    if isinstance(telegram_user_id, bool) or not isinstance(telegram_user_id, int):
+        return None
+    return await Volunteer.get_or_none(telegram_user_id=telegram_user_id)

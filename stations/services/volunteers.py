@@ -1,0 +1,411 @@
+"""Volunteers: create and edit them, their language, reachability and Telegram link.
+
+The ``clean_*`` validators are shared with the roster import, so a row of a spreadsheet
+and a form on the web are held to the same rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from stations.enums import Language
+from stations.i18n import _
+from stations.models import Unit, Volunteer
+from stations.services.actor import Actor
+from stations.services.audit import record_event
+from stations.services.errors import Conflict, InvalidInput
+from stations.services.phones import normalize_phone
+from stations.text import clean, fold
+
+MIN_NAME_LENGTH = 2
+MAX_NAME_LENGTH = 200
+MAX_ORGANISATION_LENGTH = 200
+MAX_SKILLS = 20
+MAX_SKILL_LENGTH = 50
+MAX_NOTES_LENGTH = 2000
+MAX_REASON_LENGTH = 500
+
+EDITABLE_FIELDS = frozenset(
+    {"full_name", "phone", "unit", "organisation", "skills", "language", "notes"}
+)
+
+# What people put between skills in one cell or one text box: "sơ cứu, sửa xe; loa".
+_SKILL_SEPARATORS = re.compile(r"[,;\n|]+")
+
+# Language words as people write them in a roster: codes, English and Vietnamese names.
+_LANGUAGE_WORDS = {
+    "vi": Language.VI,
+    "vn": Language.VI,
+    "viet": Language.VI,
+    "tieng viet": Language.VI,
+    "vietnamese": Language.VI,
+    "en": Language.EN,
+    "eng": Language.EN,
+    "english": Language.EN,
+    "anh": Language.EN,
+    "tieng anh": Language.EN,
+}
+
+
+def clean_full_name(value: object) -> str:
+    name = clean(value) if isinstance(value, str) else ""
+    if not (MIN_NAME_LENGTH <= len(name) <= MAX_NAME_LENGTH) or not any(
+        ch.isalpha() for ch in name
+    ):
+        raise InvalidInput(
+            _("A name must have {min} to {max} characters, including letters."),
+            field="full_name",
+            min=MIN_NAME_LENGTH,
+            max=MAX_NAME_LENGTH,
+        )
+    return name
+
+
+def clean_organisation(value: object) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidInput(_("The organisation must be text."), field="organisation")
+    organisation = clean(value)
+    if len(organisation) > MAX_ORGANISATION_LENGTH:
+        raise InvalidInput(
+            _("The organisation can be at most {max} characters."),
+            field="organisation",
+            max=MAX_ORGANISATION_LENGTH,
+        )
+    return organisation
+
+
+def clean_skills(value: object) -> list[str]:
+    """Skills as a list of short texts, blanks and repeats dropped.
+
+    A single string is split at commas, semicolons and line breaks, the way people list
+    skills in one cell: "sơ cứu, sửa xe máy".
+    """
+    if value is None:
+        return []
+    if isinstance(value, str):
+        items: Iterable[object] = _SKILL_SEPARATORS.split(value)
+    elif isinstance(value, Iterable) and not isinstance(value, bytes | Mapping):
+        items = list(value)
+    else:
+        raise InvalidInput(_("Skills must be a list of short texts."), field="skills")
+    skills: list[str] = []
+    seen: set[str] = set()
+    for item in items:
+        if not isinstance(item, str):
+            raise InvalidInput(_("Skills must be a list of short texts."), field="skills")
+        skill = clean(item)
+        if not skill or fold(skill) in seen:
+            continue
+        if len(skill) > MAX_SKILL_LENGTH:
+            raise InvalidInput(
+                _("Each skill can be at most {max} characters: “{skill}” is longer."),
+                field="skills",
+                max=MAX_SKILL_LENGTH,
+                skill=skill[:MAX_SKILL_LENGTH] + "…",
+            )
+        seen.add(fold(skill))
+        skills.append(skill)
+    if len(skills) > MAX_SKILLS:
+        raise InvalidInput(
+            _("A volunteer can have at most {max} skills."), field="skills", max=MAX_SKILLS
+        )
+    return skills
+
+
+def clean_language(value: object) -> Language:
+    """``vi`` or ``en``; also "Tiếng Việt", "English" and the like as rosters write them."""
+    if isinstance(value, Language):
+        return value
+    found = _LANGUAGE_WORDS.get(fold(value)) if isinstance(value, str) else None
+    if found is None:
+        raise InvalidInput(
+            _("The language must be Vietnamese (vi) or English (en)."), field="language"
+        )
+    return found
+
+
+def clean_notes(value: object) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidInput(_("Notes must be text."), field="notes")
+    notes = value.strip()
+    if len(notes) > MAX_NOTES_LENGTH:
+        raise InvalidInput(
+            _("Notes can be at most {max} characters."), field="notes", max=MAX_NOTES_LENGTH
+        )
+    return notes
+
+
+async def resolve_unit(unit: Unit | int | None) -> Unit | None:
+    """The unit a volunteer belongs to, given as a model or an id; None for none."""
+    if unit is None or isinstance(unit, Unit):
+        return unit
+    if isinstance(unit, bool) or not isinstance(unit, int):
+        raise InvalidInput(_("Choose a unit from the list."), field="unit")
+    found = await Unit.get_or_none(id=unit)
+    if found is None:
+        raise InvalidInput(_("Choose a unit from the list."), field="unit")
+    return found
+
+
+async def _check_phone_free(phone: str, *, other_than: int | None = None) -> None:
+    query = Volunteer.filter(phone=phone)
+    if other_than is not None:
+        query = query.exclude(id=other_than)
+    holder = await query.first()
+    if holder is not None:
+        raise _phone_taken(holder.full_name)
+
+
+def _phone_taken(name: str) -> Conflict:
+    return Conflict(_("This phone number already belongs to {name}."), field="phone", name=name)
+
+
+async def _holder_of(phone: str) -> str:
+    holder = await Volunteer.get_or_none(phone=phone)
+    return holder.full_name if holder is not None else "?"
+
+
+async def create_volunteer(
+    *,
+    full_name: str,
+    phone: str,
+    by: Actor,
+    unit: Unit | int | None = None,
+    organisation: str = "",
+    skills: Iterable[str] | str = (),
+    language: str | Language = Language.VI,
+    notes: str = "",
+) -> Volunteer:
+    name = clean_full_name(full_name)
+    e164 = normalize_phone(phone)
+    organisation = clean_organisation(organisation)
+    skill_list = clean_skills(skills)
+    lang = clean_language(language)
+    notes = clean_notes(notes)
+    unit_row = await resolve_unit(unit)
+    await _check_phone_free(e164)
+    try:
+        async with in_transaction():
+            volunteer = await Volunteer.create(
+                full_name=name,
+                search_name=fold(name),
+                phone=e164,
+                unit=unit_row,
+                organisation=organisation,
+                skills=skill_list,
+                language=lang,
+                notes=notes,
+            )
+            await record_event(
+                by,
+                "volunteer.created",
+                object_type="volunteer",
+                object_id=volunteer.id,
+                data={"full_name": name, "phone": e164},
+            )
+    except IntegrityError:
+        # Someone registered the same phone between our check and our insert.
+        raise _phone_taken(await _holder_of(e164)) from None
+    return volunteer
+
+
+async def update_volunteer(volunteer: Volunteer, *, by: Actor, **changes: Any) -> Volunteer:
+    """Change the given fields (any of ``EDITABLE_FIELDS``), validated as on creation."""
+    for name in changes:
+        if name not in EDITABLE_FIELDS:
+            raise InvalidInput(_("“{name}” cannot be changed here."), field=name, name=name)
+    new: dict[str, Any] = {}
+    if "full_name" in changes:
+        new["full_name"] = clean_full_name(changes["full_name"])
+        new["search_name"] = fold(new["full_name"])
+    if "phone" in changes:
+        new["phone"] = normalize_phone(changes["phone"])
+    if "organisation" in changes:
+        new["organisation"] = clean_organisation(changes["organisation"])
+    if "skills" in changes:
+        new["skills"] = clean_skills(changes["skills"])
+    if "language" in changes:
+        new["language"] = clean_language(changes["language"])
+    if "notes" in changes:
+        new["notes"] = clean_notes(changes["notes"])
+    unit_row: Unit | None = None
+    if "unit" in changes:
+        unit_row = await resolve_unit(changes["unit"])
+        new["unit_id"] = unit_row.id if unit_row is not None else None
+
+    changed = {field: value for field, value in new.items() if getattr(volunteer, field) != value}
+    if not changed:
+        return volunteer
+    if "phone" in changed:
+        await _check_phone_free(changed["phone"], other_than=volunteer.id)
+    original = {field: getattr(volunteer, field) for field in changed}
+    try:
+        async with in_transaction():
+            for field, value in changed.items():
+                setattr(volunteer, field, value)
+            if "unit_id" in changed:
+                # Through the relation, so a cached ``volunteer.unit`` is not stale.
+                volunteer.unit = unit_row
+            await volunteer.save(update_fields=[*changed, "updated_at"])
+            await record_event(
+                by,
+                "volunteer.updated",
+                object_type="volunteer",
+                object_id=volunteer.id,
+                data={
+                    "changed": {
+                        field: [_jsonable(original[field]), _jsonable(value)]
+                        for field, value in changed.items()
+                        if field != "search_name"
+                    }
+                },
+            )
+    except IntegrityError:
+        for field, value in original.items():
+            setattr(volunteer, field, value)
+        if "unit_id" in changed:
+            # Forget the relation set above, so ``volunteer.unit`` follows the restored id.
+            vars(volunteer).pop("_unit", None)
+        if "phone" not in changed:
+            raise
+        # Someone took the phone between our check and our write.
+        raise _phone_taken(await _holder_of(changed["phone"])) from None
+    return volunteer
+
+
+def _jsonable(value: object) -> object:
+    return value.value if isinstance(value, Language) else value
+
+
+async def set_volunteer_language(
+    volunteer: Volunteer, *, language: str | Language, by: Actor
+) -> Volunteer:
+    return await update_volunteer(volunteer, language=language, by=by)
+
+
+async def mark_unreachable(volunteer: Volunteer, *, reason: str, by: Actor) -> Volunteer:
+    """Stop messaging a volunteer (the bot was blocked, the number is dead…).
+
+    Already unreachable: nothing changes and no event is written, so a delivery worker
+    that sees the same refusal many times leaves one trace.
+    """
+    why = clean(reason) if isinstance(reason, str) else ""
+    if not why or len(why) > MAX_REASON_LENGTH:
+        raise InvalidInput(
+            _("Give a reason of 1 to {max} characters."), field="reason", max=MAX_REASON_LENGTH
+        )
+    if not volunteer.reachable:
+        return volunteer
+    async with in_transaction():
+        volunteer.reachable = False
+        await volunteer.save(update_fields=["reachable", "updated_at"])
+        await record_event(
+            by,
+            "volunteer.unreachable",
+            object_type="volunteer",
+            object_id=volunteer.id,
+            data={"reason": why},
+        )
+    return volunteer
+
+
+async def mark_reachable(volunteer: Volunteer, *, by: Actor) -> Volunteer:
+    if volunteer.reachable:
+        return volunteer
+    async with in_transaction():
+        volunteer.reachable = True
+        await volunteer.save(update_fields=["reachable", "updated_at"])
+        await record_event(
+            by, "volunteer.reachable", object_type="volunteer", object_id=volunteer.id
+        )
+    return volunteer
+
+
+def _telegram_id(value: object, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value == 0:
+        raise InvalidInput(_("A Telegram id must be a whole number."), field=field)
+    return value
+
+
+async def link_telegram(
+    volunteer: Volunteer,
+    *,
+    telegram_user_id: int,
+    chat_id: int,
+    by: Actor,
+    replace: bool = False,
+) -> Volunteer:
+    """Tie a Telegram account to a volunteer, who becomes reachable again.
+
+    A Telegram account serves one volunteer; a volunteer linked to another account keeps
+    it unless ``replace`` is given (a new phone, a new account).
+    """
+    user_id = _telegram_id(telegram_user_id, "telegram_user_id")
+    if user_id < 0:
+        raise InvalidInput(_("A Telegram id must be a whole number."), field="telegram_user_id")
+    chat = _telegram_id(chat_id, "chat_id")
+    other = await Volunteer.filter(telegram_user_id=user_id).exclude(id=volunteer.id).first()
+    if other is not None:
+        raise Conflict(
+            _("This Telegram account is already linked to {name}."),
+            field="telegram_user_id",
+            name=other.full_name,
+        )
+    previous = volunteer.telegram_user_id
+    if previous is not None and previous != user_id and not replace:
+        raise Conflict(
+            _("{name} is already linked to another Telegram account."),
+            field="telegram_user_id",
+            name=volunteer.full_name,
+        )
+    if previous == user_id and volunteer.telegram_chat_id == chat and volunteer.reachable:
+        return volunteer
+    try:
+        async with in_transaction():
+            volunteer.telegram_user_id = user_id
+            volunteer.telegram_chat_id = chat
+            volunteer.reachable = True
+            await volunteer.save(
+                update_fields=["telegram_user_id", "telegram_chat_id", "reachable", "updated_at"]
+            )
+            await record_event(
+                by,
+                "volunteer.telegram_linked",
+                object_type="volunteer",
+                object_id=volunteer.id,
+                data={"telegram_user_id": user_id, "replaced": previous},
+            )
+    except IntegrityError:
+        volunteer.telegram_user_id = previous
+        raise Conflict(
+            _("This Telegram account is already linked to another volunteer."),
+            field="telegram_user_id",
+        ) from None
+    return volunteer
+
+
+async def unlink_telegram(volunteer: Volunteer, *, by: Actor) -> Volunteer:
+    if volunteer.telegram_user_id is None and volunteer.telegram_chat_id is None:
+        return volunteer
+    previous = volunteer.telegram_user_id
+    async with in_transaction():
+        volunteer.telegram_user_id = None
+        volunteer.telegram_chat_id = None
+        await volunteer.save(update_fields=["telegram_user_id", "telegram_chat_id", "updated_at"])
+        await record_event(
+            by,
+            "volunteer.telegram_unlinked",
+            object_type="volunteer",
+            object_id=volunteer.id,
+            data={"telegram_user_id": previous},
+        )
+    return volunteer
