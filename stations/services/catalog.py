@@ -1,0 +1,403 @@
+"""The supply catalog: what a station hands out, and the words volunteers use for it.
+
+Every item *claims* some folded words (its code, both names, its aliases). Two items never
+claim the same word, so ``find_item("khăn")`` has one answer when the bot parses
+"/phat nuoc 50 khăn 30".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from stations.enums import SupplyCategory
+from stations.i18n import _
+from stations.models import SupplyItem
+from stations.services.actor import Actor
+from stations.services.audit import record_event
+from stations.services.errors import Conflict, InvalidInput, NotFound
+from stations.services.inventory import check_actor
+from stations.text import clean, fold
+
+CODE_PATTERN: Final = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+NAME_MAX: Final = 100
+UNIT_MAX: Final = 20
+ALIAS_MAX: Final = 50
+ALIASES_MAX: Final = 20
+UNIT_COST_MAX: Final = 10_000_000
+LOW_STOCK_MAX: Final = 1_000_000
+
+
+@dataclass(frozen=True)
+class StandardItem:
+    code: str
+    name_vi: str
+    name_en: str
+    unit_vi: str
+    unit_en: str
+    category: SupplyCategory
+    aliases: tuple[str, ...]
+    unit_cost_vnd: int
+    default_low_stock: int
+
+
+#: What the Đồng Tháp stations hand out (the article: water, cold towels, food, fuel,
+#: leaflets), plus instant noodles, a usual Tết gift. Costs are typical 2027 prices.
+STANDARD_ITEMS: Final[tuple[StandardItem, ...]] = (
+    StandardItem(
+        code="water",
+        name_vi="Nước suối",
+        name_en="Bottled water",
+        unit_vi="chai",
+        unit_en="bottle",
+        category=SupplyCategory.WATER,
+        aliases=("nuoc", "nuoc suoi", "nuoc uong", "chai nuoc", "water", "bottle"),
+        unit_cost_vnd=4_000,
+        default_low_stock=100,
+    ),
+    StandardItem(
+        code="towel",
+        name_vi="Khăn lạnh",
+        name_en="Cold towel",
+        unit_vi="khăn",
+        unit_en="towel",
+        category=SupplyCategory.TOWEL,
+        aliases=("khan", "khan lanh", "khan uot", "towel", "wet towel"),
+        unit_cost_vnd=1_500,
+        default_low_stock=100,
+    ),
+    StandardItem(
+        code="food",
+        name_vi="Bánh, thực phẩm",
+        name_en="Food",
+        unit_vi="phần",
+        unit_en="portion",
+        category=SupplyCategory.FOOD,
+        aliases=("banh", "thuc pham", "do an", "banh keo", "phan an", "food", "snack", "cake"),
+        unit_cost_vnd=10_000,
+        default_low_stock=30,
+    ),
+    StandardItem(
+        code="noodles",
+        name_vi="Mì gói",
+        name_en="Instant noodles",
+        unit_vi="gói",
+        unit_en="pack",
+        category=SupplyCategory.FOOD,
+        aliases=("mi", "mi goi", "mi tom", "noodles", "noodle"),
+        unit_cost_vnd=5_000,
+        default_low_stock=30,
+    ),
+    StandardItem(
+        code="fuel",
+        name_vi="Xăng",
+        name_en="Fuel",
+        unit_vi="lít",
+        unit_en="litre",
+        category=SupplyCategory.FUEL,
+        aliases=("xang", "fuel", "petrol", "gas", "gasoline"),
+        unit_cost_vnd=25_000,
+        default_low_stock=10,
+    ),
+    StandardItem(
+        code="leaflet",
+        name_vi="Tờ rơi",
+        name_en="Leaflet",
+        unit_vi="tờ",
+        unit_en="sheet",
+        category=SupplyCategory.LEAFLET,
+        aliases=("to roi", "to gap", "leaflet", "flyer"),
+        unit_cost_vnd=500,
+        default_low_stock=100,
+    ),
+)
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Final[Any] = _Unset()
+
+
+async def install_standard_items(*, by: Actor) -> list[SupplyItem]:
+    """Create the standard items that are missing (by code); existing ones are left alone.
+
+    A word another item already claims is dropped from the new item's aliases, so the
+    bot's matching stays unambiguous. Returns every standard item in catalog order.
+    """
+    check_actor(by)
+    installed: list[SupplyItem] = []
+    async with in_transaction():
+        for standard in STANDARD_ITEMS:
+            existing = await SupplyItem.get_or_none(code=standard.code)
+            if existing is None:
+                existing = await _install(standard, by=by)
+            installed.append(existing)
+    return installed
+
+
+async def _install(standard: StandardItem, *, by: Actor) -> SupplyItem:
+    taken = _claimed_words(await SupplyItem.all())
+    aliases = [a for a in standard.aliases if a not in taken]
+    try:
+        async with in_transaction():
+            item = await SupplyItem.create(
+                code=standard.code,
+                name_vi=standard.name_vi,
+                name_en=standard.name_en,
+                unit_vi=standard.unit_vi,
+                unit_en=standard.unit_en,
+                category=standard.category,
+                aliases=aliases,
+                unit_cost_vnd=standard.unit_cost_vnd,
+                default_low_stock=standard.default_low_stock,
+            )
+    except IntegrityError:
+        # Another installer created it a moment ago.
+        return await SupplyItem.get(code=standard.code)
+    await record_event(
+        by,
+        "supply_item.installed",
+        object_type="supply_item",
+        object_id=item.id,
+        data={"code": item.code, "aliases": aliases},
+    )
+    return item
+
+
+async def create_item(
+    *,
+    code: str,
+    name_vi: str,
+    name_en: str,
+    unit_vi: str,
+    unit_en: str,
+    category: SupplyCategory | str,
+    aliases: Sequence[str] = (),
+    unit_cost_vnd: int = 0,
+    default_low_stock: int = 0,
+    by: Actor,
+) -> SupplyItem:
+    check_actor(by)
+    values: dict[str, Any] = {
+        "code": _check_code(code),
+        "name_vi": _check_text(name_vi, field="name_vi", maximum=NAME_MAX),
+        "name_en": _check_text(name_en, field="name_en", maximum=NAME_MAX),
+        "unit_vi": _check_text(unit_vi, field="unit_vi", maximum=UNIT_MAX),
+        "unit_en": _check_text(unit_en, field="unit_en", maximum=UNIT_MAX),
+        "category": _check_category(category),
+        "aliases": _check_aliases(aliases),
+        "unit_cost_vnd": _check_amount(unit_cost_vnd, field="unit_cost_vnd", maximum=UNIT_COST_MAX),
+        "default_low_stock": _check_amount(
+            default_low_stock, field="default_low_stock", maximum=LOW_STOCK_MAX
+        ),
+    }
+    async with in_transaction():
+        if await SupplyItem.exists(code=values["code"]):
+            raise Conflict(
+                _("A supply item with the code {code} already exists."),
+                field="code",
+                code=values["code"],
+            )
+        await _refuse_claimed(values, others=await SupplyItem.all())
+        try:
+            async with in_transaction():
+                item = await SupplyItem.create(**values)
+        except IntegrityError as exc:
+            raise Conflict(
+                _("A supply item with the code {code} already exists."),
+                field="code",
+                code=values["code"],
+            ) from exc
+        await record_event(
+            by,
+            "supply_item.created",
+            object_type="supply_item",
+            object_id=item.id,
+            data={"code": item.code},
+        )
+    return item
+
+
+async def update_item(
+    item: SupplyItem,
+    *,
+    by: Actor,
+    name_vi: str = UNSET,
+    name_en: str = UNSET,
+    unit_vi: str = UNSET,
+    unit_en: str = UNSET,
+    category: SupplyCategory | str = UNSET,
+    aliases: Sequence[str] = UNSET,
+    unit_cost_vnd: int = UNSET,
+    default_low_stock: int = UNSET,
+    is_active: bool = UNSET,
+) -> SupplyItem:
+    """Change the given fields of ``item``. The code never changes: links and reports use it."""
+    check_actor(by)
+    changes: dict[str, Any] = {}
+    if name_vi is not UNSET:
+        changes["name_vi"] = _check_text(name_vi, field="name_vi", maximum=NAME_MAX)
+    if name_en is not UNSET:
+        changes["name_en"] = _check_text(name_en, field="name_en", maximum=NAME_MAX)
+    if unit_vi is not UNSET:
+        changes["unit_vi"] = _check_text(unit_vi, field="unit_vi", maximum=UNIT_MAX)
+    if unit_en is not UNSET:
+        changes["unit_en"] = _check_text(unit_en, field="unit_en", maximum=UNIT_MAX)
+    if category is not UNSET:
+        changes["category"] = _check_category(category)
+    if aliases is not UNSET:
+        changes["aliases"] = _check_aliases(aliases)
+    if unit_cost_vnd is not UNSET:
+        changes["unit_cost_vnd"] = _check_amount(
+            unit_cost_vnd, field="unit_cost_vnd", maximum=UNIT_COST_MAX
+        )
+    if default_low_stock is not UNSET:
+        changes["default_low_stock"] = _check_amount(
+            default_low_stock, field="default_low_stock", maximum=LOW_STOCK_MAX
+        )
+    if is_active is not UNSET:
+        if not isinstance(is_active, bool):
+            raise InvalidInput(_("Choose yes or no."), field="is_active")
+        changes["is_active"] = is_active
+    async with in_transaction():
+        current = await SupplyItem.get_or_none(id=item.id)
+        if current is None:
+            raise NotFound(_("The supply item was not found."), field="item")
+        if not changes:
+            return current
+        merged = {
+            "code": current.code,
+            "name_vi": current.name_vi,
+            "name_en": current.name_en,
+            "aliases": current.aliases,
+            **changes,
+        }
+        await _refuse_claimed(merged, others=await SupplyItem.exclude(id=current.id))
+        before = {name: _plain(getattr(current, name)) for name in changes}
+        current.update_from_dict(changes)
+        await current.save(update_fields=list(changes))
+        await record_event(
+            by,
+            "supply_item.updated",
+            object_type="supply_item",
+            object_id=current.id,
+            data={"before": before, "after": {k: _plain(v) for k, v in changes.items()}},
+        )
+    return current
+
+
+async def find_item(text: str) -> SupplyItem | None:
+    """The active item a volunteer means by ``text`` ("Nước", "nuoc suoi", "towels"), if any."""
+    if not isinstance(text, str):
+        return None
+    wanted = fold(text)
+    if not wanted:
+        return None
+    items = await SupplyItem.filter(is_active=True).order_by("id")
+    by_word: dict[str, SupplyItem] = {}
+    for item in items:
+        for word in _claims(item.code, item.name_vi, item.name_en, item.aliases):
+            by_word.setdefault(word, item)
+    found = by_word.get(wanted)
+    if found is None and wanted.endswith("s"):
+        found = by_word.get(wanted[:-1])  # "towels", "leaflets"
+    return found
+
+
+def _claims(code: str, name_vi: str, name_en: str, aliases: Iterable[str]) -> list[str]:
+    words = [fold(code), fold(name_vi), fold(name_en), *(fold(a) for a in aliases or ())]
+    return [w for w in words if w]
+
+
+def _claimed_words(items: Iterable[SupplyItem]) -> set[str]:
+    return {
+        word
+        for item in items
+        for word in _claims(item.code, item.name_vi, item.name_en, item.aliases)
+    }
+
+
+async def _refuse_claimed(values: dict[str, Any], *, others: Iterable[SupplyItem]) -> None:
+    taken: dict[str, SupplyItem] = {}
+    for other in others:
+        for word in _claims(other.code, other.name_vi, other.name_en, other.aliases):
+            taken.setdefault(word, other)
+    for word in _claims(values["code"], values["name_vi"], values["name_en"], values["aliases"]):
+        if word in taken:
+            raise Conflict(
+                _('The word "{word}" already names the supply item {item}.'),
+                field="aliases",
+                word=word,
+                item=taken[word].name_vi,
+            )
+
+
+def _check_code(code: object) -> str:
+    if not isinstance(code, str) or not CODE_PATTERN.match(code.strip().lower()):
+        raise InvalidInput(
+            _("The code must be 1 to {max} lower-case letters, digits, - or _."),
+            field="code",
+            max=32,
+        )
+    return code.strip().lower()
+
+
+def _check_text(value: object, *, field: str, maximum: int) -> str:
+    text = clean(value) if isinstance(value, str) else ""
+    if not text:
+        raise InvalidInput(_("This field is required."), field=field)
+    if len(text) > maximum:
+        raise InvalidInput(
+            _("This field can be at most {max} characters."), field=field, max=maximum
+        )
+    return text
+
+
+def _check_category(value: object) -> SupplyCategory:
+    try:
+        return SupplyCategory(value)  # type: ignore[arg-type]  # anything else is refused below
+    except (ValueError, TypeError):
+        raise InvalidInput(_("Choose a category from the list."), field="category") from None
+
+
+def _check_aliases(values: object) -> list[str]:
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        raise InvalidInput(_("Aliases must be a list of words."), field="aliases")
+    folded: list[str] = []
+    for value in values:
+        if not isinstance(value, str):
+            raise InvalidInput(_("Aliases must be a list of words."), field="aliases")
+        word = fold(value)
+        if not word:
+            continue
+        if len(word) > ALIAS_MAX:
+            raise InvalidInput(
+                _("An alias can be at most {max} characters."), field="aliases", max=ALIAS_MAX
+            )
+        if word not in folded:
+            folded.append(word)
+    if len(folded) > ALIASES_MAX:
+        raise InvalidInput(
+            _("An item can have at most {max} aliases."), field="aliases", max=ALIASES_MAX
+        )
+    return folded
+
+
+def _check_amount(value: object, *, field: str, maximum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= maximum:
+        raise InvalidInput(
+            _("This must be a whole number between 0 and {max}."), field=field, max=maximum
+        )
+    return value
+
+
+def _plain(value: object) -> object:
+    return value.value if isinstance(value, SupplyCategory) else value

@@ -1,0 +1,738 @@
+"""The stock ledger: every receipt, handout, transfer, count and loss is one appended line.
+
+Each line is written in one transaction with the station × item ``StockBalance`` it moves,
+so stock on hand is a read, never a number two writers overwrite: the balance moves by
+``quantity = quantity + delta`` and is read back, so each writer knows the exact stock
+before and after its own line. On PostgreSQL the balance row is locked first
+(``SELECT … FOR UPDATE``) because a count's line depends on the stock it reads, and locks
+are always taken in (station, item) order so two opposite transfers cannot deadlock. On
+SQLite tortoise runs one transaction at a time.
+
+A handout (or loss, or transfer out) larger than the stock on record is accepted — the
+field is right, the record is behind — and flagged as a discrepancy for a coordinator.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+from tortoise.functions import Sum
+from tortoise.transactions import in_transaction
+
+from stations import clock
+from stations.enums import CampaignStatus, MovementKind
+from stations.i18n import _
+from stations.models import Campaign, Station, StockBalance, StockMovement, SupplyItem
+from stations.services.actor import Actor
+from stations.services.audit import record_event
+from stations.services.errors import Conflict, InvalidInput, NotFound
+from stations.text import clean
+
+MAX_QUANTITY: Final = 1_000_000
+MAX_THRESHOLD: Final = 1_000_000
+IDEMPOTENCY_KEY_MAX: Final = 128
+NOTE_MAX: Final = 300
+#: Phones' clocks run a little fast; a report "from the future" beyond this is a typo.
+FUTURE_TOLERANCE: Final = dt.timedelta(minutes=5)
+#: Supplies arrive before a campaign opens, but not weeks before.
+EARLY_TOLERANCE: Final = dt.timedelta(days=7)
+
+SIGNS: Final[dict[MovementKind, int]] = {
+    MovementKind.RECEIPT: 1,
+    MovementKind.TRANSFER_IN: 1,
+    MovementKind.HANDOUT: -1,
+    MovementKind.TRANSFER_OUT: -1,
+    MovementKind.LOSS: -1,
+}
+#: Lines taking away more than the record holds: accepted, and flagged for a coordinator.
+DISCREPANCY_KINDS: Final = frozenset(
+    {MovementKind.HANDOUT, MovementKind.LOSS, MovementKind.TRANSFER_OUT}
+)
+
+
+@dataclass(frozen=True)
+class StockChange:
+    movement: StockMovement
+    #: stock on record after this line; for a replayed duplicate, the stock on record now
+    balance_after: int
+    low_stock_crossed: bool
+    threshold: int | None
+    discrepancy: bool
+    #: the idempotency key was seen before: ``movement`` is the original, nothing was written
+    duplicate: bool
+
+
+class _DuplicateKey(Exception):
+    """Another writer committed the same idempotency key first: undo everything of ours."""
+
+
+# -- writes ----------------------------------------------------------------------------
+
+
+async def record_receipt(
+    station: Station,
+    item: SupplyItem,
+    quantity: int,
+    *,
+    by: Actor,
+    occurred_at: dt.datetime | None = None,
+    note: str = "",
+    idempotency_key: str | None = None,
+) -> StockChange:
+    """Supplies arrived at ``station``."""
+    return await _record_simple(
+        MovementKind.RECEIPT, station, item, quantity, by, occurred_at, note, idempotency_key
+    )
+
+
+async def record_handout(
+    station: Station,
+    item: SupplyItem,
+    quantity: int,
+    *,
+    by: Actor,
+    occurred_at: dt.datetime | None = None,
+    note: str = "",
+    idempotency_key: str | None = None,
+) -> StockChange:
+    """Supplies given to travellers; more than the stock on record is accepted and flagged."""
+    return await _record_simple(
+        MovementKind.HANDOUT, station, item, quantity, by, occurred_at, note, idempotency_key
+    )
+
+
+async def record_loss(
+    station: Station,
+    item: SupplyItem,
+    quantity: int,
+    *,
+    by: Actor,
+    occurred_at: dt.datetime | None = None,
+    note: str = "",
+    idempotency_key: str | None = None,
+) -> StockChange:
+    """Supplies spoiled, broken or gone missing."""
+    return await _record_simple(
+        MovementKind.LOSS, station, item, quantity, by, occurred_at, note, idempotency_key
+    )
+
+
+async def record_count(
+    station: Station,
+    item: SupplyItem,
+    counted: int,
+    *,
+    by: Actor,
+    occurred_at: dt.datetime | None = None,
+    note: str = "",
+    idempotency_key: str | None = None,
+) -> StockChange | None:
+    """A physical count: one ``count_adjustment`` line of (counted − on record).
+
+    Returns None and writes nothing when the count agrees with the record.
+    """
+    counted = check_whole_number(
+        counted,
+        field="counted",
+        minimum=0,
+        maximum=MAX_QUANTITY,
+        message=_("The count must be a whole number between 0 and {max}."),
+    )
+    context = _LineContext.checked(by, occurred_at, note, idempotency_key)
+    if context.key and (replayed := await _replay(context.key, station, item, counted=counted)):
+        return replayed
+    try:
+        async with in_transaction():
+            target, supply, when = await _open_line(station, item, occurred_at)
+            balance = await _locked_balance(target.id, supply.id)
+            delta = counted - balance.quantity
+            if delta == 0:
+                return None
+            change = await _apply_line(
+                balance,
+                supply,
+                MovementKind.COUNT_ADJUSTMENT,
+                delta,
+                context,
+                when,
+                counted=counted,
+            )
+            await _audit(change, context.by)
+            return change
+    except _DuplicateKey:
+        return await _replay_or_conflict(context.key, station, item, counted=counted)
+
+
+async def transfer_stock(
+    from_station: Station,
+    to_station: Station,
+    item: SupplyItem,
+    quantity: int,
+    *,
+    by: Actor,
+    occurred_at: dt.datetime | None = None,
+    note: str = "",
+    idempotency_key: str | None = None,
+) -> tuple[StockChange, StockChange]:
+    """Move stock between two stations of one campaign: a ``transfer_out`` and a
+    ``transfer_in`` line sharing a ``transfer_group``, in one transaction.
+
+    The idempotency key is kept on the ``transfer_out`` line.
+    """
+    quantity = check_quantity(quantity)
+    context = _LineContext.checked(by, occurred_at, note, idempotency_key)
+    if _id_of(from_station) is not None and _id_of(from_station) == _id_of(to_station):
+        raise InvalidInput(_("A station cannot transfer stock to itself."), field="to_station")
+    if context.key and (
+        replayed := await _replay_transfer(context.key, from_station, to_station, item, quantity)
+    ):
+        return replayed
+    try:
+        async with in_transaction():
+            source, supply, when = await _open_line(
+                from_station, item, occurred_at, field="from_station"
+            )
+            target = await load_station(to_station, field="to_station", require_open=True)
+            if target.campaign_id != source.campaign_id:
+                raise InvalidInput(
+                    _("Stock can only be transferred between stations of the same campaign."),
+                    field="to_station",
+                )
+            # Lock both balances in one fixed order, so two opposite transfers never deadlock.
+            balances = {
+                station_id: await _locked_balance(station_id, supply.id)
+                for station_id in sorted((source.id, target.id))
+            }
+            group = uuid.uuid4()
+            out = await _apply_line(
+                balances[source.id],
+                supply,
+                MovementKind.TRANSFER_OUT,
+                -quantity,
+                context,
+                when,
+                counterpart_id=target.id,
+                transfer_group=group,
+            )
+            into = await _apply_line(
+                balances[target.id],
+                supply,
+                MovementKind.TRANSFER_IN,
+                quantity,
+                context.without_key(),
+                when,
+                counterpart_id=source.id,
+                transfer_group=group,
+            )
+            await record_event(
+                context.by,
+                "stock.transfer",
+                object_type="stock_movement",
+                object_id=out.movement.id,
+                data={
+                    "from_station_id": source.id,
+                    "to_station_id": target.id,
+                    "item_id": supply.id,
+                    "quantity": quantity,
+                    "transfer_group": str(group),
+                    "transfer_in_id": into.movement.id,
+                    "from_balance_after": out.balance_after,
+                    "to_balance_after": into.balance_after,
+                    "discrepancy": out.discrepancy,
+                },
+            )
+            return out, into
+    except _DuplicateKey:
+        replayed = await _replay_transfer(
+            context.key or "", from_station, to_station, item, quantity
+        )
+        if replayed is None:
+            raise _key_conflict() from None
+        return replayed
+
+
+async def set_low_stock_threshold(
+    station: Station, item: SupplyItem, threshold: int | None, *, by: Actor
+) -> StockBalance:
+    """Set the stock level under which ``station`` is short of ``item``; None: the item's default."""
+    if threshold is not None:
+        threshold = check_whole_number(
+            threshold,
+            field="threshold",
+            minimum=0,
+            maximum=MAX_THRESHOLD,
+            message=_("The low-stock level must be a whole number between 0 and {max}, or empty."),
+        )
+    check_actor(by)
+    async with in_transaction():
+        target = await load_station(station, field="station", require_open=False)
+        supply = await load_item(item, require_active=False)
+        balance = await _locked_balance(target.id, supply.id)
+        previous = balance.low_stock_threshold
+        balance.low_stock_threshold = threshold
+        await balance.save(update_fields=["low_stock_threshold", "updated_at"])
+        await record_event(
+            by,
+            "stock.threshold_set",
+            object_type="stock_balance",
+            object_id=balance.id,
+            data={
+                "station_id": target.id,
+                "item_id": supply.id,
+                "before": previous,
+                "after": threshold,
+            },
+        )
+    return balance
+
+
+async def rebuild_balances(*, station_ids: Sequence[int] | None = None) -> int:
+    """Recompute balances from the ledger with one grouped SUM; thresholds are kept.
+
+    For after a bulk load that wrote ledger lines directly, and to reconcile. Returns
+    how many balance rows changed or were created.
+    """
+    if station_ids is not None:
+        station_ids = _check_ids(station_ids)
+        if not station_ids:
+            return 0
+    now = clock.now()
+    async with in_transaction():
+        # Querysets bind a connection when built: build them inside the transaction.
+        balances = StockBalance.all()
+        lines = StockMovement.all()
+        if station_ids is not None:
+            balances = balances.filter(station_id__in=station_ids)
+            lines = lines.filter(station_id__in=station_ids)
+        # The same (station, item) lock order as every writer: no deadlock with a transfer.
+        existing = await balances.select_for_update().order_by("station_id", "item_id")
+        totals = {
+            (row["station_id"], row["item_id"]): int(row["total"] or 0)
+            for row in await lines.annotate(total=Sum("delta"))
+            .group_by("station_id", "item_id")
+            .values("station_id", "item_id", "total")
+        }
+        changed = []
+        for balance in existing:
+            wanted = totals.pop((balance.station_id, balance.item_id), 0)
+            if balance.quantity != wanted:
+                balance.quantity = wanted
+                balance.updated_at = now
+                changed.append(balance)
+        missing = [
+            StockBalance(station_id=station_id, item_id=item_id, quantity=total, updated_at=now)
+            for (station_id, item_id), total in totals.items()
+        ]
+        if changed:
+            await StockBalance.bulk_update(changed, fields=["quantity", "updated_at"])
+        if missing:
+            try:
+                async with in_transaction():
+                    await StockBalance.bulk_create(missing)
+            except IntegrityError as exc:
+                raise Conflict(
+                    _("Stock was recorded while balances were rebuilt. Please run it again."),
+                    field=None,
+                ) from exc
+        if changed or missing:
+            await record_event(
+                Actor.system("rebuild_balances"),
+                "stock.balances_rebuilt",
+                object_type="stock_balance",
+                object_id=None,
+                data={
+                    "station_ids": list(station_ids) if station_ids is not None else None,
+                    "changed": len(changed),
+                    "created": len(missing),
+                },
+            )
+    return len(changed) + len(missing)
+
+
+def effective_threshold(balance_threshold: int | None, item_default: int) -> int | None:
+    """The level under which stock is low: the station's own, else the item's; None if off."""
+    level = balance_threshold if balance_threshold is not None else item_default
+    return level if level > 0 else None
+
+
+# -- input checks shared with the other field reports (service_records) ------------------
+
+
+def check_whole_number(
+    value: object, *, field: str, minimum: int, maximum: int, message: str
+) -> int:
+    # bool is an int to Python, never to a volunteer; floats and strings are the adapter's
+    # job to parse, so reaching a service as such they are a bug or a bad request.
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        raise InvalidInput(message, field=field, min=minimum, max=maximum)
+    return value
+
+
+def check_quantity(value: object, *, maximum: int = MAX_QUANTITY) -> int:
+    return check_whole_number(
+        value,
+        field="quantity",
+        minimum=1,
+        maximum=maximum,
+        message=_("Quantity must be a whole number between 1 and {max}."),
+    )
+
+
+def check_actor(by: object) -> Actor:
+    if not isinstance(by, Actor):
+        raise InvalidInput(_("Who is making this change must be known."), field="by")
+    return by
+
+
+def clean_note(note: object) -> str:
+    if note is None:
+        return ""
+    if not isinstance(note, str):
+        raise InvalidInput(_("The note must be text."), field="note")
+    text = clean(note)
+    if len(text) > NOTE_MAX:
+        raise InvalidInput(
+            _("The note can be at most {max} characters."), field="note", max=NOTE_MAX
+        )
+    return text
+
+
+def clean_idempotency_key(key: object) -> str | None:
+    if key is None:
+        return None
+    if not isinstance(key, str):
+        raise InvalidInput(_("The idempotency key must be text."), field="idempotency_key")
+    key = key.strip()
+    if len(key) > IDEMPOTENCY_KEY_MAX:
+        raise InvalidInput(
+            _("The idempotency key can be at most {max} characters."),
+            field="idempotency_key",
+            max=IDEMPOTENCY_KEY_MAX,
+        )
+    return key or None
+
+
+def check_occurred_at_type(occurred_at: object) -> None:
+    if occurred_at is None:
+        return
+    if not isinstance(occurred_at, dt.datetime) or occurred_at.utcoffset() is None:
+        raise InvalidInput(
+            _("The time must be a date and time with a time zone."), field="occurred_at"
+        )
+
+
+def check_occurred_at(occurred_at: dt.datetime | None, campaign: Campaign) -> dt.datetime:
+    """When it happened, in UTC: now if not given; not in the future, not long before the campaign."""
+    now = clock.now()
+    if occurred_at is None:
+        return now
+    check_occurred_at_type(occurred_at)
+    moment = occurred_at.astimezone(dt.UTC)
+    if moment > now + FUTURE_TOLERANCE:
+        raise InvalidInput(_("The time cannot be in the future."), field="occurred_at")
+    earliest = clock.local_midnight(campaign.starts_on) - EARLY_TOLERANCE
+    if moment < earliest:
+        raise InvalidInput(
+            _("The time is too early for this campaign, which starts on {date}."),
+            field="occurred_at",
+            date=campaign.starts_on.strftime("%d/%m/%Y"),
+        )
+    return moment
+
+
+async def load_station(station: Station, *, field: str, require_open: bool) -> Station:
+    """``station`` fresh from the database with its campaign; refused if the campaign is closed."""
+    found = None
+    if isinstance(station, Station) and station.id is not None:
+        found = await Station.get_or_none(id=station.id).select_related("campaign")
+    if found is None:
+        raise NotFound(_("The station was not found."), field=field)
+    if require_open and found.campaign.status is not CampaignStatus.OPEN:
+        raise Conflict(
+            _("The campaign {campaign} is closed: its records can no longer change."),
+            field=field,
+            campaign=found.campaign.name,
+        )
+    return found
+
+
+async def load_item(item: SupplyItem, *, require_active: bool = True) -> SupplyItem:
+    found = None
+    if isinstance(item, SupplyItem) and item.id is not None:
+        found = await SupplyItem.get_or_none(id=item.id)
+    if found is None:
+        raise NotFound(_("The supply item was not found."), field="item")
+    if require_active and not found.is_active:
+        raise InvalidInput(
+            _("The supply item {item} is no longer in use."), field="item", item=found.name_vi
+        )
+    return found
+
+
+# -- the ledger writer ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _LineContext:
+    by: Actor
+    note: str
+    key: str | None
+
+    @classmethod
+    def checked(cls, by: object, occurred_at: object, note: object, key: object) -> _LineContext:
+        check_occurred_at_type(occurred_at)
+        return cls(check_actor(by), clean_note(note), clean_idempotency_key(key))
+
+    def without_key(self) -> _LineContext:
+        return _LineContext(self.by, self.note, None)
+
+
+async def _record_simple(
+    kind: MovementKind,
+    station: Station,
+    item: SupplyItem,
+    quantity: object,
+    by: object,
+    occurred_at: dt.datetime | None,
+    note: object,
+    idempotency_key: object,
+) -> StockChange:
+    amount = check_quantity(quantity)
+    context = _LineContext.checked(by, occurred_at, note, idempotency_key)
+    if context.key and (replayed := await _replay(context.key, station, item, kind, amount)):
+        return replayed
+    try:
+        async with in_transaction():
+            target, supply, when = await _open_line(station, item, occurred_at)
+            balance = await _locked_balance(target.id, supply.id)
+            change = await _apply_line(balance, supply, kind, SIGNS[kind] * amount, context, when)
+            await _audit(change, context.by)
+            return change
+    except _DuplicateKey:
+        return await _replay_or_conflict(context.key, station, item, kind, amount)
+
+
+async def _open_line(
+    station: Station,
+    item: SupplyItem,
+    occurred_at: dt.datetime | None,
+    *,
+    field: str = "station",
+) -> tuple[Station, SupplyItem, dt.datetime]:
+    target = await load_station(station, field=field, require_open=True)
+    when = check_occurred_at(occurred_at, target.campaign)
+    supply = await load_item(item)
+    return target, supply, when
+
+
+async def _locked_balance(station_id: int, item_id: int) -> StockBalance:
+    """The station × item balance row, created if missing, locked until the transaction ends."""
+    balance = await StockBalance.select_for_update().get_or_none(
+        station_id=station_id, item_id=item_id
+    )
+    if balance is not None:
+        return balance
+    # A first balance starts from whatever the ledger already holds (a bulk load may have
+    # written lines directly), so the balance can never drift from its ledger.
+    opening = await _ledger_total(station_id, item_id)
+    try:
+        async with in_transaction():
+            return await StockBalance.create(
+                station_id=station_id, item_id=item_id, quantity=opening
+            )
+    except IntegrityError:
+        # Another writer created it first; its row is committed now, so wait for its lock.
+        return await StockBalance.select_for_update().get(station_id=station_id, item_id=item_id)
+
+
+async def _ledger_total(station_id: int, item_id: int) -> int:
+    rows = (
+        await StockMovement.filter(station_id=station_id, item_id=item_id)
+        .annotate(total=Sum("delta"))
+        .values("total")
+    )
+    return int(rows[0]["total"] or 0) if rows else 0
+
+
+async def _apply_line(
+    balance: StockBalance,
+    item: SupplyItem,
+    kind: MovementKind,
+    delta: int,
+    context: _LineContext,
+    occurred_at: dt.datetime,
+    *,
+    counted: int | None = None,
+    counterpart_id: int | None = None,
+    transfer_group: uuid.UUID | None = None,
+) -> StockChange:
+    now = clock.now()
+    await StockBalance.filter(id=balance.id).update(quantity=F("quantity") + delta, updated_at=now)
+    after: int = await StockBalance.get(id=balance.id).values_list(  # type: ignore[assignment]
+        "quantity", flat=True
+    )
+    before = after - delta
+    quantity = abs(delta)
+    discrepancy = kind in DISCREPANCY_KINDS and quantity > before
+    threshold = effective_threshold(balance.low_stock_threshold, item.default_low_stock)
+    crossed = threshold is not None and before >= threshold > after
+    try:
+        async with in_transaction():
+            movement = await StockMovement.create(
+                station_id=balance.station_id,
+                item_id=item.id,
+                kind=kind,
+                quantity=quantity,
+                delta=delta,
+                counterpart_id=counterpart_id,
+                transfer_group=transfer_group,
+                counted_quantity=counted,
+                discrepancy=discrepancy,
+                by_volunteer_id=context.by.volunteer_id,
+                by_user_id=context.by.user_id,
+                source=context.by.source,
+                idempotency_key=context.key,
+                note=context.note,
+                occurred_at=occurred_at,
+                recorded_at=now,
+            )
+    except IntegrityError as exc:
+        if context.key is None:
+            raise
+        raise _DuplicateKey(context.key) from exc
+    return StockChange(
+        movement=movement,
+        balance_after=after,
+        low_stock_crossed=crossed,
+        threshold=threshold,
+        discrepancy=discrepancy,
+        duplicate=False,
+    )
+
+
+async def _audit(change: StockChange, by: Actor) -> None:
+    line = change.movement
+    await record_event(
+        by,
+        f"stock.{line.kind.value}",
+        object_type="stock_movement",
+        object_id=line.id,
+        data={
+            "station_id": line.station_id,
+            "item_id": line.item_id,
+            "quantity": line.quantity,
+            "delta": line.delta,
+            "counted": line.counted_quantity,
+            "balance_after": change.balance_after,
+            "discrepancy": change.discrepancy,
+            "low_stock_crossed": change.low_stock_crossed,
+        },
+    )
+
+
+# -- idempotent replays -----------------------------------------------------------------
+
+
+def _key_conflict() -> Conflict:
+    return Conflict(
+        _("This idempotency key was already used for a different stock entry."),
+        field="idempotency_key",
+    )
+
+
+async def _replay(
+    key: str,
+    station: Station,
+    item: SupplyItem,
+    kind: MovementKind | None = None,
+    quantity: int | None = None,
+    *,
+    counted: int | None = None,
+) -> StockChange | None:
+    """The change first recorded under ``key``, or None if the key is new.
+
+    A key reused for a different entry is a client's bug: refused, never silently merged.
+    """
+    original = await StockMovement.get_or_none(idempotency_key=key).select_related("item")
+    if original is None:
+        return None
+    same = original.station_id == _id_of(station) and original.item_id == _id_of(item)
+    if counted is not None:
+        same = same and original.counted_quantity == counted
+    else:
+        same = same and original.kind is kind and original.quantity == quantity
+    if not same:
+        raise _key_conflict()
+    return await _as_duplicate(original)
+
+
+async def _replay_or_conflict(
+    key: str | None,
+    station: Station,
+    item: SupplyItem,
+    kind: MovementKind | None = None,
+    quantity: int | None = None,
+    *,
+    counted: int | None = None,
+) -> StockChange:
+    replayed = await _replay(key or "", station, item, kind, quantity, counted=counted)
+    if replayed is None:
+        raise _key_conflict()
+    return replayed
+
+
+async def _replay_transfer(
+    key: str, from_station: Station, to_station: Station, item: SupplyItem, quantity: int
+) -> tuple[StockChange, StockChange] | None:
+    original = await StockMovement.get_or_none(idempotency_key=key).select_related("item")
+    if original is None:
+        return None
+    if (
+        original.kind is not MovementKind.TRANSFER_OUT
+        or original.station_id != _id_of(from_station)
+        or original.counterpart_id != _id_of(to_station)
+        or original.item_id != _id_of(item)
+        or original.quantity != quantity
+    ):
+        raise _key_conflict()
+    counterpart = await StockMovement.get(
+        transfer_group=original.transfer_group, kind=MovementKind.TRANSFER_IN
+    ).select_related("item")
+    return await _as_duplicate(original), await _as_duplicate(counterpart)
+
+
+async def _as_duplicate(original: StockMovement) -> StockChange:
+    balance = await StockBalance.get_or_none(
+        station_id=original.station_id, item_id=original.item_id
+    )
+    return StockChange(
+        movement=original,
+        balance_after=balance.quantity if balance else 0,
+        low_stock_crossed=False,
+        threshold=effective_threshold(
+            balance.low_stock_threshold if balance else None, original.item.default_low_stock
+        ),
+        discrepancy=original.discrepancy,
+        duplicate=True,
+    )
+
+
+def _check_ids(values: object) -> list[int]:
+    if isinstance(values, str | bytes) or not isinstance(values, Sequence):
+        raise InvalidInput(_("Choose stations from the list."), field="station_ids")
+    ids: list[int] = []
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InvalidInput(_("Choose stations from the list."), field="station_ids")
+        ids.append(value)
+    return ids
+
+
+def _id_of(row: object) -> int | None:
+    return getattr(row, "id", None)

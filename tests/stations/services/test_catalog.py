@@ -1,0 +1,257 @@
+from __future__ import annotations
+
+import pytest
+
+from stations.enums import SupplyCategory
+from stations.models import AuditEvent, SupplyItem
+from stations.services.actor import Actor
+from stations.services.catalog import (
+    STANDARD_ITEMS,
+    create_item,
+    find_item,
+    install_standard_items,
+    update_item,
+)
+from stations.services.errors import Conflict, InvalidInput
+from stations.text import fold
+from tests.factories import make_item
+
+SYSTEM = Actor.system()
+
+
+def raincoat(**overrides):
+    values = {
+        "code": "raincoat",
+        "name_vi": "Áo mưa",
+        "name_en": "Raincoat",
+        "unit_vi": "cái",
+        "unit_en": "piece",
+        "category": SupplyCategory.OTHER,
+        "aliases": ["ao mua", "Áo mưa giấy"],
+        "unit_cost_vnd": 8_000,
+        "default_low_stock": 20,
+    }
+    values.update(overrides)
+    return values
+
+
+# -- the standard catalog ---------------------------------------------------------------
+
+
+def test_standard_words_are_folded_and_no_two_items_share_one():
+    owners: dict[str, set[str]] = {}
+    for standard in STANDARD_ITEMS:
+        assert list(standard.aliases) == [fold(a) for a in standard.aliases]
+        for word in (fold(standard.code), fold(standard.name_vi), fold(standard.name_en)):
+            owners.setdefault(word, set()).add(standard.code)
+        for word in standard.aliases:
+            owners.setdefault(word, set()).add(standard.code)
+
+    assert {word: codes for word, codes in owners.items() if len(codes) > 1} == {}
+
+
+async def test_install_standard_items_creates_the_catalog(db):
+    items = await install_standard_items(by=SYSTEM)
+
+    assert [i.code for i in items] == ["water", "towel", "food", "noodles", "fuel", "leaflet"]
+    water = items[0]
+    assert (water.name_vi, water.unit_vi, water.unit_en, water.category) == (
+        "Nước suối",
+        "chai",
+        "bottle",
+        SupplyCategory.WATER,
+    )
+    assert await AuditEvent.filter(action="supply_item.installed").count() == 6
+
+
+async def test_install_standard_items_twice_leaves_existing_ones_alone(db):
+    first = await install_standard_items(by=SYSTEM)
+    await SupplyItem.filter(code="water").update(unit_cost_vnd=5_000)
+
+    again = await install_standard_items(by=SYSTEM)
+
+    assert [i.id for i in again] == [i.id for i in first]
+    assert await SupplyItem.all().count() == 6
+    assert (await SupplyItem.get(code="water")).unit_cost_vnd == 5_000
+
+
+async def test_install_drops_an_alias_another_item_already_claims(db):
+    custom = await make_item("drink", name_vi="Nước ngọt", name_en="Soft drink", aliases=["nuoc"])
+
+    await install_standard_items(by=SYSTEM)
+
+    water = await SupplyItem.get(code="water")
+    assert "nuoc" not in water.aliases
+    assert await find_item("nước") == custom
+
+
+# -- finding what a volunteer means -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("nuoc", "water"),
+        ("Nước", "water"),
+        ("nước suối", "water"),
+        ("  NUOC   SUOI ", "water"),
+        ("water", "water"),
+        ("khăn", "towel"),
+        ("khan lanh", "towel"),
+        ("towels", "towel"),
+        ("bánh", "food"),
+        ("đồ ăn", "food"),
+        ("food", "food"),
+        ("mì gói", "noodles"),
+        ("xăng", "fuel"),
+        ("petrol", "fuel"),
+        ("Tờ rơi", "leaflet"),
+        ("leaflets", "leaflet"),
+        ("FUEL", "fuel"),
+    ],
+)
+async def test_find_item_matches_code_name_or_alias_with_or_without_accents(db, text, code):
+    await install_standard_items(by=SYSTEM)
+
+    found = await find_item(text)
+
+    assert found is not None
+    assert found.code == code
+
+
+@pytest.mark.parametrize("text", ["", "   ", "bia", "nuoc suoi lanh"])
+async def test_find_item_returns_none_for_an_unknown_word(db, text):
+    await install_standard_items(by=SYSTEM)
+
+    assert await find_item(text) is None
+
+
+async def test_find_item_ignores_items_no_longer_in_use(db):
+    await install_standard_items(by=SYSTEM)
+    await SupplyItem.filter(code="fuel").update(is_active=False)
+
+    assert await find_item("xang") is None
+
+
+# -- creating and changing items --------------------------------------------------------
+
+
+async def test_create_item_folds_aliases_and_records_an_event(db):
+    item = await create_item(**raincoat(), by=SYSTEM)
+
+    assert (item.code, item.aliases) == ("raincoat", ["ao mua", "ao mua giay"])
+    assert await find_item("áo mưa giấy") == item
+    assert await AuditEvent.filter(action="supply_item.created", object_id=item.id).count() == 1
+
+
+async def test_create_item_with_a_taken_code_is_a_conflict(db):
+    await create_item(**raincoat(), by=SYSTEM)
+
+    with pytest.raises(Conflict) as caught:
+        await create_item(
+            **raincoat(name_vi="Áo mưa 2", name_en="Raincoat 2", aliases=[]), by=SYSTEM
+        )
+
+    assert caught.value.field == "code"
+    assert await SupplyItem.all().count() == 1
+
+
+async def test_create_item_with_a_word_another_item_claims_is_a_conflict(db):
+    await install_standard_items(by=SYSTEM)
+
+    with pytest.raises(Conflict) as caught:
+        await create_item(**raincoat(aliases=["ao mua", "Nước"]), by=SYSTEM)
+
+    assert caught.value.field == "aliases"
+    assert caught.value.params["word"] == "nuoc"
+    assert await SupplyItem.filter(code="raincoat").count() == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("code", ""),
+        ("code", "Áo mưa"),
+        ("code", "x" * 33),
+        ("code", None),
+        ("name_vi", "  "),
+        ("name_vi", "x" * 101),
+        ("name_en", None),
+        ("unit_vi", "x" * 21),
+        ("unit_en", ""),
+        ("category", "drinks"),
+        ("category", None),
+        ("aliases", "ao mua"),
+        ("aliases", [1]),
+        ("aliases", ["x" * 51]),
+        ("aliases", [f"a{i}" for i in range(21)]),
+        ("unit_cost_vnd", -1),
+        ("unit_cost_vnd", 1.5),
+        ("unit_cost_vnd", "8000"),
+        ("unit_cost_vnd", 10_000_001),
+        ("default_low_stock", True),
+        ("default_low_stock", -3),
+    ],
+)
+async def test_create_item_refuses_bad_input(db, field, value):
+    with pytest.raises(InvalidInput) as caught:
+        await create_item(**raincoat(**{field: value}), by=SYSTEM)
+
+    assert caught.value.field == field
+    assert await SupplyItem.all().count() == 0
+
+
+async def test_create_item_accepts_a_category_given_as_text(db):
+    item = await create_item(**raincoat(category="other"), by=SYSTEM)
+
+    assert item.category is SupplyCategory.OTHER
+
+
+async def test_update_item_changes_only_what_is_given(db):
+    item = await create_item(**raincoat(), by=SYSTEM)
+
+    updated = await update_item(item, unit_cost_vnd=9_000, aliases=["áo mưa"], by=SYSTEM)
+
+    assert (updated.unit_cost_vnd, updated.aliases, updated.name_vi) == (
+        9_000,
+        ["ao mua"],
+        "Áo mưa",
+    )
+    event = await AuditEvent.get(action="supply_item.updated")
+    assert event.data == {
+        "before": {"unit_cost_vnd": 8_000, "aliases": ["ao mua", "ao mua giay"]},
+        "after": {"unit_cost_vnd": 9_000, "aliases": ["ao mua"]},
+    }
+
+
+async def test_update_item_can_retire_an_item(db):
+    item = await create_item(**raincoat(), by=SYSTEM)
+
+    await update_item(item, is_active=False, by=SYSTEM)
+
+    assert await find_item("ao mua") is None
+
+
+async def test_update_item_refuses_a_word_another_item_claims(db):
+    await install_standard_items(by=SYSTEM)
+    item = await create_item(**raincoat(), by=SYSTEM)
+
+    with pytest.raises(Conflict) as caught:
+        await update_item(item, aliases=["khăn"], by=SYSTEM)
+
+    assert caught.value.field == "aliases"
+    assert (await SupplyItem.get(id=item.id)).aliases == ["ao mua", "ao mua giay"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("name_vi", ""), ("category", "x"), ("unit_cost_vnd", -5), ("is_active", "no")],
+)
+async def test_update_item_refuses_bad_input(db, field, value):
+    item = await create_item(**raincoat(), by=SYSTEM)
+
+    with pytest.raises(InvalidInput) as caught:
+        await update_item(item, **{field: value}, by=SYSTEM)
+
+    assert caught.value.field == field
+    assert await AuditEvent.filter(action="supply_item.updated").count() == 0
