@@ -1,0 +1,234 @@
+"""A campaign report as a spreadsheet (XLSX) or a CSV, with Vietnamese or English headers.
+
+The workbook has three sheets: the summary (the paragraph, then every figure with the budget
+and what is left of it), one row per station, one row per day; the breakdown sheets end on a
+bold total row, their header row is bold and frozen, and counts carry Excel's ``#,##0``
+format, which a Vietnamese Excel shows as "612.300".
+
+A CSV is for other programs as much as for Excel: one row per station or per day, no total
+row, ISO dates, plain numbers with a dot for decimals. ``write_report_csv`` writes text only;
+Excel needs a UTF-8 byte-order mark to read Vietnamese correctly, so a caller writing a file
+opens it with ``encoding="utf-8-sig"`` (or sends ``CSV_BOM`` first in a download).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO, TextIO
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from stations.clock import VN_TZ
+from stations.enums import Language
+from stations.formatting import format_date
+from stations.i18n import _, normalize_language, translate
+from stations.services.errors import InvalidInput
+from stations.services.queries.reports import CampaignReport, ReportTotals
+from stations.services.report_summary import campaign_summary
+
+CSV_BOM = "\ufeff"
+BREAKDOWNS = ("station", "day")
+
+INTEGER_FORMAT = "#,##0"
+HOURS_FORMAT = "#,##0.0"
+DATE_FORMAT = "DD/MM/YYYY"
+SUMMARY_PARAGRAPH_ROW = 5
+SUMMARY_TABLE_ROW = 7
+
+SHEET_SUMMARY = _("Summary")
+SHEET_BY_STATION = _("By station")
+SHEET_BY_DAY = _("By day")
+PERIOD = _("Period")
+GENERATED_AT = _("Generated at")
+INDICATOR = _("Indicator")
+VALUE = _("Value")
+BUDGET = _("Budget (VND)")
+BUDGET_REMAINING = _("Budget remaining (VND)")
+STATION_CODE = _("Station code")
+STATION = _("Station")
+UNIT = _("Unit")
+DATE = _("Date")
+TOTAL = _("Total")
+BAD_BREAKDOWN = _("Breakdown must be one of: {choices}.")
+
+
+@dataclass(frozen=True)
+class _Column:
+    field: str
+    header: str
+    number_format: str = INTEGER_FORMAT
+
+
+TOTAL_COLUMNS = (
+    _Column("stations", _("Stations open")),
+    _Column("units", _("Units taking part")),
+    _Column("volunteer_turns", _("Volunteer turns")),
+    _Column("worked_hours", _("Hours on duty"), HOURS_FORMAT),
+    _Column("water_bottles", _("Bottled water (bottles)")),
+    _Column("cold_towels", _("Cold towels")),
+    _Column("food_items", _("Food (items)")),
+    _Column("fuel_litres", _("Fuel (litres)")),
+    _Column("leaflets", _("Leaflets")),
+    _Column("motorbikes_checked", _("Motorbikes checked")),
+    _Column("broadcast_hours", _("Loudspeaker hours"), HOURS_FORMAT),
+    _Column("first_aid", _("First aid (people)")),
+    _Column("cost_vnd", _("Cost (VND)")),
+)
+
+
+def _figures(totals: ReportTotals) -> list[int | float]:
+    return [getattr(totals, column.field) for column in TOTAL_COLUMNS]
+
+
+def _headers(leading: Sequence[str], lang: Language) -> list[str]:
+    return [translate(h, lang) for h in (*leading, *(c.header for c in TOTAL_COLUMNS))]
+
+
+# ----------------------------------------------------------------------------- XLSX
+
+
+def write_report_xlsx(
+    report: CampaignReport,
+    destination: str | Path | BinaryIO,
+    *,
+    language: str = "vi",
+) -> None:
+    """Save the report as a workbook to a path or a binary file object."""
+    lang = normalize_language(language)
+    workbook = Workbook()
+    summary = workbook.active
+    assert summary is not None  # a new workbook always has its first sheet
+    _fill_summary(summary, report, lang)
+    _fill_breakdown(
+        workbook.create_sheet(translate(SHEET_BY_STATION, lang)),
+        headers=_headers((STATION_CODE, STATION, UNIT), lang),
+        rows=[[s.code, s.name, s.unit_name, *_figures(s.totals)] for s in report.stations],
+        total=[translate(TOTAL, lang), "", "", *_figures(report.totals)],
+        leading_widths=(12, 34, 30),
+    )
+    _fill_breakdown(
+        workbook.create_sheet(translate(SHEET_BY_DAY, lang)),
+        headers=_headers((DATE,), lang),
+        rows=[[d.day, *_figures(d.totals)] for d in report.days],
+        total=[translate(TOTAL, lang), *_figures(report.totals)],
+        leading_widths=(14,),
+    )
+    workbook.save(destination)  # type: ignore[arg-type]  # openpyxl takes a path or a file
+
+
+def _fill_summary(sheet: Worksheet, report: CampaignReport, lang: Language) -> None:
+    sheet.title = translate(SHEET_SUMMARY, lang)
+    sheet.column_dimensions["A"].width = 34
+    sheet.column_dimensions["B"].width = 22
+    sheet.column_dimensions["C"].width = 60
+
+    # Fixed rows: a title block, the paragraph, then the figures as a two-column table.
+    sheet["A1"] = report.name
+    sheet["A1"].font = Font(bold=True, size=14)
+    period = f"{format_date(report.starts_on, lang)} – {format_date(report.ends_on, lang)}"
+    generated = report.generated_at.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M")
+    _write_row(sheet, 2, [translate(PERIOD, lang), period])
+    _write_row(sheet, 3, [translate(GENERATED_AT, lang), generated])
+
+    paragraph = sheet.cell(SUMMARY_PARAGRAPH_ROW, 1, campaign_summary(report, lang))
+    paragraph.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.merge_cells(
+        start_row=SUMMARY_PARAGRAPH_ROW, start_column=1, end_row=SUMMARY_PARAGRAPH_ROW, end_column=3
+    )
+    sheet.row_dimensions[SUMMARY_PARAGRAPH_ROW].height = 150
+
+    row = SUMMARY_TABLE_ROW
+    _write_row(sheet, row, [translate(INDICATOR, lang), translate(VALUE, lang)])
+    _bold_row(sheet, row)
+    figures: list[tuple[str, Any, str]] = [
+        (column.header, getattr(report.totals, column.field), column.number_format)
+        for column in TOTAL_COLUMNS
+    ]
+    if report.budget_vnd is not None:
+        figures.append((BUDGET, report.budget_vnd, INTEGER_FORMAT))
+        figures.append((BUDGET_REMAINING, report.budget_remaining_vnd, INTEGER_FORMAT))
+    for header, value, number_format in figures:
+        row += 1
+        _write_row(sheet, row, [translate(header, lang), value])
+        sheet.cell(row, 2).number_format = number_format
+
+
+def _write_row(sheet: Worksheet, row: int, values: Sequence[Any]) -> None:
+    for column, value in enumerate(values, start=1):
+        sheet.cell(row, column, value)
+
+
+def _fill_breakdown(
+    sheet: Worksheet,
+    *,
+    headers: list[str],
+    rows: list[list[Any]],
+    total: list[Any],
+    leading_widths: Sequence[int],
+) -> None:
+    sheet.append(headers)
+    _bold_row(sheet, 1)
+    leading = len(leading_widths)
+    for row in [*rows, total]:
+        sheet.append(row)
+        excel_row = sheet.max_row
+        if isinstance(row[0], dt.date):
+            sheet.cell(excel_row, 1).number_format = DATE_FORMAT
+        for offset, column in enumerate(TOTAL_COLUMNS, start=leading + 1):
+            sheet.cell(excel_row, offset).number_format = column.number_format
+    _bold_row(sheet, sheet.max_row)
+    # Keep the header and the columns naming the row in view while scrolling.
+    sheet.freeze_panes = sheet.cell(2, leading + 1)
+    for index, width in enumerate(leading_widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    for index, header in enumerate(headers[leading:], start=leading + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(12, len(header) + 2)
+    for cell in sheet[1]:
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+
+
+def _bold_row(sheet: Worksheet, row: int) -> None:
+    for cell in sheet[row]:
+        cell.font = Font(bold=True)
+
+
+# ----------------------------------------------------------------------------- CSV
+
+
+def write_report_csv(
+    report: CampaignReport,
+    destination: TextIO,
+    *,
+    language: str = "vi",
+    breakdown: str = "station",
+) -> None:
+    """Write one row per station (``breakdown="station"``) or per day (``"day"``).
+
+    Text only: the caller adds the byte-order mark Excel wants (see the module docstring).
+    """
+    if breakdown not in BREAKDOWNS:
+        raise InvalidInput(BAD_BREAKDOWN, field="breakdown", choices=", ".join(BREAKDOWNS))
+    lang = normalize_language(language)
+    writer = csv.writer(destination, lineterminator="\r\n")
+    rows: list[list[Any]]
+    if breakdown == "station":
+        writer.writerow(_headers((STATION_CODE, STATION, UNIT), lang))
+        rows = [[s.code, s.name, s.unit_name, *_figures(s.totals)] for s in report.stations]
+    else:
+        writer.writerow(_headers((DATE,), lang))
+        rows = [[d.day.isoformat(), *_figures(d.totals)] for d in report.days]
+    writer.writerows([[_csv_value(value) for value in row] for row in rows])
+
+
+def _csv_value(value: Any) -> Any:
+    # 7.0 hours reads "7", not "7.0", like the counts beside it.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
