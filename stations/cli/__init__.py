@@ -1,0 +1,1 @@
+"""The ``waystation`` command's sub-commands; ``stations.main`` parses and dispatches."""

@@ -1,0 +1,415 @@
+"""The sub-commands of ``waystation``: each takes the parsed arguments, calls services, prints.
+
+Heavier modules (the demo data, the report's workbook writer) are imported inside the
+command that needs them, so ``waystation holidays`` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import urlsplit
+
+from tortoise.migrations.api import migrate as tortoise_migrate
+
+from stations import db
+from stations.calendar import SUPPORTED_YEARS, canchi_year_name, holidays_of_year
+from stations.calendar.holidays import HolidayKind
+from stations.cli.context import CliContext, open_database
+from stations.cli.output import render_table
+from stations.formatting import format_date, format_number, format_time
+from stations.i18n import _, translate
+from stations.services import users
+from stations.services.actor import Actor
+from stations.services.errors import InvalidInput
+
+log = logging.getLogger(__name__)
+
+#: Who the audit trail names for changes made from the command line.
+CLI_ACTOR = Actor.system("cli")
+
+
+def _say(ctx: CliContext, msgid: str, **params: object) -> None:
+    """A line for the person at the terminal (stdout stays for what scripts read)."""
+    if not ctx.quiet:
+        print(translate(msgid, ctx.language, **params), file=sys.stderr)
+
+
+def describe_database(url: str) -> str:
+    """The database URL without its password, to show on screen."""
+    url = db.normalize_url(url)
+    if url.startswith("sqlite://"):
+        return url
+    parts = urlsplit(url)
+    user = f"{parts.username}@" if parts.username else ""
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{user}{parts.hostname}{port}{parts.path}"
+
+
+# --- migrate -----------------------------------------------------------------------------
+
+
+async def apply_migrations(url: str) -> list[str]:
+    """Apply what is not applied yet; the names of the migrations applied now.
+
+    ``stations.db.migrate`` with a progress hook, so we can tell what it did.
+    """
+    applied: list[str] = []
+
+    def progress(event: str, app_label: str, name: str) -> None:
+        if event == "apply_done":
+            applied.append(f"{app_label}.{name}")
+
+    try:
+        await tortoise_migrate(config=db.tortoise_config(url), progress=progress)
+    finally:
+        await db.close_db()
+    return applied
+
+
+async def migrate(args: argparse.Namespace, ctx: CliContext) -> int:
+    url = ctx.settings.database_url
+    applied = await apply_migrations(url)
+    where = describe_database(url)
+    if not applied:
+        print(
+            translate(
+                _("Database {database} is up to date: no migration to apply."),
+                ctx.language,
+                database=where,
+            )
+        )
+        return 0
+    for name in applied:
+        print(translate(_("Applied migration {name}"), ctx.language, name=name))
+    print(
+        translate(
+            _("Database {database}: {count} migration(s) applied."),
+            ctx.language,
+            database=where,
+            count=len(applied),
+        )
+    )
+    return 0
+
+
+# --- users and API tokens --------------------------------------------------------------
+
+
+def _read_password(ctx: CliContext) -> str:
+    from_environment = os.environ.get("WAYSTATION_PASSWORD", "")
+    if from_environment:
+        return from_environment
+    if not sys.stdin.isatty():
+        raise InvalidInput(
+            _("Set WAYSTATION_PASSWORD, or run the command in a terminal to type the password."),
+            field="password",
+        )
+    first = getpass.getpass(translate(_("Password: "), ctx.language))
+    second = getpass.getpass(translate(_("Password (again): "), ctx.language))
+    if first != second:
+        raise InvalidInput(_("The two passwords are not the same."), field="password")
+    return first
+
+
+async def create_user(args: argparse.Namespace, ctx: CliContext) -> int:
+    # Mistakes are caught before the prompt and before the database is opened.
+    email = users.normalize_email(args.email)
+    password = users.check_password(_read_password(ctx))
+    async with open_database(ctx.settings):
+        user = await users.create_user(
+            email=email,
+            password=password,
+            role=args.role,
+            unit=args.unit,
+            full_name=args.name,
+            by=CLI_ACTOR,
+        )
+    if args.unit:
+        print(
+            translate(
+                _("Created user {email} with role {role} for unit {unit}."),
+                ctx.language,
+                email=user.email,
+                role=user.role.value,
+                unit=args.unit,
+            )
+        )
+    else:
+        print(
+            translate(
+                _("Created user {email} with role {role}."),
+                ctx.language,
+                email=user.email,
+                role=user.role.value,
+            )
+        )
+    return 0
+
+
+async def create_api_token(args: argparse.Namespace, ctx: CliContext) -> int:
+    async with open_database(ctx.settings):
+        token, plaintext = await users.create_api_token(
+            args.name, role=args.role, unit=args.unit, by=CLI_ACTOR
+        )
+    _say(
+        ctx,
+        _("API token {name} ({role}) created. It is shown only this once:"),
+        name=token.name,
+        role=token.role.value,
+    )
+    # The token alone on stdout, so a script can capture it.
+    print(plaintext)
+    _say(ctx, _("Send it as the header: Authorization: Bearer <token>"))
+    return 0
+
+
+async def revoke_api_token(args: argparse.Namespace, ctx: CliContext) -> int:
+    async with open_database(ctx.settings):
+        token = await users.revoke_api_token(args.name, by=CLI_ACTOR)
+    print(translate(_("API token {name} is revoked."), ctx.language, name=token.name))
+    return 0
+
+
+def _moment(value: Any, language: str) -> str:
+    if value is None:
+        return "—"
+    return f"{format_date(value, language)} {format_time(value)}"
+
+
+async def list_api_tokens(args: argparse.Namespace, ctx: CliContext) -> int:
+    async with open_database(ctx.settings):
+        tokens = await users.list_api_tokens()
+    if not tokens:
+        print(translate(_("There are no API tokens."), ctx.language))
+        return 0
+    lang = ctx.language
+    headers = [
+        translate(h, lang)
+        for h in (_("Name"), _("Role"), _("Unit"), _("Created"), _("Last used"), _("State"))
+    ]
+    rows = [
+        [
+            token.name,
+            token.role.value,
+            token.unit.code if token.unit else "—",
+            _moment(token.created_at, lang),
+            _moment(token.last_used_at, lang),
+            translate(_("revoked"), lang) if token.revoked_at else translate(_("active"), lang),
+        ]
+        for token in tokens
+    ]
+    print(render_table(headers, rows))
+    return 0
+
+
+# --- holidays ----------------------------------------------------------------------------
+
+_WINDOW_LABELS = {
+    HolidayKind.TET: _("Tết (Lunar New Year)"),
+    HolidayKind.REUNIFICATION: _("Reunification Day and Labour Day (30/4 – 1/5)"),
+}
+
+
+def _holidays_as_dict(year: int) -> dict[str, Any]:
+    found = holidays_of_year(year)
+    return {
+        "year": found["year"],
+        "tet": found["tet"].isoformat(),
+        "lunar_year_name": canchi_year_name(year),
+        "windows": [
+            {
+                "kind": window.kind.value,
+                "start": window.start.isoformat(),
+                "end": window.end.isoformat(),
+                "days": len(window.days()),
+            }
+            for window in found["windows"]
+        ],
+    }
+
+
+async def holidays(args: argparse.Namespace, ctx: CliContext) -> int:
+    for year in args.years:
+        if year not in SUPPORTED_YEARS:
+            raise InvalidInput(
+                _("Year {year} is out of range: the calendar covers {first} to {last}."),
+                field="year",
+                year=year,
+                first=SUPPORTED_YEARS.start,
+                last=SUPPORTED_YEARS.stop - 1,
+            )
+    found = [holidays_of_year(year) for year in args.years]
+    if args.json:
+        print(
+            json.dumps([_holidays_as_dict(y["year"]) for y in found], ensure_ascii=False, indent=2)
+        )
+        return 0
+    lang = ctx.language
+    blocks = []
+    for year in found:
+        title = translate(
+            _("Tết {lunar_year} {year}: {date}"),
+            lang,
+            lunar_year=canchi_year_name(year["year"]),
+            year=year["year"],
+            date=format_date(year["tet"], lang),
+        )
+        rows = [
+            [
+                translate(_WINDOW_LABELS[window.kind], lang),
+                format_date(window.start, lang),
+                format_date(window.end, lang),
+                translate(_("{count} days"), lang, count=len(window.days())),
+            ]
+            for window in year["windows"]
+        ]
+        headers = [
+            translate(h, lang) for h in (_("Holiday window"), _("From"), _("To"), _("Length"))
+        ]
+        blocks.append(title + "\n" + render_table(headers, rows, right_aligned=[3]))
+    print("\n\n".join(blocks))
+    return 0
+
+
+# --- demo --------------------------------------------------------------------------------
+
+
+@contextmanager
+def _progress_bar(ctx: CliContext) -> Iterator[Callable[[str, int, int], None]]:
+    from tqdm import tqdm
+
+    bar = tqdm(
+        total=0,
+        unit=" rows",
+        file=sys.stderr,
+        disable=ctx.quiet or not sys.stderr.isatty(),
+        dynamic_ncols=True,
+    )
+
+    def update(stage: str, done: int, total: int) -> None:
+        bar.total = total
+        bar.set_description(translate(stage, ctx.language), refresh=False)
+        bar.update(done - bar.n)
+
+    try:
+        yield update
+    finally:
+        bar.close()
+
+
+async def _load_demo(ctx: CliContext, seed: int, scale: float) -> None:
+    from stations.services.demo import load_demo
+
+    started = time.perf_counter()
+    with _progress_bar(ctx) as progress:
+        result = await load_demo(seed=seed, scale=scale, by=CLI_ACTOR, progress=progress)
+    elapsed = time.perf_counter() - started
+    lang = ctx.language
+    counts = {name: format_number(count, lang) for name, count in result.counts.items()}
+    print(
+        translate(
+            _(
+                "Loaded the demo in {seconds} s: the campaign “{campaign}” (id {id}) and last "
+                "year's “{previous}” (id {previous_id}), closed. Written: {units} new units, "
+                "{stations} stations, {shifts} shifts, {volunteers} volunteers, {assignments} "
+                "assignments, {movements} ledger lines, {services} service records."
+            ),
+            lang,
+            campaign=result.campaign.name,
+            id=result.campaign.id,
+            previous=result.previous_campaign.name,
+            previous_id=result.previous_campaign.id,
+            seconds=format_number(round(elapsed, 1), lang),
+            **counts,
+        )
+    )
+
+
+async def demo(args: argparse.Namespace, ctx: CliContext) -> int:
+    async with open_database(ctx.settings):
+        await _load_demo(ctx, args.seed, args.scale)
+    return 0
+
+
+async def load_demo_if_empty(ctx: CliContext) -> None:
+    """``serve --demo``: the demo goes into an empty database only. The database is open."""
+    from stations.services.demo import has_campaigns
+
+    if await has_campaigns():
+        log.info("Demo not loaded: the database already has campaigns")
+        return
+    await _load_demo(ctx, seed=2027, scale=1.0)
+
+
+# --- report ------------------------------------------------------------------------------
+
+
+async def report(args: argparse.Namespace, ctx: CliContext) -> int:
+    from stations.services.queries.campaigns import find_campaign
+    from stations.services.queries.reports import campaign_report, report_to_dict
+    from stations.services.report_summary import campaign_summary
+
+    async with open_database(ctx.settings):
+        campaign = await find_campaign(args.campaign)
+        found = await campaign_report(campaign)
+    lang = ctx.language
+    if args.xlsx:
+        from stations.services.exports import write_report_xlsx
+
+        write_report_xlsx(found, args.xlsx, language=lang)
+    if args.json:
+        print(json.dumps(report_to_dict(found), ensure_ascii=False, indent=2, default=str))
+    else:
+        print(_render_report(found, lang))
+        print()
+        print(campaign_summary(found, lang))
+    if args.xlsx:
+        _say(ctx, _("Report written to {path}"), path=args.xlsx)
+    return 0
+
+
+def _render_report(found: Any, language: str) -> str:
+    """The report's totals, then the main figures of each station, as tables."""
+    from stations.services import exports
+
+    def number(value: int | float | None) -> str:
+        if value is None:
+            return "—"
+        return format_number(round(value, 1) if isinstance(value, float) else value, language)
+
+    title = f"{found.name} ({format_date(found.starts_on, language)} – {format_date(found.ends_on, language)})"
+    rows = [
+        [translate(column.header, language), number(getattr(found.totals, column.field))]
+        for column in exports.TOTAL_COLUMNS
+    ]
+    rows.append([translate(exports.BUDGET, language), number(found.budget_vnd)])
+    rows.append([translate(exports.BUDGET_REMAINING, language), number(found.budget_remaining_vnd)])
+    totals = render_table(
+        [translate(exports.INDICATOR, language), translate(exports.VALUE, language)],
+        rows,
+        right_aligned=[1],
+    )
+    station_fields = ("volunteer_turns", "water_bottles", "cold_towels", "food_items")
+    headers = {column.field: column.header for column in exports.TOTAL_COLUMNS}
+    by_station = render_table(
+        [
+            translate(exports.STATION_CODE, language),
+            translate(exports.STATION, language),
+            *(translate(headers[name], language) for name in station_fields),
+        ],
+        [
+            [s.code, s.name, *(number(getattr(s.totals, name)) for name in station_fields)]
+            for s in found.stations
+        ],
+        right_aligned=range(2, 2 + len(station_fields)),
+    )
+    return f"{title}\n\n{totals}\n\n{by_station}"

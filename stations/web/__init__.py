@@ -1,0 +1,1 @@
+"""The web adapter: Starlette views for coordinators and the JSON API."""

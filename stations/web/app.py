@@ -1,0 +1,52 @@
+"""The Starlette application factory."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute, Route
+
+from stations import db
+from stations.settings import Settings
+from stations.web.health import healthz
+
+log = logging.getLogger(__name__)
+
+#: Something that runs beside the web app for as long as it serves (the bot, the
+#: scheduler): entered after the database is ready, left before it closes.
+Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
+
+
+def create_app(
+    settings: Settings,
+    *,
+    manage_database: bool = True,
+    lifespans: Sequence[Lifespan] = (),
+    routes: Sequence[BaseRoute] = (),
+) -> Starlette:
+    """The web app. With ``manage_database`` it migrates, opens and closes the database
+    itself; tests pass False and bring their own. ``lifespans`` and ``routes`` are how
+    ``stations.main`` plugs in the parts that live in the same process."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with contextlib.AsyncExitStack() as stack:
+            if manage_database:
+                await db.migrate(settings.database_url)
+                await db.init_db(settings.database_url)
+                stack.push_async_callback(db.close_db)
+            for part in lifespans:
+                await stack.enter_async_context(part(app))
+            yield
+
+    app = Starlette(
+        debug=False,
+        routes=[Route("/healthz", healthz, methods=["GET"]), *routes],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    return app

@@ -1,0 +1,67 @@
+"""The deployment files describe services whose commands this build really has."""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_has_database_with_volume_and_healthchecks():
+    compose = _compose()
+    services = compose["services"]
+
+    assert services["db"]["image"].startswith("postgres:")
+    assert services["db"]["volumes"] == ["pgdata:/var/lib/postgresql/data"]
+    assert "pgdata" in compose["volumes"]
+    assert [name for name, s in services.items() if "healthcheck" in s] == ["db", "web"]
+
+
+def test_compose_services_take_settings_from_the_environment():
+    services = _compose()["services"]
+
+    for name in ("migrate", "web"):
+        env = services[name]["environment"]
+        assert env["WAYSTATION_DATABASE_URL"].startswith("postgres://"), name
+        assert env["WAYSTATION_ENV"] == "production", name
+
+
+def _waystation_commands() -> list[tuple[str, list[str]]]:
+    commands = []
+    for name, service in _compose()["services"].items():
+        command = service.get("command")
+        if command is None:
+            continue
+        argv = shlex.split(command) if isinstance(command, str) else list(command)
+        if argv[0] == "waystation":
+            commands.append((name, argv[1:]))
+    dockerfile_cmd = next(
+        line for line in (ROOT / "Dockerfile").read_text().splitlines() if line.startswith("CMD ")
+    )
+    commands.append(("Dockerfile", yaml.safe_load(dockerfile_cmd.removeprefix("CMD "))[1:]))
+    return commands
+
+
+@pytest.mark.parametrize(("service", "args"), _waystation_commands())
+def test_each_service_command_exists_in_the_cli(service, args):
+    # `--help` after the real arguments: argparse validates the command and its options,
+    # then prints help instead of running it.
+    result = subprocess.run(
+        [sys.executable, "-m", "stations.main", *args, "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+
+    assert result.returncode == 0, f"{service}: {result.stderr}"

@@ -1,0 +1,446 @@
+"""The ``waystation`` command, run as a person runs it: a separate process.
+
+Commands that only compute (``holidays``, settings errors) also run in-process, which is
+quicker; every command that opens a database runs in a subprocess, because the test
+session's own database connection must not be closed under it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from stations.main import main
+from stations.models import ApiToken, User
+from stations.services.users import authenticate_api_token
+
+DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test"
+STARTUP_LIMIT_S = 20.0
+
+
+def _environment(database_url: str, **extra: str) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("WAYSTATION_") or key == "WAYSTATION_TEST_POSTGRES_URL"
+    }
+    env.update(
+        WAYSTATION_DATABASE_URL=database_url,
+        WAYSTATION_DEFAULT_LANGUAGE="en",
+        WAYSTATION_LOG_LEVEL="WARNING",
+    )
+    env.update(extra)
+    return env
+
+
+def _run(
+    *args: str, database_url: str, cwd: Path, **extra: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "stations.main", *args],
+        env=_environment(database_url, **extra),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+
+
+async def _run_async(*args: str, database_url: str, **extra: str) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "stations.main",
+        *args,
+        env=_environment(database_url, **extra),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=120)
+    assert process.returncode is not None
+    return process.returncode, stdout.decode(), stderr.decode()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A new, empty SQLite database."""
+    return f"sqlite://{tmp_path / 'cli.sqlite3'}"
+
+
+@pytest.fixture(scope="module")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "migrated.sqlite3"
+    result = _run("migrate", database_url=f"sqlite://{path}", cwd=path.parent)
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+@pytest.fixture
+def migrated_url(tmp_path: Path, migrated_template: Path) -> str:
+    """A migrated, empty SQLite database (a copy: migrating each one costs a second)."""
+    copy = tmp_path / "cli.sqlite3"
+    shutil.copyfile(migrated_template, copy)
+    return f"sqlite://{copy}"
+
+
+# --- holidays ----------------------------------------------------------------------------
+
+
+def test_holidays_json_gives_tet_and_the_windows(tmp_path, sqlite_url):
+    result = _run("holidays", "2027", "2030", "--json", database_url=sqlite_url, cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    years = json.loads(result.stdout)
+    assert [(y["year"], y["tet"], y["lunar_year_name"]) for y in years] == [
+        (2027, "2027-02-06", "Đinh Mùi"),
+        (2030, "2030-02-02", "Canh Tuất"),
+    ]
+    assert years[0]["windows"] == [
+        {"kind": "tet", "start": "2027-01-30", "end": "2027-02-11", "days": 13},
+        {"kind": "reunification", "start": "2027-04-28", "end": "2027-05-02", "days": 5},
+    ]
+
+
+def test_holidays_not_a_number_exits_2_with_one_line_and_no_traceback(tmp_path, sqlite_url):
+    result = _run("holidays", "abc", database_url=sqlite_url, cwd=tmp_path)
+
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "waystation holidays: error: argument YEAR: 'abc' is not a year "
+        "(see waystation holidays --help)"
+    ]
+
+
+def test_holidays_plain_output_in_vietnamese_names_the_lunar_year(capsys):
+    code = main(["holidays", "2027", "--lang", "vi"])
+
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.splitlines()[0] == "Tết Đinh Mùi 2027: 06/02/2027"
+    assert "30/01/2027" in out
+    assert "13 ngày" in out
+
+
+def test_holidays_plain_output_in_english(capsys):
+    code = main(["holidays", "2027", "--lang", "en"])
+
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.splitlines()[0] == "Tết Đinh Mùi 2027: 06/02/2027"
+    assert "13 days" in out
+
+
+def test_holidays_year_out_of_range_is_a_clean_error(capsys):
+    code = main(["holidays", "1800", "--lang", "en"])
+
+    assert code == 1
+    assert capsys.readouterr().err == (
+        "waystation: Year 1800 is out of range: the calendar covers 1900 to 2100.\n"
+    )
+
+
+def test_unknown_command_exits_2(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["fly"])
+
+    assert caught.value.code == 2
+    assert "invalid choice: 'fly'" in capsys.readouterr().err
+
+
+def test_bad_setting_is_one_line_and_exit_2(monkeypatch, capsys):
+    monkeypatch.setenv("WAYSTATION_PORT", "eighty")
+
+    code = main(["holidays", "2027"])
+
+    assert code == 2
+    assert capsys.readouterr().err == (
+        "waystation: settings error: WAYSTATION_PORT must be a whole number, got 'eighty'\n"
+    )
+
+
+def test_bad_log_level_is_a_settings_error(monkeypatch, capsys):
+    monkeypatch.setenv("WAYSTATION_LOG_LEVEL", "LOUD")
+
+    code = main(["holidays", "2027"])
+
+    assert code == 2
+    assert "WAYSTATION_LOG_LEVEL" in capsys.readouterr().err
+
+
+# --- migrate -----------------------------------------------------------------------------
+
+
+def test_migrate_applies_then_finds_nothing_to_do(tmp_path, sqlite_url):
+    first = _run("migrate", database_url=sqlite_url, cwd=tmp_path)
+    second = _run("migrate", database_url=sqlite_url, cwd=tmp_path)
+
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.splitlines() == [
+        "Applied migration stations.0001_initial",
+        "Applied migration stations.0002_check_constraints",
+        f"Database {sqlite_url}: 2 migration(s) applied.",
+    ]
+    assert second.returncode == 0, second.stderr
+    assert second.stdout == f"Database {sqlite_url} is up to date: no migration to apply.\n"
+
+
+def test_migrate_unreachable_database_is_one_error_line(tmp_path):
+    result = _run("migrate", database_url="postgres://postgres@127.0.0.1:1/none", cwd=tmp_path)
+
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith("error: ")
+
+
+# --- users and tokens --------------------------------------------------------------------
+
+
+async def test_create_user_reads_the_password_from_the_environment(db):
+    code, out, err = await _run_async(
+        "create-user",
+        "Mai.Tran@Example.VN",
+        "--role",
+        "coordinator",
+        "--name",
+        "Trần Thị Mai",
+        database_url=db.url,
+        WAYSTATION_PASSWORD="một mật khẩu dài",
+    )
+
+    assert (code, err) == (0, "")
+    assert out == "Created user mai.tran@example.vn with role coordinator.\n"
+    user = await User.get(email="mai.tran@example.vn")
+    assert (user.full_name, user.role.value) == ("Trần Thị Mai", "coordinator")
+
+
+@pytest.mark.parametrize(
+    ("args", "password", "message"),
+    [
+        (["not-an-email"], "một mật khẩu dài", "waystation: Enter a valid e-mail address.\n"),
+        (
+            ["an@example.vn"],
+            "short",
+            "waystation: A password must be 10 to 256 characters long.\n",
+        ),
+        (
+            ["an@example.vn", "--unit", "NOPE"],
+            "một mật khẩu dài",
+            "waystation: There is no unit with code NOPE.\n",
+        ),
+        (
+            ["an@example.vn"],
+            "",
+            "waystation: Set WAYSTATION_PASSWORD, or run the command in a terminal to type "
+            "the password.\n",
+        ),
+    ],
+)
+def test_create_user_bad_input_is_a_clean_error(tmp_path, migrated_url, args, password, message):
+    result = _run(
+        "create-user",
+        *args,
+        "--role",
+        "admin",
+        database_url=migrated_url,
+        cwd=tmp_path,
+        WAYSTATION_PASSWORD=password,
+    )
+
+    assert (result.returncode, result.stdout, result.stderr) == (1, "", message)
+
+
+def test_create_user_in_vietnamese(tmp_path, sqlite_url):
+    result = _run(
+        "create-user",
+        "an@example.vn",
+        "--role",
+        "admin",
+        "--lang",
+        "vi",
+        database_url=sqlite_url,
+        cwd=tmp_path,
+        WAYSTATION_PASSWORD="short",
+    )
+
+    assert result.stderr == "waystation: Mật khẩu phải dài từ 10 đến 256 ký tự.\n"
+
+
+async def test_api_token_create_prints_a_token_the_api_accepts(db):
+    code, out, err = await _run_async(
+        "api-token", "create", "dashboard", "--role", "viewer", database_url=db.url
+    )
+
+    assert code == 0, err
+    token = out.strip()
+    found = await authenticate_api_token(token)
+    assert found is not None
+    assert (found.name, found.role.value) == ("dashboard", "viewer")
+    assert token not in (await ApiToken.get(name="dashboard")).token_hash
+
+
+def test_api_token_list_and_revoke(tmp_path, migrated_url):
+    _run("api-token", "create", "dashboard", database_url=migrated_url, cwd=tmp_path)
+
+    revoked = _run("api-token", "revoke", "dashboard", database_url=migrated_url, cwd=tmp_path)
+    listed = _run("api-token", "list", database_url=migrated_url, cwd=tmp_path)
+
+    assert revoked.stdout == "API token dashboard is revoked.\n"
+    lines = listed.stdout.splitlines()
+    assert lines[0].split() == ["Name", "Role", "Unit", "Created", "Last", "used", "State"]
+    assert lines[2].split()[:3] == ["dashboard", "admin", "—"]
+    assert lines[2].split()[-1] == "revoked"
+
+
+# --- demo and report ---------------------------------------------------------------------
+
+
+def test_demo_then_report_of_last_years_campaign(tmp_path, migrated_url):
+    loaded = _run("demo", "--scale", "0.05", database_url=migrated_url, cwd=tmp_path)
+    report = _run("report", "tet binh ngo 2026", "--json", database_url=migrated_url, cwd=tmp_path)
+    table = _run(
+        "report",
+        "Tết Bính Ngọ 2026",
+        "--xlsx",
+        "report.xlsx",
+        database_url=migrated_url,
+        cwd=tmp_path,
+    )
+
+    assert loaded.returncode == 0, loaded.stderr
+    assert "Tết Đinh Mùi 2027" in loaded.stdout
+    totals = json.loads(report.stdout)["totals"]
+    assert (totals["water_bottles"], totals["cold_towels"], totals["motorbikes_checked"]) == (
+        30_000,
+        25_000,
+        24,
+    )
+    assert table.returncode == 0, table.stderr
+    assert "Bottled water (bottles)" in table.stdout
+    assert "30,000" in table.stdout
+    assert (tmp_path / "report.xlsx").stat().st_size > 0
+
+
+def test_report_unknown_campaign_is_a_clean_error(tmp_path, migrated_url):
+    result = _run("report", "Tết 1999", database_url=migrated_url, cwd=tmp_path)
+
+    assert (result.returncode, result.stdout, result.stderr) == (
+        1,
+        "",
+        "waystation: No campaign has the id or name Tết 1999.\n",
+    )
+
+
+# --- serve -------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[Callable[[str], tuple[str, subprocess.Popen[bytes]]]]:
+    """Start ``waystation serve`` on a free port; stopped (SIGTERM) after the test."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(database_url: str) -> tuple[str, subprocess.Popen[bytes]]:
+        port = _free_port()
+        log = (tmp_path / f"serve-{port}.log").open("wb")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "stations.main", "serve", "--port", str(port)],
+            env=_environment(database_url, WAYSTATION_LOG_LEVEL="INFO"),
+            cwd=tmp_path,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        started.append(process)
+        url = f"http://127.0.0.1:{port}/healthz"
+        deadline = time.monotonic() + STARTUP_LIMIT_S
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(url, timeout=0.5).status_code == 200:
+                    return url, process
+            except httpx.TransportError:
+                pass
+            try:
+                process.wait(timeout=0.1)  # returns at once if the server died
+            except subprocess.TimeoutExpired:
+                continue
+            break
+        output = (tmp_path / f"serve-{port}.log").read_text()
+        pytest.fail(f"waystation serve did not answer /healthz:\n{output}")
+
+    yield start
+    for process in started:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def test_serve_answers_healthz_and_says_the_bot_is_off(tmp_path, migrated_url, serve):
+    url, process = serve(migrated_url)
+
+    health = httpx.get(url, timeout=5).json()
+    process.terminate()
+    process.wait(timeout=15)
+
+    log = next(tmp_path.glob("serve-*.log")).read_text()
+    assert health["status"] == "ok"
+    assert health["database"] == {"ok": True, "engine": "sqlite"}
+    # uvicorn shuts down cleanly on SIGTERM, then lets the signal end the process.
+    assert "Application shutdown complete." in log
+    assert "Telegram bot is off: WAYSTATION_TELEGRAM_TOKEN is not set" in log
+    assert "Waystation is running: open http://127.0.0.1:" in log
+
+
+def _postgres_admin_url() -> str:
+    return os.environ.get("WAYSTATION_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+
+
+async def _postgres(sql: str) -> None:
+    connection = await asyncpg.connect(
+        _postgres_admin_url().replace("postgres://", "postgresql://", 1), timeout=5
+    )
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+def test_serve_healthz_is_503_when_the_database_goes_away(serve):
+    name = f"waystation_health_{secrets.token_hex(4)}"
+    try:
+        asyncio.run(_postgres(f'CREATE DATABASE "{name}"'))
+    except (OSError, asyncpg.PostgresError) as exc:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"PostgreSQL is not reachable: {exc}")
+    try:
+        base, _, _old = _postgres_admin_url().rpartition("/")
+        url, _process = serve(f"{base}/{name}")
+
+        asyncio.run(_postgres(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        response = httpx.get(url, timeout=10)
+
+        assert response.status_code == 503
+        assert response.json()["status"] == "unavailable"
+        assert response.json()["database"]["ok"] is False
+    finally:
+        asyncio.run(_postgres(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
