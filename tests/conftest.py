@@ -159,7 +159,9 @@ def clock() -> Iterator[clock_module.FrozenClock]:
 
 def pytest_configure(config: pytest.Config) -> None:
     if IN_CI and "postgres" not in BACKENDS:
-        raise pytest.UsageError("CI must run the PostgreSQL tests: keep postgres in WAYSTATION_TEST_DATABASES")
+        raise pytest.UsageError(
+            "CI must run the PostgreSQL tests: keep postgres in WAYSTATION_TEST_DATABASES"
+        )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
