@@ -59,12 +59,19 @@ async def close_db() -> None:
     await Tortoise._reset_apps()
 
 
-async def migrate(url: str) -> None:
-    """Apply every migration not applied yet. Safe to run on every start."""
+async def migrate(url: str) -> list[str]:
+    """Apply every migration not applied yet (safe on every start); the names applied now."""
+    applied: list[str] = []
+
+    def progress(event: str, app_label: str, name: str) -> None:
+        if event == "apply_done":
+            applied.append(f"{app_label}.{name}")
+
     try:
-        await tortoise_migrate(config=tortoise_config(url))
+        await tortoise_migrate(config=tortoise_config(url), progress=progress)
     finally:
         await close_db()
+    return applied
 
 
 async def database_status() -> dict[str, Any]:

@@ -18,8 +18,6 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
-from tortoise.migrations.api import migrate as tortoise_migrate
-
 from stations import db
 from stations.calendar import SUPPORTED_YEARS, canchi_year_name, holidays_of_year
 from stations.calendar.holidays import HolidayKind
@@ -57,27 +55,9 @@ def describe_database(url: str) -> str:
 # --- migrate -----------------------------------------------------------------------------
 
 
-async def apply_migrations(url: str) -> list[str]:
-    """Apply what is not applied yet; the names of the migrations applied now.
-
-    ``stations.db.migrate`` with a progress hook, so we can tell what it did.
-    """
-    applied: list[str] = []
-
-    def progress(event: str, app_label: str, name: str) -> None:
-        if event == "apply_done":
-            applied.append(f"{app_label}.{name}")
-
-    try:
-        await tortoise_migrate(config=db.tortoise_config(url), progress=progress)
-    finally:
-        await db.close_db()
-    return applied
-
-
 async def migrate(args: argparse.Namespace, ctx: CliContext) -> int:
     url = ctx.settings.database_url
-    applied = await apply_migrations(url)
+    applied = await db.migrate(url)
     where = describe_database(url)
     if not applied:
         print(
