@@ -38,9 +38,10 @@ def _catalog(language: Language) -> dict[str, str | tuple[str, ...]]:
         for message in catalog:
             if not message.id or message.fuzzy or not message.string:
                 continue
-            key = message.id[0] if isinstance(message.id, tuple) else message.id
-            translations[key] = (
-                tuple(message.string) if isinstance(message.string, tuple) else message.string
+            key = message.id[0] if isinstance(message.id, (tuple, list)) else message.id
+            string = message.string
+            translations[str(key)] = (
+                tuple(string) if isinstance(string, (tuple, list)) else str(string)
             )
     return translations
 

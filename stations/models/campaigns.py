@@ -28,6 +28,7 @@ class Campaign(Model):
     unit: fields.ForeignKeyNullableRelation[Unit] = fields.ForeignKeyField(
         "stations.Unit", related_name="campaigns", null=True, on_delete=fields.SET_NULL
     )
+    unit_id: int | None
     closed_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
@@ -49,9 +50,11 @@ class Station(Model):
     campaign: fields.ForeignKeyRelation[Campaign] = fields.ForeignKeyField(
         "stations.Campaign", related_name="stations", on_delete=fields.CASCADE
     )
+    campaign_id: int
     unit: fields.ForeignKeyRelation[Unit] = fields.ForeignKeyField(
         "stations.Unit", related_name="stations", on_delete=fields.RESTRICT
     )
+    unit_id: int
     code = fields.CharField(max_length=16)
     name = fields.CharField(max_length=200)
     address = fields.CharField(max_length=300, default="")
@@ -63,6 +66,7 @@ class Station(Model):
     lead: fields.ForeignKeyNullableRelation[Volunteer] = fields.ForeignKeyField(
         "stations.Volunteer", related_name="led_stations", null=True, on_delete=fields.SET_NULL
     )
+    lead_id: int | None
     is_active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
@@ -85,10 +89,11 @@ class Shift(Model):
     station: fields.ForeignKeyRelation[Station] = fields.ForeignKeyField(
         "stations.Station", related_name="shifts", on_delete=fields.CASCADE
     )
+    station_id: int
     starts_at = fields.DatetimeField()
     ends_at = fields.DatetimeField()
     #: {"lead": 1, "volunteer": 4}: role → people needed
-    needs = fields.JSONField(default=dict)
+    needs: fields.JSONField[dict[str, int]] = fields.JSONField(default=dict)
     status = fields.CharEnumField(ShiftStatus, max_length=16, default=ShiftStatus.ACTIVE)
     note = fields.CharField(max_length=300, default="")
     created_at = fields.DatetimeField(auto_now_add=True)

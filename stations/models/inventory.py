@@ -26,7 +26,7 @@ class SupplyItem(Model):
     unit_en = fields.CharField(max_length=20)
     category = fields.CharEnumField(SupplyCategory, max_length=16)
     #: folded words the bot accepts for this item ("nuoc", "water", "nuoc suoi")
-    aliases = fields.JSONField(default=list)
+    aliases: fields.JSONField[list[str]] = fields.JSONField(default=list)
     unit_cost_vnd = fields.IntField(default=0)
     default_low_stock = fields.IntField(default=0)
     is_active = fields.BooleanField(default=True)
@@ -49,9 +49,11 @@ class StockMovement(Model):
     station: fields.ForeignKeyRelation[Station] = fields.ForeignKeyField(
         "stations.Station", related_name="movements", on_delete=fields.CASCADE
     )
+    station_id: int
     item: fields.ForeignKeyRelation[SupplyItem] = fields.ForeignKeyField(
         "stations.SupplyItem", related_name="movements", on_delete=fields.RESTRICT
     )
+    item_id: int
     kind = fields.CharEnumField(MovementKind, max_length=20)
     quantity = fields.IntField()  # > 0, in the item's unit
     delta = fields.IntField()  # the signed effect on stock: ±quantity
@@ -62,15 +64,18 @@ class StockMovement(Model):
         null=True,
         on_delete=fields.SET_NULL,
     )
+    counterpart_id: int | None
     transfer_group = fields.UUIDField(null=True)
     counted_quantity = fields.IntField(null=True)  # what a physical count found
     discrepancy = fields.BooleanField(default=False)  # handout larger than the stock on record
     by_volunteer: fields.ForeignKeyNullableRelation[Volunteer] = fields.ForeignKeyField(
         "stations.Volunteer", related_name="movements", null=True, on_delete=fields.SET_NULL
     )
+    by_volunteer_id: int | None
     by_user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "stations.User", related_name="movements", null=True, on_delete=fields.SET_NULL
     )
+    by_user_id: int | None
     source = fields.CharEnumField(Source, max_length=16)
     idempotency_key = fields.CharField(max_length=128, unique=True, null=True)
     note = fields.CharField(max_length=300, default="")
@@ -89,9 +94,11 @@ class StockBalance(Model):
     station: fields.ForeignKeyRelation[Station] = fields.ForeignKeyField(
         "stations.Station", related_name="balances", on_delete=fields.CASCADE
     )
+    station_id: int
     item: fields.ForeignKeyRelation[SupplyItem] = fields.ForeignKeyField(
         "stations.SupplyItem", related_name="balances", on_delete=fields.RESTRICT
     )
+    item_id: int
     quantity = fields.IntField(default=0)  # may go negative: the field's report wins
     low_stock_threshold = fields.IntField(null=True)  # None: the item's default
     updated_at = fields.DatetimeField(auto_now=True)
@@ -108,17 +115,21 @@ class ServiceRecord(Model):
     station: fields.ForeignKeyRelation[Station] = fields.ForeignKeyField(
         "stations.Station", related_name="services", on_delete=fields.CASCADE
     )
+    station_id: int
     kind = fields.CharEnumField(ServiceKind, max_length=20)
     quantity = fields.IntField()  # > 0: vehicles, people, or minutes for loudspeaker
     partner: fields.ForeignKeyNullableRelation[Unit] = fields.ForeignKeyField(
         "stations.Unit", related_name="services", null=True, on_delete=fields.SET_NULL
     )
+    partner_id: int | None
     by_volunteer: fields.ForeignKeyNullableRelation[Volunteer] = fields.ForeignKeyField(
         "stations.Volunteer", related_name="services", null=True, on_delete=fields.SET_NULL
     )
+    by_volunteer_id: int | None
     by_user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "stations.User", related_name="services", null=True, on_delete=fields.SET_NULL
     )
+    by_user_id: int | None
     source = fields.CharEnumField(Source, max_length=16)
     idempotency_key = fields.CharField(max_length=128, unique=True, null=True)
     note = fields.CharField(max_length=300, default="")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -21,10 +21,11 @@ class Notification(Model):
     volunteer: fields.ForeignKeyNullableRelation[Volunteer] = fields.ForeignKeyField(
         "stations.Volunteer", related_name="notifications", null=True, on_delete=fields.SET_NULL
     )
+    volunteer_id: int | None
     kind = fields.CharField(max_length=40)
     text = fields.TextField()
     parse_mode = fields.CharField(max_length=16, null=True)
-    reply_markup = fields.JSONField(null=True)
+    reply_markup: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     dedupe_key = fields.CharField(max_length=200, unique=True)
     due_at = fields.DatetimeField()
     #: after this moment the message is no longer useful and is dropped as stale
@@ -49,7 +50,7 @@ class ChatState(Model):
     id = fields.IntField(primary_key=True)
     chat_id = fields.BigIntField(unique=True)
     state = fields.CharField(max_length=64)
-    data = fields.JSONField(default=dict)
+    data: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     updated_at = fields.DatetimeField()
     expires_at = fields.DatetimeField(null=True)
 

@@ -23,8 +23,9 @@ class Volunteer(Model):
     unit: fields.ForeignKeyNullableRelation[Unit] = fields.ForeignKeyField(
         "stations.Unit", related_name="volunteers", null=True, on_delete=fields.SET_NULL
     )
+    unit_id: int | None
     organisation = fields.CharField(max_length=200, default="")
-    skills = fields.JSONField(default=list)
+    skills: fields.JSONField[list[str]] = fields.JSONField(default=list)
     telegram_user_id = fields.BigIntField(null=True, unique=True)
     telegram_chat_id = fields.BigIntField(null=True)
     language = fields.CharEnumField(Language, max_length=2, default=Language.VI)
@@ -48,9 +49,11 @@ class Assignment(Model):
     shift: fields.ForeignKeyRelation[Shift] = fields.ForeignKeyField(
         "stations.Shift", related_name="assignments", on_delete=fields.CASCADE
     )
+    shift_id: int
     volunteer: fields.ForeignKeyRelation[Volunteer] = fields.ForeignKeyField(
         "stations.Volunteer", related_name="assignments", on_delete=fields.CASCADE
     )
+    volunteer_id: int
     role = fields.CharEnumField(ShiftRole, max_length=16, default=ShiftRole.VOLUNTEER)
     status = fields.CharEnumField(
         AssignmentStatus, max_length=16, default=AssignmentStatus.ASSIGNED, db_index=True
@@ -79,9 +82,11 @@ class LinkToken(Model):
     volunteer: fields.ForeignKeyRelation[Volunteer] = fields.ForeignKeyField(
         "stations.Volunteer", related_name="link_tokens", on_delete=fields.CASCADE
     )
+    volunteer_id: int
     created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "stations.User", related_name="link_tokens", null=True, on_delete=fields.SET_NULL
     )
+    created_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField()
     used_at = fields.DatetimeField(null=True)
