@@ -18,6 +18,7 @@ from stations.enums import (
     ACTIVE_ASSIGNMENT_STATUSES,
     ActorKind,
     AssignmentStatus,
+    CampaignStatus,
     Language,
     ShiftRole,
     ShiftStatus,
@@ -49,6 +50,9 @@ MAX_REASON_LENGTH = 500
 
 #: Statuses the scheduler and the bot read as "the volunteer is still expected".
 PENDING_STATUSES = (AssignmentStatus.ASSIGNED, AssignmentStatus.CONFIRMED)
+#: Statuses a check-in starts from: the scheduler marks no-shows 15 minutes into a shift,
+#: and someone who arrives later must still be able to check in while the shift runs.
+CHECKIN_FROM_STATUSES = (*PENDING_STATUSES, AssignmentStatus.NO_SHOW)
 _ACTIVE_STATUSES = sorted(ACTIVE_ASSIGNMENT_STATUSES)
 
 ROLE_LABELS: dict[ShiftRole, str] = {
@@ -113,8 +117,9 @@ async def assign_volunteer(
 ) -> Assignment:
     """Put ``volunteer`` on ``shift`` in ``role``.
 
-    Refuses a shift that is cancelled or over, a role the shift does not need or has
-    filled, a volunteer already on it or on an overlapping shift. Reactivates an earlier
+    Refuses a shift that is cancelled or over, a shift of a closed campaign or an inactive
+    station, a role the shift does not need or has filled, a volunteer already on it (or
+    marked a no-show on it) or on an overlapping shift. Reactivates an earlier
     declined or cancelled assignment to the same shift instead of adding a row. Writes an
     audit event and queues an "assigned" message to the volunteer.
     """
@@ -127,6 +132,7 @@ async def assign_volunteer(
         volunteer = await _lock_volunteer(volunteer.id)
         if shift.status == ShiftStatus.CANCELLED:
             raise Conflict(_SHIFT_CANCELLED, field="shift")
+        _check_station_takes_assignments(shift)
         if now >= shift.ends_at:
             raise Conflict(_SHIFT_ENDED, field="shift")
         needed = _needed(shift, role)
@@ -145,10 +151,7 @@ async def assign_volunteer(
                 name=volunteer.full_name,
             )
 
-        filled = await Assignment.filter(
-            shift_id=shift.id, role=role, status__in=_ACTIVE_STATUSES
-        ).count()
-        if filled >= needed:
+        if await _filled(shift, role) >= needed:
             raise CapacityExceeded(_ROLE_FULL[role], field="role", needed=needed)
         await _check_no_overlap(shift, volunteer)
 
@@ -234,6 +237,13 @@ async def check_in(
     Within the station's check-in radius the check-in is verified; outside it, without a
     location, or at a station with no coordinates it is recorded but left unverified for a
     coordinator to look at. Checking in again changes nothing.
+
+    A volunteer marked as a no-show can still check in until the shift ends (they came
+    late); the audit event says so. Their slot was freed by the no-show, so the check-in
+    is refused if they have since been put on an overlapping shift, and accepted (flagged
+    ``over_need`` in the audit event) if someone else has since filled their role: the
+    person is at the station. A closed campaign does not stop check-in: closing is
+    bookkeeping that can come before the last records from the field.
     """
     location = _check_location(latitude, longitude)
     now = clock.now()
@@ -246,7 +256,8 @@ async def check_in(
                 verified=bool(assignment.checkin_verified),
                 already=True,
             )
-        _check_status(assignment, *PENDING_STATUSES)
+        _check_status(assignment, *CHECKIN_FROM_STATUSES)
+        was_no_show = assignment.status == AssignmentStatus.NO_SHOW
         shift = assignment.shift
         if shift.status == ShiftStatus.CANCELLED:
             raise InvalidTransition(_SHIFT_CANCELLED, field="shift")
@@ -264,6 +275,14 @@ async def check_in(
                 field="shift",
                 ends=_moment(shift.ends_at),
             )
+        reversal: dict[str, object] = {"was_no_show": was_no_show}
+        if was_no_show:
+            # The lock assign_volunteer takes for its overlap check, taken last as there: an
+            # assign to an overlapping shift cannot slip in between this check and the save.
+            volunteer = await _lock_volunteer(assignment.volunteer_id)  # type: ignore[attr-defined]
+            await _check_no_overlap(shift, volunteer)
+            role = ShiftRole(assignment.role)
+            reversal["over_need"] = await _filled(shift, role) >= _needed(shift, role)
 
         station = shift.station
         distance: int | None = None
@@ -297,6 +316,7 @@ async def check_in(
                 "located": location is not None,
                 "distance_m": distance,
                 "verified": verified,
+                **reversal,
             },
         )
         return CheckInResult(
@@ -426,11 +446,34 @@ def _check_shift_not_over(shift: Shift, now: dt.datetime) -> None:
         raise InvalidTransition(_SHIFT_ENDED, field="shift")
 
 
+def _check_station_takes_assignments(shift: Shift) -> None:
+    station = shift.station
+    campaign = station.campaign
+    if campaign.status == CampaignStatus.CLOSED:
+        raise Conflict(
+            _("The campaign {campaign} is closed: no new assignments."),
+            field="shift",
+            campaign=campaign.name,
+        )
+    if not station.is_active:
+        raise Conflict(
+            _("{station} is not active: no new assignments."),
+            field="shift",
+            station=station.name,
+        )
+
+
 def _needed(shift: Shift, role: ShiftRole) -> int:
     try:
         return int((shift.needs or {}).get(role.value, 0))
     except (TypeError, ValueError):
         return 0
+
+
+async def _filled(shift: Shift, role: ShiftRole) -> int:
+    return await Assignment.filter(
+        shift_id=shift.id, role=role, status__in=_ACTIVE_STATUSES
+    ).count()
 
 
 async def _check_no_overlap(shift: Shift, volunteer: Volunteer) -> None:
@@ -469,7 +512,9 @@ async def _lock_shift(shift_id: int) -> Shift:
     shift = await Shift.filter(id=shift_id).select_for_update(no_key=True).first()
     if shift is None:
         raise NotFound(_("This shift no longer exists."), field="shift")
-    await shift.fetch_related("station")
+    # Station and campaign are read, not locked: the planning services lock a station
+    # before its shifts, and taking them in the other order here could deadlock.
+    await shift.fetch_related("station__campaign")
     return shift
 
 

@@ -57,8 +57,12 @@ async def assignments_for_volunteer(
 async def current_or_next_assignment(
     volunteer: Volunteer, *, now: dt.datetime
 ) -> Assignment | None:
-    """The assignment under way, else the next one starting within 24 hours (the bot's /checkin)."""
-    return (
+    """The assignment under way, else the next one starting within 24 hours (the bot's /checkin).
+
+    A shift under way that the volunteer was marked a no-show on counts too, so a late
+    arrival can still check in; one they are expected at and can check in to comes first.
+    """
+    ahead = (
         await Assignment.filter(
             volunteer_id=volunteer.id,
             status__in=_AHEAD_STATUSES,
@@ -70,6 +74,21 @@ async def current_or_next_assignment(
         .order_by("shift__starts_at", "id")
         .first()
     )
+    if ahead is not None and ahead.shift.starts_at - CHECKIN_OPENS_BEFORE <= now:
+        return ahead
+    late = (
+        await Assignment.filter(
+            volunteer_id=volunteer.id,
+            status=AssignmentStatus.NO_SHOW,
+            shift__status=ShiftStatus.ACTIVE,
+            shift__starts_at__lte=now,
+            shift__ends_at__gt=now,
+        )
+        .select_related("shift__station")
+        .order_by("shift__starts_at", "id")
+        .first()
+    )
+    return late or ahead
 
 
 async def shift_coverage(shift_ids: Iterable[int]) -> dict[int, dict[str, tuple[int, int]]]:

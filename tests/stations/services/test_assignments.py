@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from stations.enums import AssignmentStatus, Language, NotificationStatus, ShiftStatus
+from stations.enums import (
+    AssignmentStatus,
+    CampaignStatus,
+    Language,
+    NotificationStatus,
+    ShiftStatus,
+)
 from stations.i18n import gettext
 from stations.models import Assignment, AuditEvent, Notification, Shift, Station
 from stations.services.actor import Actor
@@ -36,7 +42,14 @@ from stations.services.errors import (
     ShiftOverlap,
 )
 from stations.services.outbox import enqueue_notification
-from tests.factories import make_assignment, make_shift, make_station, make_volunteer, vn
+from tests.factories import (
+    make_assignment,
+    make_campaign,
+    make_shift,
+    make_station,
+    make_volunteer,
+    vn,
+)
 
 COORDINATOR = Actor.user(1, "dieuphoi@dongthap.gov.vn")
 STATION_LAT, STATION_LON = 10.8076, 105.3436  # the factory station's place
@@ -393,6 +406,55 @@ async def test_assign_volunteer_after_a_no_show_is_refused(db, clock):
         await assign_volunteer(shift, volunteer, by=COORDINATOR)
 
     assert caught.value.field == "volunteer"
+
+
+async def test_assign_volunteer_on_a_closed_campaign_is_refused(db, clock):
+    campaign = await make_campaign(name="Tết Đinh Mùi 2027", status=CampaignStatus.CLOSED)
+    shift = await tomorrow_shift(await make_station(campaign))
+    volunteer = await linked_volunteer()
+    before = await row_counts()
+
+    with pytest.raises(Conflict) as caught:
+        await assign_volunteer(shift, volunteer, by=COORDINATOR)
+
+    assert type(caught.value) is Conflict
+    assert (caught.value.field, str(caught.value), caught.value.translated("vi")) == (
+        "shift",
+        "The campaign Tết Đinh Mùi 2027 is closed: no new assignments.",
+        "Chiến dịch Tết Đinh Mùi 2027 đã kết thúc, không thể phân công thêm.",
+    )
+    assert await row_counts() == before
+
+
+async def test_assign_volunteer_again_on_a_closed_campaign_leaves_the_earlier_row(db, clock):
+    campaign = await make_campaign(status=CampaignStatus.CLOSED)
+    shift, volunteer = await tomorrow_shift(await make_station(campaign)), await make_volunteer()
+    earlier = await make_assignment(shift, volunteer, status=AssignmentStatus.DECLINED)
+    before = await row_counts()
+
+    with pytest.raises(Conflict) as caught:
+        await assign_volunteer(shift, volunteer, by=COORDINATOR)
+
+    assert caught.value.field == "shift"
+    assert (await Assignment.get(id=earlier.id)).status == AssignmentStatus.DECLINED
+    assert await row_counts() == before
+
+
+async def test_assign_volunteer_at_an_inactive_station_is_refused(db, clock):
+    station = await make_station(name="Trạm Cầu Mỹ Thuận", is_active=False)
+    shift = await tomorrow_shift(station)
+    before = await row_counts()
+
+    with pytest.raises(Conflict) as caught:
+        await assign_volunteer(shift, await make_volunteer(), by=COORDINATOR)
+
+    assert type(caught.value) is Conflict
+    assert (caught.value.field, str(caught.value), caught.value.translated("vi")) == (
+        "shift",
+        "Trạm Cầu Mỹ Thuận is not active: no new assignments.",
+        "Trạm Cầu Mỹ Thuận đã ngừng hoạt động, không thể phân công thêm.",
+    )
+    assert await row_counts() == before
 
 
 async def test_assign_volunteer_to_a_deleted_shift_is_not_found(db, clock):
@@ -841,9 +903,7 @@ async def test_check_in_after_the_shift_ended_is_refused(db, clock):
     assert (await Assignment.get(id=assignment.id)).status == AssignmentStatus.ASSIGNED
 
 
-@pytest.mark.parametrize(
-    "status", [AssignmentStatus.DECLINED, AssignmentStatus.CANCELLED, AssignmentStatus.NO_SHOW]
-)
+@pytest.mark.parametrize("status", [AssignmentStatus.DECLINED, AssignmentStatus.CANCELLED])
 async def test_check_in_from_a_closed_status_is_refused(db, clock, status):
     assignment = await under_way_assignment(status=status)
 
@@ -851,6 +911,117 @@ async def test_check_in_from_a_closed_status_is_refused(db, clock, status):
         await check_in(assignment, by=COORDINATOR)
 
     assert caught.value.field == "status"
+
+
+async def test_check_in_of_an_expected_volunteer_says_it_reversed_no_no_show(db, clock):
+    assignment = await under_way_assignment()
+
+    await check_in(assignment, by=COORDINATOR)
+
+    event = await AuditEvent.get(action="assignment.checked_in")
+    assert (event.data["was_no_show"], "over_need" in event.data) == (False, False)
+
+
+async def test_check_in_after_a_no_show_while_the_shift_runs_checks_in(db, clock):
+    shift = await make_shift(starts_at=vn(2027, 2, 2, 8), ends_at=vn(2027, 2, 2, 12))
+    assignment = await make_assignment(shift, status=AssignmentStatus.CONFIRMED)
+    clock.advance(dt.timedelta(minutes=15))
+    await mark_no_show(assignment, by=Actor.system("scheduler"))
+    clock.advance(dt.timedelta(minutes=5))
+
+    result = await check_in(assignment, by=COORDINATOR, latitude=NEARBY[0], longitude=NEARBY[1])
+
+    stored = await Assignment.get(id=assignment.id)
+    event = await AuditEvent.get(action="assignment.checked_in")
+    assert (result.distance_m, result.verified, result.already) == (100, True, False)
+    assert (stored.status, stored.checked_in_at, stored.checkin_verified) == (
+        AssignmentStatus.CHECKED_IN,
+        vn(2027, 2, 2, 8, 20),
+        True,
+    )
+    assert (event.data["was_no_show"], event.data["over_need"], event.data["status"]) == (
+        True,
+        False,
+        "checked_in",
+    )
+
+
+async def test_check_in_after_a_no_show_far_from_the_station_is_unverified(db, clock):
+    assignment = await under_way_assignment(status=AssignmentStatus.NO_SHOW)
+
+    result = await check_in(assignment, by=COORDINATOR, latitude=FAR_AWAY[0], longitude=FAR_AWAY[1])
+
+    assert (result.assignment.status, result.distance_m, result.verified) == (
+        AssignmentStatus.CHECKED_IN,
+        1112,
+        False,
+    )
+
+
+async def test_check_in_after_a_no_show_once_the_shift_ended_is_refused(db, clock):
+    shift = await make_shift(starts_at=vn(2027, 2, 2, 4), ends_at=vn(2027, 2, 2, 8))
+    assignment = await make_assignment(shift, status=AssignmentStatus.NO_SHOW)
+    before = await row_counts()
+
+    with pytest.raises(Conflict) as caught:
+        await check_in(assignment, by=COORDINATOR)
+
+    assert (caught.value.field, caught.value.translated("vi")) == (
+        "shift",
+        "Ca trực đã kết thúc lúc 08:00 02/02/2027, không thể điểm danh nữa.",
+    )
+    assert (await Assignment.get(id=assignment.id)).status == AssignmentStatus.NO_SHOW
+    assert await row_counts() == before
+
+
+async def test_check_in_after_a_no_show_whose_slot_was_filled_is_accepted_and_flagged(db, clock):
+    station = await make_station()
+    shift = await make_shift(
+        station, starts_at=vn(2027, 2, 2, 6), ends_at=vn(2027, 2, 2, 10), needs={"volunteer": 1}
+    )
+    late = await make_assignment(shift, status=AssignmentStatus.NO_SHOW)
+    await assign_volunteer(shift, await make_volunteer(), by=COORDINATOR)
+
+    result = await check_in(late, by=COORDINATOR)
+
+    event = await AuditEvent.get(action="assignment.checked_in")
+    assert result.assignment.status == AssignmentStatus.CHECKED_IN
+    assert (event.data["was_no_show"], event.data["over_need"]) == (True, True)
+
+
+async def test_check_in_after_a_no_show_while_on_an_overlapping_shift_is_refused(db, clock):
+    volunteer = await make_volunteer(full_name="Trần Thị Bình")
+    late = await under_way_assignment(volunteer=volunteer, status=AssignmentStatus.NO_SHOW)
+    elsewhere = await make_shift(
+        await make_station(name="Trạm Ngã ba Trung Lương"),
+        starts_at=vn(2027, 2, 2, 7),
+        ends_at=vn(2027, 2, 2, 11),
+    )
+    await assign_volunteer(elsewhere, volunteer, by=COORDINATOR)
+    before = await row_counts()
+
+    with pytest.raises(ShiftOverlap) as caught:
+        await check_in(late, by=COORDINATOR)
+
+    assert (caught.value.field, str(caught.value)) == (
+        "shift",
+        "Trần Thị Bình is already on a shift at the same time: "
+        "Trạm Ngã ba Trung Lương, 07:00–11:00 02/02/2027.",
+    )
+    assert (await Assignment.get(id=late.id)).status == AssignmentStatus.NO_SHOW
+    assert await row_counts() == before
+
+
+async def test_check_in_and_out_on_a_closed_campaign_still_work(db, clock):
+    campaign = await make_campaign(status=CampaignStatus.CLOSED)
+    assignment = await under_way_assignment(station=await make_station(campaign))
+
+    checked_in = await check_in(assignment, by=COORDINATOR)
+    clock.advance(dt.timedelta(hours=1))
+    checked_out = await check_out(assignment, by=COORDINATOR)
+
+    assert checked_in.assignment.status == AssignmentStatus.CHECKED_IN
+    assert (checked_out.status, checked_out.worked_minutes) == (AssignmentStatus.CHECKED_OUT, 60)
 
 
 async def test_check_in_on_a_cancelled_shift_is_refused(db, clock):

@@ -150,6 +150,46 @@ async def test_current_or_next_assignment_ignores_declined_and_cancelled_shifts(
     assert found is None
 
 
+async def test_current_or_next_assignment_finds_a_no_show_under_way(db, clock):
+    volunteer = await make_volunteer()
+    late = await make_assignment(
+        await shift_at(day=2, start=7, end=11), volunteer, status=AssignmentStatus.NO_SHOW
+    )
+    await make_assignment(await shift_at(day=3, start=7, end=11), volunteer)
+
+    found = await current_or_next_assignment(volunteer, now=clock.now())
+
+    assert (found.id, found.shift.station.id) == (late.id, late.shift.station_id)
+
+
+async def test_current_or_next_assignment_prefers_an_expected_shift_to_a_no_show(db, clock):
+    volunteer = await make_volunteer()
+    await make_assignment(
+        await shift_at(day=2, start=6, end=12), volunteer, status=AssignmentStatus.NO_SHOW
+    )
+    expected = await make_assignment(await shift_at(day=2, start=8, end=12), volunteer)
+
+    found = await current_or_next_assignment(volunteer, now=clock.now())
+
+    assert found.id == expected.id
+
+
+async def test_current_or_next_assignment_ignores_a_no_show_on_an_ended_shift(db, clock):
+    volunteer = await make_volunteer()
+    await make_assignment(
+        await shift_at(day=2, start=4, end=8), volunteer, status=AssignmentStatus.NO_SHOW
+    )
+    await make_assignment(
+        await shift_at(day=2, start=7, end=11, status=ShiftStatus.CANCELLED),
+        volunteer,
+        status=AssignmentStatus.NO_SHOW,
+    )
+
+    found = await current_or_next_assignment(volunteer, now=clock.now())
+
+    assert found is None
+
+
 # --- shift_coverage ---------------------------------------------------------------------
 
 
