@@ -1,7 +1,9 @@
 """The outbox: the one record of every message that must reach someone.
 
 Enqueuing is idempotent by ``dedupe_key``: enqueue the same reminder twice and there is one
-row. The scheduler's dispatcher claims due rows, sends them and marks them.
+row. A key whose row was cancelled is queued again with the new text (a re-activated
+assignment wants its reminder back); a pending, sent or failed row is returned as it is.
+The scheduler's dispatcher claims due rows, sends them and marks them.
 """
 
 from __future__ import annotations
@@ -46,10 +48,19 @@ async def enqueue_notification(
         raise InvalidInput(
             _("A dedupe key of 1 to 200 characters is required."), field="dedupe_key"
         )
+    now = clock.now()
     existing = await Notification.get_or_none(dedupe_key=dedupe_key)
     if existing is not None:
+        if existing.status is NotificationStatus.CANCELLED:
+            return await _requeue(
+                existing,
+                text=text,
+                due_at=due_at or now,
+                expires_at=expires_at,
+                reply_markup=reply_markup,
+                parse_mode=parse_mode,
+            )
         return existing
-    now = clock.now()
     try:
         # A savepoint, so a lost race does not poison the caller's transaction.
         async with in_transaction():
@@ -68,6 +79,32 @@ async def enqueue_notification(
             )
     except IntegrityError:
         return await Notification.get(dedupe_key=dedupe_key)
+
+
+async def _requeue(
+    cancelled: Notification,
+    *,
+    text: str,
+    due_at: dt.datetime,
+    expires_at: dt.datetime | None,
+    reply_markup: dict[str, Any] | None,
+    parse_mode: str | None,
+) -> Notification:
+    values = {
+        "text": text,
+        "due_at": due_at,
+        "expires_at": expires_at,
+        "reply_markup": reply_markup,
+        "parse_mode": parse_mode,
+        "status": NotificationStatus.PENDING,
+        "attempts": 0,
+        "last_error": "",
+        "lease_until": None,
+        "sent_at": None,
+    }
+    # Conditional, so two writers reviving one row leave one pending message.
+    await Notification.filter(id=cancelled.id, status=NotificationStatus.CANCELLED).update(**values)
+    return await Notification.get(id=cancelled.id)
 
 
 async def notify_volunteer(

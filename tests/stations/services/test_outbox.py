@@ -86,3 +86,28 @@ async def test_due_at_keeps_its_instant_through_the_database(db):
     note = await enqueue_notification(chat_id=1, kind="k", text="x", dedupe_key="d:1", due_at=due)
 
     assert (await Notification.get(id=note.id)).due_at == due
+
+
+async def test_enqueue_after_cancellation_queues_the_message_again(db, clock):
+    first = await enqueue_notification(chat_id=1, kind="r", text="old", dedupe_key="reminder:9:2h")
+    await cancel_pending(dedupe_prefix="reminder:9:", reason="assignment cancelled")
+
+    again = await enqueue_notification(
+        chat_id=1, kind="r", text="new", dedupe_key="reminder:9:2h", due_at=clock.now()
+    )
+
+    assert (again.id, again.status, again.text, again.last_error) == (
+        first.id,
+        NotificationStatus.PENDING,
+        "new",
+        "",
+    )
+
+
+async def test_enqueue_keeps_a_sent_message_as_it_was(db, clock):
+    sent = await enqueue_notification(chat_id=1, kind="r", text="old", dedupe_key="k:sent")
+    await Notification.filter(id=sent.id).update(status=NotificationStatus.SENT)
+
+    again = await enqueue_notification(chat_id=1, kind="r", text="new", dedupe_key="k:sent")
+
+    assert (again.status, again.text) == (NotificationStatus.SENT, "old")
