@@ -16,14 +16,20 @@ from stations.i18n import _
 from stations.models import Campaign, Shift, Unit
 from stations.services.actor import Actor
 from stations.services.audit import record_event
+from stations.services.edits import check_editable, save_changes
 from stations.services.errors import Conflict, InvalidInput, InvalidTransition, NotFound
-from stations.text import clean
+from stations.services.units import load_unit
+from stations.services.validation import (
+    check_calendar_date,
+    check_choice,
+    check_name,
+    check_whole_number,
+)
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
 MAX_CAMPAIGN_DAYS = 366
 #: 1,000 billion đồng: far above any rest-station budget, far below the column's limit.
 MAX_BUDGET_VND = 1_000_000_000_000
-NAME_MAX_LENGTH = 200
 #: A shift may start the evening before the first day or end the morning after the last.
 SHIFT_MARGIN = dt.timedelta(days=1)
 EDITABLE_FIELDS = frozenset({"name", "starts_on", "ends_on", "budget_vnd"})
@@ -50,21 +56,23 @@ async def create_campaign(
     year = _checked_year(year)
     only_start_given = starts_on is not None and ends_on is None
     default_start, default_end = _default_window(kind, year)
-    starts_on = default_start if starts_on is None else _checked_date(starts_on, "starts_on")
-    ends_on = default_end if ends_on is None else _checked_date(ends_on, "ends_on")
+    starts_on = (
+        default_start if starts_on is None else check_calendar_date(starts_on, field="starts_on")
+    )
+    ends_on = default_end if ends_on is None else check_calendar_date(ends_on, field="ends_on")
     if starts_on is None:
         raise InvalidInput(_("A custom campaign needs a first day."), field="starts_on")
     if ends_on is None:
         raise InvalidInput(_("A custom campaign needs a last day."), field="ends_on")
     _check_window(starts_on, ends_on, year, blame="starts_on" if only_start_given else "ends_on")
     values: dict[str, Any] = {
-        "name": _checked_name(name) if name is not None else default_campaign_name(kind, year),
+        "name": check_name(name) if name is not None else default_campaign_name(kind, year),
         "kind": kind,
         "year": year,
         "starts_on": starts_on,
         "ends_on": ends_on,
         "budget_vnd": _checked_budget(budget_vnd),
-        "unit": await _existing_unit(unit),
+        "unit": None if unit is None else await load_unit(unit),
         "status": CampaignStatus.OPEN,
     }
     async with in_transaction():
@@ -92,19 +100,17 @@ async def update_campaign(campaign: Campaign, *, by: Actor, **changes: Any) -> C
 
     New dates must still hold every active shift of the campaign.
     """
-    for field in changes:
-        if field not in EDITABLE_FIELDS:
-            raise InvalidInput(_("{field} is not a field that can be changed here."), field=field)
+    check_editable(changes, EDITABLE_FIELDS)
     new_values: dict[str, Any] = {}
     if "name" in changes:
-        new_values["name"] = _checked_name(changes["name"])
+        new_values["name"] = check_name(changes["name"])
     if "budget_vnd" in changes:
         new_values["budget_vnd"] = _checked_budget(changes["budget_vnd"])
     for field in ("starts_on", "ends_on"):
         if field in changes:
             if changes[field] is None:
                 raise InvalidInput(_("A campaign needs a first and a last day."), field=field)
-            new_values[field] = _checked_date(changes[field], field)
+            new_values[field] = check_calendar_date(changes[field], field=field)
     starts_on = new_values.get("starts_on", campaign.starts_on)
     ends_on = new_values.get("ends_on", campaign.ends_on)
     only_start_changed = "starts_on" in new_values and "ends_on" not in new_values
@@ -112,26 +118,18 @@ async def update_campaign(campaign: Campaign, *, by: Actor, **changes: Any) -> C
         starts_on, ends_on, campaign.year, blame="starts_on" if only_start_changed else "ends_on"
     )
 
-    before = {field: getattr(campaign, field) for field in new_values}
-    changed = {field: value for field, value in new_values.items() if before[field] != value}
-    if not changed:
-        return campaign
-    async with in_transaction():
+    async def keep_shifts_inside(changed: dict[str, Any]) -> None:
         if "starts_on" in changed or "ends_on" in changed:
             await _refuse_orphaned_shifts(campaign, starts_on, ends_on)
-        if not await Campaign.filter(id=campaign.id).update(**changed, updated_at=clock.now()):
-            raise NotFound(_("This campaign no longer exists."), field="campaign")
-        await record_event(
-            by,
-            "campaign.updated",
-            object_type="campaign",
-            object_id=campaign.id,
-            data={
-                field: [_plain(before[field]), _plain(value)] for field, value in changed.items()
-            },
-        )
-    for field, value in changed.items():
-        setattr(campaign, field, value)
+
+    await save_changes(
+        campaign,
+        new_values,
+        by=by,
+        object_type="campaign",
+        gone=_("This campaign no longer exists."),
+        before_write=keep_shifts_inside,
+    )
     return campaign
 
 
@@ -244,67 +242,32 @@ def _check_window(
 
 
 def _checked_kind(kind: object) -> CampaignKind:
-    if isinstance(kind, str):
-        try:
-            return CampaignKind(kind.strip().lower())
-        except ValueError:
-            pass
-    raise InvalidInput(
-        _("Unknown campaign kind; choose one of: {choices}."),
+    return check_choice(
+        kind,
+        CampaignKind,
         field="kind",
-        choices=", ".join(CampaignKind),
+        message=_("Unknown campaign kind; choose one of: {choices}."),
     )
 
 
 def _checked_year(year: object) -> int:
-    if isinstance(year, bool) or not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
-        raise InvalidInput(
-            _("The year must be a whole number from {min} to {max}."),
-            field="year",
-            min=MIN_YEAR,
-            max=MAX_YEAR,
-        )
-    return year
-
-
-def _checked_date(value: object, field: str) -> dt.date:
-    # A datetime is a date to Python; a campaign day is a calendar day, not a moment.
-    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-        raise InvalidInput(_("Give a calendar date (day, month, year)."), field=field)
-    return value
-
-
-def _checked_name(name: object) -> str:
-    cleaned = clean(name) if isinstance(name, str) else ""
-    if not cleaned or len(cleaned) > NAME_MAX_LENGTH:
-        raise InvalidInput(
-            _("A name of 1 to {max} characters is required."), field="name", max=NAME_MAX_LENGTH
-        )
-    return cleaned
+    return check_whole_number(
+        year,
+        field="year",
+        minimum=MIN_YEAR,
+        maximum=MAX_YEAR,
+        message=_("The year must be a whole number from {min} to {max}."),
+    )
 
 
 def _checked_budget(budget: object) -> int | None:
     if budget is None:
         return None
-    if isinstance(budget, bool) or not isinstance(budget, int) or not 0 <= budget <= MAX_BUDGET_VND:
-        raise InvalidInput(
-            _("The budget must be a whole number of đồng from 0 to {max}."),
-            field="budget_vnd",
-            max=f"{MAX_BUDGET_VND:,}".replace(",", "."),
-        )
-    return budget
-
-
-async def _existing_unit(unit: object) -> Unit | None:
-    if unit is None:
-        return None
-    if not isinstance(unit, Unit) or unit.id is None:
-        raise InvalidInput(_("Choose a saved unit."), field="unit")
-    fresh = await Unit.get_or_none(id=unit.id)
-    if fresh is None:
-        raise NotFound(_("This unit no longer exists."), field="unit")
-    return fresh
-
-
-def _plain(value: object) -> object:
-    return value.isoformat() if isinstance(value, dt.date) else value
+    return check_whole_number(
+        budget,
+        field="budget_vnd",
+        minimum=0,
+        maximum=MAX_BUDGET_VND,
+        message=_("The budget must be a whole number of đồng from 0 to {max}."),
+        max=f"{MAX_BUDGET_VND:,}".replace(",", "."),
+    )

@@ -20,8 +20,10 @@ from stations.i18n import _
 from stations.models import SupplyItem
 from stations.services.actor import Actor
 from stations.services.audit import record_event
-from stations.services.errors import Conflict, InvalidInput, NotFound
-from stations.services.inventory import check_actor
+from stations.services.edits import audit_value
+from stations.services.errors import Conflict, InvalidInput
+from stations.services.inventory import check_actor, load_item
+from stations.services.validation import check_choice, check_optional_text, check_whole_number
 from stations.text import clean, fold
 
 CODE_PATTERN: Final = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
@@ -268,9 +270,7 @@ async def update_item(
             raise InvalidInput(_("Choose yes or no."), field="is_active")
         changes["is_active"] = is_active
     async with in_transaction():
-        current = await SupplyItem.get_or_none(id=item.id)
-        if current is None:
-            raise NotFound(_("The supply item was not found."), field="item")
+        current = await load_item(item, require_active=False)
         if not changes:
             return current
         merged = {
@@ -281,7 +281,7 @@ async def update_item(
             **changes,
         }
         await _refuse_claimed(merged, others=await SupplyItem.exclude(id=current.id))
-        before = {name: _plain(getattr(current, name)) for name in changes}
+        before = {name: audit_value(getattr(current, name)) for name in changes}
         current.update_from_dict(changes)
         await current.save(update_fields=list(changes))
         await record_event(
@@ -289,7 +289,7 @@ async def update_item(
             "supply_item.updated",
             object_type="supply_item",
             object_id=current.id,
-            data={"before": before, "after": {k: _plain(v) for k, v in changes.items()}},
+            data={"before": before, "after": {k: audit_value(v) for k, v in changes.items()}},
         )
     return current
 
@@ -351,21 +351,24 @@ def _check_code(code: object) -> str:
 
 
 def _check_text(value: object, *, field: str, maximum: int) -> str:
-    text = clean(value) if isinstance(value, str) else ""
-    if not text:
+    if not isinstance(value, str) or not clean(value):
         raise InvalidInput(_("This field is required."), field=field)
-    if len(text) > maximum:
-        raise InvalidInput(
-            _("This field can be at most {max} characters."), field=field, max=maximum
-        )
-    return text
+    return check_optional_text(
+        value,
+        field=field,
+        max_length=maximum,
+        too_long=_("This field can be at most {max} characters."),
+    )
 
 
 def _check_category(value: object) -> SupplyCategory:
-    try:
-        return SupplyCategory(value)  # type: ignore[arg-type]  # anything else is refused below
-    except (ValueError, TypeError):
-        raise InvalidInput(_("Choose a category from the list."), field="category") from None
+    return check_choice(
+        value,
+        SupplyCategory,
+        field="category",
+        message=_("Choose a category from the list."),
+        exact=True,
+    )
 
 
 def _check_aliases(values: object) -> list[str]:
@@ -392,12 +395,10 @@ def _check_aliases(values: object) -> list[str]:
 
 
 def _check_amount(value: object, *, field: str, maximum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= maximum:
-        raise InvalidInput(
-            _("This must be a whole number between 0 and {max}."), field=field, max=maximum
-        )
-    return value
-
-
-def _plain(value: object) -> object:
-    return value.value if isinstance(value, SupplyCategory) else value
+    return check_whole_number(
+        value,
+        field=field,
+        minimum=0,
+        maximum=maximum,
+        message=_("This must be a whole number between 0 and {max}."),
+    )

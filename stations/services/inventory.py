@@ -31,8 +31,13 @@ from stations.i18n import _
 from stations.models import Campaign, Station, StockBalance, StockMovement, SupplyItem
 from stations.services.actor import Actor
 from stations.services.audit import record_event
-from stations.services.errors import Conflict, InvalidInput, NotFound
-from stations.text import clean
+from stations.services.errors import Conflict, InvalidInput
+from stations.services.validation import (
+    check_aware_datetime,
+    check_optional_text,
+    check_whole_number,
+    load_existing,
+)
 
 MAX_QUANTITY: Final = 1_000_000
 MAX_THRESHOLD: Final = 1_000_000
@@ -364,16 +369,6 @@ def effective_threshold(balance_threshold: int | None, item_default: int) -> int
 # -- input checks shared with the other field reports (service_records) ------------------
 
 
-def check_whole_number(
-    value: object, *, field: str, minimum: int, maximum: int, message: str
-) -> int:
-    # bool is an int to Python, never to a volunteer; floats and strings are the adapter's
-    # job to parse, so reaching a service as such they are a bug or a bad request.
-    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
-        raise InvalidInput(message, field=field, min=minimum, max=maximum)
-    return value
-
-
 def check_quantity(value: object, *, maximum: int = MAX_QUANTITY) -> int:
     return check_whole_number(
         value,
@@ -393,14 +388,13 @@ def check_actor(by: object) -> Actor:
 def clean_note(note: object) -> str:
     if note is None:
         return ""
-    if not isinstance(note, str):
-        raise InvalidInput(_("The note must be text."), field="note")
-    text = clean(note)
-    if len(text) > NOTE_MAX:
-        raise InvalidInput(
-            _("The note can be at most {max} characters."), field="note", max=NOTE_MAX
-        )
-    return text
+    return check_optional_text(
+        note,
+        field="note",
+        max_length=NOTE_MAX,
+        too_long=_("The note can be at most {max} characters."),
+        not_text=_("The note must be text."),
+    )
 
 
 def clean_idempotency_key(key: object) -> str | None:
@@ -419,12 +413,8 @@ def clean_idempotency_key(key: object) -> str | None:
 
 
 def check_occurred_at_type(occurred_at: object) -> None:
-    if occurred_at is None:
-        return
-    if not isinstance(occurred_at, dt.datetime) or occurred_at.utcoffset() is None:
-        raise InvalidInput(
-            _("The time must be a date and time with a time zone."), field="occurred_at"
-        )
+    if occurred_at is not None:
+        check_aware_datetime(occurred_at, field="occurred_at")
 
 
 def check_occurred_at(occurred_at: dt.datetime | None, campaign: Campaign) -> dt.datetime:
@@ -448,11 +438,9 @@ def check_occurred_at(occurred_at: dt.datetime | None, campaign: Campaign) -> dt
 
 async def load_station(station: Station, *, field: str, require_open: bool) -> Station:
     """``station`` fresh from the database with its campaign; refused if the campaign is closed."""
-    found = None
-    if isinstance(station, Station) and station.id is not None:
-        found = await Station.get_or_none(id=station.id).select_related("campaign")
-    if found is None:
-        raise NotFound(_("The station was not found."), field=field)
+    found = await load_existing(
+        station, Station, field=field, gone=_("The station was not found."), related=["campaign"]
+    )
     if require_open and found.campaign.status is not CampaignStatus.OPEN:
         raise Conflict(
             _("The campaign {campaign} is closed: its records can no longer change."),
@@ -463,11 +451,9 @@ async def load_station(station: Station, *, field: str, require_open: bool) -> S
 
 
 async def load_item(item: SupplyItem, *, require_active: bool = True) -> SupplyItem:
-    found = None
-    if isinstance(item, SupplyItem) and item.id is not None:
-        found = await SupplyItem.get_or_none(id=item.id)
-    if found is None:
-        raise NotFound(_("The supply item was not found."), field="item")
+    found = await load_existing(
+        item, SupplyItem, field="item", gone=_("The supply item was not found.")
+    )
     if require_active and not found.is_active:
         raise InvalidInput(
             _("The supply item {item} is no longer in use."), field="item", item=found.name_vi

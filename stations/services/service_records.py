@@ -14,16 +14,17 @@ from stations.i18n import _
 from stations.models import ServiceRecord, Station, Unit
 from stations.services.actor import Actor
 from stations.services.audit import record_event
-from stations.services.errors import Conflict, InvalidInput, NotFound
+from stations.services.errors import Conflict, NotFound
 from stations.services.inventory import (
     check_actor,
     check_occurred_at,
     check_occurred_at_type,
-    check_whole_number,
+    check_quantity,
     clean_idempotency_key,
     clean_note,
     load_station,
 )
+from stations.services.validation import check_choice, check_whole_number
 
 #: A loudspeaker report is in minutes: at most a whole day at one station.
 MAX_LOUDSPEAKER_MINUTES: Final = 24 * 60
@@ -102,10 +103,13 @@ async def record_service(
 
 
 def _check_kind(kind: object) -> ServiceKind:
-    try:
-        return ServiceKind(kind)  # type: ignore[arg-type]  # anything else is refused below
-    except (ValueError, TypeError):
-        raise InvalidInput(_("Choose a kind of service from the list."), field="kind") from None
+    return check_choice(
+        kind,
+        ServiceKind,
+        field="kind",
+        message=_("Choose a kind of service from the list."),
+        exact=True,
+    )
 
 
 def _check_amount(kind: ServiceKind, quantity: object) -> int:
@@ -117,13 +121,7 @@ def _check_amount(kind: ServiceKind, quantity: object) -> int:
             maximum=MAX_LOUDSPEAKER_MINUTES,
             message=_("Loudspeaker time must be a whole number of minutes between 1 and {max}."),
         )
-    return check_whole_number(
-        quantity,
-        field="quantity",
-        minimum=1,
-        maximum=MAX_SERVICE_QUANTITY,
-        message=_("Quantity must be a whole number between 1 and {max}."),
-    )
+    return check_quantity(quantity, maximum=MAX_SERVICE_QUANTITY)
 
 
 def _key_conflict() -> Conflict:

@@ -27,6 +27,7 @@ from stations.models import Assignment, Shift, Station
 from stations.services.actor import Actor
 from stations.services.audit import record_event
 from stations.services.campaigns import open_campaign_of, outside_campaign_error, shift_bounds
+from stations.services.edits import audit_pairs
 from stations.services.errors import (
     CapacityExceeded,
     Conflict,
@@ -35,7 +36,15 @@ from stations.services.errors import (
     NotFound,
 )
 from stations.services.outbox import cancel_pending, notify_volunteer
-from stations.text import clean
+from stations.services.validation import (
+    check_aware_datetime,
+    check_calendar_date,
+    check_choice,
+    check_optional_text,
+    check_required_text,
+    check_saved,
+    check_whole_number,
+)
 
 MAX_SHIFT_LENGTH = dt.timedelta(hours=24)
 MAX_NEED_PER_ROLE = 100
@@ -139,8 +148,8 @@ async def generate_shift_pattern(
     Returns only the shifts created.
     """
     station_id = _station_id(station)
-    start_date = _checked_day(start_date, "start_date")
-    end_date = _checked_day(end_date, "end_date")
+    start_date = check_calendar_date(start_date, field="start_date")
+    end_date = check_calendar_date(end_date, field="end_date")
     if end_date < start_date:
         raise InvalidInput(_("The last day cannot be before the first day."), field="end_date")
     day_count = (end_date - start_date).days + 1
@@ -232,9 +241,9 @@ async def update_shift(
     """
     shift_id = _shift_id(shift)
     if starts_at is not None:
-        _check_aware(starts_at, "starts_at")
+        check_aware_datetime(starts_at, field="starts_at")
     if ends_at is not None:
-        _check_aware(ends_at, "ends_at")
+        check_aware_datetime(ends_at, field="ends_at")
     new_needs = check_needs(needs) if needs is not None else None
     new_note = _checked_note(note) if note is not None else None
     async with in_transaction():
@@ -289,10 +298,7 @@ async def update_shift(
             "shift.updated",
             object_type="shift",
             object_id=current.id,
-            data={
-                field: [_plain(getattr(current, field)), _plain(value)]
-                for field, value in changes.items()
-            }
+            data=audit_pairs(current, changes)
             | {"notified_assignment_ids": [a.id for a in assignments] if moved else []},
         )
     for field, value in changes.items():
@@ -354,18 +360,16 @@ def check_needs(needs: object) -> dict[str, int]:
             raise InvalidInput(
                 _("The role {role} is listed twice."), field="needs", role=role.value
             )
-        if (
-            isinstance(count, bool)
-            or not isinstance(count, int)
-            or not 0 <= count <= MAX_NEED_PER_ROLE
-        ):
-            raise InvalidInput(
-                _("The number of people needed as {role} must be a whole number from 0 to {max}."),
-                field="needs",
-                role=role.value,
-                max=MAX_NEED_PER_ROLE,
-            )
-        counts[role] = count
+        counts[role] = check_whole_number(
+            count,
+            field="needs",
+            minimum=0,
+            maximum=MAX_NEED_PER_ROLE,
+            message=_(
+                "The number of people needed as {role} must be a whole number from 0 to {max}."
+            ),
+            role=role.value,
+        )
     if sum(counts.values()) < 1:
         raise InvalidInput(_("A shift needs at least one person."), field="needs")
     return {role.value: counts[role] for role in ShiftRole if counts.get(role)}
@@ -402,15 +406,11 @@ def check_slots(slots: object) -> list[Slot]:
 
 
 def _station_id(station: object) -> int:
-    if not isinstance(station, Station) or station.id is None:
-        raise InvalidInput(_("Choose a saved station."), field="station")
-    return station.id
+    return check_saved(station, Station, field="station", message=_("Choose a saved station."))
 
 
 def _shift_id(shift: object) -> int:
-    if not isinstance(shift, Shift) or shift.id is None:
-        raise InvalidInput(_("Choose a saved shift."), field="shift")
-    return shift.id
+    return check_saved(shift, Shift, field="shift", message=_("Choose a saved shift."))
 
 
 async def _station_taking_shifts(
@@ -463,19 +463,13 @@ def _check_needs_cover_assigned(needs: dict[str, int], assignments: list[Assignm
             )
 
 
-def _check_aware(moment: object, field: str) -> dt.datetime:
-    if not isinstance(moment, dt.datetime) or moment.utcoffset() is None:
-        raise InvalidInput(_("Give a date and a time with its time zone."), field=field)
-    return moment
-
-
 def _checked_window(
     starts_at: object, ends_at: object, *, blame: str = "ends_at"
 ) -> tuple[dt.datetime, dt.datetime]:
     """Both moments aware and in UTC, in order, at most a day apart. ``blame`` is the field
     to point at when they are not: the one the person just changed."""
-    starts = _check_aware(starts_at, "starts_at").astimezone(dt.UTC)
-    ends = _check_aware(ends_at, "ends_at").astimezone(dt.UTC)
+    starts = check_aware_datetime(starts_at, field="starts_at").astimezone(dt.UTC)
+    ends = check_aware_datetime(ends_at, field="ends_at").astimezone(dt.UTC)
     if ends <= starts:
         raise InvalidInput(_("A shift must end after it starts."), field=blame)
     if ends - starts > MAX_SHIFT_LENGTH:
@@ -504,43 +498,31 @@ def _duplicate_shift(station: Station, starts_at: dt.datetime, ends_at: dt.datet
     )
 
 
-def _checked_day(value: object, field: str) -> dt.date:
-    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-        raise InvalidInput(_("Give a calendar date (day, month, year)."), field=field)
-    return value
-
-
 def _checked_note(note: object) -> str:
-    cleaned = clean(note) if isinstance(note, str) else None
-    if cleaned is None or len(cleaned) > NOTE_MAX_LENGTH:
-        raise InvalidInput(
-            _("A note can be at most {max} characters."), field="note", max=NOTE_MAX_LENGTH
-        )
-    return cleaned
+    return check_optional_text(
+        note,
+        field="note",
+        max_length=NOTE_MAX_LENGTH,
+        too_long=_("A note can be at most {max} characters."),
+    )
 
 
 def _checked_reason(reason: object) -> str:
-    cleaned = clean(reason) if isinstance(reason, str) else ""
-    if not cleaned or len(cleaned) > REASON_MAX_LENGTH:
-        raise InvalidInput(
-            _("Give a reason of 1 to {max} characters: the volunteers will read it."),
-            field="reason",
-            max=REASON_MAX_LENGTH,
-        )
-    return cleaned
+    return check_required_text(
+        reason,
+        field="reason",
+        max_length=REASON_MAX_LENGTH,
+        message=_("Give a reason of 1 to {max} characters: the volunteers will read it."),
+    )
 
 
 def _parse_role(raw_role: object) -> ShiftRole:
-    if isinstance(raw_role, str):
-        try:
-            return ShiftRole(raw_role.strip().lower())
-        except ValueError:
-            pass
-    raise InvalidInput(
-        _("Unknown role {role}; choose from: {choices}."),
+    return check_choice(
+        raw_role,
+        ShiftRole,
         field="needs",
+        message=_("Unknown role {role}; choose from: {choices}."),
         role=str(raw_role),
-        choices=", ".join(ShiftRole),
     )
 
 
@@ -584,11 +566,14 @@ async def _tell_shift_moved(
     ends_at: dt.datetime,
 ) -> None:
     volunteer = assignment.volunteer
+    window_key = f"{starts_at.isoformat()}:{ends_at.isoformat()}"
     await notify_volunteer(
         volunteer,
         kind="shift_moved",
         message=SHIFT_MOVED if station.address else SHIFT_MOVED_NO_ADDRESS,
-        dedupe_key=f"shift-moved:{old.id}:{assignment.id}:{starts_at.isoformat()}",
+        # Keyed by the whole new window, so a move that keeps an earlier move's start (a
+        # second change of the end) is a notice of its own, not a repeat of that one.
+        dedupe_key=f"shift-moved:{old.id}:{assignment.id}:{window_key}",
         expires_at=ends_at,
         station=station.name,
         window=format_window(starts_at, ends_at, volunteer.language),
@@ -614,7 +599,3 @@ async def _tell_shift_cancelled(
         address=station.address,
     )
     await cancel_pending(dedupe_prefix=f"reminder:{assignment.id}:", reason="shift cancelled")
-
-
-def _plain(value: object) -> object:
-    return value.isoformat() if isinstance(value, dt.datetime) else value

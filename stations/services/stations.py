@@ -9,19 +9,25 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from stations import clock
 from stations.i18n import _
 from stations.models import Campaign, Station, Unit, Volunteer
 from stations.services.actor import Actor
 from stations.services.audit import record_event
 from stations.services.campaigns import open_campaign_of
-from stations.services.errors import Conflict, InvalidInput, NotFound
+from stations.services.edits import audit_value, check_editable, save_changes
+from stations.services.errors import Conflict, InvalidInput
 from stations.services.geo import check_coordinates
-from stations.text import clean
+from stations.services.units import load_unit
+from stations.services.validation import (
+    check_name,
+    check_optional_text,
+    check_saved,
+    check_whole_number,
+    load_existing,
+)
 
 #: Station codes travel in QR codes and Telegram deep links (``st_<code>``).
 STATION_CODE_PATTERN = re.compile(r"[A-Z0-9_-]{1,16}")
-NAME_MAX_LENGTH = 200
 ADDRESS_MAX_LENGTH = 300
 DEFAULT_CHECKIN_RADIUS_M = 300
 MIN_CHECKIN_RADIUS_M, MAX_CHECKIN_RADIUS_M = 10, 5000
@@ -58,24 +64,25 @@ async def create_station(
     lead: Volunteer | None = None,
 ) -> Station:
     """Add a station to an open campaign; its code must be new to the campaign."""
-    if not isinstance(campaign, Campaign) or campaign.id is None:
-        raise InvalidInput(_("Choose a saved campaign."), field="campaign")
+    campaign_id = check_saved(
+        campaign, Campaign, field="campaign", message=_("Choose a saved campaign.")
+    )
     code = normalize_station_code(code)
     latitude, longitude = _checked_position(latitude, longitude)
     opens_at, closes_at = _checked_hours(opens_at, closes_at)
     values: dict[str, Any] = {
         "code": code,
-        "name": _checked_name(name),
+        "name": check_name(name),
         "address": _checked_address(address),
         "latitude": latitude,
         "longitude": longitude,
         "checkin_radius_m": _checked_radius(checkin_radius_m),
         "opens_at": opens_at,
         "closes_at": closes_at,
-        "unit": await _existing_unit(unit),
+        "unit": await load_unit(unit),
         "lead": await _existing_lead(lead),
     }
-    campaign = await open_campaign_of(campaign.id)
+    campaign = await open_campaign_of(campaign_id)
     if await Station.exists(campaign_id=campaign.id, code=code):
         raise _duplicate_code(code)
     try:
@@ -97,14 +104,12 @@ async def create_station(
 async def update_station(station: Station, *, by: Actor, **changes: Any) -> Station:
     """Change any of the station's own fields; a closed campaign's stations may still be
     corrected (address, coordinates) for its records."""
-    for field in changes:
-        if field not in EDITABLE_FIELDS:
-            raise InvalidInput(_("{field} is not a field that can be changed here."), field=field)
+    check_editable(changes, EDITABLE_FIELDS)
     new_values: dict[str, Any] = {}
     if "code" in changes:
         new_values["code"] = normalize_station_code(changes["code"])
     if "name" in changes:
-        new_values["name"] = _checked_name(changes["name"])
+        new_values["name"] = check_name(changes["name"])
     if "address" in changes:
         new_values["address"] = _checked_address(changes["address"])
     if "checkin_radius_m" in changes:
@@ -125,42 +130,34 @@ async def update_station(station: Station, *, by: Actor, **changes: Any) -> Stat
         )
     related: dict[str, Any] = {}
     if "unit" in changes:
-        related["unit"] = await _existing_unit(changes["unit"])
+        related["unit"] = await load_unit(changes["unit"])
         new_values["unit_id"] = related["unit"].id
     if "lead" in changes:
         related["lead"] = await _existing_lead(changes["lead"])
         new_values["lead_id"] = related["lead"].id if related["lead"] is not None else None
 
-    before = {field: getattr(station, field) for field in new_values}
-    changed = {field: value for field, value in new_values.items() if before[field] != value}
-    if not changed:
-        return station
-    code = changed.get("code")
-    if (
-        code is not None
-        and await Station.filter(campaign_id=station.campaign_id, code=code)  # type: ignore[attr-defined]
-        .exclude(id=station.id)
-        .exists()
-    ):
-        raise _duplicate_code(code)
+    async def refuse_taken_code(changed: dict[str, Any]) -> None:
+        code = changed.get("code")
+        if (
+            code is not None
+            and await Station.filter(campaign_id=station.campaign_id, code=code)  # type: ignore[attr-defined]
+            .exclude(id=station.id)
+            .exists()
+        ):
+            raise _duplicate_code(code)
+
     try:
-        async with in_transaction():
-            if not await Station.filter(id=station.id).update(**changed, updated_at=clock.now()):
-                raise NotFound(_("This station no longer exists."), field="station")
-            await record_event(
-                by,
-                "station.updated",
-                object_type="station",
-                object_id=station.id,
-                data={
-                    field: [_plain(before[field]), _plain(value)]
-                    for field, value in changed.items()
-                },
-            )
+        changed = await save_changes(
+            station,
+            new_values,
+            by=by,
+            object_type="station",
+            gone=_("This station no longer exists."),
+            before_write=refuse_taken_code,
+        )
     except IntegrityError:
-        raise _duplicate_code(code or station.code) from None
-    for field, value in changed.items():
-        setattr(station, field, value)
+        # Someone else took the code between our check and our write.
+        raise _duplicate_code(new_values.get("code", station.code)) from None
     for field, value in related.items():
         if f"{field}_id" in changed:
             setattr(station, field, value)
@@ -188,26 +185,15 @@ def _duplicate_code(code: str) -> Conflict:
     )
 
 
-def _checked_name(name: object) -> str:
-    cleaned = clean(name) if isinstance(name, str) else ""
-    if not cleaned or len(cleaned) > NAME_MAX_LENGTH:
-        raise InvalidInput(
-            _("A name of 1 to {max} characters is required."), field="name", max=NAME_MAX_LENGTH
-        )
-    return cleaned
-
-
 def _checked_address(address: object) -> str:
     if address is None:
         return ""
-    cleaned = clean(address) if isinstance(address, str) else None
-    if cleaned is None or len(cleaned) > ADDRESS_MAX_LENGTH:
-        raise InvalidInput(
-            _("An address can be at most {max} characters."),
-            field="address",
-            max=ADDRESS_MAX_LENGTH,
-        )
-    return cleaned
+    return check_optional_text(
+        address,
+        field="address",
+        max_length=ADDRESS_MAX_LENGTH,
+        too_long=_("An address can be at most {max} characters."),
+    )
 
 
 def _checked_position(latitude: object, longitude: object) -> tuple[float | None, float | None]:
@@ -222,18 +208,13 @@ def _checked_position(latitude: object, longitude: object) -> tuple[float | None
 
 
 def _checked_radius(radius: object) -> int:
-    if (
-        isinstance(radius, bool)
-        or not isinstance(radius, int)
-        or not MIN_CHECKIN_RADIUS_M <= radius <= MAX_CHECKIN_RADIUS_M
-    ):
-        raise InvalidInput(
-            _("The check-in radius must be a whole number of metres from {min} to {max}."),
-            field="checkin_radius_m",
-            min=MIN_CHECKIN_RADIUS_M,
-            max=MAX_CHECKIN_RADIUS_M,
-        )
-    return radius
+    return check_whole_number(
+        radius,
+        field="checkin_radius_m",
+        minimum=MIN_CHECKIN_RADIUS_M,
+        maximum=MAX_CHECKIN_RADIUS_M,
+        message=_("The check-in radius must be a whole number of metres from {min} to {max}."),
+    )
 
 
 def _checked_hours(opens_at: object, closes_at: object) -> tuple[dt.time | None, dt.time | None]:
@@ -265,32 +246,20 @@ def _wall_clock(value: dt.time) -> dt.time:
     return value.replace(tzinfo=dt.UTC)
 
 
-async def _existing_unit(unit: object) -> Unit:
-    if not isinstance(unit, Unit) or unit.id is None:
-        raise InvalidInput(_("Choose a saved unit."), field="unit")
-    fresh = await Unit.get_or_none(id=unit.id)
-    if fresh is None:
-        raise NotFound(_("This unit no longer exists."), field="unit")
-    return fresh
-
-
 async def _existing_lead(lead: object) -> Volunteer | None:
     if lead is None:
         return None
-    if not isinstance(lead, Volunteer) or lead.id is None:
-        raise InvalidInput(_("Choose a saved volunteer as the station lead."), field="lead")
-    fresh = await Volunteer.get_or_none(id=lead.id)
-    if fresh is None:
-        raise NotFound(_("This volunteer no longer exists."), field="lead")
-    return fresh
+    return await load_existing(
+        lead,
+        Volunteer,
+        field="lead",
+        unsaved=_("Choose a saved volunteer as the station lead."),
+        gone=_("This volunteer no longer exists."),
+    )
 
 
 def _audit_values(values: dict[str, Any]) -> dict[str, Any]:
-    audited = {k: _plain(v) for k, v in values.items() if k not in {"unit", "lead"}}
+    audited = {k: audit_value(v) for k, v in values.items() if k not in {"unit", "lead"}}
     audited["unit_id"] = values["unit"].id
     audited["lead_id"] = values["lead"].id if values["lead"] is not None else None
     return audited
-
-
-def _plain(value: object) -> object:
-    return value.strftime("%H:%M") if isinstance(value, dt.time) else value

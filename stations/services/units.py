@@ -13,11 +13,11 @@ from stations.i18n import _
 from stations.models import Unit
 from stations.services.actor import Actor
 from stations.services.audit import record_event
-from stations.services.errors import Conflict, InvalidInput, NotFound
-from stations.text import clean
+from stations.services.edits import check_editable, save_changes
+from stations.services.errors import Conflict, InvalidInput
+from stations.services.validation import check_choice, check_name, load_existing
 
 UNIT_CODE_PATTERN = re.compile(r"[A-Z0-9_-]{1,32}")
-NAME_MAX_LENGTH = 200
 EDITABLE_FIELDS = frozenset({"name", "kind", "parent"})
 
 
@@ -31,7 +31,7 @@ async def create_unit(
 ) -> Unit:
     code = normalize_unit_code(code)
     values: dict[str, Any] = {
-        "name": _checked_name(name),
+        "name": check_name(name),
         "kind": _checked_kind(kind),
         "parent": await _existing_parent(parent),
     }
@@ -60,12 +60,10 @@ async def create_unit(
 
 async def update_unit(unit: Unit, *, by: Actor, **changes: Any) -> Unit:
     """Change a unit's ``name``, ``kind`` or ``parent``; the code is its lasting identity."""
-    for field in changes:
-        if field not in EDITABLE_FIELDS:
-            raise InvalidInput(_("{field} is not a field that can be changed here."), field=field)
+    check_editable(changes, EDITABLE_FIELDS)
     new_values: dict[str, Any] = {}
     if "name" in changes:
-        new_values["name"] = _checked_name(changes["name"])
+        new_values["name"] = check_name(changes["name"])
     if "kind" in changes:
         new_values["kind"] = _checked_kind(changes["kind"])
     parent: Unit | None = None
@@ -74,24 +72,9 @@ async def update_unit(unit: Unit, *, by: Actor, **changes: Any) -> Unit:
         await _refuse_cycle(unit, parent)
         new_values["parent_id"] = parent.id if parent is not None else None
 
-    before = {field: getattr(unit, field) for field in new_values}
-    changed = {field: value for field, value in new_values.items() if before[field] != value}
-    if not changed:
-        return unit
-    async with in_transaction():
-        if not await Unit.filter(id=unit.id).update(**changed):
-            raise NotFound(_("This unit no longer exists."), field="unit")
-        await record_event(
-            by,
-            "unit.updated",
-            object_type="unit",
-            object_id=unit.id,
-            data={
-                field: [_plain(before[field]), _plain(value)] for field, value in changed.items()
-            },
-        )
-    for field, value in changed.items():
-        setattr(unit, field, value)
+    changed = await save_changes(
+        unit, new_values, by=by, object_type="unit", gone=_("This unit no longer exists.")
+    )
     if "parent_id" in changed:
         unit.parent = parent
     return unit
@@ -109,41 +92,37 @@ def normalize_unit_code(code: object) -> str:
     return normalized
 
 
+async def load_unit(unit: object) -> Unit:
+    """A unit picked for a campaign or a station, fresh from the database."""
+    return await load_existing(
+        unit,
+        Unit,
+        field="unit",
+        unsaved=_("Choose a saved unit."),
+        gone=_("This unit no longer exists."),
+    )
+
+
 def _duplicate_code(code: str) -> Conflict:
     return Conflict(_("The unit code {code} is already in use."), field="code", code=code)
 
 
-def _checked_name(name: object) -> str:
-    cleaned = clean(name) if isinstance(name, str) else ""
-    if not cleaned or len(cleaned) > NAME_MAX_LENGTH:
-        raise InvalidInput(
-            _("A name of 1 to {max} characters is required."), field="name", max=NAME_MAX_LENGTH
-        )
-    return cleaned
-
-
 def _checked_kind(kind: object) -> UnitKind:
-    if isinstance(kind, str):
-        try:
-            return UnitKind(kind.strip().lower())
-        except ValueError:
-            pass
-    raise InvalidInput(
-        _("Unknown unit kind; choose one of: {choices}."),
-        field="kind",
-        choices=", ".join(UnitKind),
+    return check_choice(
+        kind, UnitKind, field="kind", message=_("Unknown unit kind; choose one of: {choices}.")
     )
 
 
 async def _existing_parent(parent: object) -> Unit | None:
     if parent is None:
         return None
-    if not isinstance(parent, Unit) or parent.id is None:
-        raise InvalidInput(_("The parent unit must be a saved unit."), field="parent")
-    fresh = await Unit.get_or_none(id=parent.id)
-    if fresh is None:
-        raise NotFound(_("The parent unit no longer exists."), field="parent")
-    return fresh
+    return await load_existing(
+        parent,
+        Unit,
+        field="parent",
+        unsaved=_("The parent unit must be a saved unit."),
+        gone=_("The parent unit no longer exists."),
+    )
 
 
 async def _refuse_cycle(unit: Unit, parent: Unit | None) -> None:
@@ -159,7 +138,3 @@ async def _refuse_cycle(unit: Unit, parent: Unit | None) -> None:
         seen.add(ancestor.id)
         parent_id: int | None = ancestor.parent_id  # type: ignore[attr-defined]
         ancestor = await Unit.get_or_none(id=parent_id) if parent_id else None
-
-
-def _plain(value: object) -> object:
-    return value.value if isinstance(value, UnitKind) else value

@@ -26,7 +26,7 @@ from stations.models import ApiToken, Unit, User
 from stations.services.actor import Actor
 from stations.services.audit import record_event
 from stations.services.errors import Conflict, InvalidInput, NotFound
-from stations.text import clean
+from stations.services.validation import check_choice, check_optional_text, check_required_text
 
 MIN_PASSWORD_LENGTH = 10
 #: argon2 takes any length; a bound keeps one request from hashing a megabyte.
@@ -85,14 +85,7 @@ def check_password(password: object) -> str:
 
 
 def _check_role(role: object) -> UserRole:
-    try:
-        return UserRole(str(role).strip().lower())
-    except ValueError:
-        raise InvalidInput(
-            _("Role must be one of: {choices}."),
-            field="role",
-            choices=", ".join(r.value for r in UserRole),
-        ) from None
+    return check_choice(role, UserRole, field="role", message=_("Role must be one of: {choices}."))
 
 
 async def _resolve_unit(unit: Unit | str | None) -> Unit | None:
@@ -132,13 +125,12 @@ async def create_user(
     email = normalize_email(email)
     password = check_password(password)
     user_role = _check_role(role)
-    name = clean(full_name) if isinstance(full_name, str) else None
-    if name is None or len(name) > MAX_FULL_NAME_LENGTH:
-        raise InvalidInput(
-            _("A name can be at most {max} characters."),
-            field="full_name",
-            max=MAX_FULL_NAME_LENGTH,
-        )
+    name = check_optional_text(
+        full_name,
+        field="full_name",
+        max_length=MAX_FULL_NAME_LENGTH,
+        too_long=_("A name can be at most {max} characters."),
+    )
     scope = await _resolve_unit(unit)
     if await User.exists(email=email):
         raise Conflict(_("A user with e-mail {email} already exists."), field="email", email=email)
@@ -208,14 +200,12 @@ def _token_hash(plaintext: str) -> str:
 
 
 def _check_token_name(name: object) -> str:
-    cleaned = clean(name) if isinstance(name, str) else ""
-    if not cleaned or len(cleaned) > MAX_TOKEN_NAME_LENGTH:
-        raise InvalidInput(
-            _("A token name must be 1 to {max} characters long."),
-            field="name",
-            max=MAX_TOKEN_NAME_LENGTH,
-        )
-    return cleaned
+    return check_required_text(
+        name,
+        field="name",
+        max_length=MAX_TOKEN_NAME_LENGTH,
+        message=_("A token name must be 1 to {max} characters long."),
+    )
 
 
 async def create_api_token(

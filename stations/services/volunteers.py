@@ -18,8 +18,10 @@ from stations.i18n import _
 from stations.models import Unit, Volunteer
 from stations.services.actor import Actor
 from stations.services.audit import record_event
+from stations.services.edits import check_editable, save_changes
 from stations.services.errors import Conflict, InvalidInput
 from stations.services.phones import normalize_phone
+from stations.services.validation import check_optional_text, check_required_text
 from stations.text import clean, fold
 
 MIN_NAME_LENGTH = 2
@@ -69,16 +71,13 @@ def clean_full_name(value: object) -> str:
 def clean_organisation(value: object) -> str:
     if value is None:
         return ""
-    if not isinstance(value, str):
-        raise InvalidInput(_("The organisation must be text."), field="organisation")
-    organisation = clean(value)
-    if len(organisation) > MAX_ORGANISATION_LENGTH:
-        raise InvalidInput(
-            _("The organisation can be at most {max} characters."),
-            field="organisation",
-            max=MAX_ORGANISATION_LENGTH,
-        )
-    return organisation
+    return check_optional_text(
+        value,
+        field="organisation",
+        max_length=MAX_ORGANISATION_LENGTH,
+        too_long=_("The organisation can be at most {max} characters."),
+        not_text=_("The organisation must be text."),
+    )
 
 
 def clean_skills(value: object) -> list[str]:
@@ -220,9 +219,7 @@ async def create_volunteer(
 
 async def update_volunteer(volunteer: Volunteer, *, by: Actor, **changes: Any) -> Volunteer:
     """Change the given fields (any of ``EDITABLE_FIELDS``), validated as on creation."""
-    for name in changes:
-        if name not in EDITABLE_FIELDS:
-            raise InvalidInput(_("“{name}” cannot be changed here."), field=name, name=name)
+    check_editable(changes, EDITABLE_FIELDS)
     new: dict[str, Any] = {}
     if "full_name" in changes:
         new["full_name"] = clean_full_name(changes["full_name"])
@@ -242,48 +239,31 @@ async def update_volunteer(volunteer: Volunteer, *, by: Actor, **changes: Any) -
         unit_row = await resolve_unit(changes["unit"])
         new["unit_id"] = unit_row.id if unit_row is not None else None
 
-    changed = {field: value for field, value in new.items() if getattr(volunteer, field) != value}
-    if not changed:
-        return volunteer
-    if "phone" in changed:
-        await _check_phone_free(changed["phone"], other_than=volunteer.id)
-    original = {field: getattr(volunteer, field) for field in changed}
+    async def refuse_taken_phone(changed: dict[str, Any]) -> None:
+        if "phone" in changed:
+            await _check_phone_free(changed["phone"], other_than=volunteer.id)
+
     try:
-        async with in_transaction():
-            for field, value in changed.items():
-                setattr(volunteer, field, value)
-            if "unit_id" in changed:
-                # Through the relation, so a cached ``volunteer.unit`` is not stale.
-                volunteer.unit = unit_row
-            await volunteer.save(update_fields=[*changed, "updated_at"])
-            await record_event(
-                by,
-                "volunteer.updated",
-                object_type="volunteer",
-                object_id=volunteer.id,
-                data={
-                    "changed": {
-                        field: [_jsonable(original[field]), _jsonable(value)]
-                        for field, value in changed.items()
-                        if field != "search_name"
-                    }
-                },
-            )
+        changed = await save_changes(
+            volunteer,
+            new,
+            by=by,
+            object_type="volunteer",
+            gone=_("This volunteer no longer exists."),
+            before_write=refuse_taken_phone,
+            audit_data=lambda pairs: {
+                "changed": {field: pair for field, pair in pairs.items() if field != "search_name"}
+            },
+        )
     except IntegrityError:
-        for field, value in original.items():
-            setattr(volunteer, field, value)
-        if "unit_id" in changed:
-            # Forget the relation set above, so ``volunteer.unit`` follows the restored id.
-            vars(volunteer).pop("_unit", None)
-        if "phone" not in changed:
+        if "phone" not in new or new["phone"] == volunteer.phone:
             raise
         # Someone took the phone between our check and our write.
-        raise _phone_taken(await _holder_of(changed["phone"])) from None
+        raise _phone_taken(await _holder_of(new["phone"])) from None
+    if "unit_id" in changed:
+        # Through the relation, so a cached ``volunteer.unit`` is not stale.
+        volunteer.unit = unit_row
     return volunteer
-
-
-def _jsonable(value: object) -> object:
-    return value.value if isinstance(value, Language) else value
 
 
 async def set_volunteer_language(
@@ -298,11 +278,12 @@ async def mark_unreachable(volunteer: Volunteer, *, reason: str, by: Actor) -> V
     Already unreachable: nothing changes and no event is written, so a delivery worker
     that sees the same refusal many times leaves one trace.
     """
-    why = clean(reason) if isinstance(reason, str) else ""
-    if not why or len(why) > MAX_REASON_LENGTH:
-        raise InvalidInput(
-            _("Give a reason of 1 to {max} characters."), field="reason", max=MAX_REASON_LENGTH
-        )
+    why = check_required_text(
+        reason,
+        field="reason",
+        max_length=MAX_REASON_LENGTH,
+        message=_("Give a reason of 1 to {max} characters."),
+    )
     if not volunteer.reachable:
         return volunteer
     async with in_transaction():

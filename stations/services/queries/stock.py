@@ -16,6 +16,7 @@ from stations.i18n import _
 from stations.models import Station, StockBalance, StockMovement, SupplyItem
 from stations.services.errors import InvalidInput, NotFound
 from stations.services.inventory import effective_threshold
+from stations.services.validation import check_aware_datetime, check_choice, check_page
 
 LEDGER_PAGE_MAX: Final = 500
 
@@ -110,22 +111,24 @@ async def ledger(
     if item_id is not None:
         query = query.filter(item_id=_check_id(item_id, field="item_id"))
     if kind is not None:
-        try:
-            query = query.filter(kind=MovementKind(kind))
-        except (ValueError, TypeError):
-            raise InvalidInput(
-                _("Choose a kind of movement from the list."), field="kind"
-            ) from None
-    if since is not None:
-        query = query.filter(occurred_at__gte=_check_moment(since, field="since"))
-    if until is not None:
-        query = query.filter(occurred_at__lt=_check_moment(until, field="until"))
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= LEDGER_PAGE_MAX:
-        raise InvalidInput(
-            _("Show between 1 and {max} lines at a time."), field="limit", max=LEDGER_PAGE_MAX
+        movement_kind = check_choice(
+            kind,
+            MovementKind,
+            field="kind",
+            message=_("Choose a kind of movement from the list."),
+            exact=True,
         )
-    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
-        raise InvalidInput(_("The page offset cannot be negative."), field="offset")
+        query = query.filter(kind=movement_kind)
+    if since is not None:
+        query = query.filter(occurred_at__gte=check_aware_datetime(since, field="since"))
+    if until is not None:
+        query = query.filter(occurred_at__lt=check_aware_datetime(until, field="until"))
+    check_page(
+        limit,
+        offset,
+        max_limit=LEDGER_PAGE_MAX,
+        too_many=_("Show between 1 and {max} lines at a time."),
+    )
     return (
         await query.select_related("station", "item")
         .order_by("-occurred_at", "-id")
@@ -142,7 +145,7 @@ async def discrepancies(
         station__campaign_id=_check_id(campaign_id, field="campaign_id"), discrepancy=True
     )
     if since is not None:
-        query = query.filter(occurred_at__gte=_check_moment(since, field="since"))
+        query = query.filter(occurred_at__gte=check_aware_datetime(since, field="since"))
     return await query.select_related("station", "item").order_by("-occurred_at", "-id")
 
 
@@ -212,9 +215,3 @@ def _check_ids(values: object) -> list[int]:
     if isinstance(values, str | bytes) or not isinstance(values, Iterable):
         raise InvalidInput(_("Choose stations from the list."), field="station_ids")
     return [_check_id(value, field="station_ids") for value in values]
-
-
-def _check_moment(value: object, *, field: str) -> dt.datetime:
-    if not isinstance(value, dt.datetime) or value.utcoffset() is None:
-        raise InvalidInput(_("The time must be a date and time with a time zone."), field=field)
-    return value

@@ -8,8 +8,8 @@ from tortoise.queryset import QuerySet
 
 from stations.i18n import _
 from stations.models import Volunteer
-from stations.services.errors import InvalidInput
 from stations.services.phones import phone_or_none
+from stations.services.validation import check_page
 from stations.text import fold
 
 MAX_LIMIT = 200
@@ -48,21 +48,17 @@ def _matching(query: str, unit_id: int | None) -> QuerySet[Volunteer]:
     return found
 
 
-def _check_page(limit: int, offset: int) -> None:
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
-        raise InvalidInput(
-            _("Show between 1 and {max} volunteers at a time."), field="limit", max=MAX_LIMIT
-        )
-    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
-        raise InvalidInput(_("The offset must be zero or more."), field="offset")
-
-
 async def search_volunteers(
     query: str = "", *, unit_id: int | None = None, limit: int = 50, offset: int = 0
 ) -> list[Volunteer]:
     """Volunteers whose name holds every word of ``query`` (diacritics and case ignored),
     or whose phone holds its digits, in name order."""
-    _check_page(limit, offset)
+    check_page(
+        limit,
+        offset,
+        max_limit=MAX_LIMIT,
+        too_many=_("Show between 1 and {max} volunteers at a time."),
+    )
     return await _matching(query, unit_id).order_by("search_name", "id").offset(offset).limit(limit)
 
 

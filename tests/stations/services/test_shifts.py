@@ -543,12 +543,12 @@ async def test_update_shift_moving_it_tells_linked_volunteers_and_cancels_their_
     )
 
     moved = {n.dedupe_key: n for n in await Notification.filter(kind="shift_moved").order_by("id")}
-    new_start = "2027-02-03T07:00:00+00:00"
+    new_window = "2027-02-03T07:00:00+00:00:2027-02-03T11:00:00+00:00"
     assert sorted(moved) == sorted(
-        f"shift-moved:{shift.id}:{crew[name].id}:{new_start}" for name in ("linked", "english")
+        f"shift-moved:{shift.id}:{crew[name].id}:{new_window}" for name in ("linked", "english")
     )
-    linked_message = moved[f"shift-moved:{shift.id}:{crew['linked'].id}:{new_start}"]
-    english_message = moved[f"shift-moved:{shift.id}:{crew['english'].id}:{new_start}"]
+    linked_message = moved[f"shift-moved:{shift.id}:{crew['linked'].id}:{new_window}"]
+    english_message = moved[f"shift-moved:{shift.id}:{crew['english'].id}:{new_window}"]
     assert linked_message.text == (
         "Ca trực của bạn tại Trạm dừng chân Hồng Ngự đã đổi sang 14:00–18:00 03/02/2027 "
         "(trước đây là 06:00–10:00 03/02/2027). Địa chỉ: Quốc lộ 30, Hồng Ngự, Đồng Tháp."
@@ -566,6 +566,26 @@ async def test_update_shift_moving_it_tells_linked_volunteers_and_cancels_their_
     }
     other_reminder = await Notification.get(dedupe_key=f"reminder:{other.id}:24h")
     assert other_reminder.status == NotificationStatus.PENDING
+
+
+async def test_update_shift_changing_only_its_end_twice_sends_two_notices(db):
+    shift = await make_shift(
+        await _station(), starts_at=vn(2027, 2, 3, 6), ends_at=vn(2027, 2, 3, 10)
+    )
+    await make_assignment(shift, await _linked_volunteer())
+
+    await update_shift(shift, ends_at=vn(2027, 2, 3, 11), by=COORDINATOR)
+    await update_shift(shift, ends_at=vn(2027, 2, 3, 12), by=COORDINATOR)
+
+    texts = (
+        await Notification.filter(kind="shift_moved").order_by("id").values_list("text", flat=True)
+    )
+    assert texts == [
+        "Ca trực của bạn tại Trạm dừng chân Hồng Ngự đã đổi sang 06:00–11:00 03/02/2027 "
+        "(trước đây là 06:00–10:00 03/02/2027). Địa chỉ: Quốc lộ 30, Hồng Ngự, Đồng Tháp.",
+        "Ca trực của bạn tại Trạm dừng chân Hồng Ngự đã đổi sang 06:00–12:00 03/02/2027 "
+        "(trước đây là 06:00–11:00 03/02/2027). Địa chỉ: Quốc lộ 30, Hồng Ngự, Đồng Tháp.",
+    ]
 
 
 async def test_update_shift_moving_it_stores_the_new_times_and_event(db):
