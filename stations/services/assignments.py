@@ -39,6 +39,7 @@ from stations.services.errors import (
     ShiftOverlap,
 )
 from stations.services.outbox import cancel_pending, notify_volunteer
+from stations.services.overlaps import first_overlapping_assignment
 from stations.text import clean
 
 #: How long before its start a shift opens for check-in.
@@ -477,19 +478,8 @@ async def _filled(shift: Shift, role: ShiftRole) -> int:
 
 
 async def _check_no_overlap(shift: Shift, volunteer: Volunteer) -> None:
-    # Half-open windows: a shift ending at 10:00 and one starting at 10:00 do not collide.
-    collision = (
-        await Assignment.filter(
-            volunteer_id=volunteer.id,
-            status__in=_ACTIVE_STATUSES,
-            shift__status=ShiftStatus.ACTIVE,
-            shift__starts_at__lt=shift.ends_at,
-            shift__ends_at__gt=shift.starts_at,
-        )
-        .exclude(shift_id=shift.id)
-        .select_related("shift__station")
-        .order_by("shift__starts_at", "id")
-        .first()
+    collision = await first_overlapping_assignment(
+        [volunteer.id], shift.starts_at, shift.ends_at, excluding_shift_id=shift.id
     )
     if collision is not None:
         other = collision.shift

@@ -23,7 +23,7 @@ from stations.enums import (
 )
 from stations.formatting import format_window
 from stations.i18n import _
-from stations.models import Assignment, Shift, Station
+from stations.models import Assignment, Shift, Station, Volunteer
 from stations.services.actor import Actor
 from stations.services.audit import record_event
 from stations.services.campaigns import open_campaign_of, outside_campaign_error, shift_bounds
@@ -34,8 +34,10 @@ from stations.services.errors import (
     InvalidInput,
     InvalidTransition,
     NotFound,
+    ShiftOverlap,
 )
 from stations.services.outbox import cancel_pending, notify_volunteer
+from stations.services.overlaps import first_overlapping_assignment
 from stations.services.validation import (
     check_aware_datetime,
     check_calendar_date,
@@ -55,6 +57,8 @@ MAX_SLOTS_PER_DAY = 12
 _MINUTES_PER_DAY = 24 * 60
 #: Someone has been at the shift: it cannot be cancelled and its start no longer moves.
 _ON_SITE_STATUSES = frozenset({AssignmentStatus.CHECKED_IN, AssignmentStatus.CHECKED_OUT})
+#: The active statuses a cancelled shift takes its people out of: nobody has arrived yet.
+_NOT_YET_ARRIVED_STATUSES = sorted(ACTIVE_ASSIGNMENT_STATUSES - _ON_SITE_STATUSES)
 
 SHIFT_MOVED = _(
     "Your shift at {station} has moved to {window} (it was {old_window}). Address: {address}."
@@ -258,7 +262,7 @@ async def update_shift(
             blame="starts_at" if ends_at is None else "ends_at",
         )
         moved = (new_starts_at, new_ends_at) != (current.starts_at, current.ends_at)
-        assignments = await _active_assignments(current.id)
+        assignments = await _locked_active_assignments(current.id)
         if moved:
             _check_within_campaign(station, new_starts_at, new_ends_at)
             if new_starts_at != current.starts_at and _on_site(assignments):
@@ -277,6 +281,13 @@ async def update_shift(
                 .exists()
             ):
                 raise _duplicate_shift(station, new_starts_at, new_ends_at)
+            await _check_crew_free(
+                assignments,
+                current.id,
+                new_starts_at,
+                new_ends_at,
+                field="starts_at" if new_starts_at != current.starts_at else "ends_at",
+            )
         if new_needs is not None:
             _check_needs_cover_assigned(new_needs, assignments)
 
@@ -320,7 +331,7 @@ async def cancel_shift(shift: Shift, *, reason: str, by: Actor) -> Shift:
             current.station_id,  # type: ignore[attr-defined]
             require_active=False,
         )
-        assignments = await _active_assignments(current.id)
+        assignments = await _locked_active_assignments(current.id)
         if _on_site(assignments):
             raise Conflict(
                 _("People have already checked in to this shift, so it cannot be cancelled."),
@@ -329,9 +340,16 @@ async def cancel_shift(shift: Shift, *, reason: str, by: Actor) -> Shift:
         now = clock.now()
         await Shift.filter(id=current.id).update(status=ShiftStatus.CANCELLED, updated_at=now)
         if assignments:
-            await Assignment.filter(id__in=[a.id for a in assignments]).update(
-                status=AssignmentStatus.CANCELLED, updated_at=now
-            )
+            # Only the statuses decided on above: the rows are locked, so a difference here
+            # means a writer that skipped the lock, and the whole cancellation is undone.
+            cancelled = await Assignment.filter(
+                id__in=[a.id for a in assignments], status__in=_NOT_YET_ARRIVED_STATUSES
+            ).update(status=AssignmentStatus.CANCELLED, updated_at=now)
+            if cancelled != len(assignments):
+                raise Conflict(
+                    _("The people on this shift changed while it was being cancelled: try again."),
+                    field="shift",
+                )
         for assignment in assignments:
             await _tell_shift_cancelled(assignment, station, current, reason)
         await record_event(
@@ -442,16 +460,57 @@ async def _locked_active_shift(shift_id: int) -> Shift:
     return current
 
 
-async def _active_assignments(shift_id: int) -> list[Assignment]:
-    return (
-        await Assignment.filter(shift_id=shift_id, status__in=list(ACTIVE_ASSIGNMENT_STATUSES))
-        .select_related("volunteer")
-        .order_by("id")
+async def _locked_active_assignments(shift_id: int) -> list[Assignment]:
+    """The shift's active assignments as they are now, with their volunteers, every one of
+    the shift's assignment rows locked until the transaction ends.
+
+    Taken after the shift's lock, in id order. ``check_in`` and ``decline_assignment`` lock
+    only the assignment (never the shift), so this order cannot deadlock with them, and a
+    check-in or decline committed while this waits is read here, not overwritten later.
+    All rows, not only the active ones: a volunteer marked no-show can still check in.
+    """
+    locked = (
+        await Assignment.filter(shift_id=shift_id).select_for_update(no_key=True).order_by("id")
     )
+    active = [a for a in locked if a.status in ACTIVE_ASSIGNMENT_STATUSES]
+    if active:
+        await Assignment.fetch_for_list(active, "volunteer")
+    return active
 
 
 def _on_site(assignments: list[Assignment]) -> bool:
     return any(assignment.status in _ON_SITE_STATUSES for assignment in assignments)
+
+
+async def _check_crew_free(
+    assignments: list[Assignment],
+    shift_id: int,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    *,
+    field: str,
+) -> None:
+    """Refuse a move that puts someone on the shift on another shift at the same time."""
+    volunteer_ids = sorted({a.volunteer_id for a in assignments})  # type: ignore[attr-defined]
+    if not volunteer_ids:
+        return
+    # Locked after the shift and its assignments, in id order, as assign_volunteer locks a
+    # volunteer after the shift: an assignment to an overlapping shift, or a move of another
+    # of their shifts, waits for this move and then sees its new times (and vice versa).
+    await Volunteer.filter(id__in=volunteer_ids).select_for_update(no_key=True).order_by("id")
+    collision = await first_overlapping_assignment(
+        volunteer_ids, starts_at, ends_at, excluding_shift_id=shift_id
+    )
+    if collision is not None:
+        other = collision.shift
+        raise ShiftOverlap(
+            _("Moving this shift would put {name} on two shifts at once: {station}, {window}."),
+            field=field,
+            name=collision.volunteer.full_name,
+            station=other.station.name,
+            # The window reads the same in both languages (dd/mm/yyyy, 24-hour clock).
+            window=format_window(other.starts_at, other.ends_at, None),
+        )
 
 
 def _check_needs_cover_assigned(needs: dict[str, int], assignments: list[Assignment]) -> None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import itertools
+from collections.abc import Coroutine
+from typing import Any
 
+import asyncpg
 import pytest
 
 from stations.enums import (
@@ -22,6 +26,7 @@ from stations.services.errors import (
     Conflict,
     InvalidInput,
     InvalidTransition,
+    ShiftOverlap,
 )
 from stations.services.outbox import enqueue_notification
 from stations.services.shifts import (
@@ -84,6 +89,38 @@ async def _snapshot() -> tuple[object, ...]:
         sorted(await Notification.all().values_list("dedupe_key", "status")),
         await AuditEvent.all().count(),
     )
+
+
+async def _while_another_transaction_commits(
+    db, assignment: Assignment, change: str, service: Coroutine[Any, Any, Any]
+) -> asyncio.Task[Any]:
+    """Run ``service`` while a second connection holds ``assignment``'s row lock, as
+    ``check_in`` and ``decline_assignment`` do; once the service waits on that lock (or has
+    finished without taking it), run ``change`` there and commit. Returns the service's
+    finished task. PostgreSQL only: SQLite has one writer at a time."""
+    other = await asyncpg.connect(db.url.replace("postgres://", "postgresql://", 1))
+    try:
+        async with other.transaction():
+            await other.execute(
+                'SELECT id FROM "assignment" WHERE id = $1 FOR NO KEY UPDATE', assignment.id
+            )
+            running = asyncio.create_task(service)
+            async with asyncio.timeout(10):
+                while not running.done() and not await other.fetchval(
+                    "SELECT EXISTS (SELECT 1 FROM pg_locks"
+                    " WHERE NOT granted AND $1 = ANY(pg_blocking_pids(pid)))",
+                    other.get_server_pid(),
+                ):
+                    pass  # each query yields to the service's task
+            await other.execute(change, assignment.id)
+        await asyncio.wait_for(asyncio.wait([running]), 10)
+    finally:
+        await other.close()
+    return running
+
+
+_CHECK_IN = """UPDATE "assignment" SET status = 'checked_in', checked_in_at = now() WHERE id = $1"""
+_DECLINE = """UPDATE "assignment" SET status = 'declined' WHERE id = $1"""
 
 
 async def _kinds_of_messages() -> list[tuple[str, int]]:
@@ -734,6 +771,135 @@ async def test_update_shift_in_closed_campaign_is_refused(db):
     assert (await Shift.get(id=shift.id)).note == ""
 
 
+async def test_update_shift_start_racing_a_check_in_is_a_conflict(db, clock):
+    if not db.is_postgres:
+        pytest.skip("a race between two connections needs PostgreSQL; SQLite has one writer")
+    shift = await make_shift(await _station())
+    assignment = await make_assignment(
+        shift, await _linked_volunteer(), status=AssignmentStatus.CONFIRMED
+    )
+
+    moving = await _while_another_transaction_commits(
+        db, assignment, _CHECK_IN, update_shift(shift, starts_at=vn(2027, 2, 2, 7), by=COORDINATOR)
+    )
+
+    with pytest.raises(Conflict) as caught:
+        moving.result()
+    assert caught.value.field == "starts_at"
+    assert (await Shift.get(id=shift.id)).starts_at == vn(2027, 2, 2, 6)
+    assert await Notification.all().count() == 0
+
+
+async def _two_shifts_of(volunteer: Volunteer) -> tuple[Shift, Shift]:
+    """``volunteer`` on 06:00–10:00 at one station and 10:00–14:00 at another, 03/02/2027."""
+    morning = await make_shift(
+        await _station(name="Trạm dừng chân Cao Lãnh"),
+        starts_at=vn(2027, 2, 3, 6),
+        ends_at=vn(2027, 2, 3, 10),
+    )
+    noon = await make_shift(
+        await _station(), starts_at=vn(2027, 2, 3, 10), ends_at=vn(2027, 2, 3, 14)
+    )
+    for shift in (morning, noon):
+        await make_assignment(shift, volunteer)
+    return morning, noon
+
+
+async def test_update_shift_moving_its_start_onto_a_volunteers_other_shift_is_refused(db):
+    volunteer = await _linked_volunteer(full_name="Trần Thị Bích")
+    _morning, noon = await _two_shifts_of(volunteer)
+    before = await _snapshot()
+
+    with pytest.raises(ShiftOverlap) as caught:
+        await update_shift(noon, starts_at=vn(2027, 2, 3, 8), by=COORDINATOR)
+
+    assert (caught.value.field, caught.value.params) == (
+        "starts_at",
+        {
+            "name": "Trần Thị Bích",
+            "station": "Trạm dừng chân Cao Lãnh",
+            "window": "06:00–10:00 03/02/2027",
+        },
+    )
+    assert await _snapshot() == before
+
+
+async def test_update_shift_moving_its_end_onto_a_volunteers_other_shift_is_refused(db):
+    volunteer = await _linked_volunteer()
+    morning, _noon = await _two_shifts_of(volunteer)
+    before = await _snapshot()
+
+    with pytest.raises(ShiftOverlap) as caught:
+        await update_shift(morning, ends_at=vn(2027, 2, 3, 11), by=COORDINATOR)
+
+    assert (caught.value.field, caught.value.params["station"]) == (
+        "ends_at",
+        "Trạm dừng chân Hồng Ngự",
+    )
+    assert await _snapshot() == before
+
+
+async def test_update_shift_moving_it_whole_names_the_start_in_an_overlap(db):
+    morning, _noon = await _two_shifts_of(await make_volunteer())
+
+    with pytest.raises(ShiftOverlap) as caught:
+        await update_shift(
+            morning, starts_at=vn(2027, 2, 3, 7), ends_at=vn(2027, 2, 3, 12), by=COORDINATOR
+        )
+
+    assert caught.value.field == "starts_at"
+
+
+async def test_update_shift_moving_it_to_touch_a_volunteers_other_shift_is_allowed(db):
+    volunteer = await make_volunteer()
+    morning = await make_shift(
+        await _station(), starts_at=vn(2027, 2, 3, 6), ends_at=vn(2027, 2, 3, 10)
+    )
+    afternoon = await make_shift(
+        await _station(), starts_at=vn(2027, 2, 3, 14), ends_at=vn(2027, 2, 3, 18)
+    )
+    for shift in (morning, afternoon):
+        await make_assignment(shift, volunteer)
+
+    await update_shift(afternoon, starts_at=vn(2027, 2, 3, 10), by=COORDINATOR)
+
+    assert (await Shift.get(id=afternoon.id)).starts_at == vn(2027, 2, 3, 10)
+
+
+@pytest.mark.parametrize(
+    "gone",
+    ["declined_there", "declined_here", "other_shift_cancelled"],
+)
+async def test_update_shift_overlap_ignores_inactive_assignments_and_shifts(db, gone):
+    volunteer = await make_volunteer()
+    morning, noon = await _two_shifts_of(volunteer)
+    if gone == "other_shift_cancelled":
+        await Shift.filter(id=morning.id).update(status=ShiftStatus.CANCELLED)
+    else:
+        on = morning if gone == "declined_there" else noon
+        await Assignment.filter(shift_id=on.id).update(status=AssignmentStatus.DECLINED)
+
+    await update_shift(noon, starts_at=vn(2027, 2, 3, 8), by=COORDINATOR)
+
+    assert (await Shift.get(id=noon.id)).starts_at == vn(2027, 2, 3, 8)
+
+
+async def test_update_shift_needs_or_note_ignore_an_existing_overlap(db):
+    volunteer = await make_volunteer()
+    morning = await make_shift(
+        await _station(), starts_at=vn(2027, 2, 3, 6), ends_at=vn(2027, 2, 3, 10)
+    )
+    overlapping = await make_shift(
+        await _station(), starts_at=vn(2027, 2, 3, 8), ends_at=vn(2027, 2, 3, 12)
+    )
+    for shift in (morning, overlapping):
+        await make_assignment(shift, volunteer)
+
+    await update_shift(morning, note="Mang áo mưa", by=COORDINATOR)
+
+    assert (await Shift.get(id=morning.id)).note == "Mang áo mưa"
+
+
 # cancel_shift
 
 
@@ -842,3 +1008,64 @@ async def test_cancel_shift_in_closed_campaign_is_refused(db):
 
     assert caught.value.field == "campaign"
     assert (await Shift.get(id=shift.id)).status == ShiftStatus.ACTIVE
+
+
+async def test_cancel_shift_racing_a_check_in_keeps_the_check_in(db, clock):
+    if not db.is_postgres:
+        pytest.skip("a race between two connections needs PostgreSQL; SQLite has one writer")
+    shift = await make_shift(await _station())
+    assignment = await make_assignment(
+        shift, await _linked_volunteer(), status=AssignmentStatus.CONFIRMED
+    )
+
+    cancelling = await _while_another_transaction_commits(
+        db, assignment, _CHECK_IN, cancel_shift(shift, reason="Mưa bão", by=COORDINATOR)
+    )
+
+    with pytest.raises(Conflict) as caught:
+        cancelling.result()
+    assert caught.value.field == "shift"
+    assert (await Assignment.get(id=assignment.id)).status == AssignmentStatus.CHECKED_IN
+    assert (await Shift.get(id=shift.id)).status == ShiftStatus.ACTIVE
+    assert (await Notification.all().count(), await AuditEvent.all().count()) == (0, 0)
+
+
+async def test_cancel_shift_racing_a_late_check_in_of_a_no_show_keeps_the_check_in(db, clock):
+    if not db.is_postgres:
+        pytest.skip("a race between two connections needs PostgreSQL; SQLite has one writer")
+    shift = await make_shift(await _station())
+    late = await make_assignment(shift, await _linked_volunteer(), status=AssignmentStatus.NO_SHOW)
+
+    cancelling = await _while_another_transaction_commits(
+        db, late, _CHECK_IN, cancel_shift(shift, reason="Mưa bão", by=COORDINATOR)
+    )
+
+    with pytest.raises(Conflict):
+        cancelling.result()
+    assert (await Shift.get(id=shift.id)).status == ShiftStatus.ACTIVE
+
+
+async def test_cancel_shift_racing_a_decline_leaves_the_decline(db, clock):
+    if not db.is_postgres:
+        pytest.skip("a race between two connections needs PostgreSQL; SQLite has one writer")
+    shift = await make_shift(await _station())
+    declining = await make_assignment(shift, await _linked_volunteer())
+    staying = await make_assignment(
+        shift, await _linked_volunteer(), status=AssignmentStatus.CONFIRMED
+    )
+
+    cancelling = await _while_another_transaction_commits(
+        db, declining, _DECLINE, cancel_shift(shift, reason="Mưa bão", by=COORDINATOR)
+    )
+
+    cancelling.result()
+    statuses = dict(await Assignment.all().values_list("id", "status"))
+    event = await AuditEvent.get(action="shift.cancelled")
+    assert statuses == {
+        declining.id: AssignmentStatus.DECLINED,
+        staying.id: AssignmentStatus.CANCELLED,
+    }
+    assert event.data["cancelled_assignment_ids"] == [staying.id]
+    assert await Notification.filter(kind="shift_cancelled").values_list(
+        "dedupe_key", flat=True
+    ) == [f"shift-cancelled:{shift.id}:{staying.id}"]
