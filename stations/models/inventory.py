@@ -55,7 +55,8 @@ class StockMovement(Model):
     )
     item_id: int
     kind = fields.CharEnumField(MovementKind, max_length=20)
-    quantity = fields.IntField()  # > 0, in the item's unit
+    # In the item's unit, > 0; 0 only on a count that confirmed the record.
+    quantity = fields.IntField()
     delta = fields.IntField()  # the signed effect on stock: ±quantity
     #: the other station of a transfer, both lines share ``transfer_group``
     counterpart: fields.ForeignKeyNullableRelation[Station] = fields.ForeignKeyField(

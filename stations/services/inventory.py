@@ -10,6 +10,10 @@ SQLite tortoise runs one transaction at a time.
 
 A handout (or loss, or transfer out) larger than the stock on record is accepted — the
 field is right, the record is behind — and flagged as a discrepancy for a coordinator.
+
+A physical count always writes one ``count_adjustment`` line, of delta 0 when it agrees
+with the record: the confirmation is worth seeing, and its idempotency key is kept so a
+retried request is recognised.
 """
 
 from __future__ import annotations
@@ -17,12 +21,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.functions import Sum
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from stations import clock
@@ -71,6 +76,9 @@ class StockChange:
     discrepancy: bool
     #: the idempotency key was seen before: ``movement`` is the original, nothing was written
     duplicate: bool
+    #: a count reported late, after a later count had already set the stock: kept in the
+    #: ledger with delta 0, it changes nothing
+    superseded: bool = False
 
 
 class _DuplicateKey(Exception):
@@ -137,10 +145,14 @@ async def record_count(
     occurred_at: dt.datetime | None = None,
     note: str = "",
     idempotency_key: str | None = None,
-) -> StockChange | None:
-    """A physical count: one ``count_adjustment`` line of (counted − on record).
+) -> StockChange:
+    """A physical count: one ``count_adjustment`` line of (counted − stock on record then).
 
-    Returns None and writes nothing when the count agrees with the record.
+    Always one line, also when the count agrees with the record (delta 0). A count reported
+    late (``occurred_at`` in the past) reconciles against the stock on record at its time:
+    lines that happened after it still apply on top of what was counted. If a later count
+    was already recorded, that one set the stock: this count is kept with delta 0 and
+    ``superseded`` set.
     """
     counted = check_whole_number(
         counted,
@@ -156,9 +168,13 @@ async def record_count(
         async with in_transaction():
             target, supply, when = await _open_line(station, item, occurred_at)
             balance = await _locked_balance(target.id, supply.id)
-            delta = counted - balance.quantity
-            if delta == 0:
-                return None
+            later = _lines_after(target.id, supply.id, when)
+            superseded = await later.filter(kind=MovementKind.COUNT_ADJUSTMENT).exists()
+            if superseded:
+                delta = 0
+            else:
+                on_record_then = balance.quantity - await _sum_of_deltas(later)
+                delta = counted - on_record_then
             change = await _apply_line(
                 balance,
                 supply,
@@ -168,6 +184,8 @@ async def record_count(
                 when,
                 counted=counted,
             )
+            if superseded:
+                change = replace(change, superseded=True)
             await _audit(change, context.by)
             return change
     except _DuplicateKey:
@@ -538,12 +556,23 @@ async def _locked_balance(station_id: int, item_id: int) -> StockBalance:
 
 
 async def _ledger_total(station_id: int, item_id: int) -> int:
-    rows = (
-        await StockMovement.filter(station_id=station_id, item_id=item_id)
-        .annotate(total=Sum("delta"))
-        .values("total")
-    )
+    return await _sum_of_deltas(StockMovement.filter(station_id=station_id, item_id=item_id))
+
+
+async def _sum_of_deltas(lines: QuerySet[StockMovement]) -> int:
+    rows = await lines.annotate(total=Sum("delta")).values("total")
     return int(rows[0]["total"] or 0) if rows else 0
+
+
+def _lines_after(station_id: int, item_id: int, moment: dt.datetime) -> QuerySet[StockMovement]:
+    """The station × item lines that happened after ``moment``.
+
+    A line recorded by ``moment`` happened by then, whatever time a fast phone clock put on
+    it: a count at ``moment`` already saw its effect. So a count of "now" has no later lines.
+    """
+    return StockMovement.filter(
+        station_id=station_id, item_id=item_id, occurred_at__gt=moment, recorded_at__gt=moment
+    )
 
 
 async def _apply_line(
@@ -618,6 +647,7 @@ async def _audit(change: StockChange, by: Actor) -> None:
             "balance_after": change.balance_after,
             "discrepancy": change.discrepancy,
             "low_stock_crossed": change.low_stock_crossed,
+            "superseded": change.superseded,
         },
     )
 
@@ -650,7 +680,11 @@ async def _replay(
         return None
     same = original.station_id == _id_of(station) and original.item_id == _id_of(item)
     if counted is not None:
-        same = same and original.counted_quantity == counted
+        same = (
+            same
+            and original.kind is MovementKind.COUNT_ADJUSTMENT
+            and original.counted_quantity == counted
+        )
     else:
         same = same and original.kind is kind and original.quantity == quantity
     if not same:

@@ -194,7 +194,8 @@ def test_migrate_applies_then_finds_nothing_to_do(tmp_path, sqlite_url):
     assert first.stdout.splitlines() == [
         "Applied migration stations.0001_initial",
         "Applied migration stations.0002_check_constraints",
-        f"Database {sqlite_url}: 2 migration(s) applied.",
+        "Applied migration stations.0003_count_confirmations",
+        f"Database {sqlite_url}: 3 migration(s) applied.",
     ]
     assert second.returncode == 0, second.stderr
     assert second.stdout == f"Database {sqlite_url} is up to date: no migration to apply.\n"

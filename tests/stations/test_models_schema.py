@@ -91,6 +91,57 @@ async def test_ledger_line_with_bad_quantity_is_rejected(db, quantity, delta):
     assert await StockMovement.all().count() == 0
 
 
+@pytest.mark.parametrize(
+    "kind",
+    [
+        MovementKind.RECEIPT,
+        MovementKind.HANDOUT,
+        MovementKind.TRANSFER_OUT,
+        MovementKind.TRANSFER_IN,
+        MovementKind.LOSS,
+    ],
+)
+async def test_ledger_line_of_zero_is_rejected_unless_a_count(db, kind):
+    station, item = await make_station(), await make_item()
+
+    with pytest.raises(IntegrityError):
+        await _movement(station, item, kind=kind, quantity=0, delta=0)
+
+    assert await StockMovement.all().count() == 0
+
+
+async def test_count_confirming_the_record_may_be_zero(db):
+    station, item = await make_station(), await make_item()
+
+    line = await _movement(
+        station, item, kind=MovementKind.COUNT_ADJUSTMENT, quantity=0, delta=0, counted_quantity=8
+    )
+
+    assert (await StockMovement.get(id=line.id)).quantity == 0
+
+
+@pytest.mark.parametrize(("quantity", "delta"), [(-5, -5), (-5, 5), (3, 0)])
+async def test_count_line_with_bad_quantity_is_rejected(db, quantity, delta):
+    station, item = await make_station(), await make_item()
+
+    with pytest.raises(IntegrityError):
+        await _movement(
+            station, item, kind=MovementKind.COUNT_ADJUSTMENT, quantity=quantity, delta=delta
+        )
+
+    assert await StockMovement.all().count() == 0
+
+
+async def test_a_receipt_cannot_be_changed_to_zero(db):
+    station, item = await make_station(), await make_item()
+    line = await _movement(station, item)
+
+    with pytest.raises(IntegrityError):
+        await StockMovement.filter(id=line.id).update(quantity=0, delta=0)
+
+    assert (await StockMovement.get(id=line.id)).quantity == 10
+
+
 async def test_service_record_with_negative_quantity_is_rejected(db):
     station = await make_station()
 

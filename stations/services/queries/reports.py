@@ -156,7 +156,10 @@ def _ledger_sql(dialect: str) -> str:
     day = _local_day_sql("m.occurred_at", dialect)
     return (
         f"SELECT m.station_id AS station_id, i.category AS category, m.kind AS kind, {day} AS day,"
-        " SUM(m.delta) AS delta, SUM(m.quantity * i.unit_cost_vnd) AS value_vnd"
+        " SUM(m.delta) AS delta,"
+        # Both columns are 4-byte integers: on PostgreSQL their product would overflow past
+        # 2,147,483,647 đồng (5,000 gift packs at 500,000), so it is worked out in 8 bytes.
+        " SUM(CAST(m.quantity AS BIGINT) * i.unit_cost_vnd) AS value_vnd"
         ' FROM "stock_movement" m'
         ' JOIN "supply_item" i ON i.id = m.item_id'
         ' JOIN "station" s ON s.id = m.station_id'

@@ -196,13 +196,109 @@ async def test_count_reconciles_a_negative_balance(db, clock):
     assert await balance_of(station, item) == 5
 
 
-async def test_count_equal_to_record_writes_nothing(db, clock):
+async def test_count_equal_to_record_writes_a_confirming_line(db, clock):
+    # Changed: an agreeing count used to write nothing (and so kept no idempotency key).
     station, item = await stocked(100)
 
     change = await record_count(station, item, 100, by=SYSTEM)
 
-    assert change is None
-    assert await StockMovement.filter(station_id=station.id).count() == 1
+    assert (
+        change.movement.kind,
+        change.movement.quantity,
+        change.movement.delta,
+        change.movement.counted_quantity,
+    ) == (MovementKind.COUNT_ADJUSTMENT, 0, 0, 100)
+    assert (change.balance_after, change.discrepancy, change.low_stock_crossed) == (
+        100,
+        False,
+        False,
+    )
+    assert await deltas_of(station, item) == [100, 0]
+    assert await AuditEvent.filter(action="stock.count_adjustment").count() == 1
+    assert await balance_matches_ledger() is True
+
+
+async def test_count_retry_after_an_agreeing_count_is_replayed(db, clock):
+    station, item = await stocked(50)
+    first = await record_count(station, item, 50, by=SYSTEM, idempotency_key="bot:upd:77")
+    await record_handout(station, item, 10, by=SYSTEM)
+
+    retry = await record_count(station, item, 50, by=SYSTEM, idempotency_key="bot:upd:77")
+
+    assert (retry.duplicate, retry.movement.id, retry.balance_after) == (
+        True,
+        first.movement.id,
+        40,
+    )
+    assert await deltas_of(station, item) == [50, 0, -10]
+    assert await balance_of(station, item) == 40
+
+
+async def test_count_key_used_for_a_receipt_is_a_conflict(db, clock):
+    station, item = await stocked(0)
+    await record_receipt(station, item, 30, by=SYSTEM, idempotency_key="k-1")
+
+    with pytest.raises(Conflict) as caught:
+        await record_count(station, item, 30, by=SYSTEM, idempotency_key="k-1")
+
+    assert caught.value.field == "idempotency_key"
+    assert await StockMovement.all().count() == 1
+
+
+async def test_late_count_reconciles_against_the_stock_on_record_at_its_time(db, clock):
+    station, item = await stocked(0)
+    await record_receipt(station, item, 60, by=SYSTEM, occurred_at=vn(2027, 2, 2, 7))
+    # 07:30: a volunteer counts 50 (10 gone); the report waits for signal while a
+    # handout of 5 at 07:45 is recorded first.
+    await record_handout(station, item, 5, by=SYSTEM, occurred_at=vn(2027, 2, 2, 7, 45))
+
+    change = await record_count(station, item, 50, by=SYSTEM, occurred_at=vn(2027, 2, 2, 7, 30))
+
+    assert (change.movement.delta, change.movement.counted_quantity) == (-10, 50)
+    assert change.movement.occurred_at == vn(2027, 2, 2, 7, 30)
+    assert (change.balance_after, change.superseded) == (45, False)
+    assert await balance_of(station, item) == 45
+    assert await balance_matches_ledger() is True
+
+
+async def test_late_count_agreeing_with_the_stock_then_confirms_it(db, clock):
+    station, item = await stocked(0)
+    await record_receipt(station, item, 60, by=SYSTEM, occurred_at=vn(2027, 2, 2, 7))
+    await record_handout(station, item, 5, by=SYSTEM, occurred_at=vn(2027, 2, 2, 7, 45))
+
+    change = await record_count(station, item, 60, by=SYSTEM, occurred_at=vn(2027, 2, 2, 7, 30))
+
+    assert (change.movement.quantity, change.movement.delta, change.balance_after) == (0, 0, 55)
+
+
+async def test_late_count_before_a_later_count_is_kept_and_changes_nothing(db, clock):
+    station, item = await stocked(0)
+    await record_receipt(station, item, 60, by=SYSTEM, occurred_at=vn(2027, 2, 2, 7))
+    await record_handout(station, item, 5, by=SYSTEM, occurred_at=vn(2027, 2, 2, 7, 45))
+    later = await record_count(station, item, 40, by=SYSTEM, occurred_at=vn(2027, 2, 2, 7, 50))
+
+    late = await record_count(station, item, 50, by=SYSTEM, occurred_at=vn(2027, 2, 2, 7, 30))
+
+    # The 07:50 count already set the stock; the 07:30 one is history.
+    assert later.balance_after == 40
+    assert (late.movement.counted_quantity, late.movement.delta, late.superseded) == (50, 0, True)
+    assert late.balance_after == 40
+    assert await balance_of(station, item) == 40
+    event = await AuditEvent.get(action="stock.count_adjustment", object_id=late.movement.id)
+    assert event.data["superseded"] is True
+
+
+async def test_count_sees_a_line_recorded_before_it_whatever_time_the_phone_put_on_it(db, clock):
+    station, item = await stocked(100)
+    # A phone clock four minutes fast: the handout says 08:04, but it was recorded at 08:00.
+    await record_handout(
+        station, item, 10, by=SYSTEM, occurred_at=clock.now() + dt.timedelta(minutes=4)
+    )
+    clock.advance(dt.timedelta(minutes=1))
+
+    change = await record_count(station, item, 85, by=SYSTEM, occurred_at=clock.now())
+
+    assert (change.movement.delta, change.balance_after) == (-5, 85)
 
 
 @pytest.mark.parametrize("counted", [-1, 1_000_001, 2.0, "7", True, None])

@@ -19,6 +19,8 @@ from stations.models import (
     SupplyItem,
     Unit,
 )
+from stations.services.actor import Actor
+from stations.services.inventory import record_receipt
 from stations.services.queries.reports import (
     CampaignReport,
     DayReport,
@@ -334,6 +336,21 @@ async def test_campaign_report_days_stretch_to_a_receipt_before_opening(db, cloc
         (DAY_1, 0, 0),
     ]
     assert report.totals.cost_vnd == 400_000
+
+
+async def test_report_cost_of_a_large_receipt(db, clock) -> None:
+    campaign = await make_campaign(starts_on=DAY_1, ends_on=DAY_2, budget_vnd=3_000_000_000)
+    station = await make_station(campaign)
+    gifts = await make_item("qua_tet", unit_cost_vnd=500_000)  # "phần quà Tết"
+    # 2,500,000,000 đồng: more than a 4-byte integer holds.
+    await record_receipt(station, gifts, 5_000, by=Actor.system())
+
+    report = await campaign_report(campaign)
+
+    assert report.totals.cost_vnd == 2_500_000_000
+    assert report.stations[0].totals.cost_vnd == 2_500_000_000
+    assert [d.totals.cost_vnd for d in report.days] == [0, 2_500_000_000]
+    assert report.budget_remaining_vnd == 500_000_000
 
 
 async def test_campaign_report_inactive_station_counts_only_with_figures(db, clock) -> None:

@@ -273,6 +273,32 @@ async def test_balance_matches_ledger_after_every_kind_of_change(db, clock):
     assert await balance_matches_ledger(a.id) is True
 
 
+async def test_a_confirming_count_is_in_the_ledger_and_nowhere_else(db, clock):
+    campaign, water, _towel = await campaign_with_items()
+    station = await make_station(campaign)
+    await record_receipt(station, water, 40, by=SYSTEM)
+    await record_handout(station, water, 50, by=SYSTEM)  # more than on record: flagged
+    clock.advance(dt.timedelta(minutes=5))
+    reconciling = await record_count(station, water, 0, by=SYSTEM)  # -10 on record: found 0
+    clock.advance(dt.timedelta(minutes=5))
+    confirming = await record_count(station, water, 0, by=SYSTEM)
+
+    counts = await ledger(station_id=station.id, kind=MovementKind.COUNT_ADJUSTMENT)
+    flagged = await discrepancies(campaign_id=campaign.id)
+    lines = await stock_on_hand(station)
+
+    assert [(m.id, m.delta, m.counted_quantity) for m in counts] == [
+        (confirming.movement.id, 0, 0),
+        (reconciling.movement.id, 10, 0),
+    ]
+    assert [m.kind for m in flagged] == [MovementKind.HANDOUT]
+    assert [(line.item.code, line.quantity, line.discrepancy_today) for line in lines] == [
+        ("water", 0, True),
+        ("towel", 0, False),
+    ]
+    assert await balance_mismatches() == []
+
+
 async def test_a_tampered_balance_is_reported(db, clock):
     campaign, water, towel = await campaign_with_items()
     station = await make_station(campaign)
