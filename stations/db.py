@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import os
 import sqlite3
+from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.connection import connections
 from tortoise.migrations.api import migrate as tortoise_migrate
 
@@ -19,6 +23,50 @@ sqlite3.register_adapter(dt.time, lambda value: value.isoformat())
 
 APP_LABEL = "stations"
 MIGRATIONS_MODULE = "stations.migrations"
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The configured database cannot be opened; the message says why in one line."""
+
+
+def check_sqlite_path(url: str) -> None:
+    """Refuse, in one clear line, a SQLite file that cannot be opened.
+
+    aiosqlite's "unable to open database file" leaves tortoise's migration waiting forever,
+    so the path is checked before tortoise sees it.
+    """
+    url = normalize_url(url)
+    if not url.startswith("sqlite://"):
+        return
+    path = expand_db_url(url)["credentials"]["file_path"]
+    if path == ":memory:":
+        return
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise DatabaseUnavailable(
+            f"cannot open the SQLite database {path}: the folder {folder} does not exist "
+            "(check WAYSTATION_DATABASE_URL)"
+        )
+    if target.exists() and not target.is_file():
+        raise DatabaseUnavailable(
+            f"cannot open the SQLite database {path}: it is not a file "
+            "(check WAYSTATION_DATABASE_URL)"
+        )
+    needed = os.W_OK | (os.R_OK if target.exists() else 0)
+    if not os.access(target if target.exists() else folder, needed):
+        raise DatabaseUnavailable(
+            f"cannot open the SQLite database {path}: permission denied "
+            "(check WAYSTATION_DATABASE_URL)"
+        )
+    if target.exists() and target.stat().st_size:
+        try:
+            with contextlib.closing(sqlite3.connect(f"file:{target}?mode=ro", uri=True)) as conn:
+                conn.execute("PRAGMA schema_version")
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseUnavailable(
+                f"cannot open the SQLite database {path}: {exc} (check WAYSTATION_DATABASE_URL)"
+            ) from None
 
 
 def normalize_url(url: str) -> str:
@@ -48,6 +96,7 @@ def tortoise_config(url: str) -> dict[str, Any]:
 
 
 async def init_db(url: str) -> None:
+    check_sqlite_path(url)
     # The global fallback lets tasks that did not inherit our context (uvicorn's request
     # tasks, the bot's and scheduler's workers) reach the same connections.
     await Tortoise.init(config=tortoise_config(url), _enable_global_fallback=True)
@@ -61,6 +110,7 @@ async def close_db() -> None:
 
 async def migrate(url: str) -> list[str]:
     """Apply every migration not applied yet (safe on every start); the names applied now."""
+    check_sqlite_path(url)
     applied: list[str] = []
 
     def progress(event: str, app_label: str, name: str) -> None:

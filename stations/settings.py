@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Final
 
 PLACEHOLDER_SECRET: Final = "change-me-in-production"
@@ -44,40 +44,12 @@ SETTINGS: Final[tuple[SettingDoc, ...]] = (
     SettingDoc("WAYSTATION_HOST", "127.0.0.1", "Address `waystation serve` listens on."),
     SettingDoc("WAYSTATION_PORT", "8000", "Port `waystation serve` listens on."),
     SettingDoc(
-        "WAYSTATION_PUBLIC_URL",
-        "",
-        "Public HTTPS base URL; when set, the bot uses a webhook at `/telegram/webhook`.",
-    ),
-    SettingDoc(
         "WAYSTATION_TELEGRAM_TOKEN", "", "Bot token from @BotFather; the bot is off when empty."
-    ),
-    SettingDoc(
-        "WAYSTATION_TELEGRAM_API_URL",
-        "https://api.telegram.org/bot",
-        "Bot API base URL, for a self-hosted Bot API server.",
-    ),
-    SettingDoc(
-        "WAYSTATION_WEBHOOK_SECRET",
-        "",
-        "Secret Telegram sends in `X-Telegram-Bot-Api-Secret-Token`; required with a public URL.",
-    ),
-    SettingDoc(
-        "WAYSTATION_BOT_USERNAME", "", "The bot's @username, used in QR codes and invite links."
-    ),
-    SettingDoc(
-        "WAYSTATION_COORDINATOR_CHAT_ID",
-        "",
-        "Telegram chat that receives coordinators' alerts and daily summaries.",
     ),
     SettingDoc(
         "WAYSTATION_DEFAULT_LANGUAGE",
         "vi",
         "Language for people who have not chosen one: `vi` or `en`.",
-    ),
-    SettingDoc(
-        "WAYSTATION_SCHEDULER",
-        "on",
-        "`on` runs the scheduler inside `serve`; `off` when separate `waystation scheduler` replicas run.",
     ),
     SettingDoc("WAYSTATION_LOG_LEVEL", "INFO", "Python logging level."),
     SettingDoc(
@@ -95,16 +67,9 @@ class Settings:
     secret_key: str = PLACEHOLDER_SECRET
     host: str = "127.0.0.1"
     port: int = 8000
-    public_url: str = ""
     telegram_token: str = ""
-    telegram_api_url: str = _DEFAULTS["WAYSTATION_TELEGRAM_API_URL"]
-    webhook_secret: str = ""
-    bot_username: str = ""
-    coordinator_chat_id: int | None = None
     default_language: str = "vi"
-    scheduler_enabled: bool = True
     log_level: str = "INFO"
-    extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def is_production(self) -> bool:
@@ -122,15 +87,6 @@ def _as_int(name: str, raw: str) -> int:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
 
 
-def _as_bool(name: str, raw: str) -> bool:
-    value = raw.strip().lower()
-    if value in {"1", "on", "true", "yes"}:
-        return True
-    if value in {"0", "off", "false", "no"}:
-        return False
-    raise SettingsError(f"{name} must be on or off, got {raw!r}")
-
-
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read settings from ``environ`` (default: the process environment) and validate them."""
     env = os.environ if environ is None else environ
@@ -144,18 +100,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         secret_key=get("WAYSTATION_SECRET_KEY"),
         host=get("WAYSTATION_HOST"),
         port=_as_int("WAYSTATION_PORT", get("WAYSTATION_PORT")),
-        public_url=get("WAYSTATION_PUBLIC_URL").rstrip("/"),
         telegram_token=get("WAYSTATION_TELEGRAM_TOKEN"),
-        telegram_api_url=get("WAYSTATION_TELEGRAM_API_URL"),
-        webhook_secret=get("WAYSTATION_WEBHOOK_SECRET"),
-        bot_username=get("WAYSTATION_BOT_USERNAME").lstrip("@"),
-        coordinator_chat_id=(
-            _as_int("WAYSTATION_COORDINATOR_CHAT_ID", raw)
-            if (raw := get("WAYSTATION_COORDINATOR_CHAT_ID"))
-            else None
-        ),
         default_language=get("WAYSTATION_DEFAULT_LANGUAGE"),
-        scheduler_enabled=_as_bool("WAYSTATION_SCHEDULER", get("WAYSTATION_SCHEDULER")),
         log_level=get("WAYSTATION_LOG_LEVEL").upper(),
     )
     _validate(settings)
@@ -173,12 +119,9 @@ def _validate(settings: Settings) -> None:
         raise SettingsError("WAYSTATION_DATABASE_URL must start with sqlite:// or postgres://")
     if not 0 < settings.port < 65536:
         raise SettingsError("WAYSTATION_PORT must be between 1 and 65535")
-    if settings.public_url and not settings.public_url.startswith("https://"):
-        raise SettingsError("WAYSTATION_PUBLIC_URL must be an https:// URL (Telegram requires it)")
-    if settings.is_production:
-        if settings.secret_key == PLACEHOLDER_SECRET or len(settings.secret_key) < 32:
-            raise SettingsError(
-                "WAYSTATION_SECRET_KEY must be set to a random value of 32+ characters in production"
-            )
-        if settings.public_url and not settings.webhook_secret:
-            raise SettingsError("WAYSTATION_WEBHOOK_SECRET is required with WAYSTATION_PUBLIC_URL")
+    if settings.is_production and (
+        settings.secret_key == PLACEHOLDER_SECRET or len(settings.secret_key) < 32
+    ):
+        raise SettingsError(
+            "WAYSTATION_SECRET_KEY must be set to a random value of 32+ characters in production"
+        )

@@ -65,3 +65,11 @@ def test_each_service_command_exists_in_the_cli(service, args):
     )
 
     assert result.returncode == 0, f"{service}: {result.stderr}"
+
+
+def test_compose_sets_only_settings_the_service_reads():
+    from stations.settings import SETTINGS
+
+    env = _compose()["x-waystation-env"]
+
+    assert set(env) <= {s.name for s in SETTINGS}

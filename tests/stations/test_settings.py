@@ -26,19 +26,21 @@ def test_settings_read_every_value_from_the_environment():
             "WAYSTATION_DATABASE_URL": "postgres://u:p@db:5432/w",
             "WAYSTATION_PORT": "9000",
             "WAYSTATION_TELEGRAM_TOKEN": "123:abc",
-            "WAYSTATION_COORDINATOR_CHAT_ID": "-100123",
-            "WAYSTATION_SCHEDULER": "off",
-            "WAYSTATION_BOT_USERNAME": "@tram_bot",
+            "WAYSTATION_DEFAULT_LANGUAGE": "en",
         }
     )
 
     assert (
+        settings.database_url,
         settings.port,
         settings.bot_enabled,
-        settings.coordinator_chat_id,
-        settings.scheduler_enabled,
-        settings.bot_username,
-    ) == (9000, True, -100123, False, "tram_bot")
+        settings.default_language,
+    ) == (
+        "postgres://u:p@db:5432/w",
+        9000,
+        True,
+        "en",
+    )
 
 
 @pytest.mark.parametrize(
@@ -47,10 +49,7 @@ def test_settings_read_every_value_from_the_environment():
         ({"WAYSTATION_PORT": "eighty"}, "WAYSTATION_PORT"),
         ({"WAYSTATION_PORT": "70000"}, "WAYSTATION_PORT"),
         ({"WAYSTATION_DATABASE_URL": "mysql://x"}, "WAYSTATION_DATABASE_URL"),
-        ({"WAYSTATION_SCHEDULER": "maybe"}, "WAYSTATION_SCHEDULER"),
         ({"WAYSTATION_DEFAULT_LANGUAGE": "fr"}, "WAYSTATION_DEFAULT_LANGUAGE"),
-        ({"WAYSTATION_PUBLIC_URL": "http://insecure.example"}, "WAYSTATION_PUBLIC_URL"),
-        ({"WAYSTATION_COORDINATOR_CHAT_ID": "coordinators"}, "WAYSTATION_COORDINATOR_CHAT_ID"),
         ({"WAYSTATION_ENV": "staging"}, "WAYSTATION_ENV"),
     ],
 )
@@ -66,19 +65,6 @@ def test_production_refuses_the_placeholder_secret():
         load_settings({"WAYSTATION_ENV": "production", "WAYSTATION_SECRET_KEY": PLACEHOLDER_SECRET})
 
     assert "WAYSTATION_SECRET_KEY" in str(error.value)
-
-
-def test_production_with_public_url_requires_webhook_secret():
-    with pytest.raises(SettingsError) as error:
-        load_settings(
-            {
-                "WAYSTATION_ENV": "production",
-                "WAYSTATION_SECRET_KEY": "x" * 40,
-                "WAYSTATION_PUBLIC_URL": "https://tram.example.vn",
-            }
-        )
-
-    assert "WAYSTATION_WEBHOOK_SECRET" in str(error.value)
 
 
 def test_readme_documents_exactly_the_settings_that_exist():

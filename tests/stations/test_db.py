@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import pytest
+
+from stations.db import DatabaseUnavailable, check_sqlite_path, migrate
+
+
+def test_sqlite_in_a_missing_folder_is_refused_in_one_line(tmp_path):
+    url = f"sqlite://{tmp_path / 'missing' / 'w.sqlite3'}"
+
+    with pytest.raises(DatabaseUnavailable) as error:
+        check_sqlite_path(url)
+
+    assert "does not exist" in str(error.value)
+    assert "WAYSTATION_DATABASE_URL" in str(error.value)
+
+
+def test_sqlite_path_that_is_a_folder_is_refused(tmp_path):
+    with pytest.raises(DatabaseUnavailable) as error:
+        check_sqlite_path(f"sqlite://{tmp_path}")
+
+    assert "not a file" in str(error.value)
+
+
+def test_sqlite_file_that_is_not_a_database_is_refused(tmp_path):
+    impostor = tmp_path / "notes.sqlite3"
+    impostor.write_text("Trạm dừng chân nghĩa tình\n" * 200)
+
+    with pytest.raises(DatabaseUnavailable) as error:
+        check_sqlite_path(f"sqlite://{impostor}")
+
+    assert "not a database" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "url", ["sqlite://:memory:", "postgres://postgres@127.0.0.1:5432/test", "sqlite://w.sqlite3"]
+)
+def test_urls_that_can_be_opened_pass(url):
+    check_sqlite_path(url)
+
+
+async def test_migrate_of_an_unopenable_sqlite_file_fails_fast(tmp_path):
+    with pytest.raises(DatabaseUnavailable):
+        await migrate(f"sqlite://{tmp_path / 'missing' / 'w.sqlite3'}")
