@@ -3,7 +3,9 @@
 The workbook has three sheets: the summary (the paragraph, then every figure with the budget
 and what is left of it), one row per station, one row per day; the breakdown sheets end on a
 bold total row, their header row is bold and frozen, and counts carry Excel's ``#,##0``
-format, which a Vietnamese Excel shows as "612.300".
+format, which a Vietnamese Excel shows as "612.300". A station's row has no count of
+stations (it would always be 1); its count of units is the station's own unit and the
+partner units that served with it, and the header says so.
 
 A CSV is for other programs as much as for Excel: one row per station or per day, no total
 row, ISO dates, plain numbers with a dot for decimals. ``write_report_csv`` writes text only;
@@ -68,7 +70,7 @@ class _Column:
 
 TOTAL_COLUMNS = (
     _Column("stations", _("Stations open")),
-    _Column("units", _("Units taking part")),
+    _Column("units", _("Units taking part (incl. partners)")),
     _Column("volunteer_turns", _("Volunteer turns")),
     _Column("worked_hours", _("Hours on duty"), HOURS_FORMAT),
     _Column("water_bottles", _("Bottled water (bottles)")),
@@ -83,12 +85,25 @@ TOTAL_COLUMNS = (
 )
 
 
-def _figures(totals: ReportTotals) -> list[int | float]:
-    return [getattr(totals, column.field) for column in TOTAL_COLUMNS]
+#: One station's row: "stations" would always read 1.
+STATION_COLUMNS = tuple(column for column in TOTAL_COLUMNS if column.field != "stations")
+STATION_LEADING = (STATION_CODE, STATION, UNIT)
+#: Wide enough for most headers; a longer one wraps in its (wrapped) header cell.
+MAX_FIGURE_WIDTH = 22
 
 
-def _headers(leading: Sequence[str], lang: Language) -> list[str]:
-    return [translate(h, lang) for h in (*leading, *(c.header for c in TOTAL_COLUMNS))]
+def _figures(totals: ReportTotals, columns: Sequence[_Column]) -> list[int | float]:
+    return [getattr(totals, column.field) for column in columns]
+
+
+def _headers(leading: Sequence[str], columns: Sequence[_Column], lang: Language) -> list[str]:
+    return [translate(h, lang) for h in (*leading, *(c.header for c in columns))]
+
+
+def _station_rows(report: CampaignReport) -> list[list[Any]]:
+    return [
+        [s.code, s.name, s.unit_name, *_figures(s.totals, STATION_COLUMNS)] for s in report.stations
+    ]
 
 
 # ----------------------------------------------------------------------------- XLSX
@@ -108,16 +123,18 @@ def write_report_xlsx(
     _fill_summary(summary, report, lang)
     _fill_breakdown(
         workbook.create_sheet(translate(SHEET_BY_STATION, lang)),
-        headers=_headers((STATION_CODE, STATION, UNIT), lang),
-        rows=[[s.code, s.name, s.unit_name, *_figures(s.totals)] for s in report.stations],
-        total=[translate(TOTAL, lang), "", "", *_figures(report.totals)],
+        columns=STATION_COLUMNS,
+        headers=_headers(STATION_LEADING, STATION_COLUMNS, lang),
+        rows=_station_rows(report),
+        total=[translate(TOTAL, lang), "", "", *_figures(report.totals, STATION_COLUMNS)],
         leading_widths=(12, 34, 30),
     )
     _fill_breakdown(
         workbook.create_sheet(translate(SHEET_BY_DAY, lang)),
-        headers=_headers((DATE,), lang),
-        rows=[[d.day, *_figures(d.totals)] for d in report.days],
-        total=[translate(TOTAL, lang), *_figures(report.totals)],
+        columns=TOTAL_COLUMNS,
+        headers=_headers((DATE,), TOTAL_COLUMNS, lang),
+        rows=[[d.day, *_figures(d.totals, TOTAL_COLUMNS)] for d in report.days],
+        total=[translate(TOTAL, lang), *_figures(report.totals, TOTAL_COLUMNS)],
         leading_widths=(14,),
     )
     workbook.save(destination)  # type: ignore[arg-type]  # openpyxl takes a path or a file
@@ -168,6 +185,7 @@ def _write_row(sheet: Worksheet, row: int, values: Sequence[Any]) -> None:
 def _fill_breakdown(
     sheet: Worksheet,
     *,
+    columns: Sequence[_Column],
     headers: list[str],
     rows: list[list[Any]],
     total: list[Any],
@@ -181,7 +199,7 @@ def _fill_breakdown(
         excel_row = sheet.max_row
         if isinstance(row[0], dt.date):
             sheet.cell(excel_row, 1).number_format = DATE_FORMAT
-        for offset, column in enumerate(TOTAL_COLUMNS, start=leading + 1):
+        for offset, column in enumerate(columns, start=leading + 1):
             sheet.cell(excel_row, offset).number_format = column.number_format
     _bold_row(sheet, sheet.max_row)
     # Keep the header and the columns naming the row in view while scrolling.
@@ -189,7 +207,8 @@ def _fill_breakdown(
     for index, width in enumerate(leading_widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     for index, header in enumerate(headers[leading:], start=leading + 1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(12, len(header) + 2)
+        width = min(MAX_FIGURE_WIDTH, max(12, len(header) + 2))
+        sheet.column_dimensions[get_column_letter(index)].width = width
     for cell in sheet[1]:
         cell.alignment = Alignment(wrap_text=True, vertical="center")
 
@@ -219,11 +238,11 @@ def write_report_csv(
     writer = csv.writer(destination, lineterminator="\r\n")
     rows: list[list[Any]]
     if breakdown == "station":
-        writer.writerow(_headers((STATION_CODE, STATION, UNIT), lang))
-        rows = [[s.code, s.name, s.unit_name, *_figures(s.totals)] for s in report.stations]
+        writer.writerow(_headers(STATION_LEADING, STATION_COLUMNS, lang))
+        rows = _station_rows(report)
     else:
-        writer.writerow(_headers((DATE,), lang))
-        rows = [[d.day.isoformat(), *_figures(d.totals)] for d in report.days]
+        writer.writerow(_headers((DATE,), TOTAL_COLUMNS, lang))
+        rows = [[d.day.isoformat(), *_figures(d.totals, TOTAL_COLUMNS)] for d in report.days]
     writer.writerows([[_csv_value(value) for value in row] for row in rows])
 
 

@@ -46,6 +46,7 @@ from stations import clock
 from stations.enums import (
     AssignmentStatus,
     CampaignKind,
+    CampaignStatus,
     MovementKind,
     ServiceKind,
     SupplyCategory,
@@ -90,6 +91,8 @@ class CampaignReport:
     campaign_id: int
     name: str
     kind: str
+    #: a ``CampaignStatus`` value: a closed campaign is reported as over, whatever its dates
+    status: str
     starts_on: dt.date
     ends_on: dt.date
     budget_vnd: int | None
@@ -296,6 +299,7 @@ async def campaign_report(campaign: Campaign) -> CampaignReport:
         campaign_id=campaign.id,
         name=campaign.name,
         kind=CampaignKind(campaign.kind).value,
+        status=CampaignStatus(campaign.status).value,
         starts_on=campaign.starts_on,
         ends_on=campaign.ends_on,
         budget_vnd=campaign.budget_vnd,
@@ -312,6 +316,7 @@ def report_to_dict(report: CampaignReport) -> dict[str, Any]:
         "campaign_id": report.campaign_id,
         "name": report.name,
         "kind": report.kind,
+        "status": report.status,
         "starts_on": report.starts_on.isoformat(),
         "ends_on": report.ends_on.isoformat(),
         "budget_vnd": report.budget_vnd,

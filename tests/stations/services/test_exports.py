@@ -93,6 +93,7 @@ def make_report(*, budget_vnd: int | None = 10_000_000) -> CampaignReport:
         campaign_id=7,
         name="Tết Đinh Mùi 2027",
         kind="tet",
+        status="open",
         starts_on=dt.date(2027, 2, 1),
         ends_on=dt.date(2027, 2, 2),
         budget_vnd=budget_vnd,
@@ -108,7 +109,7 @@ def make_report(*, budget_vnd: int | None = 10_000_000) -> CampaignReport:
 
 VI_FIGURE_HEADERS = [
     "Số trạm",
-    "Số đơn vị",
+    "Số đơn vị (kể cả đơn vị phối hợp)",
     "Lượt tham gia",
     "Giờ trực",
     "Nước suối (chai)",
@@ -116,14 +117,14 @@ VI_FIGURE_HEADERS = [
     "Thực phẩm (phần)",
     "Xăng (lít)",
     "Tờ rơi (tờ)",
-    "Xe mô tô được kiểm tra",
+    "Kiểm tra an toàn xe mô tô (xe)",
     "Phát loa (giờ)",
     "Sơ cứu (lượt người)",
     "Kinh phí (đồng)",
 ]
 EN_FIGURE_HEADERS = [
     "Stations open",
-    "Units taking part",
+    "Units taking part (incl. partners)",
     "Volunteer turns",
     "Hours on duty",
     "Bottled water (bottles)",
@@ -140,6 +141,11 @@ EN_FIGURE_HEADERS = [
 
 def figures(t: ReportTotals) -> list[Any]:
     return [getattr(t, name) for name in ReportTotals.__dataclass_fields__]
+
+
+def station_figures(t: ReportTotals) -> list[Any]:
+    """A station's row leaves out the count of stations, always 1."""
+    return figures(t)[1:]
 
 
 def xlsx_rows(destination: Any, sheet: str) -> list[list[Any]]:
@@ -195,10 +201,24 @@ def test_write_report_xlsx_station_sheet_round_trips() -> None:
     write_report_xlsx(make_report(), buffer)
 
     assert xlsx_rows(io.BytesIO(buffer.getvalue()), "Theo trạm") == [
-        ["Mã trạm", "Trạm", "Đơn vị", *VI_FIGURE_HEADERS],
-        ["HN01", "Trạm Hồng Ngự", "Công an TP. Hồng Ngự", *figures(FIRST)],
-        ["HN02", "Trạm Thường Thới", "Công an xã Thường Thới", *figures(SECOND)],
-        ["Tổng cộng", None, None, *figures(ALL)],
+        ["Mã trạm", "Trạm", "Đơn vị", *VI_FIGURE_HEADERS[1:]],
+        ["HN01", "Trạm Hồng Ngự", "Công an TP. Hồng Ngự", *station_figures(FIRST)],
+        ["HN02", "Trạm Thường Thới", "Công an xã Thường Thới", *station_figures(SECOND)],
+        ["Tổng cộng", None, None, *station_figures(ALL)],
+    ]
+
+
+def test_write_report_xlsx_station_sheet_in_english_has_no_stations_column() -> None:
+    buffer = io.BytesIO()
+
+    write_report_xlsx(make_report(), buffer, language="en")
+
+    assert xlsx_rows(io.BytesIO(buffer.getvalue()), "By station")[0][:5] == [
+        "Station code",
+        "Station",
+        "Unit",
+        "Units taking part (incl. partners)",
+        "Volunteer turns",
     ]
 
 
@@ -227,11 +247,13 @@ def test_write_report_xlsx_formats_headers_numbers_and_panes() -> None:
         days.freeze_panes,
         all(cell.font.bold for cell in stations[1]),
         all(cell.font.bold for cell in stations[4]),
-        stations["H2"].number_format,  # bottles of water
-        stations["G2"].number_format,  # hours on duty
+        stations["G2"].number_format,  # bottles of water
+        stations["F2"].number_format,  # hours on duty
         days["A2"].number_format,
         stations.column_dimensions["B"].width,
-    ) == ("D2", "B2", True, True, "#,##0", "#,##0.0", "DD/MM/YYYY", 34)
+        stations.column_dimensions["D"].width,  # the long units header wraps
+        stations.column_dimensions["K"].width,  # "Tờ rơi (tờ)"
+    ) == ("D2", "B2", True, True, "#,##0", "#,##0.0", "DD/MM/YYYY", 34, 22, 13)
 
 
 def test_write_report_csv_by_station_in_vietnamese() -> None:
@@ -240,9 +262,9 @@ def test_write_report_csv_by_station_in_vietnamese() -> None:
     write_report_csv(make_report(), out)
 
     assert out.getvalue().splitlines() == [
-        "Mã trạm,Trạm,Đơn vị," + ",".join(VI_FIGURE_HEADERS),
-        "HN01,Trạm Hồng Ngự,Công an TP. Hồng Ngự,1,2,2,4,150,50,0,0,0,7,1.5,0,2300000",
-        "HN02,Trạm Thường Thới,Công an xã Thường Thới,1,1,2,5,40,0,25,0,200,0,1,2,0",
+        "Mã trạm,Trạm,Đơn vị," + ",".join(VI_FIGURE_HEADERS[1:]),
+        "HN01,Trạm Hồng Ngự,Công an TP. Hồng Ngự,2,2,4,150,50,0,0,0,7,1.5,0,2300000",
+        "HN02,Trạm Thường Thới,Công an xã Thường Thới,1,2,5,40,0,25,0,200,0,1,2,0",
     ]
 
 

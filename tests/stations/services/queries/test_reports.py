@@ -20,6 +20,7 @@ from stations.models import (
     Unit,
 )
 from stations.services.actor import Actor
+from stations.services.campaigns import close_campaign
 from stations.services.inventory import record_receipt
 from stations.services.queries.reports import (
     CampaignReport,
@@ -193,6 +194,7 @@ async def test_campaign_report_header_describes_the_campaign(db, clock) -> None:
         report.campaign_id,
         report.name,
         report.kind,
+        report.status,
         report.starts_on,
         report.ends_on,
         report.budget_vnd,
@@ -202,12 +204,21 @@ async def test_campaign_report_header_describes_the_campaign(db, clock) -> None:
         scene.campaign.id,
         "Tết Đinh Mùi 2027",
         "tet",
+        "open",
         DAY_1,
         DAY_2,
         10_000_000,
         7_700_000,
         clock.now(),
     )
+
+
+async def test_campaign_report_of_a_closed_campaign_says_it_is_closed(db, clock) -> None:
+    campaign = await close_campaign(await make_campaign(), by=Actor.system())
+
+    report = await campaign_report(campaign)
+
+    assert report.status == "closed"
 
 
 async def test_campaign_report_per_station_breakdown(db, clock) -> None:
@@ -391,6 +402,7 @@ async def test_report_to_dict_is_json_ready(db, clock) -> None:
         "campaign_id": scene.campaign.id,
         "name": "Tết Đinh Mùi 2027",
         "kind": "tet",
+        "status": "open",
         "starts_on": "2027-02-01",
         "ends_on": "2027-02-02",
         "budget_vnd": 10_000_000,
