@@ -6,15 +6,21 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
+from pathlib import Path
 
 from starlette.applications import Starlette
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from stations import db
 from stations.settings import Settings
+from stations.web import pages
 from stations.web.health import healthz
 
 log = logging.getLogger(__name__)
+
+#: Our own stylesheet, served by the app itself: the pages must work on a closed network.
+STATIC_DIR = Path(__file__).parent / "static"
 
 #: Something that runs beside the web app for as long as it serves (the bot, the
 #: scheduler): entered after the database is ready, left before it closes.
@@ -45,7 +51,12 @@ def create_app(
 
     app = Starlette(
         debug=False,
-        routes=[Route("/healthz", healthz, methods=["GET"]), *routes],
+        routes=[
+            Route("/healthz", healthz, methods=["GET"]),
+            *pages.ROUTES,
+            Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+            *routes,
+        ],
         lifespan=lifespan,
     )
     app.state.settings = settings
