@@ -197,7 +197,7 @@ async def test_assign_volunteer_to_a_cancelled_shift_is_refused(db, clock):
 
     assert (caught.value.field, caught.value.translated("vi")) == (
         "shift",
-        "Ca trực này đã bị huỷ.",
+        "Ca trực này đã bị hủy.",
     )
     assert await Assignment.all().count() == 0
 
@@ -222,7 +222,7 @@ async def test_assign_volunteer_in_a_role_the_shift_does_not_need_is_refused(db,
 
     assert (caught.value.field, caught.value.translated("vi")) == (
         "role",
-        "Ca này không cần người làm y tế.",
+        "Ca này không cần nhân viên y tế.",
     )
     assert await Assignment.all().count() == 0
 
@@ -549,9 +549,9 @@ async def test_confirm_assignment_of_someone_else_by_a_volunteer_is_refused(db, 
     ("status", "message"),
     [
         (AssignmentStatus.DECLINED, "Tình nguyện viên đã từ chối ca này."),
-        (AssignmentStatus.CANCELLED, "Phân công này đã bị huỷ."),
-        (AssignmentStatus.CHECKED_IN, "Tình nguyện viên đã điểm danh ca này rồi."),
-        (AssignmentStatus.CHECKED_OUT, "Tình nguyện viên đã kết thúc ca này rồi."),
+        (AssignmentStatus.CANCELLED, "Phân công này đã bị hủy."),
+        (AssignmentStatus.CHECKED_IN, "Tình nguyện viên đã điểm danh ca này."),
+        (AssignmentStatus.CHECKED_OUT, "Tình nguyện viên đã kết thúc ca này."),
         (AssignmentStatus.NO_SHOW, "Tình nguyện viên đã bị ghi vắng mặt ở ca này."),
     ],
 )
@@ -688,7 +688,7 @@ async def test_cancel_assignment_frees_the_slot_and_tells_the_volunteer(db, cloc
     assert cancelled.status == AssignmentStatus.CANCELLED
     assert (await Notification.get(id=reminder.id)).status == NotificationStatus.CANCELLED
     assert message.text == (
-        "Bạn đã được rút khỏi ca trực tại Trạm Cầu Mỹ Thuận, 06:00–10:00 03/02/2027. "
+        "Bạn đã được rút tên khỏi ca trực tại Trạm Cầu Mỹ Thuận, 06:00–10:00 03/02/2027. "
         "Lý do: Đổi người"
     )
     assert event.data["reason"] == "Đổi người"
@@ -1239,7 +1239,7 @@ def test_role_label_reads_in_both_languages():
         "lead": ("trưởng trạm", "station lead"),
         "volunteer": ("tình nguyện viên", "volunteer"),
         "mechanic": ("kỹ thuật viên sửa xe", "mechanic"),
-        "medic": ("y tế", "medic"),
+        "medic": ("nhân viên y tế", "medic"),
         "broadcaster": ("phát loa tuyên truyền", "broadcaster"),
     }
 

@@ -90,7 +90,7 @@ def test_normalize_phone_message_shows_the_value_and_a_valid_form_in_vietnamese(
 
     assert caught.value.params == {"value": "0168 912 3456"}
     assert caught.value.translated("vi") == (
-        "“0168 912 3456” không phải là số điện thoại dùng được. Hãy ghi số Việt Nam dạng "
+        "“0168 912 3456” không phải là số điện thoại dùng được. Vui lòng ghi số Việt Nam dạng "
         "0912 345 678 hoặc 024 3825 1234, hoặc số nước ngoài kèm mã quốc gia, dạng +65 …"
     )
 
@@ -99,7 +99,7 @@ def test_normalize_phone_empty_asks_for_a_number():
     with pytest.raises(InvalidInput) as caught:
         normalize_phone("")
 
-    assert translate(caught.value.message, "vi") == "Hãy nhập số điện thoại, ví dụ 0912 345 678."
+    assert translate(caught.value.message, "vi") == "Vui lòng nhập số điện thoại, ví dụ 0912 345 678."
 
 
 def test_phone_or_none_returns_none_for_invalid_text():

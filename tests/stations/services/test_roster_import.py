@@ -503,7 +503,7 @@ async def test_import_roster_with_a_bad_row_imports_nothing_and_lists_the_rows(d
     assert (error.field, error.params) == ("file", {"count": 1})
     assert [(r.line, r.field) for r in error.rejected] == [(3, "phone")]
     assert error.translated("vi") == (
-        "Có 1 dòng trong tệp bị lỗi nên chưa nhập gì. Hãy sửa các dòng đó, hoặc "
+        "Có 1 dòng trong tệp bị lỗi nên chưa nhập gì. Vui lòng sửa các dòng đó, hoặc "
         "chọn chỉ nhập các dòng hợp lệ."
     )
     assert await Volunteer.all().count() == 0
