@@ -28,6 +28,13 @@ MIGRATIONS_MODULE = "stations.migrations"
 class DatabaseUnavailable(RuntimeError):
     """The configured database cannot be opened; the message says why in one line."""
 
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(
+            f"cannot open the SQLite database {path}: {reason} (check WAYSTATION_DATABASE_URL)"
+        )
+        self.path = path
+        self.reason = reason
+
 
 def check_sqlite_path(url: str) -> None:
     """Refuse, in one clear line, a SQLite file that cannot be opened.
@@ -44,29 +51,18 @@ def check_sqlite_path(url: str) -> None:
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
-        raise DatabaseUnavailable(
-            f"cannot open the SQLite database {path}: the folder {folder} does not exist "
-            "(check WAYSTATION_DATABASE_URL)"
-        )
+        raise DatabaseUnavailable(path, f"the folder {folder} does not exist")
     if target.exists() and not target.is_file():
-        raise DatabaseUnavailable(
-            f"cannot open the SQLite database {path}: it is not a file "
-            "(check WAYSTATION_DATABASE_URL)"
-        )
+        raise DatabaseUnavailable(path, "it is not a file")
     needed = os.W_OK | (os.R_OK if target.exists() else 0)
     if not os.access(target if target.exists() else folder, needed):
-        raise DatabaseUnavailable(
-            f"cannot open the SQLite database {path}: permission denied "
-            "(check WAYSTATION_DATABASE_URL)"
-        )
+        raise DatabaseUnavailable(path, "permission denied")
     if target.exists() and target.stat().st_size:
         try:
             with contextlib.closing(sqlite3.connect(f"file:{target}?mode=ro", uri=True)) as conn:
                 conn.execute("PRAGMA schema_version")
         except sqlite3.DatabaseError as exc:
-            raise DatabaseUnavailable(
-                f"cannot open the SQLite database {path}: {exc} (check WAYSTATION_DATABASE_URL)"
-            ) from None
+            raise DatabaseUnavailable(path, str(exc)) from None
 
 
 def normalize_url(url: str) -> str:

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import dataclasses
 import importlib.util
 import logging
 import os
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
 
 from stations import __version__
@@ -71,23 +70,48 @@ def _scale(raw: str) -> float:
     return scale
 
 
-def build_parser() -> argparse.ArgumentParser:
-    common = _Parser(add_help=False)
-    common.add_argument(
+def _add_output_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """--lang, --verbose and --quiet, taken before the sub-command and after it.
+
+    Only the main parser sets their defaults: a sub-command's parser writes its defaults
+    over what the main parser read, so ``waystation --lang en holidays`` would lose "en".
+    """
+
+    def default(value: object) -> object:
+        return value if defaults else argparse.SUPPRESS
+
+    parser.add_argument(
         "--lang",
         choices=["vi", "en"],
+        default=default(None),
         help="language of the output (default: WAYSTATION_DEFAULT_LANGUAGE)",
     )
-    common.add_argument(
-        "-v", "--verbose", action="store_true", help="log debug details and tracebacks"
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=default(False),
+        help="log debug details and tracebacks",
     )
-    common.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=default(False),
+        help="only warnings and errors",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    _add_output_options(common, defaults=False)
 
     parser = _Parser(
         prog="waystation",
         description="Waystation: volunteer holiday rest stations (Trạm dừng chân nghĩa tình).",
     )
     parser.add_argument("--version", action="version", version=f"waystation {__version__}")
+    _add_output_options(parser, defaults=True)
     sub = parser.add_subparsers(
         dest="command", required=True, metavar="COMMAND", parser_class=_Parser
     )
@@ -123,7 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
     create_user.add_argument("--name", default="", help="the person's full name")
     create_user.set_defaults(run=commands.create_user)
 
-    api_token = sub.add_parser("api-token", help="manage bearer tokens of the JSON API")
+    api_token = sub.add_parser(
+        "api-token", parents=[common], help="manage bearer tokens of the JSON API"
+    )
     token_sub = api_token.add_subparsers(
         dest="action", required=True, metavar="ACTION", parser_class=_Parser
     )
@@ -195,6 +221,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return asyncio.run(args.run(args, ctx)) or 0
     except StationsError as exc:
+        # With --verbose, what lies behind the line (a driver's error) is logged too.
+        log.debug("the command stopped: %s", exc, exc_info=exc.__cause__ is not None)
         print(f"waystation: {exc.translated(ctx.language)}", file=sys.stderr)
         return EXIT_ERROR
     except SettingsError as exc:
@@ -232,51 +260,56 @@ def _bot_lifespans(settings: Settings) -> list[Lifespan]:
     return []
 
 
-def _announce(url: str, language: str) -> Lifespan:
-    @contextlib.asynccontextmanager
-    async def announce(app: Starlette) -> AsyncIterator[None]:
-        print(
-            translate(_("Waystation is running: open {url} (Ctrl+C stops it)"), language, url=url),
-            file=sys.stderr,
-            flush=True,
-        )
-        yield
-
-    return announce
-
-
-def build_app(settings: Settings, *, language: str) -> Starlette:
+def build_app(settings: Settings) -> Starlette:
     """The web app with everything that runs beside it in ``serve``."""
+    from stations.web.app import create_app
+
+    return create_app(settings, lifespans=_bot_lifespans(settings))
+
+
+def _browser_url(settings: Settings) -> str:
+    """Where a browser on this machine finds the app."""
     shown_host = "127.0.0.1" if settings.host in {"0.0.0.0", "::", ""} else settings.host
     if ":" in shown_host:
         shown_host = f"[{shown_host}]"
-    url = f"http://{shown_host}:{settings.port}/"
-    from stations.web.app import create_app
-
-    return create_app(settings, lifespans=[*_bot_lifespans(settings), _announce(url, language)])
+    return f"http://{shown_host}:{settings.port}/"
 
 
 async def _run_serve(args: argparse.Namespace, ctx: CliContext) -> int:
     import uvicorn
 
+    from stations.cli.serving import AnnouncingServer, bind_listening_sockets
+
     overrides = {"host": args.host, "port": args.port}
     settings = dataclasses.replace(
         ctx.settings, **{name: value for name, value in overrides.items() if value is not None}
     )
-    # Migrate (and load the demo) before uvicorn starts, so a database that cannot be
-    # reached is one clear error line rather than a lifespan traceback.
-    async with open_database(settings):
-        if args.demo:
-            await commands.load_demo_if_empty(ctx)
-    config = uvicorn.Config(
-        build_app(settings, language=ctx.language),
-        host=settings.host,
-        port=settings.port,
-        log_level=logging.getLogger().getEffectiveLevel(),
-        lifespan="on",
-        server_header=False,
-    )
-    await uvicorn.Server(config).serve()
+    # The port first: taken, it is one clear line before any migration or demo load.
+    sockets = bind_listening_sockets(settings.host, settings.port)
+    try:
+        # Migrate (and load the demo) before uvicorn starts, so a database that cannot be
+        # reached is one clear error line rather than a lifespan traceback.
+        async with open_database(settings):
+            if args.demo:
+                await commands.load_demo_if_empty(ctx)
+        config = uvicorn.Config(
+            build_app(settings),
+            host=settings.host,
+            port=settings.port,
+            log_level=logging.getLogger().getEffectiveLevel(),
+            lifespan="on",
+            server_header=False,
+        )
+
+        def announce() -> None:
+            running = _("Waystation is running: open {url} (Ctrl+C stops it)")
+            url = _browser_url(settings)
+            print(translate(running, ctx.language, url=url), file=sys.stderr, flush=True)
+
+        await AnnouncingServer(config, announce=announce).serve(sockets=sockets)
+    finally:
+        for sock in sockets:
+            sock.close()
     return 0
 
 

@@ -16,12 +16,17 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import urlsplit
 
 from stations import db
 from stations.calendar import SUPPORTED_YEARS, canchi_year_name, holidays_of_year
 from stations.calendar.holidays import HolidayKind
-from stations.cli.context import CliContext, open_database
+from stations.cli.context import (
+    CliContext,
+    describe_database,
+    open_database,
+    reporting_connection_errors,
+)
+from stations.cli.files import check_report_path, report_workbook, write_whole
 from stations.cli.output import render_table
 from stations.formatting import format_date, format_number, format_time
 from stations.i18n import _, translate
@@ -41,23 +46,13 @@ def _say(ctx: CliContext, msgid: str, **params: object) -> None:
         print(translate(msgid, ctx.language, **params), file=sys.stderr)
 
 
-def describe_database(url: str) -> str:
-    """The database URL without its password, to show on screen."""
-    url = db.normalize_url(url)
-    if url.startswith("sqlite://"):
-        return url
-    parts = urlsplit(url)
-    user = f"{parts.username}@" if parts.username else ""
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{user}{parts.hostname}{port}{parts.path}"
-
-
 # --- migrate -----------------------------------------------------------------------------
 
 
 async def migrate(args: argparse.Namespace, ctx: CliContext) -> int:
     url = ctx.settings.database_url
-    applied = await db.migrate(url)
+    with reporting_connection_errors(url):
+        applied = await db.migrate(url)
     where = describe_database(url)
     if not applied:
         print(
@@ -113,25 +108,15 @@ async def create_user(args: argparse.Namespace, ctx: CliContext) -> int:
             full_name=args.name,
             by=CLI_ACTOR,
         )
-    if args.unit:
-        print(
-            translate(
-                _("Created user {email} with role {role} for unit {unit}."),
-                ctx.language,
-                email=user.email,
-                role=user.role.value,
-                unit=args.unit,
-            )
-        )
+        await user.fetch_related("unit")
+    role = users.user_role_label(user.role, ctx.language)
+    if user.unit is not None:
+        # The stored code (upper case), not the one typed.
+        message = _("Created user {email} with role {role} for unit {unit}.")
+        print(translate(message, ctx.language, email=user.email, role=role, unit=user.unit.code))
     else:
-        print(
-            translate(
-                _("Created user {email} with role {role}."),
-                ctx.language,
-                email=user.email,
-                role=user.role.value,
-            )
-        )
+        message = _("Created user {email} with role {role}.")
+        print(translate(message, ctx.language, email=user.email, role=role))
     return 0
 
 
@@ -142,9 +127,9 @@ async def create_api_token(args: argparse.Namespace, ctx: CliContext) -> int:
         )
     _say(
         ctx,
-        _("API token {name} ({role}) created. It is shown only this once:"),
+        _("API token “{name}” ({role}) created. It is shown only this once:"),
         name=token.name,
-        role=token.role.value,
+        role=users.user_role_label(token.role, ctx.language),
     )
     # The token alone on stdout, so a script can capture it.
     print(plaintext)
@@ -154,8 +139,14 @@ async def create_api_token(args: argparse.Namespace, ctx: CliContext) -> int:
 
 async def revoke_api_token(args: argparse.Namespace, ctx: CliContext) -> int:
     async with open_database(ctx.settings):
-        token = await users.revoke_api_token(args.name, by=CLI_ACTOR)
-    print(translate(_("API token {name} is revoked."), ctx.language, name=token.name))
+        revocation = await users.revoke_api_token(args.name, by=CLI_ACTOR)
+    token = revocation.token
+    if revocation.already_revoked:
+        message = _("API token “{name}” was already revoked at {when}: nothing changed.")
+        when = _moment(token.revoked_at, ctx.language)
+        print(translate(message, ctx.language, name=token.name, when=when))
+    else:
+        print(translate(_("API token “{name}” is revoked."), ctx.language, name=token.name))
     return 0
 
 
@@ -179,7 +170,7 @@ async def list_api_tokens(args: argparse.Namespace, ctx: CliContext) -> int:
     rows = [
         [
             token.name,
-            token.role.value,
+            users.user_role_label(token.role, lang),
             token.unit.code if token.unit else "—",
             _moment(token.created_at, lang),
             _moment(token.last_used_at, lang),
@@ -338,22 +329,23 @@ async def report(args: argparse.Namespace, ctx: CliContext) -> int:
     from stations.services.queries.reports import campaign_report, report_to_dict
     from stations.services.report_summary import campaign_summary
 
+    lang = ctx.language
+    # A path that cannot be written is said before the database is even opened.
+    workbook_path = None if args.xlsx is None else check_report_path(args.xlsx, lang)
     async with open_database(ctx.settings):
         campaign = await find_campaign(args.campaign)
         found = await campaign_report(campaign)
-    lang = ctx.language
-    if args.xlsx:
-        from stations.services.exports import write_report_xlsx
-
-        write_report_xlsx(found, args.xlsx, language=lang)
+    if workbook_path is not None:
+        workbook = report_workbook(found, path=workbook_path, language=lang)
+        write_whole(workbook_path, workbook, lang)
     if args.json:
         print(json.dumps(report_to_dict(found), ensure_ascii=False, indent=2, default=str))
     else:
         print(_render_report(found, lang))
         print()
         print(campaign_summary(found, lang))
-    if args.xlsx:
-        _say(ctx, _("Report written to {path}"), path=args.xlsx)
+    if workbook_path is not None:
+        _say(ctx, _("Report written to “{path}”."), path=workbook_path)
     return 0
 
 

@@ -656,7 +656,7 @@ async def _refuse_existing(names: Sequence[str], phones: Sequence[str]) -> None:
     for name in names:
         if await Campaign.exists(name=name):
             raise Conflict(
-                _("A campaign named {name} already exists: the demo is not loaded over it."),
+                _("A campaign named “{name}” already exists: the demo is not loaded over it."),
                 field="campaign",
                 name=name,
             )

@@ -12,6 +12,7 @@ import functools
 import hashlib
 import re
 import secrets
+from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -20,12 +21,13 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from stations import clock
-from stations.enums import UserRole
-from stations.i18n import _
+from stations.enums import Language, UserRole
+from stations.i18n import _, translate
 from stations.models import ApiToken, Unit, User
 from stations.services.actor import Actor
 from stations.services.audit import record_event
 from stations.services.errors import Conflict, InvalidInput, NotFound
+from stations.services.units import normalize_unit_code
 from stations.services.validation import check_choice, check_optional_text, check_required_text
 
 MIN_PASSWORD_LENGTH = 10
@@ -46,6 +48,13 @@ _EMAIL = re.compile(
 )
 
 _hasher = PasswordHasher()
+
+#: What a person reads for a role; the enum's value stays what is typed and stored.
+USER_ROLE_LABELS: dict[UserRole, str] = {
+    UserRole.ADMIN: _("administrator"),
+    UserRole.COORDINATOR: _("coordinator"),
+    UserRole.VIEWER: _("viewer"),
+}
 
 
 @functools.cache
@@ -88,15 +97,27 @@ def _check_role(role: object) -> UserRole:
     return check_choice(role, UserRole, field="role", message=_("Role must be one of: {choices}."))
 
 
+def user_role_label(role: UserRole | str, language: str | Language | None) -> str:
+    """The role as its reader says it: "coordinator" → "điều phối viên"."""
+    return translate(USER_ROLE_LABELS[_check_role(role)], language)
+
+
 async def _resolve_unit(unit: Unit | str | None) -> Unit | None:
     """A unit given as a model or by its code (as typed in a form or on the command line)."""
     if unit is None or isinstance(unit, Unit):
         return unit
     if not isinstance(unit, str) or not unit.strip():
         raise InvalidInput(_("Give a unit code."), field="unit")
-    found = await Unit.get_or_none(code=unit.strip())
+    try:
+        # Codes are stored upper-case, so "cap-sadec" finds CAP-SADEC.
+        code = normalize_unit_code(unit)
+    except InvalidInput:
+        code = None  # cannot be any unit's code
+    found = await Unit.get_or_none(code=code) if code else None
     if found is None:
-        raise NotFound(_("There is no unit with code {code}."), field="unit", code=unit.strip())
+        raise NotFound(
+            _("There is no unit with code “{code}”."), field="unit", code=code or unit.strip()
+        )
     return found
 
 
@@ -215,8 +236,9 @@ async def create_api_token(
     name = _check_token_name(name)
     token_role = _check_role(role)
     scope = await _resolve_unit(unit)
-    if await ApiToken.exists(name=name):
-        raise Conflict(_("An API token named {name} already exists."), field="name", name=name)
+    existing = await ApiToken.get_or_none(name=name)
+    if existing is not None:
+        raise _name_taken(name, revoked=existing.revoked_at is not None)
     plaintext = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
     try:
         async with in_transaction():
@@ -231,10 +253,20 @@ async def create_api_token(
                 data={"name": name, "role": token_role.value},
             )
     except IntegrityError:
-        raise Conflict(
-            _("An API token named {name} already exists."), field="name", name=name
-        ) from None
+        # Someone created a token of this name between our check and our insert.
+        raise _name_taken(name, revoked=False) from None
     return token, plaintext
+
+
+def _name_taken(name: str, *, revoked: bool) -> Conflict:
+    # A revoked token keeps its name, so a name in the audit trail stands for one token.
+    if revoked:
+        return Conflict(
+            _("An API token named “{name}” exists and was revoked: choose another name."),
+            field="name",
+            name=name,
+        )
+    return Conflict(_("An API token named “{name}” already exists."), field="name", name=name)
 
 
 async def authenticate_api_token(plaintext: str) -> ApiToken | None:
@@ -256,21 +288,28 @@ async def authenticate_api_token(plaintext: str) -> ApiToken | None:
     return token
 
 
-async def revoke_api_token(name: str, *, by: Actor) -> ApiToken:
+@dataclass(frozen=True, slots=True)
+class TokenRevocation:
+    token: ApiToken
+    #: True when the token was revoked before this call, which then changed nothing.
+    already_revoked: bool
+
+
+async def revoke_api_token(name: str, *, by: Actor) -> TokenRevocation:
     """Revoke the token named ``name``; revoking a revoked token changes nothing."""
     name = _check_token_name(name)
     token = await ApiToken.get_or_none(name=name)
     if token is None:
-        raise NotFound(_("There is no API token named {name}."), field="name", name=name)
+        raise NotFound(_("There is no API token named “{name}”."), field="name", name=name)
     if token.revoked_at is not None:
-        return token
+        return TokenRevocation(token, already_revoked=True)
     async with in_transaction():
         token.revoked_at = clock.now()
         await token.save(update_fields=["revoked_at"])
         await record_event(
             by, "api_token.revoke", object_type="api_token", object_id=token.id, data={"name": name}
         )
-    return token
+    return TokenRevocation(token, already_revoked=False)
 
 
 async def list_api_tokens() -> list[ApiToken]:

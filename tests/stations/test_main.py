@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import resource
 import secrets
 import shutil
 import socket
@@ -18,16 +19,24 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
 import pytest
 
-from stations.main import main
+from stations.cli.context import DatabaseCannotOpen, reporting_connection_errors
+from stations.cli.files import write_whole
+from stations.cli.serving import bind_listening_sockets
+from stations.main import build_parser, main
 from stations.models import ApiToken, User
-from stations.services.users import authenticate_api_token
+from stations.services.actor import Actor
+from stations.services.errors import InvalidInput
+from stations.services.users import authenticate_api_token, create_api_token, revoke_api_token
+from tests.factories import make_campaign, make_unit
 
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test"
+CLI_TEST_ACTOR = Actor.system("test")
 STARTUP_LIMIT_S = 20.0
 
 
@@ -61,7 +70,9 @@ def _run(
     )
 
 
-async def _run_async(*args: str, database_url: str, **extra: str) -> tuple[int, str, str]:
+async def _run_async(
+    *args: str, database_url: str, preexec: Callable[[], None] | None = None, **extra: str
+) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -71,6 +82,7 @@ async def _run_async(*args: str, database_url: str, **extra: str) -> tuple[int, 
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
+        preexec_fn=preexec,
     )
     stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=120)
     assert process.returncode is not None
@@ -155,6 +167,41 @@ def test_holidays_year_out_of_range_is_a_clean_error(capsys):
     )
 
 
+def test_lang_before_the_command_is_taken(capsys):
+    code = main(["--lang", "vi", "holidays", "2027"])
+
+    assert code == 0
+    assert "13 ngày" in capsys.readouterr().out
+
+
+def test_lang_after_the_command_wins_over_lang_before_it(capsys):
+    code = main(["--lang", "vi", "holidays", "2027", "--lang", "en"])
+
+    assert code == 0
+    assert "13 days" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["-v", "--lang", "en", "holidays", "2027"],
+        ["holidays", "2027", "--lang", "en", "--verbose"],
+        ["--verbose", "api-token", "--lang", "en", "list"],
+        ["--lang", "en", "api-token", "list", "-v"],
+    ],
+)
+def test_output_options_are_taken_before_and_after_the_command(argv):
+    args = build_parser().parse_args(argv)
+
+    assert (args.lang, args.verbose, args.quiet) == ("en", True, False)
+
+
+def test_output_options_default_when_not_given():
+    args = build_parser().parse_args(["holidays", "2027"])
+
+    assert (args.lang, args.verbose, args.quiet) == (None, False, False)
+
+
 def test_unknown_command_exits_2(capsys):
     with pytest.raises(SystemExit) as caught:
         main(["fly"])
@@ -201,12 +248,128 @@ def test_migrate_applies_then_finds_nothing_to_do(tmp_path, sqlite_url):
     assert second.stdout == f"Database {sqlite_url} is up to date: no migration to apply.\n"
 
 
-def test_migrate_unreachable_database_is_one_error_line(tmp_path):
-    result = _run("migrate", database_url="postgres://postgres@127.0.0.1:1/none", cwd=tmp_path)
+def test_migrate_in_vietnamese_says_the_database_is_up_to_date(tmp_path, migrated_url):
+    result = _run("migrate", "--lang", "vi", database_url=migrated_url, cwd=tmp_path)
+
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == (
+        f"Cơ sở dữ liệu {migrated_url} đã ở phiên bản mới nhất: không có bản cập nhật cấu trúc "
+        "nào cần áp dụng.\n"
+    )
+
+
+@pytest.mark.parametrize("command", [["migrate"], ["api-token", "list"], ["report", "1"]])
+def test_refused_database_connection_is_one_translated_line_without_the_password(tmp_path, command):
+    port = _free_port()  # nothing listens there once the probe is closed
+
+    result = _run(
+        *command,
+        database_url=f"postgres://postgres:s3cret@127.0.0.1:{port}/none",
+        cwd=tmp_path,
+    )
+
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"waystation: Cannot open the database postgres://postgres@127.0.0.1:{port}/none: the "
+        "server refused the connection. Check WAYSTATION_DATABASE_URL. ([Errno 111] Connect "
+        f"call failed ('127.0.0.1', {port}))\n"
+    )
+
+
+def test_refused_database_connection_in_vietnamese(tmp_path):
+    port = _free_port()
+
+    result = _run(
+        "migrate", "--lang", "vi", database_url=f"postgres://an@127.0.0.1:{port}/x", cwd=tmp_path
+    )
 
     assert result.returncode == 1
-    assert len(result.stderr.strip().splitlines()) == 1
-    assert result.stderr.startswith("error: ")
+    assert result.stderr.startswith(
+        f"waystation: Không mở được cơ sở dữ liệu postgres://an@127.0.0.1:{port}/x: máy chủ từ "
+        "chối kết nối. Vui lòng kiểm tra WAYSTATION_DATABASE_URL. ("
+    )
+
+
+def test_unknown_database_host_is_one_line_naming_the_problem(tmp_path):
+    result = _run(
+        "migrate", database_url="postgres://postgres@no-such-host.invalid:5432/x", cwd=tmp_path
+    )
+
+    assert result.returncode == 1
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith(
+        "waystation: Cannot open the database postgres://postgres@no-such-host.invalid:5432/x: "
+        "the server's name cannot be found. Check WAYSTATION_DATABASE_URL. ([Errno "
+    )
+
+
+def test_sqlite_file_in_a_missing_folder_is_one_line_naming_the_setting(tmp_path):
+    result = _run(
+        "api-token", "list", database_url=f"sqlite://{tmp_path}/missing/w.sqlite3", cwd=tmp_path
+    )
+
+    assert (result.returncode, result.stdout) == (1, "")
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith("waystation: ")
+    assert "WAYSTATION_DATABASE_URL" in result.stderr
+    assert not (tmp_path / "missing").exists()
+
+
+def test_connection_error_reporting_lets_other_errors_through():
+    with pytest.raises(ValueError), reporting_connection_errors("sqlite://x.sqlite3"):
+        raise ValueError("not about reaching the database")
+
+
+def test_connection_error_reporting_hides_the_password_and_translates():
+    with (
+        pytest.raises(DatabaseCannotOpen) as caught,
+        reporting_connection_errors("postgresql://an:s3cret@db.example.vn:6432/waystation"),
+    ):
+        raise TimeoutError("timed out")
+
+    assert caught.value.translated("vi") == (
+        "Không mở được cơ sở dữ liệu postgres://an@db.example.vn:6432/waystation: máy chủ không "
+        "trả lời kịp. Vui lòng kiểm tra WAYSTATION_DATABASE_URL. (timed out)"
+    )
+
+
+def _postgres_or_skip() -> None:
+    try:
+        asyncio.run(_postgres("SELECT 1"))
+    except (OSError, asyncpg.PostgresError) as exc:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"PostgreSQL is not reachable: {exc}")
+
+
+def test_unknown_postgres_role_is_one_line_with_the_servers_reason(tmp_path):
+    _postgres_or_skip()
+    role = f"nobody_{secrets.token_hex(4)}"
+    admin = urlsplit(_postgres_admin_url())
+    url = f"postgres://{role}:s3cret@{admin.hostname}:{admin.port or 5432}{admin.path}"
+
+    result = _run("migrate", database_url=url, cwd=tmp_path)
+
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.endswith(
+        ": the server did not accept the user name or password. Check WAYSTATION_DATABASE_URL. "
+        f'(role "{role}" does not exist)\n'
+    )
+    assert "s3cret" not in result.stderr
+
+
+def test_missing_postgres_database_is_one_line_saying_so(tmp_path):
+    _postgres_or_skip()
+    name = f"waystation_missing_{secrets.token_hex(4)}"
+    base, _, _old = _postgres_admin_url().rpartition("/")
+
+    result = _run("migrate", database_url=f"{base}/{name}", cwd=tmp_path)
+
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.endswith(
+        ": there is no database of that name on the server. Check WAYSTATION_DATABASE_URL. "
+        f'(database "{name}" does not exist)\n'
+    )
 
 
 # --- users and tokens --------------------------------------------------------------------
@@ -240,9 +403,9 @@ async def test_create_user_reads_the_password_from_the_environment(db):
             "waystation: A password must be 10 to 256 characters long.\n",
         ),
         (
-            ["an@example.vn", "--unit", "NOPE"],
+            ["an@example.vn", "--unit", "nope"],
             "một mật khẩu dài",
-            "waystation: There is no unit with code NOPE.\n",
+            "waystation: There is no unit with code “NOPE”.\n",
         ),
         (
             ["an@example.vn"],
@@ -282,6 +445,28 @@ def test_create_user_in_vietnamese(tmp_path, sqlite_url):
     assert result.stderr == "waystation: Mật khẩu phải dài từ 10 đến 256 ký tự.\n"
 
 
+async def test_create_user_unit_code_in_any_case_and_the_role_in_vietnamese(db):
+    await make_unit(code="CAX-CAIBE")
+
+    code, out, err = await _run_async(
+        "create-user",
+        "an@example.vn",
+        "--role",
+        "coordinator",
+        "--unit",
+        "cax-caibe",
+        "--lang",
+        "vi",
+        database_url=db.url,
+        WAYSTATION_PASSWORD="một mật khẩu dài",
+    )
+
+    assert (code, err) == (0, "")
+    assert out == (
+        "Đã tạo tài khoản an@example.vn, vai trò điều phối viên, thuộc đơn vị CAX-CAIBE.\n"
+    )
+
+
 async def test_api_token_create_prints_a_token_the_api_accepts(db):
     code, out, err = await _run_async(
         "api-token", "create", "dashboard", "--role", "viewer", database_url=db.url
@@ -301,11 +486,54 @@ def test_api_token_list_and_revoke(tmp_path, migrated_url):
     revoked = _run("api-token", "revoke", "dashboard", database_url=migrated_url, cwd=tmp_path)
     listed = _run("api-token", "list", database_url=migrated_url, cwd=tmp_path)
 
-    assert revoked.stdout == "API token dashboard is revoked.\n"
+    assert revoked.stdout == "API token “dashboard” is revoked.\n"
     lines = listed.stdout.splitlines()
     assert lines[0].split() == ["Name", "Role", "Unit", "Created", "Last", "used", "State"]
-    assert lines[2].split()[:3] == ["dashboard", "admin", "—"]
+    assert lines[2].split()[:3] == ["dashboard", "administrator", "—"]
     assert lines[2].split()[-1] == "revoked"
+
+
+async def test_api_token_list_in_vietnamese_names_roles_and_states(db):
+    await create_api_token("bảng tỉnh", role="coordinator", by=CLI_TEST_ACTOR)
+    await create_api_token("cũ", role="viewer", by=CLI_TEST_ACTOR)
+    await revoke_api_token("cũ", by=CLI_TEST_ACTOR)
+
+    code, out, err = await _run_async("api-token", "list", "--lang", "vi", database_url=db.url)
+
+    assert (code, err) == (0, "")
+    rows = [_cells(line.split("  ")) for line in out.splitlines()[2:]]
+    assert [(row[0], row[1], row[-1]) for row in rows] == [
+        ("cũ", "người xem", "đã thu hồi"),
+        ("bảng tỉnh", "điều phối viên", "còn hiệu lực"),
+    ]
+
+
+def _cells(parts: list[str]) -> list[str]:
+    return [part.strip() for part in parts if part.strip()]
+
+
+async def test_api_token_revoke_twice_says_it_was_already_revoked(db):
+    await create_api_token("dashboard", by=CLI_TEST_ACTOR)
+    first = await _run_async("api-token", "revoke", "dashboard", database_url=db.url)
+
+    code, out, err = await _run_async("api-token", "revoke", "dashboard", database_url=db.url)
+
+    assert first[:2] == (0, "API token “dashboard” is revoked.\n")
+    assert (code, err) == (0, "")
+    assert out.startswith("API token “dashboard” was already revoked at ")
+    assert out.endswith(": nothing changed.\n")
+
+
+async def test_api_token_create_with_a_revoked_tokens_name_says_it_was_revoked(db):
+    await create_api_token("dashboard", by=CLI_TEST_ACTOR)
+    await revoke_api_token("dashboard", by=CLI_TEST_ACTOR)
+
+    code, out, err = await _run_async("api-token", "create", "dashboard", database_url=db.url)
+
+    assert (code, out) == (1, "")
+    assert err == (
+        "waystation: An API token named “dashboard” exists and was revoked: choose another name.\n"
+    )
 
 
 # --- demo and report ---------------------------------------------------------------------
@@ -337,13 +565,104 @@ def test_demo_then_report_of_last_years_campaign(tmp_path, migrated_url):
     assert (tmp_path / "report.xlsx").stat().st_size > 0
 
 
+@pytest.mark.parametrize(
+    ("xlsx", "message"),
+    [
+        ("", "Give the name of the Excel file to write, ending in .xlsx."),
+        ("  ", "Give the name of the Excel file to write, ending in .xlsx."),
+        ("r.csv", "The report file “r.csv” must end in .xlsx."),
+        ("/proc/version", "The report file “/proc/version” must end in .xlsx."),
+        (
+            "no-such-folder/r.xlsx",
+            "Cannot write the report to “no-such-folder/r.xlsx”: the folder does not exist.",
+        ),
+        ("folder.xlsx", "Cannot write the report to “folder.xlsx”: it is a folder."),
+        (
+            "x" * 300 + ".xlsx",
+            f"Cannot write the report to “{'x' * 300}.xlsx”: the name is too long.",
+        ),
+    ],
+)
+def test_report_xlsx_path_that_cannot_be_written_is_refused_before_opening_the_database(
+    tmp_path, xlsx, message
+):
+    (tmp_path / "folder.xlsx").mkdir()
+    database = tmp_path / "never-opened.sqlite3"
+
+    result = _run("report", "1", "--xlsx", xlsx, database_url=f"sqlite://{database}", cwd=tmp_path)
+
+    assert (result.returncode, result.stdout, result.stderr) == (1, "", f"waystation: {message}\n")
+    assert not database.exists()
+
+
+def _limit_file_size_to_1_kb() -> None:
+    # Python ignores SIGXFSZ, so a write past the limit fails with EFBIG, like a full disk.
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
+
+
+async def test_report_xlsx_whose_writing_fails_is_one_line_and_leaves_no_file(db, tmp_path):
+    campaign = await make_campaign()
+    target = tmp_path / "r.xlsx"
+
+    code, out, err = await _run_async(
+        "report",
+        str(campaign.id),
+        "--xlsx",
+        str(target),
+        database_url=db.url,
+        preexec=_limit_file_size_to_1_kb,
+    )
+
+    assert (code, out) == (1, "")
+    assert err == (
+        f"waystation: Cannot write the report to “{target}”: the file is too large for the "
+        "system to write.\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_report_xlsx_name_is_case_insensitive_and_the_file_is_a_workbook(db, tmp_path):
+    campaign = await make_campaign()
+
+    code, _out, err = await _run_async(
+        "report", str(campaign.id), "--xlsx", str(tmp_path / "R.XLSX"), database_url=db.url
+    )
+
+    assert (code, err) == (0, f"Report written to “{tmp_path / 'R.XLSX'}”.\n")
+    assert [path.name for path in tmp_path.iterdir()] == ["R.XLSX"]
+    assert (tmp_path / "R.XLSX").read_bytes()[:2] == b"PK"  # a zip, as every .xlsx is
+
+
+def test_write_whole_replaces_the_file_and_leaves_nothing_beside_it(tmp_path):
+    target = tmp_path / "r.xlsx"
+    target.write_bytes(b"old")
+
+    write_whole(target, b"new", "en")
+
+    assert [(p.name, p.read_bytes()) for p in tmp_path.iterdir()] == [("r.xlsx", b"new")]
+
+
+def test_write_whole_that_fails_keeps_the_old_file_and_says_why_in_one_line(tmp_path):
+    target = tmp_path / "r.xlsx"
+    target.mkdir()  # os.replace cannot put a file over a folder
+
+    with pytest.raises(InvalidInput) as caught:
+        write_whole(target, b"new", "vi")
+
+    assert caught.value.field == "xlsx"
+    assert caught.value.translated("vi") == (
+        f"Không ghi được báo cáo vào “{target}”: đó là một thư mục."
+    )
+    assert [p.name for p in tmp_path.iterdir()] == ["r.xlsx"]
+
+
 def test_report_unknown_campaign_is_a_clean_error(tmp_path, migrated_url):
     result = _run("report", "Tết 1999", database_url=migrated_url, cwd=tmp_path)
 
     assert (result.returncode, result.stdout, result.stderr) == (
         1,
         "",
-        "waystation: No campaign has the id or name Tết 1999.\n",
+        "waystation: No campaign has the id or name “Tết 1999”.\n",
     )
 
 
@@ -408,7 +727,70 @@ def test_serve_answers_healthz_and_says_the_bot_is_off(tmp_path, migrated_url, s
     # uvicorn shuts down cleanly on SIGTERM, then lets the signal end the process.
     assert "Application shutdown complete." in log
     assert "Telegram bot is off: WAYSTATION_TELEGRAM_TOKEN is not set" in log
-    assert "Waystation is running: open http://127.0.0.1:" in log
+    # Said once the app has started, so after uvicorn's own startup line.
+    assert log.index("Application startup complete.") < log.index(
+        "Waystation is running: open http://127.0.0.1:"
+    )
+
+
+def test_serve_on_a_busy_port_is_one_line_and_exit_1(tmp_path, migrated_url):
+    with socket.socket() as occupant:
+        occupant.bind(("127.0.0.1", 0))
+        occupant.listen()
+        port = occupant.getsockname()[1]
+
+        result = _run(
+            "serve",
+            "--port",
+            str(port),
+            database_url=migrated_url,
+            cwd=tmp_path,
+            WAYSTATION_LOG_LEVEL="INFO",
+        )
+
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"waystation: Port {port} is in use: choose another with --port or WAYSTATION_PORT.\n"
+    )
+
+
+def test_serve_on_a_busy_port_in_vietnamese(tmp_path, migrated_url):
+    with socket.socket() as occupant:
+        occupant.bind(("127.0.0.1", 0))
+        occupant.listen()
+        port = occupant.getsockname()[1]
+
+        result = _run(
+            "--lang", "vi", "serve", "--port", str(port), database_url=migrated_url, cwd=tmp_path
+        )
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"waystation: Cổng {port} đang được dùng: vui lòng chọn cổng khác bằng --port hoặc "
+        "WAYSTATION_PORT.\n"
+    )
+
+
+def test_serve_cannot_listen_on_an_address_this_machine_does_not_have():
+    with pytest.raises(InvalidInput) as caught:
+        bind_listening_sockets("192.0.2.1", _free_port())  # TEST-NET-1: never assigned
+
+    assert caught.value.field == "host"
+    assert caught.value.translated("en").startswith("Cannot listen on 192.0.2.1 port ")
+
+
+def test_serve_binds_every_address_of_localhost_on_one_port():
+    port = _free_port()
+
+    sockets = bind_listening_sockets("localhost", port)
+    try:
+        addresses = {sock.getsockname()[:2] for sock in sockets}
+    finally:
+        for sock in sockets:
+            sock.close()
+
+    assert ("127.0.0.1", port) in addresses
+    assert {address[1] for address in addresses} == {port}
 
 
 def _postgres_admin_url() -> str:

@@ -34,7 +34,7 @@ async def find_campaign(ref: str | int) -> Campaign:
         if _comparable(name) == wanted
     ]
     if not matches:
-        raise NotFound(_("No campaign has the id or name {ref}."), field="campaign", ref=text)
+        raise NotFound(_("No campaign has the id or name “{ref}”."), field="campaign", ref=text)
     if len(matches) > 1:
         raise InvalidInput(
             _("Several campaigns are named {ref}: give one of their ids ({ids})."),
@@ -73,7 +73,7 @@ async def _campaign_by_id(campaign_id: int) -> Campaign:
     campaign = await Campaign.get_or_none(id=campaign_id)
     if campaign is None:
         raise NotFound(
-            _("No campaign has the id or name {ref}."), field="campaign", ref=str(campaign_id)
+            _("No campaign has the id or name “{ref}”."), field="campaign", ref=str(campaign_id)
         )
     return campaign
 

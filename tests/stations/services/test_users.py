@@ -20,6 +20,7 @@ from stations.services.users import (
     list_api_tokens,
     revoke_api_token,
     set_password,
+    user_role_label,
 )
 from tests.factories import make_unit
 
@@ -99,6 +100,27 @@ async def test_create_user_unknown_role_is_rejected(db):
         await create_user(email="an@example.vn", password=PASSWORD, role="boss", by=ADMIN)
 
     assert caught.value.field == "role"
+    assert await User.all().count() == 0
+
+
+async def test_create_user_unit_code_in_lower_case_finds_the_unit(db):
+    unit = await make_unit(code="CAX-CAIBE")
+
+    user = await create_user(
+        email="an@example.vn", password=PASSWORD, role="coordinator", unit=" cax-caibe ", by=ADMIN
+    )
+
+    assert (await User.get(id=user.id)).unit_id == unit.id
+
+
+@pytest.mark.parametrize("unit", ["NOPE", "có dấu", "A" * 33])
+async def test_create_user_unknown_or_impossible_unit_code_is_not_found(db, unit):
+    with pytest.raises(NotFound) as caught:
+        await create_user(
+            email="an@example.vn", password=PASSWORD, role="viewer", unit=unit, by=ADMIN
+        )
+
+    assert caught.value.field == "unit"
     assert await User.all().count() == 0
 
 
@@ -235,7 +257,7 @@ async def test_revoke_api_token_makes_the_token_useless(db):
 
     revoked = await revoke_api_token("dashboard", by=ADMIN)
 
-    assert revoked.revoked_at is not None
+    assert (revoked.token.revoked_at is not None, revoked.already_revoked) == (True, False)
     assert await authenticate_api_token(plaintext) is None
     assert await AuditEvent.filter(action="api_token.revoke").count() == 1
 
@@ -246,7 +268,7 @@ async def test_revoke_api_token_twice_changes_nothing_the_second_time(db):
 
     second = await revoke_api_token("dashboard", by=ADMIN)
 
-    assert second.revoked_at == first.revoked_at
+    assert (second.token.revoked_at, second.already_revoked) == (first.token.revoked_at, True)
     assert await AuditEvent.filter(action="api_token.revoke").count() == 1
 
 
@@ -264,7 +286,30 @@ async def test_create_api_token_duplicate_name_is_a_conflict(db):
         await create_api_token(" dashboard ", by=ADMIN)
 
     assert caught.value.field == "name"
+    assert caught.value.translated("en") == "An API token named “dashboard” already exists."
     assert await ApiToken.all().count() == 1
+
+
+async def test_create_api_token_name_of_a_revoked_token_is_a_conflict_that_says_so(db):
+    await create_api_token("dashboard", by=ADMIN)
+    await revoke_api_token("dashboard", by=ADMIN)
+
+    with pytest.raises(Conflict) as caught:
+        await create_api_token("dashboard", by=ADMIN)
+
+    assert caught.value.field == "name"
+    assert caught.value.translated("en") == (
+        "An API token named “dashboard” exists and was revoked: choose another name."
+    )
+    assert await ApiToken.all().count() == 1
+
+
+async def test_create_api_token_unit_code_in_lower_case_finds_the_unit(db):
+    unit = await make_unit(code="PC08")
+
+    token, _plaintext = await create_api_token("pc08 board", unit="pc08", by=ADMIN)
+
+    assert (await ApiToken.get(id=token.id)).unit_id == unit.id
 
 
 @pytest.mark.parametrize(
@@ -298,3 +343,17 @@ async def test_list_api_tokens_lists_newest_first_with_revoked_ones(db):
         ("second", False),
         ("first", True),
     ]
+
+
+@pytest.mark.parametrize(
+    ("role", "language", "label"),
+    [
+        ("admin", "vi", "quản trị viên"),
+        (UserRole.COORDINATOR, "vi", "điều phối viên"),
+        ("viewer", "vi", "người xem"),
+        ("admin", "en", "administrator"),
+        ("coordinator", "en", "coordinator"),
+    ],
+)
+def test_user_role_label_speaks_the_readers_language(role, language, label):
+    assert user_role_label(role, language) == label
