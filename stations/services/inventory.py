@@ -33,10 +33,18 @@ from tortoise.transactions import in_transaction
 from stations import clock
 from stations.enums import CampaignStatus, MovementKind
 from stations.i18n import _
-from stations.models import Campaign, Station, StockBalance, StockMovement, SupplyItem
+from stations.models import (
+    Campaign,
+    Station,
+    StockBalance,
+    StockMovement,
+    SupplyItem,
+    User,
+    Volunteer,
+)
 from stations.services.actor import Actor
 from stations.services.audit import record_event
-from stations.services.errors import Conflict, InvalidInput
+from stations.services.errors import Conflict, InvalidInput, NotFound
 from stations.services.validation import (
     check_aware_datetime,
     check_optional_text,
@@ -162,6 +170,7 @@ async def record_count(
         message=_("The count must be a whole number between 0 and {max}."),
     )
     context = _LineContext.checked(by, occurred_at, note, idempotency_key)
+    await check_actor_on_record(context.by)
     if context.key and (replayed := await _replay(context.key, station, item, counted=counted)):
         return replayed
     try:
@@ -210,6 +219,7 @@ async def transfer_stock(
     """
     quantity = check_quantity(quantity)
     context = _LineContext.checked(by, occurred_at, note, idempotency_key)
+    await check_actor_on_record(context.by)
     if _id_of(from_station) is not None and _id_of(from_station) == _id_of(to_station):
         raise InvalidInput(_("A station cannot transfer stock to itself."), field="to_station")
     if context.key and (
@@ -403,6 +413,14 @@ def check_actor(by: object) -> Actor:
     return by
 
 
+async def check_actor_on_record(actor: Actor) -> None:
+    """The volunteer or user named as the actor still exists: a ledger line names its author."""
+    if actor.volunteer_id is not None and not await Volunteer.exists(id=actor.volunteer_id):
+        raise NotFound(_("The person making this change is no longer on record."), field="by")
+    if actor.user_id is not None and not await User.exists(id=actor.user_id):
+        raise NotFound(_("The person making this change is no longer on record."), field="by")
+
+
 def clean_note(note: object) -> str:
     if note is None:
         return ""
@@ -509,6 +527,7 @@ async def _record_simple(
 ) -> StockChange:
     amount = check_quantity(quantity)
     context = _LineContext.checked(by, occurred_at, note, idempotency_key)
+    await check_actor_on_record(context.by)
     if context.key and (replayed := await _replay(context.key, station, item, kind, amount)):
         return replayed
     try:

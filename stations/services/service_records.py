@@ -17,6 +17,7 @@ from stations.services.audit import record_event
 from stations.services.errors import Conflict, NotFound
 from stations.services.inventory import (
     check_actor,
+    check_actor_on_record,
     check_occurred_at,
     check_occurred_at_type,
     check_quantity,
@@ -48,6 +49,7 @@ async def record_service(
     amount = _check_amount(service, quantity)
     check_occurred_at_type(occurred_at)
     actor = check_actor(by)
+    await check_actor_on_record(actor)
     text = clean_note(note)
     key = clean_idempotency_key(idempotency_key)
     if partner is not None and (not isinstance(partner, Unit) or partner.id is None):

@@ -99,7 +99,9 @@ def test_normalize_phone_empty_asks_for_a_number():
     with pytest.raises(InvalidInput) as caught:
         normalize_phone("")
 
-    assert translate(caught.value.message, "vi") == "Vui lòng nhập số điện thoại, ví dụ 0912 345 678."
+    assert (
+        translate(caught.value.message, "vi") == "Vui lòng nhập số điện thoại, ví dụ 0912 345 678."
+    )
 
 
 def test_phone_or_none_returns_none_for_invalid_text():
