@@ -24,6 +24,14 @@ def _(msgid: str) -> str:
     return msgid
 
 
+class Msgid(str):
+    """A parameter value that is itself a message: ``translate`` translates it along with the
+    message it fills, so an error raised before its reader is known can still name, say, a
+    role in the reader's language."""
+
+    __slots__ = ()
+
+
 def N_(singular: str, plural: str) -> tuple[str, str]:
     """Mark a plural pair for extraction."""
     return singular, plural
@@ -80,4 +88,10 @@ def ngettext(singular: str, plural: str, n: int, language: str | Language | None
 def translate(msgid: str, language: str | Language | None, /, **params: object) -> str:
     """``msgid`` in ``language`` with ``{placeholders}`` filled from ``params``."""
     text = gettext(msgid, language)
-    return text.format(**params) if params else text
+    if not params:
+        return text
+    filled = {
+        name: gettext(value, language) if isinstance(value, Msgid) else value
+        for name, value in params.items()
+    }
+    return text.format(**filled)

@@ -25,6 +25,7 @@ from stations.enums import (
 )
 from stations.formatting import format_date, format_time, format_window
 from stations.i18n import _, translate
+from stations.labels import ROLE_LABELS
 from stations.models import Assignment, Shift, Volunteer
 from stations.services import geo
 from stations.services.actor import Actor
@@ -56,13 +57,6 @@ PENDING_STATUSES = (AssignmentStatus.ASSIGNED, AssignmentStatus.CONFIRMED)
 CHECKIN_FROM_STATUSES = (*PENDING_STATUSES, AssignmentStatus.NO_SHOW)
 _ACTIVE_STATUSES = sorted(ACTIVE_ASSIGNMENT_STATUSES)
 
-ROLE_LABELS: dict[ShiftRole, str] = {
-    ShiftRole.LEAD: _("station lead"),
-    ShiftRole.VOLUNTEER: _("volunteer"),
-    ShiftRole.MECHANIC: _("mechanic"),
-    ShiftRole.MEDIC: _("medic"),
-    ShiftRole.BROADCASTER: _("broadcaster"),
-}
 
 # Whole sentences per role rather than a translated label in a slot: an error is
 # translated later, for a reader this module does not know, and only its msgid travels.

@@ -23,6 +23,7 @@ from stations.enums import (
 )
 from stations.formatting import format_window
 from stations.i18n import _
+from stations.labels import ROLE_LABELS
 from stations.models import Assignment, Shift, Station, Volunteer
 from stations.services.actor import Actor
 from stations.services.audit import record_event
@@ -376,7 +377,7 @@ def check_needs(needs: object) -> dict[str, int]:
         role = _parse_role(raw_role)
         if role in counts:
             raise InvalidInput(
-                _("The role {role} is listed twice."), field="needs", role=role.value
+                _("The role {role} is listed twice."), field="needs", role=ROLE_LABELS[role]
             )
         counts[role] = check_whole_number(
             count,
@@ -386,7 +387,7 @@ def check_needs(needs: object) -> dict[str, int]:
             message=_(
                 "The number of people needed as {role} must be a whole number from 0 to {max}."
             ),
-            role=role.value,
+            role=ROLE_LABELS[role],
         )
     if sum(counts.values()) < 1:
         raise InvalidInput(_("A shift needs at least one person."), field="needs")

@@ -7,7 +7,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 
 from stations.enums import Language
-from stations.i18n import _catalog, gettext, ngettext, normalize_language, translate
+from stations.i18n import _, _catalog, gettext, ngettext, normalize_language, translate
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE_DIRS = ("stations", "bot", "scheduler")
@@ -94,3 +94,16 @@ def test_ngettext_without_catalog_entry_uses_english_plural_rule():
         "{n} station",
         "{n} stations",
     ]
+
+
+def test_a_message_parameter_that_is_a_message_is_translated_with_it():
+    from stations.i18n import Msgid
+    from stations.services.errors import InvalidInput
+
+    error = InvalidInput(_("The role {role} is listed twice."), field="needs", role=Msgid("medic"))
+
+    assert (error.translated("en"), error.translated("vi")) == (
+        "The role medic is listed twice.",
+        translate("The role {role} is listed twice.", "vi", role=gettext("medic", "vi")),
+    )
+    assert "nhân viên y tế" in error.translated("vi")
