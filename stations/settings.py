@@ -39,7 +39,7 @@ SETTINGS: Final[tuple[SettingDoc, ...]] = (
     SettingDoc(
         "WAYSTATION_SECRET_KEY",
         PLACEHOLDER_SECRET,
-        "Signs session cookies and tokens. Must be set in production.",
+        "Server secret for signing; production refuses the placeholder and anything under 32 characters.",
     ),
     SettingDoc("WAYSTATION_HOST", "127.0.0.1", "Address `waystation serve` listens on."),
     SettingDoc("WAYSTATION_PORT", "8000", "Port `waystation serve` listens on."),
