@@ -18,14 +18,9 @@ from stations.services.queries.reports import (
     StationReport,
 )
 from stations.services.report_summary import campaign_summary
+from tests.stations.services.report_samples import TWO_STATIONS_TWO_DAYS, totals
 
 pytestmark = pytest.mark.unit
-
-
-def totals(**figures: Any) -> ReportTotals:
-    values: dict[str, Any] = dict.fromkeys(ReportTotals.__dataclass_fields__, 0)
-    values.update(figures)
-    return ReportTotals(**values)
 
 
 FIRST = totals(
@@ -72,20 +67,7 @@ DAY_TWO = totals(
     broadcast_hours=1.0,
     first_aid=2,
 )
-ALL = totals(
-    stations=2,
-    units=3,
-    volunteer_turns=4,
-    worked_hours=9.0,
-    water_bottles=190,
-    cold_towels=50,
-    food_items=25,
-    leaflets=200,
-    motorbikes_checked=7,
-    broadcast_hours=2.5,
-    first_aid=2,
-    cost_vnd=2_300_000,
-)
+ALL = TWO_STATIONS_TWO_DAYS
 
 
 def make_report(*, budget_vnd: int | None = 10_000_000) -> CampaignReport:

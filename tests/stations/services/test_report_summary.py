@@ -10,6 +10,7 @@ from stations.clock import FrozenClock
 from stations.services.queries.reports import CampaignReport, ReportTotals
 from stations.services.report_summary import CampaignStage, campaign_stage, campaign_summary
 from tests.factories import vn
+from tests.stations.services.report_samples import TWO_STATIONS_TWO_DAYS, totals
 
 pytestmark = pytest.mark.unit
 
@@ -19,12 +20,6 @@ TET_2027: dict[str, Any] = {
     "starts_on": dt.date(2027, 1, 30),
     "ends_on": dt.date(2027, 2, 11),
 }
-
-
-def totals(**figures: Any) -> ReportTotals:
-    values: dict[str, Any] = dict.fromkeys(ReportTotals.__dataclass_fields__, 0)
-    values.update(figures)
-    return ReportTotals(**values)
 
 
 def report(
@@ -53,20 +48,7 @@ def report(
     )
 
 
-SMALL = totals(
-    stations=2,
-    units=3,
-    volunteer_turns=4,
-    worked_hours=9.0,
-    water_bottles=190,
-    cold_towels=50,
-    food_items=25,
-    leaflets=200,
-    motorbikes_checked=7,
-    broadcast_hours=2.5,
-    first_aid=2,
-    cost_vnd=2_300_000,
-)
+SMALL = TWO_STATIONS_TWO_DAYS
 ARTICLE = totals(
     stations=30,
     units=12,

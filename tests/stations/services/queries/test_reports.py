@@ -38,6 +38,7 @@ from tests.factories import (
     make_unit,
     vn,
 )
+from tests.stations.services.report_samples import totals as zero_totals
 
 DAY_1 = dt.date(2027, 2, 1)
 DAY_2 = dt.date(2027, 2, 2)
@@ -49,13 +50,6 @@ _SIGN = {
     MovementKind.TRANSFER_OUT: -1,
     MovementKind.LOSS: -1,
 }
-
-
-def zero_totals(**figures: Any) -> ReportTotals:
-    values: dict[str, Any] = dict.fromkeys(ReportTotals.__dataclass_fields__, 0)
-    values["worked_hours"] = values["broadcast_hours"] = 0.0
-    values.update(figures)
-    return ReportTotals(**values)
 
 
 async def move(
