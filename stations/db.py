@@ -72,10 +72,6 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def is_postgres(url: str) -> bool:
-    return normalize_url(url).startswith("postgres://")
-
-
 def tortoise_config(url: str) -> dict[str, Any]:
     return {
         "connections": {"default": normalize_url(url)},
@@ -129,7 +125,3 @@ async def database_status() -> dict[str, Any]:
         log.warning("database health check failed: %s", exc)
         return {"ok": False, "error": type(exc).__name__}
     return {"ok": True, "engine": connection.capabilities.dialect}
-
-
-def dialect() -> str:
-    return connections.get("default").capabilities.dialect

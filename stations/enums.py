@@ -53,11 +53,6 @@ class AssignmentStatus(StrEnum):
     CANCELLED = "cancelled"
     NO_SHOW = "no_show"
 
-    @property
-    def holds_slot(self) -> bool:
-        """Whether an assignment in this status counts toward the shift's head-count."""
-        return self in ACTIVE_ASSIGNMENT_STATUSES
-
 
 ACTIVE_ASSIGNMENT_STATUSES = frozenset(
     {

@@ -103,7 +103,3 @@ class Shift(Model):
         table = "shift"
         ordering = ["starts_at", "id"]
         indexes = (("station_id", "starts_at"), ("starts_at",))
-
-    @property
-    def needed_total(self) -> int:
-        return sum(int(n) for n in (self.needs or {}).values())

@@ -196,13 +196,3 @@ FEMALE_GIVEN_NAMES: Final = (
 MOBILE_PREFIXES: Final = ("32", "33", "34", "35", "36", "37", "38", "39", "90", "91", "93", "94", "96", "97", "98")
 # fmt: on
 SKILLS: Final = ("sơ cứu", "sửa xe máy", "phát loa", "lái xe", "tiếng Anh", "nấu ăn")
-#: Locality a union member is named after, by the unit of the station they serve at.
-LOCALITY_OF_UNIT: Final = {
-    "CAP-HONGNGU": "phường Hồng Ngự",
-    "CAP-CAOLANH": "phường Cao Lãnh",
-    "CAP-SADEC": "phường Sa Đéc",
-    "CAX-THANHBINH": "xã Thanh Bình",
-    "CAX-THAPMUOI": "xã Tháp Mười",
-    "CAX-LAPVO": "xã Lấp Vò",
-    "CAX-CAIBE": "xã Cái Bè",
-}

@@ -34,15 +34,15 @@ def create_app(
     lifespans: Sequence[Lifespan] = (),
     routes: Sequence[BaseRoute] = (),
 ) -> Starlette:
-    """The web app. With ``manage_database`` it migrates, opens and closes the database
-    itself; tests pass False and bring their own. ``lifespans`` and ``routes`` are how
+    """The web app. With ``manage_database`` it opens and closes the database itself (the
+    caller has migrated it: ``serve`` does so before the port opens); tests pass False and
+    bring their own. ``lifespans`` and ``routes`` are how
     ``stations.main`` plugs in the parts that live in the same process."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with contextlib.AsyncExitStack() as stack:
             if manage_database:
-                await db.migrate(settings.database_url)
                 await db.init_db(settings.database_url)
                 stack.push_async_callback(db.close_db)
             for part in lifespans:
