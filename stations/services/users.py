@@ -23,6 +23,7 @@ from tortoise.transactions import in_transaction
 from stations import clock
 from stations.enums import Language, UserRole
 from stations.i18n import _, translate
+from stations.labels import USER_ROLE_LABELS
 from stations.models import ApiToken, Unit, User
 from stations.services.actor import Actor
 from stations.services.audit import record_event
@@ -48,13 +49,6 @@ _EMAIL = re.compile(
 )
 
 _hasher = PasswordHasher()
-
-#: What a person reads for a role; the enum's value stays what is typed and stored.
-USER_ROLE_LABELS: dict[UserRole, str] = {
-    UserRole.ADMIN: _("administrator"),
-    UserRole.COORDINATOR: _("coordinator"),
-    UserRole.VIEWER: _("viewer"),
-}
 
 
 @functools.cache

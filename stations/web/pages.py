@@ -25,6 +25,7 @@ from stations.db import database_status
 from stations.enums import CampaignKind, CampaignStatus, Language
 from stations.formatting import format_date, format_number, format_time
 from stations.i18n import _, gettext, normalize_language, translate
+from stations.labels import CAMPAIGN_KIND_LABELS, CAMPAIGN_STATUS_LABELS
 from stations.services.queries.campaign_listing import CampaignListing, list_campaigns
 from stations.services.queries.reports import campaign_report
 from stations.services.report_summary import campaign_summary
@@ -48,12 +49,6 @@ SITE_NAME = "Waystation"
 LANGUAGE_NAMES = {Language.VI: "Tiếng Việt", Language.EN: "English"}
 ENGINE_NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 
-KIND_LABELS = {
-    CampaignKind.TET: _("Tết holiday"),
-    CampaignKind.REUNIFICATION: _("30/4 – 1/5 holiday"),
-    CampaignKind.CUSTOM: _("Other occasion"),
-}
-STATUS_LABELS = {CampaignStatus.OPEN: _("Open"), CampaignStatus.CLOSED: _("Closed")}
 
 TEXTS = {
     "tagline": _("Volunteer holiday rest stations"),
@@ -153,9 +148,9 @@ async def _card(listing: CampaignListing, language: Language) -> CampaignCard:
     report = await campaign_report(campaign)
     return CampaignCard(
         name=campaign.name,
-        kind=translate(KIND_LABELS[CampaignKind(campaign.kind)], language),
+        kind=translate(CAMPAIGN_KIND_LABELS[CampaignKind(campaign.kind)], language),
         status=CampaignStatus(campaign.status).value,
-        status_label=translate(STATUS_LABELS[CampaignStatus(campaign.status)], language),
+        status_label=translate(CAMPAIGN_STATUS_LABELS[CampaignStatus(campaign.status)], language),
         starts_on=campaign.starts_on,
         ends_on=campaign.ends_on,
         first_day=format_date(campaign.starts_on, language),
