@@ -7,6 +7,7 @@ checks the two agree, so add a setting here and the README will tell you to docu
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
@@ -51,6 +52,61 @@ SETTINGS: Final[tuple[SettingDoc, ...]] = (
         "vi",
         "Language for people who have not chosen one: `vi` or `en`.",
     ),
+    SettingDoc(
+        "WAYSTATION_TELEGRAM_API_URL",
+        "https://api.telegram.org/bot",
+        "Bot API base URL (the token is appended): Telegram's own, or a self-hosted Bot API server.",
+    ),
+    SettingDoc(
+        "WAYSTATION_BOT_USERNAME",
+        "",
+        "The bot's @username without the @, for t.me links and QR codes; asked of Telegram (getMe) when empty and the bot runs.",
+    ),
+    SettingDoc(
+        "WAYSTATION_PUBLIC_URL",
+        "",
+        "The service's public `https://` address; when set the bot takes updates by webhook at `/telegram/webhook`, otherwise by long polling. Session cookies are `Secure` when it is https.",
+    ),
+    SettingDoc(
+        "WAYSTATION_WEBHOOK_SECRET",
+        "",
+        "Secret Telegram sends with every webhook call (`X-Telegram-Bot-Api-Secret-Token`); required with a public URL in production.",
+    ),
+    SettingDoc(
+        "WAYSTATION_COORDINATOR_CHAT_ID",
+        "",
+        "Telegram chat id of the coordinators' group: no-show, low-stock and daily summary messages.",
+    ),
+    SettingDoc(
+        "WAYSTATION_SCHEDULER",
+        "on",
+        "`on`: `waystation serve` also runs the scheduler; `off`: run it apart with `waystation scheduler`.",
+    ),
+    SettingDoc(
+        "WAYSTATION_REMINDER_HOURS",
+        "24,2",
+        "How many hours before a shift its volunteers are reminded, comma-separated.",
+    ),
+    SettingDoc(
+        "WAYSTATION_SEND_RATE",
+        "30",
+        "Messages per second the dispatcher sends at most, all chats together (Telegram's limit is about 30).",
+    ),
+    SettingDoc(
+        "WAYSTATION_CHAT_INTERVAL",
+        "1.0",
+        "Seconds between two messages to one private chat (Telegram: about 1 per second).",
+    ),
+    SettingDoc(
+        "WAYSTATION_GROUP_PER_MINUTE",
+        "20",
+        "Messages per minute to one group chat (Telegram: 20).",
+    ),
+    SettingDoc(
+        "WAYSTATION_MAX_ATTEMPTS",
+        "5",
+        "Attempts before a message is marked failed and shown to coordinators.",
+    ),
     SettingDoc("WAYSTATION_LOG_LEVEL", "INFO", "Python logging level."),
     SettingDoc(
         "WAYSTATION_PASSWORD", "", "Password for `waystation create-user` when it must not prompt."
@@ -70,6 +126,17 @@ class Settings:
     telegram_token: str = ""
     default_language: str = "vi"
     log_level: str = "INFO"
+    telegram_api_url: str = _DEFAULTS["WAYSTATION_TELEGRAM_API_URL"]
+    bot_username: str = ""
+    public_url: str = ""
+    webhook_secret: str = ""
+    coordinator_chat_id: int | None = None
+    scheduler_enabled: bool = True
+    reminder_hours: tuple[float, ...] = (24.0, 2.0)
+    send_rate: float = 30.0
+    chat_interval: float = 1.0
+    group_per_minute: int = 20
+    max_attempts: int = 5
 
     @property
     def is_production(self) -> bool:
@@ -79,12 +146,53 @@ class Settings:
     def bot_enabled(self) -> bool:
         return bool(self.telegram_token)
 
+    @property
+    def webhook_enabled(self) -> bool:
+        return bool(self.public_url)
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_url.startswith("https://")
+
 
 def _as_int(name: str, raw: str) -> int:
     try:
         return int(raw)
     except ValueError:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _as_number(name: str, raw: str, *, minimum: float) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+    if not value >= minimum or value == float("inf"):
+        raise SettingsError(f"{name} must be a number of at least {minimum:g}, got {raw!r}")
+    return value
+
+
+def _as_optional_int(name: str, raw: str) -> int | None:
+    return _as_int(name, raw) if raw else None
+
+
+def _as_switch(name: str, raw: str) -> bool:
+    value = raw.lower()
+    if value in {"on", "true", "1", "yes"}:
+        return True
+    if value in {"off", "false", "0", "no"}:
+        return False
+    raise SettingsError(f"{name} must be on or off, got {raw!r}")
+
+
+def _as_hours(name: str, raw: str) -> tuple[float, ...]:
+    hours = []
+    for part in raw.split(","):
+        if part.strip():
+            hours.append(_as_number(name, part.strip(), minimum=0.1))
+    if not hours:
+        raise SettingsError(f"{name} must list at least one number of hours, got {raw!r}")
+    return tuple(sorted(set(hours), reverse=True))
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -103,6 +211,25 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         telegram_token=get("WAYSTATION_TELEGRAM_TOKEN"),
         default_language=get("WAYSTATION_DEFAULT_LANGUAGE"),
         log_level=get("WAYSTATION_LOG_LEVEL").upper(),
+        telegram_api_url=get("WAYSTATION_TELEGRAM_API_URL"),
+        bot_username=get("WAYSTATION_BOT_USERNAME").lstrip("@"),
+        public_url=get("WAYSTATION_PUBLIC_URL").rstrip("/"),
+        webhook_secret=get("WAYSTATION_WEBHOOK_SECRET"),
+        coordinator_chat_id=_as_optional_int(
+            "WAYSTATION_COORDINATOR_CHAT_ID", get("WAYSTATION_COORDINATOR_CHAT_ID")
+        ),
+        scheduler_enabled=_as_switch("WAYSTATION_SCHEDULER", get("WAYSTATION_SCHEDULER")),
+        reminder_hours=_as_hours("WAYSTATION_REMINDER_HOURS", get("WAYSTATION_REMINDER_HOURS")),
+        send_rate=_as_number("WAYSTATION_SEND_RATE", get("WAYSTATION_SEND_RATE"), minimum=0.1),
+        chat_interval=_as_number(
+            "WAYSTATION_CHAT_INTERVAL", get("WAYSTATION_CHAT_INTERVAL"), minimum=0
+        ),
+        group_per_minute=int(
+            _as_number("WAYSTATION_GROUP_PER_MINUTE", get("WAYSTATION_GROUP_PER_MINUTE"), minimum=1)
+        ),
+        max_attempts=int(
+            _as_number("WAYSTATION_MAX_ATTEMPTS", get("WAYSTATION_MAX_ATTEMPTS"), minimum=1)
+        ),
     )
     _validate(settings)
     return settings
@@ -119,6 +246,19 @@ def _validate(settings: Settings) -> None:
         raise SettingsError("WAYSTATION_DATABASE_URL must start with sqlite:// or postgres://")
     if not 0 < settings.port < 65536:
         raise SettingsError("WAYSTATION_PORT must be between 1 and 65535")
+    if settings.public_url and not settings.public_url.startswith(("https://", "http://")):
+        raise SettingsError("WAYSTATION_PUBLIC_URL must start with https:// (or http:// in development)")
+    if settings.is_production and settings.public_url and settings.bot_enabled:
+        if not settings.public_url.startswith("https://"):
+            raise SettingsError("WAYSTATION_PUBLIC_URL must be https:// in production (Telegram requires it)")
+        if len(settings.webhook_secret) < 16:
+            raise SettingsError(
+                "WAYSTATION_WEBHOOK_SECRET must be set (16+ characters) when the bot takes webhooks in production"
+            )
+    if settings.webhook_secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", settings.webhook_secret):
+        raise SettingsError(
+            "WAYSTATION_WEBHOOK_SECRET may hold only letters, digits, _ and - (1 to 256 characters)"
+        )
     if settings.is_production and (
         settings.secret_key == PLACEHOLDER_SECRET or len(settings.secret_key) < 32
     ):

@@ -3,7 +3,7 @@
 from stations.models.campaigns import Campaign, Shift, Station
 from stations.models.inventory import ServiceRecord, StockBalance, StockMovement, SupplyItem
 from stations.models.messaging import ChatState, Notification
-from stations.models.org import ApiToken, AuditEvent, Unit, User
+from stations.models.org import ApiToken, AuditEvent, SignInAttempt, Unit, User
 from stations.models.people import Assignment, LinkToken, Volunteer
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "LinkToken",
     "Notification",
     "ServiceRecord",
+    "SignInAttempt",
     "Shift",
     "Station",
     "StockBalance",

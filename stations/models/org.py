@@ -71,6 +71,20 @@ class ApiToken(Model):
         table = "api_token"
 
 
+class SignInAttempt(Model):
+    """A failed web sign-in, kept a short while so repeated guessing is slowed down.
+
+    Shared by every web replica through the database, keyed by account and by address."""
+
+    id = fields.BigIntField(primary_key=True)
+    email = fields.CharField(max_length=254, db_index=True)
+    address = fields.CharField(max_length=64, db_index=True)
+    at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "signin_attempt"
+
+
 class AuditEvent(Model):
     """Who changed what, when. Written by services in the same transaction as the change."""
 

@@ -14,7 +14,7 @@ from starlette.staticfiles import StaticFiles
 
 from stations import db
 from stations.settings import Settings
-from stations.web import pages
+from stations.web import api, pages, views
 from stations.web.health import healthz
 
 log = logging.getLogger(__name__)
@@ -54,6 +54,8 @@ def create_app(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             *pages.ROUTES,
+            *views.ROUTES,
+            *api.ROUTES,
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
             *routes,
         ],

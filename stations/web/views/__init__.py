@@ -1,0 +1,29 @@
+"""The coordinators' pages, one module per topic; each exposes ``ROUTES``."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+from stations.web.views import (
+    account,
+    audit,
+    inventory,
+    notifications,
+    overview,
+    reports,
+    shifts,
+    stations,
+    volunteers,
+)
+
+ROUTES: list[BaseRoute] = [
+    *account.ROUTES,
+    *overview.ROUTES,
+    *stations.ROUTES,
+    *shifts.ROUTES,
+    *volunteers.ROUTES,
+    *inventory.ROUTES,
+    *reports.ROUTES,
+    *notifications.ROUTES,
+    *audit.ROUTES,
+]

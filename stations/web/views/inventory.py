@@ -1,0 +1,7 @@
+"""Coordinators' pages: inventory."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+ROUTES: list[BaseRoute] = []

@@ -1,0 +1,7 @@
+"""Coordinators' pages: stations."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+ROUTES: list[BaseRoute] = []
