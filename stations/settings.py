@@ -247,15 +247,21 @@ def _validate(settings: Settings) -> None:
     if not 0 < settings.port < 65536:
         raise SettingsError("WAYSTATION_PORT must be between 1 and 65535")
     if settings.public_url and not settings.public_url.startswith(("https://", "http://")):
-        raise SettingsError("WAYSTATION_PUBLIC_URL must start with https:// (or http:// in development)")
+        raise SettingsError(
+            "WAYSTATION_PUBLIC_URL must start with https:// (or http:// in development)"
+        )
     if settings.is_production and settings.public_url and settings.bot_enabled:
         if not settings.public_url.startswith("https://"):
-            raise SettingsError("WAYSTATION_PUBLIC_URL must be https:// in production (Telegram requires it)")
+            raise SettingsError(
+                "WAYSTATION_PUBLIC_URL must be https:// in production (Telegram requires it)"
+            )
         if len(settings.webhook_secret) < 16:
             raise SettingsError(
                 "WAYSTATION_WEBHOOK_SECRET must be set (16+ characters) when the bot takes webhooks in production"
             )
-    if settings.webhook_secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", settings.webhook_secret):
+    if settings.webhook_secret and not re.fullmatch(
+        r"[A-Za-z0-9_-]{1,256}", settings.webhook_secret
+    ):
         raise SettingsError(
             "WAYSTATION_WEBHOOK_SECRET may hold only letters, digits, _ and - (1 to 256 characters)"
         )
