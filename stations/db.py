@@ -10,6 +10,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import tortoise.backends.sqlite.executor  # noqa: F401  (registers its adapters first)
 from tortoise import Tortoise
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.connection import connections
@@ -20,6 +21,17 @@ log = logging.getLogger(__name__)
 # tortoise-orm 1.1 registers sqlite3 adapters for date and datetime but not for time:
 # without this a station's opening hours cannot be written to SQLite at all.
 sqlite3.register_adapter(dt.time, lambda value: value.isoformat())
+
+
+def _utc_text(value: dt.datetime) -> str:
+    return (value.astimezone(dt.UTC) if value.tzinfo else value).isoformat(" ")
+
+
+# SQLite compares datetimes as text, so every aware moment is written in UTC: tortoise's
+# own adapter keeps the offset, and "2027-02-02 07:30:00+07:00" sorts after
+# "2027-02-02 01:00:00+00:00" although it is half an hour earlier. Registered after
+# tortoise's (imported just above) so ours is the one sqlite3 uses.
+sqlite3.register_adapter(dt.datetime, _utc_text)
 
 APP_LABEL = "stations"
 MIGRATIONS_MODULE = "stations.migrations"

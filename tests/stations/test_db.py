@@ -42,3 +42,30 @@ def test_urls_that_can_be_opened_pass(url):
 async def test_migrate_of_an_unopenable_sqlite_file_fails_fast(tmp_path):
     with pytest.raises(DatabaseUnavailable):
         await migrate(f"sqlite://{tmp_path / 'missing' / 'w.sqlite3'}")
+
+
+@pytest.mark.integration
+async def test_moments_compare_by_time_whatever_offset_they_carry(db):
+    # SQLite compares datetimes as text: a Vietnam-time bound must still order correctly
+    # against moments written in UTC (the day boundaries of every report depend on it).
+    import datetime as dt
+
+    from stations.clock import VN_TZ
+    from stations.models import AuditEvent
+
+    moment = dt.datetime(2027, 2, 2, 8, 0, tzinfo=VN_TZ)
+    await AuditEvent.create(
+        at=moment,
+        actor_kind="system",
+        actor_label="t",
+        source="system",
+        action="a",
+        object_type="t",
+    )
+
+    half_past_seven = dt.datetime(2027, 2, 2, 7, 30, tzinfo=VN_TZ)
+    half_past_eight = dt.datetime(2027, 2, 2, 8, 30, tzinfo=VN_TZ)
+    assert await AuditEvent.filter(at__gte=half_past_seven).count() == 1
+    assert await AuditEvent.filter(at__gte=half_past_eight).count() == 0
+    assert await AuditEvent.filter(at__lt=half_past_eight).count() == 1
+    assert await AuditEvent.filter(at=moment).count() == 1

@@ -196,8 +196,8 @@ async def _discrepancies_today(station_ids: list[int]) -> set[tuple[int, int]]:
         await StockMovement.filter(
             station_id__in=station_ids,
             discrepancy=True,
-            occurred_at__gte=clock.local_midnight(today),
-            occurred_at__lt=clock.local_midnight(today + dt.timedelta(days=1)),
+            occurred_at__gte=clock.local_midnight(today).astimezone(dt.UTC),
+            occurred_at__lt=clock.local_midnight(today + dt.timedelta(days=1)).astimezone(dt.UTC),
         )
         .distinct()
         .values_list("station_id", "item_id")
