@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 from starlette.applications import Starlette
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.convertors import CONVERTOR_TYPES, IntegerConvertor
+from starlette.datastructures import MutableHeaders
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute, compile_path
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from stations import db
 from stations.settings import Settings
 from stations.web import api, pages, views
+from stations.web.errors import EXCEPTION_HANDLERS
 from stations.web.health import healthz
 
 log = logging.getLogger(__name__)
@@ -25,6 +31,82 @@ STATIC_DIR = Path(__file__).parent / "static"
 #: Something that runs beside the web app for as long as it serves (the bot, the
 #: scheduler): entered after the database is ready, left before it closes.
 Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
+
+SESSION_COOKIE = "waystation_session"
+#: A coordinator signs in once for a holiday week, not every morning of it.
+SESSION_MAX_AGE = 7 * 24 * 60 * 60
+
+#: Scripts and styles only from our own /static (no inline script can run, so injected
+#: markup cannot act); inline SVG images and QR codes are ``data:`` or markup, both allowed.
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+class DatabaseIdConvertor(IntegerConvertor):
+    """``{x_id:int}`` as a row id: at most nine digits, so an absurd id in an address is a
+    plain 404 at routing rather than a number the database's INTEGER cannot hold."""
+
+    regex = "[0-9]{1,9}"
+
+
+def _bound_ids(routes: Iterable[BaseRoute]) -> None:
+    """Recompile every ``:int`` path parameter with ``DatabaseIdConvertor``, whichever
+    module built the route and whenever it was imported."""
+    standard = CONVERTOR_TYPES["int"]
+    CONVERTOR_TYPES["int"] = DatabaseIdConvertor()
+    try:
+        for route in routes:
+            if isinstance(route, Route | WebSocketRoute):
+                if "{" in route.path:
+                    route.path_regex, route.path_format, route.param_convertors = compile_path(
+                        route.path
+                    )
+            elif isinstance(route, Mount):
+                route.path_regex, route.path_format, route.param_convertors = compile_path(
+                    route.path + "/{path:path}"
+                )
+                _bound_ids(route.routes)
+    finally:
+        CONVERTOR_TYPES["int"] = standard
+
+
+class SecurityHeadersMiddleware:
+    """Adds the security headers to every HTTP response that does not set its own."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    if name not in headers:
+                        headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def create_app(
@@ -59,7 +141,20 @@ def create_app(
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
             *routes,
         ],
+        middleware=[
+            Middleware(SecurityHeadersMiddleware),
+            Middleware(
+                SessionMiddleware,
+                secret_key=settings.secret_key,
+                session_cookie=SESSION_COOKIE,
+                max_age=SESSION_MAX_AGE,
+                same_site="lax",
+                https_only=settings.secure_cookies,
+            ),
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
+    _bound_ids(app.routes)
     app.state.settings = settings
     return app

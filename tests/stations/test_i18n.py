@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import string
 from pathlib import Path
 
@@ -28,6 +29,25 @@ def _marked_messages() -> dict[str, str]:
     return found
 
 
+TEMPLATES_DIR = ROOT / "stations" / "web" / "templates"
+_QUOTED = r"""(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')"""
+#: ``_("…")`` and the singular of ``ngettext("…", "…", n)`` in a template (a name ending in
+#: ``_`` such as ``my_(`` is not the translation function).
+_TEMPLATE_CALL = re.compile(r"(?<![\w.])(?:_|ngettext)\(\s*" + _QUOTED)
+
+
+def _template_messages() -> dict[str, str]:
+    """Every literal msgid in a page template → where it is."""
+    found: dict[str, str] = {}
+    for path in sorted(TEMPLATES_DIR.rglob("*.html")):
+        source = path.read_text(encoding="utf-8")
+        for match in _TEMPLATE_CALL.finditer(source):
+            msgid = match.group(1) if match.group(1) is not None else match.group(2)
+            line = source.count("\n", 0, match.start()) + 1
+            found.setdefault(msgid, f"{path.relative_to(ROOT)}:{line}")
+    return found
+
+
 def _placeholders(text: str) -> set[str]:
     return {name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name}
 
@@ -39,6 +59,28 @@ def test_every_marked_message_has_a_vietnamese_translation():
     }
 
     assert missing == {}
+
+
+def test_every_message_in_a_template_has_a_vietnamese_translation():
+    vietnamese = _catalog(Language.VI)
+    missing = {
+        msgid: where for msgid, where in _template_messages().items() if msgid not in vietnamese
+    }
+
+    assert missing == {}
+
+
+def test_template_scanner_finds_both_quote_styles_and_ngettext(tmp_path):
+    source = """{{ _("Sign in") }} {{ _('Campaigns') }} {{ ngettext("{count} day", "{count} days", n) }}
+    {{ my_("not this") }} {{ obj._("nor this") }}"""
+
+    found = [m.group(1) or m.group(2) for m in _TEMPLATE_CALL.finditer(source)]
+
+    assert found == ["Sign in", "Campaigns", "{count} day"]
+
+
+def test_templates_have_messages_to_check():
+    assert "Sign in" in _template_messages()
 
 
 def test_translations_keep_the_placeholders_of_their_message():

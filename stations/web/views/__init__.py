@@ -7,6 +7,8 @@ from starlette.routing import BaseRoute
 from stations.web.views import (
     account,
     audit,
+    calendar,
+    campaigns,
     inventory,
     notifications,
     overview,
@@ -19,9 +21,11 @@ from stations.web.views import (
 ROUTES: list[BaseRoute] = [
     *account.ROUTES,
     *overview.ROUTES,
+    *campaigns.ROUTES,
     *stations.ROUTES,
     *shifts.ROUTES,
     *volunteers.ROUTES,
+    *calendar.ROUTES,
     *inventory.ROUTES,
     *reports.ROUTES,
     *notifications.ROUTES,

@@ -1,0 +1,325 @@
+"""A campaign at a glance: each station today, and the handouts of every day.
+
+What ``campaign_overview`` reads, for the stations in the reader's scope (active ones only):
+today's shifts (Vietnam-local day) with filled/needed per role, who is on duty now, stock on
+hand with low-stock and discrepancy flags, today's handouts per item and services per kind,
+and the handouts per day per item over the campaign (for the chart).
+
+Cost: a fixed number of grouped queries, however many stations the campaign has — the
+stations, their shifts today, the coverage of those shifts, who is on duty, the stock (four,
+see ``queries/stock.py``), today's handouts, today's services, the items, today's
+discrepancies, and the handouts per day (raw SQL, grouped by the Vietnam-local day as
+``queries/reports.py`` does).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tortoise.connection import connections
+from tortoise.functions import Sum
+
+from stations import clock
+from stations.enums import AssignmentStatus, MovementKind, ServiceKind, ShiftStatus
+from stations.models import (
+    Assignment,
+    Campaign,
+    ServiceRecord,
+    Shift,
+    Station,
+    StockMovement,
+    SupplyItem,
+)
+from stations.services.assignments import CHECKIN_OPENS_BEFORE
+from stations.services.queries.assignments import shift_coverage
+from stations.services.queries.stock import StockLine, stock_for_stations
+
+
+@dataclass(frozen=True)
+class ShiftToday:
+    shift: Shift
+    #: role → (filled, needed)
+    coverage: dict[str, tuple[int, int]]
+
+    @property
+    def filled(self) -> int:
+        return sum(filled for filled, _needed in self.coverage.values())
+
+    @property
+    def needed(self) -> int:
+        return sum(needed for _filled, needed in self.coverage.values())
+
+    @property
+    def short(self) -> bool:
+        """Some role has fewer people than it needs."""
+        return any(filled < needed for filled, needed in self.coverage.values())
+
+
+@dataclass(frozen=True)
+class ItemQuantity:
+    item: SupplyItem
+    quantity: int
+
+
+@dataclass(frozen=True)
+class StationToday:
+    station: Station
+    shifts: list[ShiftToday]
+    on_duty: list[Assignment]
+    stock: list[StockLine]
+    handouts: list[ItemQuantity]
+    #: service kind value → quantity (loudspeaker in minutes)
+    services: dict[str, int]
+
+    def handed_out(self, item_id: int) -> int:
+        """How much of the item was handed out here today."""
+        return sum(h.quantity for h in self.handouts if h.item.id == item_id)
+
+    @property
+    def low_stock(self) -> list[StockLine]:
+        return [line for line in self.stock if line.low]
+
+    @property
+    def discrepancies(self) -> list[StockLine]:
+        return [line for line in self.stock if line.discrepancy_today]
+
+    @property
+    def short_shifts(self) -> int:
+        return sum(1 for shift in self.shifts if shift.short)
+
+
+@dataclass(frozen=True)
+class HandoutSeries:
+    item: SupplyItem
+    #: one value per day of ``CampaignOverview.days``
+    quantities: list[int]
+
+
+@dataclass(frozen=True)
+class CampaignOverview:
+    campaign: Campaign
+    today: dt.date
+    now: dt.datetime
+    stations: list[StationToday]
+    days: list[dt.date]
+    handouts_per_day: list[HandoutSeries] = field(default_factory=list)
+
+    @property
+    def on_duty_count(self) -> int:
+        return sum(len(station.on_duty) for station in self.stations)
+
+    @property
+    def low_stock_count(self) -> int:
+        return sum(len(station.low_stock) for station in self.stations)
+
+    @property
+    def discrepancy_count(self) -> int:
+        return sum(len(station.discrepancies) for station in self.stations)
+
+    @property
+    def short_shift_count(self) -> int:
+        return sum(station.short_shifts for station in self.stations)
+
+
+def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    return (
+        clock.local_midnight(day).astimezone(dt.UTC),
+        clock.local_midnight(day + dt.timedelta(days=1)).astimezone(dt.UTC),
+    )
+
+
+async def campaign_overview(
+    campaign: Campaign, *, unit_ids: Iterable[int] | None
+) -> CampaignOverview:
+    """The campaign today for a reader whose scope is ``unit_ids`` (None: province-wide)."""
+    now = clock.now()
+    today = now.astimezone(clock.VN_TZ).date()
+    day_start, day_end = _day_bounds(today)
+
+    stations_query = Station.filter(campaign_id=campaign.id, is_active=True)
+    if unit_ids is not None:
+        stations_query = stations_query.filter(unit_id__in=sorted(unit_ids))
+    stations = await stations_query.select_related("unit").order_by("code", "id")
+    station_ids = [station.id for station in stations]
+    if not station_ids:
+        return CampaignOverview(
+            campaign=campaign, today=today, now=now, stations=[], days=_campaign_days(campaign)
+        )
+
+    shifts = await Shift.filter(
+        station_id__in=station_ids,
+        status=ShiftStatus.ACTIVE,
+        starts_at__lt=day_end,
+        ends_at__gt=day_start,
+    ).order_by("starts_at", "id")
+    coverage = await shift_coverage(shift.id for shift in shifts)
+    on_duty = await (
+        Assignment.filter(
+            shift__station_id__in=station_ids,
+            status=AssignmentStatus.CHECKED_IN,
+            shift__status=ShiftStatus.ACTIVE,
+            shift__starts_at__lte=now + CHECKIN_OPENS_BEFORE,
+            shift__ends_at__gt=now,
+        )
+        .select_related("shift", "volunteer")
+        .order_by("shift__starts_at", "volunteer__search_name", "id")
+    )
+    stock = _flag_discrepancies(
+        await stock_for_stations(station_ids),
+        await _discrepancies_between(station_ids, day_start, day_end),
+    )
+    handout_rows = (
+        await StockMovement.filter(
+            station_id__in=station_ids,
+            kind=MovementKind.HANDOUT,
+            occurred_at__gte=day_start,
+            occurred_at__lt=day_end,
+        )
+        .annotate(total=Sum("quantity"))
+        .group_by("station_id", "item_id")
+        .values("station_id", "item_id", "total")
+    )
+    service_rows = (
+        await ServiceRecord.filter(
+            station_id__in=station_ids, occurred_at__gte=day_start, occurred_at__lt=day_end
+        )
+        .annotate(total=Sum("quantity"))
+        .group_by("station_id", "kind")
+        .values("station_id", "kind", "total")
+    )
+    per_day = await _handouts_per_day(campaign, unit_ids)
+    item_ids = {row["item_id"] for row in handout_rows} | {item_id for item_id, _day in per_day}
+    items = {item.id: item for item in await SupplyItem.filter(id__in=sorted(item_ids) or [0])}
+
+    shifts_by_station: dict[int, list[ShiftToday]] = defaultdict(list)
+    for shift in shifts:
+        shifts_by_station[shift.station_id].append(ShiftToday(shift, coverage.get(shift.id, {})))
+    duty_by_station: dict[int, list[Assignment]] = defaultdict(list)
+    for assignment in on_duty:
+        duty_by_station[assignment.shift.station_id].append(assignment)
+    handouts_by_station: dict[int, list[ItemQuantity]] = defaultdict(list)
+    for row in sorted(handout_rows, key=lambda r: r["item_id"]):
+        if row["item_id"] in items:
+            handouts_by_station[row["station_id"]].append(
+                ItemQuantity(items[row["item_id"]], int(row["total"] or 0))
+            )
+    services_by_station: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in service_rows:
+        kind = ServiceKind(row["kind"]).value
+        services_by_station[row["station_id"]][kind] = int(row["total"] or 0)
+
+    days = _campaign_days(campaign, extra=[day for _item, day in per_day])
+    series = [
+        HandoutSeries(
+            item=items[item_id], quantities=[per_day.get((item_id, day), 0) for day in days]
+        )
+        for item_id in sorted({item_id for item_id, _day in per_day})
+        if item_id in items
+    ]
+    return CampaignOverview(
+        campaign=campaign,
+        today=today,
+        now=now,
+        stations=[
+            StationToday(
+                station=station,
+                shifts=shifts_by_station.get(station.id, []),
+                on_duty=duty_by_station.get(station.id, []),
+                stock=stock.get(station.id, []),
+                handouts=handouts_by_station.get(station.id, []),
+                services=services_by_station.get(station.id, {}),
+            )
+            for station in stations
+        ],
+        days=days,
+        handouts_per_day=series,
+    )
+
+
+async def _discrepancies_between(
+    station_ids: list[int], start: dt.datetime, end: dt.datetime
+) -> set[tuple[int, int]]:
+    """(station, item) pairs with a line that took more than the record held in [start, end).
+
+    Bounds in UTC: SQLite compares the stored text, so a bound written with +07:00 would
+    compare wrongly with rows stored in UTC."""
+    rows = (
+        await StockMovement.filter(
+            station_id__in=station_ids,
+            discrepancy=True,
+            occurred_at__gte=start.astimezone(dt.UTC),
+            occurred_at__lt=end.astimezone(dt.UTC),
+        )
+        .distinct()
+        .values_list("station_id", "item_id")
+    )
+    return {(station_id, item_id) for station_id, item_id in rows}
+
+
+def _flag_discrepancies(
+    stock: dict[int, list[StockLine]], flagged: set[tuple[int, int]]
+) -> dict[int, list[StockLine]]:
+    return {
+        station_id: [
+            dataclasses.replace(line, discrepancy_today=(station_id, line.item.id) in flagged)
+            for line in lines
+        ]
+        for station_id, lines in stock.items()
+    }
+
+
+def _campaign_days(campaign: Campaign, *, extra: Iterable[dt.date] = ()) -> list[dt.date]:
+    """Every day of the campaign, stretched to any day outside it that has handouts."""
+    extra = list(extra)
+    first = min([campaign.starts_on, *extra])
+    last = max([campaign.ends_on, *extra])
+    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def _local_day_sql(column: str, dialect: str) -> str:
+    if dialect == "postgres":
+        return f"CAST(({column} AT TIME ZONE '{clock.VN_TZ.key}') AS DATE)"
+    # SQLite reads the offset stored with each ISO timestamp; Vietnam keeps UTC+7 all year.
+    return f"date({column}, '+7 hours')"
+
+
+async def _handouts_per_day(
+    campaign: Campaign, unit_ids: Iterable[int] | None
+) -> dict[tuple[int, dt.date], int]:
+    """``{(item_id, local day): quantity handed out}`` over the campaign's stations in scope."""
+    connection = connections.get("default")
+    dialect = connection.capabilities.dialect
+    params: list[Any] = [campaign.id]
+
+    def placeholder() -> str:
+        return f"${len(params)}" if dialect == "postgres" else "?"
+
+    where = f"s.campaign_id = {placeholder()}"
+    if unit_ids is not None:
+        units = []
+        for unit_id in sorted(unit_ids):
+            params.append(unit_id)
+            units.append(placeholder())
+        where += f" AND s.unit_id IN ({', '.join(units) or 'NULL'})"
+    sql = (
+        f"SELECT m.item_id AS item_id, {_local_day_sql('m.occurred_at', dialect)} AS day,"
+        " SUM(m.quantity) AS quantity"
+        ' FROM "stock_movement" m'
+        ' JOIN "station" s ON s.id = m.station_id'
+        f" WHERE {where} AND s.is_active AND m.kind = '{MovementKind.HANDOUT.value}'"
+        " GROUP BY 1, 2"
+    )
+    rows = await connection.execute_query_dict(sql, params)
+    return {(int(row["item_id"]), _as_date(row["day"])): int(row["quantity"] or 0) for row in rows}
+
+
+def _as_date(value: object) -> dt.date:
+    # PostgreSQL hands back a date, SQLite the ISO text of one.
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
