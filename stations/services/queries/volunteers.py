@@ -33,7 +33,7 @@ def _phone_digits(query: str) -> str | None:
     return digits
 
 
-def _matching(query: str, unit_id: int | None) -> QuerySet[Volunteer]:
+def matching_volunteers(query: str, unit_id: int | None = None) -> QuerySet[Volunteer]:
     found = Volunteer.all()
     if unit_id is not None:
         found = found.filter(unit_id=unit_id)
@@ -59,12 +59,17 @@ async def search_volunteers(
         max_limit=MAX_LIMIT,
         too_many=_("Show between 1 and {max} volunteers at a time."),
     )
-    return await _matching(query, unit_id).order_by("search_name", "id").offset(offset).limit(limit)
+    return (
+        await matching_volunteers(query, unit_id)
+        .order_by("search_name", "id")
+        .offset(offset)
+        .limit(limit)
+    )
 
 
 async def count_volunteers(query: str = "", *, unit_id: int | None = None) -> int:
     """How many volunteers ``search_volunteers`` would find over all pages."""
-    return await _matching(query, unit_id).count()
+    return await matching_volunteers(query, unit_id).count()
 
 
 async def volunteer_by_id(volunteer_id: int) -> Volunteer | None:
