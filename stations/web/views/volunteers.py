@@ -1,7 +1,553 @@
-"""Coordinators' pages: volunteers."""
+"""Coordinators' pages: volunteers — the list, the form, a roster import, one volunteer's
+page with their shifts, and the invite that links their Telegram account."""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+import base64
+import binascii
+import hashlib
+import zlib
+from dataclasses import dataclass
+from typing import Any
 
-ROUTES: list[BaseRoute] = []
+from itsdangerous import BadSignature, TimestampSigner
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from stations.enums import AssignmentStatus, Language, ShiftRole
+from stations.i18n import _, translate
+from stations.labels import ROLE_LABELS
+from stations.models import Volunteer
+from stations.services.errors import InvalidInput, PermissionDenied, StationsError
+from stations.services.invites import create_invite
+from stations.services.permissions import (
+    Principal,
+    check_can_change_volunteer,
+    check_can_use_unit,
+    check_can_view_volunteer,
+)
+from stations.services.phones import format_phone_local, normalize_phone
+from stations.services.queries.volunteer_pages import (
+    ASSIGNMENT_STATUS_LABELS,
+    roster_plan,
+    units_to_choose,
+    volunteer_list_page,
+    volunteer_record,
+    volunteer_with_unit,
+)
+from stations.services.roster_import import (
+    MAX_FILE_BYTES,
+    MAX_FILE_MB,
+    RosterPreview,
+    import_roster,
+    preview_roster,
+)
+from stations.services.volunteers import (
+    clean_full_name,
+    clean_language,
+    clean_notes,
+    clean_organisation,
+    clean_skills,
+    create_volunteer,
+    update_volunteer,
+)
+from stations.web import forms
+from stations.web.auth import page, principal_of
+from stations.web.qr import BOT_USERNAME, bot_deep_link, qr_svg
+from stations.web.rendering import flash, render
+from stations.web.views.calendar import calendar_url
+
+#: A preview lists this many rows of each kind; a province-wide roster has thousands.
+PREVIEW_ROWS = 500
+#: A search longer than any name or phone is cut, not run word by word.
+MAX_QUERY_LENGTH = 100
+FORM_FIELDS = ("full_name", "phone", "unit", "organisation", "skills", "language", "notes")
+LANGUAGE_CHOICES = {Language.VI: "Tiếng Việt", Language.EN: "English"}
+
+CREATED = _("{name} was added.")
+SAVED = _("Your changes to {name} were saved.")
+IMPORTED = _(
+    "Roster imported: {created} volunteers added, {updated} updated, {unchanged} unchanged."
+)
+CHOOSE_FILE = _("Choose the roster file (.csv or .xlsx) to upload.")
+OUTSIDE_SCOPE = _(
+    "Some rows name a unit outside yours, no unit at all, or a volunteer of another unit "
+    "(lines {lines}). Fix them and upload the file again."
+)
+
+
+def _language(request: Request) -> Language:
+    return principal_of(request).language
+
+
+def _form_values(volunteer: Volunteer | None) -> dict[str, str]:
+    if volunteer is None:
+        return {name: "" for name in FORM_FIELDS} | {"language": Language.VI.value}
+    return {
+        "full_name": volunteer.full_name,
+        "phone": format_phone_local(volunteer.phone),
+        "unit": str(volunteer.unit_id or ""),
+        "organisation": volunteer.organisation,
+        "skills": ", ".join(volunteer.skills or []),
+        "language": Language(volunteer.language).value,
+        "notes": volunteer.notes,
+    }
+
+
+async def _render_form(
+    request: Request,
+    *,
+    volunteer: Volunteer | None,
+    values: dict[str, str],
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    principal = principal_of(request)
+    units = await units_to_choose(principal.unit_ids)
+    unit_options = [(str(unit.id), unit.name) for unit in units]
+    if principal.is_province_wide:
+        unit_options.insert(0, ("", translate(_("— no unit —"), principal.language)))
+    return render(
+        request,
+        "volunteers/form.html",
+        {
+            "volunteer": volunteer,
+            "values": values,
+            "errors": errors or {},
+            "unit_options": unit_options,
+            "language_options": [(code.value, name) for code, name in LANGUAGE_CHOICES.items()],
+        },
+        status_code=status_code,
+    )
+
+
+def _posted_values(form: dict[str, str | UploadFile]) -> dict[str, str]:
+    return {name: forms.text(form, name) for name in FORM_FIELDS}
+
+
+#: The service stops at the first bad field; these run first so the form shows them all.
+_FIELD_CHECKS = (
+    ("full_name", clean_full_name),
+    ("phone", normalize_phone),
+    ("organisation", clean_organisation),
+    ("skills", clean_skills),
+    ("language", clean_language),
+    ("notes", clean_notes),
+)
+
+
+def _field_errors(values: dict[str, str], language: Language) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for name, check in _FIELD_CHECKS:
+        try:
+            check(values[name])
+        except InvalidInput as error:
+            errors[error.field or name] = error.translated(language)
+    return errors
+
+
+def _unit_choice(principal: Principal, raw: str) -> int | None:
+    """The unit picked in the form, refused (403) when it is outside the principal's scope."""
+    unit_id = forms.parse_id(raw, "unit") if raw.strip() else None
+    check_can_use_unit(principal, unit_id)
+    return unit_id
+
+
+@page()
+async def volunteer_list(request: Request) -> Response:
+    """``GET /volunteers?q=&page=``: the volunteers in scope, searchable."""
+    principal = principal_of(request)
+    raw_query = request.query_params.get("q", "")[:MAX_QUERY_LENGTH]
+    # Control characters are nobody's name; PostgreSQL refuses a NUL in a query outright.
+    query = "".join(char for char in raw_query if char.isprintable()).strip()
+    raw_page = request.query_params.get("page", "1")
+    number = int(raw_page) if raw_page.isascii() and raw_page.isdigit() and len(raw_page) < 7 else 1
+    listing = await volunteer_list_page(query, unit_ids=principal.unit_ids, page=number)
+    return render(
+        request,
+        "volunteers/list.html",
+        {
+            "query": query,
+            "listing": listing,
+            "phones": {v.id: format_phone_local(v.phone) for v in listing.volunteers},
+        },
+    )
+
+
+@page(change=True)
+async def volunteer_new(request: Request) -> Response:
+    """``/volunteers/new``: the form, and creating the volunteer."""
+    principal = principal_of(request)
+    if request.method == "GET":
+        values = _form_values(None)
+        if not principal.is_province_wide:
+            units = await units_to_choose(principal.unit_ids)
+            values["unit"] = str(units[0].id) if len(units) == 1 else ""
+        return await _render_form(request, volunteer=None, values=values)
+    values = _posted_values(await forms.read_form(request))
+    if errors := _field_errors(values, principal.language):
+        return await _render_form(
+            request, volunteer=None, values=values, errors=errors, status_code=422
+        )
+    try:
+        unit_id = _unit_choice(principal, values["unit"])
+        volunteer = await create_volunteer(
+            full_name=values["full_name"],
+            phone=values["phone"],
+            unit=unit_id,
+            organisation=values["organisation"],
+            skills=values["skills"],
+            language=values["language"],
+            notes=values["notes"],
+            by=principal.actor,
+        )
+    except PermissionDenied:
+        raise
+    except StationsError as error:
+        return await _render_invalid(request, None, values, error)
+    flash(request, CREATED, name=volunteer.full_name)
+    return RedirectResponse(
+        request.url_for("volunteer_detail", volunteer_id=volunteer.id).path, status_code=303
+    )
+
+
+async def _render_invalid(
+    request: Request, volunteer: Volunteer | None, values: dict[str, str], error: StationsError
+) -> Response:
+    return await _render_form(
+        request,
+        volunteer=volunteer,
+        values=values,
+        errors=forms.error_map(error, _language(request)),
+        status_code=error.http_status,
+    )
+
+
+@page(change=True)
+async def volunteer_edit(request: Request) -> Response:
+    """``/volunteers/{volunteer_id}/edit``: the form, and saving the changes."""
+    principal = principal_of(request)
+    volunteer = await volunteer_with_unit(request.path_params["volunteer_id"])
+    check_can_change_volunteer(principal, volunteer)
+    if request.method == "GET":
+        return await _render_form(request, volunteer=volunteer, values=_form_values(volunteer))
+    values = _posted_values(await forms.read_form(request))
+    if errors := _field_errors(values, principal.language):
+        return await _render_form(
+            request, volunteer=volunteer, values=values, errors=errors, status_code=422
+        )
+    try:
+        unit_id = _unit_choice(principal, values["unit"])
+        await update_volunteer(
+            volunteer,
+            full_name=values["full_name"],
+            phone=values["phone"],
+            unit=unit_id,
+            organisation=values["organisation"],
+            skills=values["skills"],
+            language=values["language"],
+            notes=values["notes"],
+            by=principal.actor,
+        )
+    except PermissionDenied:
+        raise
+    except StationsError as error:
+        return await _render_invalid(request, volunteer, values, error)
+    flash(request, SAVED, name=volunteer.full_name)
+    return RedirectResponse(
+        request.url_for("volunteer_detail", volunteer_id=volunteer.id).path, status_code=303
+    )
+
+
+def _assignment_rows(assignments: list[Any], language: Language) -> list[dict[str, Any]]:
+    return [
+        {
+            "assignment": assignment,
+            "station": assignment.shift.station,
+            "role": translate(ROLE_LABELS[ShiftRole(assignment.role)], language),
+            "status": AssignmentStatus(assignment.status).value,
+            "status_label": translate(
+                ASSIGNMENT_STATUS_LABELS[AssignmentStatus(assignment.status)], language
+            ),
+            "shift_cancelled": assignment.shift.status != "active",
+        }
+        for assignment in assignments
+    ]
+
+
+async def _render_detail(
+    request: Request,
+    volunteer: Volunteer,
+    *,
+    invite: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    principal = principal_of(request)
+    language = principal.language
+    record = await volunteer_record(volunteer)
+    return render(
+        request,
+        "volunteers/detail.html",
+        {
+            "volunteer": volunteer,
+            "phone": format_phone_local(volunteer.phone),
+            "language_name": LANGUAGE_CHOICES[Language(volunteer.language)],
+            "upcoming": _assignment_rows(record.upcoming, language),
+            "past": _assignment_rows(record.past, language),
+            "checkins": record.checkins,
+            "worked_minutes": record.worked_minutes,
+            "worked_hours": round(record.worked_minutes / 60, 1),
+            "truncated": record.truncated,
+            "can_change": principal.can_change,
+            "bot_ready": _bot_ready(request),
+            "calendar_url": calendar_url(request, volunteer.id),
+            "invite": invite,
+        },
+        status_code=status_code,
+    )
+
+
+def _bot_ready(request: Request) -> bool:
+    """Whether invite links can be made: they need the bot's username."""
+    username = request.app.state.settings.bot_username.strip().lstrip("@")
+    return BOT_USERNAME.fullmatch(username) is not None
+
+
+@page()
+async def volunteer_detail(request: Request) -> Response:
+    """``GET /volunteers/{volunteer_id}``: who they are, their shifts, hours and check-ins."""
+    volunteer = await volunteer_with_unit(request.path_params["volunteer_id"])
+    check_can_view_volunteer(principal_of(request), volunteer)
+    return await _render_detail(request, volunteer)
+
+
+@page(change=True)
+async def volunteer_invite(request: Request) -> Response:
+    """``POST /volunteers/{volunteer_id}/invite``: a fresh single-use link and its QR code,
+    shown on this response only (the token is not shown again)."""
+    principal = principal_of(request)
+    volunteer = await volunteer_with_unit(request.path_params["volunteer_id"])
+    check_can_change_volunteer(principal, volunteer)
+    settings = request.app.state.settings
+    if not _bot_ready(request):
+        # Without the bot's name the link would lead nowhere: make none.
+        return await _render_detail(request, volunteer, status_code=503)
+    invite = await create_invite(volunteer, by=principal.actor)
+    link = bot_deep_link(settings.bot_username, invite.token) or invite.deep_link(
+        settings.bot_username
+    )
+    title = translate(_("Invite link for {name}"), principal.language, name=volunteer.full_name)
+    return await _render_detail(
+        request,
+        volunteer,
+        invite={"link": link, "qr": qr_svg(link, title=title), "expires_at": invite.expires_at},
+    )
+
+
+# --- roster import ---------------------------------------------------------------------
+#
+# Between the preview and the confirmation the uploaded file travels back in the confirm
+# form: compressed, base64-encoded and signed with the app's secret key (with the user's id
+# and a time stamp), so the server keeps no state, any replica can take the confirmation,
+# and a tampered, foreign or stale file is refused. The confirm form is multipart, whose
+# parts may hold 10 MB: enough for the largest roster (5 MB) even uncompressed.
+
+UPLOAD_SALT = "waystation.roster-upload"
+#: Time enough to read a long preview and fix nothing; after it, upload again.
+UPLOAD_MAX_AGE_SECONDS = 2 * 60 * 60
+UPLOAD_EXPIRED = _("This preview has expired or could not be read back. Upload the file again.")
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    data: bytes
+
+
+def _upload_signer(request: Request) -> TimestampSigner:
+    secret = request.app.state.settings.secret_key
+    return TimestampSigner(secret, salt=UPLOAD_SALT, digest_method=hashlib.sha256)
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode("ascii")
+
+
+def sign_upload(request: Request, upload: Upload, principal: Principal) -> str:
+    """The upload as one signed text for a hidden field."""
+    payload = ":".join(
+        (
+            str(principal.user_id),
+            _b64(upload.filename.encode("utf-8")),
+            _b64(zlib.compress(upload.data, 6)),
+        )
+    )
+    return _upload_signer(request).sign(payload).decode("ascii")
+
+
+def unsign_upload(request: Request, token: str, principal: Principal) -> Upload | None:
+    """The upload ``sign_upload`` made for this same user, or None for anything else."""
+    try:
+        payload = _upload_signer(request).unsign(token, max_age=UPLOAD_MAX_AGE_SECONDS)
+        user_id, name, data = payload.decode("ascii").split(":")
+        if user_id != str(principal.user_id):
+            return None
+        inflate = zlib.decompressobj()
+        raw = inflate.decompress(base64.urlsafe_b64decode(data), MAX_FILE_BYTES + 1)
+        filename = base64.urlsafe_b64decode(name).decode("utf-8")
+    except (BadSignature, ValueError, binascii.Error, zlib.error, UnicodeError):
+        return None
+    if len(raw) > MAX_FILE_BYTES or not inflate.eof:
+        return None
+    return Upload(filename=filename, data=raw)
+
+
+async def _render_upload(
+    request: Request, *, error: str | None = None, status_code: int = 200
+) -> Response:
+    return render(
+        request,
+        "volunteers/import.html",
+        {"error": error, "max_mb": MAX_FILE_MB, "preview": None},
+        status_code=status_code,
+    )
+
+
+async def _render_preview(
+    request: Request,
+    preview: RosterPreview,
+    *,
+    upload: Upload,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    principal = principal_of(request)
+    plan = await roster_plan(preview.rows, unit_ids=principal.unit_ids)
+    language = principal.language
+    blocked = None
+    if plan.outside_scope:
+        blocked = translate(
+            OUTSIDE_SCOPE, language, lines=", ".join(str(line) for line in plan.outside_scope)
+        )
+    rejected = [
+        {
+            "line": row.line,
+            "field": row.field or "",
+            "message": row.translated(language),
+            "raw": row.raw,
+        }
+        for row in preview.rejected[:PREVIEW_ROWS]
+    ]
+    return render(
+        request,
+        "volunteers/import.html",
+        {
+            "error": error,
+            "blocked": blocked,
+            "max_mb": MAX_FILE_MB,
+            "preview": preview,
+            "plan": plan,
+            "rejected": rejected,
+            "more_rejected": max(0, len(preview.rejected) - PREVIEW_ROWS),
+            "shown_rows": preview.rows[:PREVIEW_ROWS],
+            "more_rows": max(0, len(preview.rows) - PREVIEW_ROWS),
+            "rejected_lines": preview.rejected_lines,
+            "phones": {row.line: format_phone_local(row.phone) for row in preview.rows},
+            "token": sign_upload(request, upload, principal),
+            "filename": upload.filename,
+        },
+        status_code=status_code,
+    )
+
+
+@page(change=True)
+async def volunteer_import(request: Request) -> Response:
+    """``/volunteers/import``: upload → preview (nothing written) → confirm."""
+    principal = principal_of(request)
+    language = principal.language
+    if request.method == "GET":
+        return await _render_upload(request)
+    form = await forms.read_form(request)
+    if forms.text(form, "action") == "confirm":
+        upload = unsign_upload(request, forms.text(form, "upload"), principal)
+        if upload is None:
+            return await _render_upload(
+                request,
+                error=translate(UPLOAD_EXPIRED, language),
+                status_code=400,
+            )
+        return await _confirm(request, upload, only_valid=forms.text(form, "only_valid") == "1")
+    file = form.get("file")
+    if not isinstance(file, UploadFile) or not file.filename:
+        return await _render_upload(
+            request, error=translate(CHOOSE_FILE, language), status_code=422
+        )
+    upload = Upload(filename=file.filename, data=await file.read())
+    try:
+        preview = await preview_roster(upload.data, filename=upload.filename)
+    except InvalidInput as error:
+        return await _render_upload(
+            request, error=error.translated(language), status_code=error.http_status
+        )
+    return await _render_preview(request, preview, upload=upload)
+
+
+async def _confirm(request: Request, upload: Upload, *, only_valid: bool) -> Response:
+    principal = principal_of(request)
+    language = principal.language
+    try:
+        preview = await preview_roster(upload.data, filename=upload.filename)
+    except InvalidInput as error:  # a kept upload was readable; the units may have changed
+        return await _render_upload(
+            request, error=error.translated(language), status_code=error.http_status
+        )
+    plan = await roster_plan(preview.rows, unit_ids=principal.unit_ids)
+    if plan.outside_scope:
+        return await _render_preview(request, preview, upload=upload, status_code=403)
+    try:
+        result = await import_roster(
+            upload.data, filename=upload.filename, by=principal.actor, only_valid=only_valid
+        )
+    except StationsError as error:  # RosterRejected, or a Conflict with a concurrent writer
+        return await _render_preview(
+            request,
+            preview,
+            upload=upload,
+            error=error.translated(language),
+            status_code=error.http_status,
+        )
+    flash(
+        request,
+        IMPORTED,
+        created=result.created,
+        updated=result.updated,
+        unchanged=result.unchanged,
+    )
+    return RedirectResponse(request.url_for("volunteer_list").path, status_code=303)
+
+
+ROUTES: list[BaseRoute] = [
+    Route("/volunteers", volunteer_list, methods=["GET"], name="volunteer_list"),
+    Route("/volunteers/new", volunteer_new, methods=["GET", "POST"], name="volunteer_new"),
+    Route("/volunteers/import", volunteer_import, methods=["GET", "POST"], name="volunteer_import"),
+    Route(
+        "/volunteers/{volunteer_id:int}",
+        volunteer_detail,
+        methods=["GET"],
+        name="volunteer_detail",
+    ),
+    Route(
+        "/volunteers/{volunteer_id:int}/edit",
+        volunteer_edit,
+        methods=["GET", "POST"],
+        name="volunteer_edit",
+    ),
+    Route(
+        "/volunteers/{volunteer_id:int}/invite",
+        volunteer_invite,
+        methods=["POST"],
+        name="volunteer_invite",
+    ),
+]

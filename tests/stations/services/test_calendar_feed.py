@@ -1,0 +1,162 @@
+"""A volunteer's private iCal feed: its key, and one event per shift they are expected at."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import icalendar
+import pytest
+
+from stations.enums import AssignmentStatus, Language, ShiftRole, ShiftStatus
+from stations.services.calendar_feed import (
+    calendar_key,
+    calendar_key_matches,
+    volunteer_calendar,
+)
+from stations.services.errors import NotFound
+from tests.factories import make_assignment, make_shift, make_station, make_volunteer, vn
+
+SECRET = "s" * 40
+
+
+def _events(feed: bytes) -> list[icalendar.Event]:
+    return list(icalendar.Calendar.from_ical(feed).walk("VEVENT"))
+
+
+@pytest.mark.unit
+def test_calendar_key_is_32_hex_characters_stable_per_volunteer():
+    key = calendar_key(SECRET, 7)
+
+    assert len(key) == 32
+    assert int(key, 16) >= 0
+    assert calendar_key(SECRET, 7) == key
+    assert calendar_key(SECRET, 8) != key
+    assert calendar_key("t" * 40, 7) != key
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    "key",
+    [None, "", "0" * 32, 12345, "ở" * 32, "x" * 10_000],
+)
+def test_calendar_key_matches_refuses_wrong_keys(key):
+    assert calendar_key_matches(SECRET, 7, key) is False
+
+
+@pytest.mark.unit
+def test_calendar_key_matches_accepts_the_volunteers_own_key():
+    assert calendar_key_matches(SECRET, 7, calendar_key(SECRET, 7)) is True
+    assert calendar_key_matches(SECRET, 8, calendar_key(SECRET, 7)) is False
+
+
+async def test_volunteer_calendar_with_a_wrong_key_is_not_found(db, clock):
+    volunteer = await make_volunteer()
+
+    with pytest.raises(NotFound) as wrong:
+        await volunteer_calendar(volunteer.id, key="0" * 32, secret_key=SECRET)
+    with pytest.raises(NotFound) as unknown:
+        await volunteer_calendar(
+            volunteer.id + 1000, key=calendar_key(SECRET, volunteer.id + 1000), secret_key=SECRET
+        )
+
+    assert wrong.value.message == unknown.value.message
+
+
+async def test_volunteer_calendar_has_one_event_per_shift_the_volunteer_is_expected_at(db, clock):
+    volunteer = await make_volunteer(full_name="Nguyễn Văn An", language=Language.VI)
+    station = await make_station(name="Trạm Hồng Ngự", address="QL30, Hồng Ngự")
+    kept = await make_assignment(
+        await make_shift(station, starts_at=vn(2027, 2, 3, 6), ends_at=vn(2027, 2, 3, 10)),
+        volunteer,
+        role=ShiftRole.MEDIC,
+        status=AssignmentStatus.CONFIRMED,
+    )
+    await make_assignment(
+        await make_shift(station, starts_at=vn(2027, 2, 4, 6), ends_at=vn(2027, 2, 4, 10)),
+        volunteer,
+        status=AssignmentStatus.DECLINED,
+    )
+    await make_assignment(
+        await make_shift(station, starts_at=vn(2027, 2, 5, 6), ends_at=vn(2027, 2, 5, 10)),
+        volunteer,
+        status=AssignmentStatus.CANCELLED,
+    )
+    await make_assignment(
+        await make_shift(
+            station,
+            starts_at=vn(2027, 2, 6, 6),
+            ends_at=vn(2027, 2, 6, 10),
+            status=ShiftStatus.CANCELLED,
+        ),
+        volunteer,
+    )
+    await make_assignment(await make_shift(station))  # someone else's shift
+
+    feed = await volunteer_calendar(
+        volunteer.id, key=calendar_key(SECRET, volunteer.id), secret_key=SECRET
+    )
+
+    events = _events(feed)
+    assert [str(event["uid"]) for event in events] == [f"assignment-{kept.id}@waystation"]
+    event = events[0]
+    assert event.decoded("dtstart") == dt.datetime(2027, 2, 2, 23, 0, tzinfo=dt.UTC)
+    assert event.decoded("dtend") == dt.datetime(2027, 2, 3, 3, 0, tzinfo=dt.UTC)
+    assert str(event["summary"]) == "Trạm Hồng Ngự · nhân viên y tế"
+    assert str(event["location"]) == "QL30, Hồng Ngự"
+    assert (event["geo"].latitude, event["geo"].longitude) == (10.8076, 105.3436)
+    assert str(event["status"]) == "CONFIRMED"
+
+
+async def test_volunteer_calendar_keeps_the_uid_when_the_shift_moves(db, clock):
+    volunteer = await make_volunteer(language=Language.EN)
+    shift = await make_shift()
+    await make_assignment(shift, volunteer)
+    key = calendar_key(SECRET, volunteer.id)
+    before = _events(await volunteer_calendar(volunteer.id, key=key, secret_key=SECRET))[0]
+
+    shift.starts_at = vn(2027, 2, 2, 7).astimezone(dt.UTC)
+    shift.ends_at = vn(2027, 2, 2, 11).astimezone(dt.UTC)
+    await shift.save()
+    after = _events(await volunteer_calendar(volunteer.id, key=key, secret_key=SECRET))[0]
+
+    assert str(after["uid"]) == str(before["uid"])
+    assert after.decoded("dtstart") == dt.datetime(2027, 2, 2, 0, 0, tzinfo=dt.UTC)
+    assert str(after["status"]) == "TENTATIVE"
+    assert str(after["summary"]).endswith(" · volunteer")
+
+
+async def test_volunteer_calendar_without_shifts_is_a_valid_empty_calendar(db, clock):
+    volunteer = await make_volunteer(full_name="<script>alert(1)</script>")
+
+    feed = await volunteer_calendar(
+        volunteer.id, key=calendar_key(SECRET, volunteer.id), secret_key=SECRET
+    )
+
+    calendar = icalendar.Calendar.from_ical(feed)
+    assert _events(feed) == []
+    assert str(calendar["version"]) == "2.0"
+    assert "<script>alert(1)</script>" in str(calendar["x-wr-calname"])
+
+
+async def test_volunteer_calendar_leaves_out_shifts_older_than_a_year(db, clock):
+    volunteer = await make_volunteer()
+    station = await make_station(latitude=None, longitude=None, address="")
+    await make_assignment(
+        await make_shift(station, starts_at=vn(2025, 12, 1, 6), ends_at=vn(2025, 12, 1, 10)),
+        volunteer,
+    )
+    recent = await make_assignment(
+        await make_shift(station, starts_at=vn(2026, 4, 30, 6), ends_at=vn(2026, 4, 30, 10)),
+        volunteer,
+        status=AssignmentStatus.CHECKED_OUT,
+    )
+
+    events = _events(
+        await volunteer_calendar(
+            volunteer.id, key=calendar_key(SECRET, volunteer.id), secret_key=SECRET
+        )
+    )
+
+    assert [str(event["uid"]) for event in events] == [f"assignment-{recent.id}@waystation"]
+    assert "geo" not in events[0]
+    assert "location" not in events[0]
