@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -259,15 +259,33 @@ class _Ledger:
                 tally.worked_minutes += int(row["worked_minutes"] or 0)
 
 
-async def campaign_report(campaign: Campaign) -> CampaignReport:
-    """The campaign's totals, per station and per Vietnam-local day (see the module's definitions)."""
+async def campaign_report(
+    campaign: Campaign, *, unit_ids: Collection[int] | None = None
+) -> CampaignReport:
+    """The campaign's totals, per station and per Vietnam-local day (see the module's definitions).
+
+    With ``unit_ids`` (a unit coordinator's scope) only those units' stations count, and the
+    budget is left out: it belongs to the whole campaign, so "what is left" of it next to
+    part of its spending would mean nothing.
+    """
     connection = connections.get("default")
     dialect = connection.capabilities.dialect
-    stations = await Station.filter(campaign_id=campaign.id).select_related("unit").order_by("code")
+    query = Station.filter(campaign_id=campaign.id)
+    if unit_ids is not None:
+        query = query.filter(unit_id__in=list(unit_ids) or [0])
+    stations = await query.select_related("unit").order_by("code")
+    kept = {station.id for station in stations}
+
+    async def rows(sql: str) -> list[dict[str, Any]]:
+        found = await connection.execute_query_dict(sql, [campaign.id])
+        if unit_ids is None:
+            return list(found)
+        return [row for row in found if row["station_id"] in kept]
+
     ledger = _Ledger(stations)
-    ledger.add_movements(await connection.execute_query_dict(_ledger_sql(dialect), [campaign.id]))
-    ledger.add_services(await connection.execute_query_dict(_services_sql(dialect), [campaign.id]))
-    ledger.add_turns(await connection.execute_query_dict(_turns_sql(dialect), [campaign.id]))
+    ledger.add_movements(await rows(_ledger_sql(dialect)))
+    ledger.add_services(await rows(_services_sql(dialect)))
+    ledger.add_turns(await rows(_turns_sql(dialect)))
 
     counted = [s for s in stations if s.is_active or s.id in ledger.stations_with_figures]
     ledger.campaign.station_ids.update(s.id for s in counted)
@@ -302,7 +320,7 @@ async def campaign_report(campaign: Campaign) -> CampaignReport:
         status=CampaignStatus(campaign.status).value,
         starts_on=campaign.starts_on,
         ends_on=campaign.ends_on,
-        budget_vnd=campaign.budget_vnd,
+        budget_vnd=campaign.budget_vnd if unit_ids is None else None,
         generated_at=clock.now(),
         totals=ledger.campaign.freeze(),
         stations=station_reports,
