@@ -1,0 +1,51 @@
+"""The campaign report as JSON."""
+
+from __future__ import annotations
+
+from stations.enums import UserRole
+from stations.services.queries.reports import campaign_report, report_to_dict
+from tests.factories import make_campaign, make_item, make_station, make_unit
+
+
+async def test_report_is_the_campaign_report_as_json(token_client, clock):
+    campaign = await make_campaign()
+    station = await make_station(campaign, code="HN01")
+    await make_item("water")
+    admin = await token_client()
+    for key, kind, quantity in (("r", "receipt", 100), ("h", "handout", 40)):
+        await admin.post(
+            "/api/v1/stock-movements",
+            json={"kind": kind, "station_id": station.id, "item": "water", "quantity": quantity},
+            headers={"Idempotency-Key": key},
+        )
+
+    response = await admin.get(f"/api/v1/campaigns/{campaign.id}/report")
+
+    assert response.status_code == 200
+    assert response.json() == {"data": report_to_dict(await campaign_report(campaign))}
+    assert response.json()["data"]["totals"]["water_bottles"] == 40
+    assert response.json()["data"]["totals"]["cost_vnd"] == 400_000
+
+
+async def test_unit_token_sees_only_its_stations_figures(token_client, clock):
+    ward = await make_unit()
+    campaign = await make_campaign()
+    own = await make_station(campaign, unit=ward, code="A1")
+    await make_station(campaign, unit=await make_unit(), code="B1")
+    coordinator = await token_client(UserRole.VIEWER, ward)
+
+    response = await coordinator.get(f"/api/v1/campaigns/{campaign.id}/report")
+
+    data = response.json()["data"]
+    assert [row["station_id"] for row in data["stations"]] == [own.id]
+    assert data["totals"]["stations"] == 1
+    assert data["budget_vnd"] is None
+
+
+async def test_report_of_unknown_campaign_is_404(token_client):
+    admin = await token_client(language="en")
+
+    response = await admin.get("/api/v1/campaigns/31337/report")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["message"] == "There is no campaign with id 31337."
