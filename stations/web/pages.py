@@ -67,6 +67,7 @@ TEXTS = {
     ),
     "language": _("Language"),
     "health": _("Service health"),
+    "coordinators": _("Coordinators: sign in"),
 }
 FIGURES_AS_OF = _("Figures as of {time} on {day}.")
 EMPTY_HINT = _(
