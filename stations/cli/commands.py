@@ -317,8 +317,34 @@ async def load_demo_if_empty(ctx: CliContext) -> None:
 
     if await has_campaigns():
         log.info("Demo not loaded: the database already has campaigns")
+    else:
+        await _load_demo(ctx, seed=2027, scale=1.0)
+    await _offer_demo_login(ctx)
+
+
+async def _offer_demo_login(ctx: CliContext) -> None:
+    from stations.services.demo import DEMO_LOGIN_EMAIL, DEMO_LOGIN_PASSWORD, ensure_demo_login
+
+    if ctx.settings.is_production:
+        print(
+            translate(
+                _("No demo sign-in in production: create one with {command}."),
+                ctx.language,
+                command="waystation create-user",
+            ),
+            file=sys.stderr,
+        )
         return
-    await _load_demo(ctx, seed=2027, scale=1.0)
+    await ensure_demo_login(by=CLI_ACTOR)
+    print(
+        translate(
+            _("Coordinators' pages: sign in as {email} with the password {password}."),
+            ctx.language,
+            email=DEMO_LOGIN_EMAIL,
+            password=DEMO_LOGIN_PASSWORD,
+        ),
+        file=sys.stderr,
+    )
 
 
 # --- report ------------------------------------------------------------------------------

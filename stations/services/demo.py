@@ -52,6 +52,7 @@ from stations.models import (
     StockMovement,
     SupplyItem,
     Unit,
+    User,
     Volunteer,
 )
 from stations.services import demo_data as data
@@ -65,6 +66,7 @@ from stations.services.geo import distance_m
 from stations.services.inventory import rebuild_balances
 from stations.services.stations import create_station, update_station
 from stations.services.units import create_unit
+from stations.services.users import create_user
 from stations.text import fold
 
 DEFAULT_SEED: Final = 2027
@@ -937,3 +939,23 @@ async def _name_station_leads(
         person = tally.most_common(1)[0][0]
         lead = await Volunteer.get(id=volunteer_ids[person])
         await update_station(stations[code], lead=lead, by=by)
+
+
+#: The demo's own sign-in, so someone trying ``waystation serve --demo`` can look at the
+#: coordinators' pages at once. Development only: ``serve`` never creates it in production.
+DEMO_LOGIN_EMAIL = "demo@waystation.local"
+DEMO_LOGIN_PASSWORD = "waystation-demo"
+
+
+async def ensure_demo_login(*, by: Actor) -> bool:
+    """Create the demo administrator unless it exists; True when it was created."""
+    if await User.exists(email=DEMO_LOGIN_EMAIL):
+        return False
+    await create_user(
+        email=DEMO_LOGIN_EMAIL,
+        password=DEMO_LOGIN_PASSWORD,
+        role="admin",
+        full_name="Demo",
+        by=by,
+    )
+    return True

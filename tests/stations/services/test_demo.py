@@ -341,3 +341,18 @@ def test_plan_tells_the_same_story_whatever_the_moment():
 
     assert roster(during) == roster(after)
     assert ledger(during) < ledger(after)
+
+
+@pytest.mark.integration
+async def test_demo_login_is_an_administrator_who_can_sign_in_once_created(db):
+    from stations.enums import UserRole
+    from stations.services.demo import DEMO_LOGIN_EMAIL, DEMO_LOGIN_PASSWORD, ensure_demo_login
+    from stations.services.users import authenticate_user
+
+    created = await ensure_demo_login(by=Actor.system())
+    again = await ensure_demo_login(by=Actor.system())
+
+    user = await authenticate_user(DEMO_LOGIN_EMAIL, DEMO_LOGIN_PASSWORD)
+    assert (created, again) == (True, False)
+    assert user is not None
+    assert user.role == UserRole.ADMIN
