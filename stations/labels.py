@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from stations.enums import CampaignKind, CampaignStatus, ShiftRole, UserRole
+from stations.enums import (
+    AssignmentStatus,
+    CampaignKind,
+    CampaignStatus,
+    MovementKind,
+    ServiceKind,
+    ShiftRole,
+    Source,
+    UserRole,
+)
 from stations.i18n import Msgid, _
 
 ROLE_LABELS: dict[ShiftRole, Msgid] = {
@@ -28,4 +37,40 @@ USER_ROLE_LABELS: dict[UserRole, Msgid] = {
     UserRole.ADMIN: Msgid(_("administrator")),
     UserRole.COORDINATOR: Msgid(_("coordinator")),
     UserRole.VIEWER: Msgid(_("viewer")),
+}
+
+ASSIGNMENT_STATUS_LABELS: dict[AssignmentStatus, Msgid] = {
+    AssignmentStatus.ASSIGNED: Msgid(_("Assigned")),
+    AssignmentStatus.CONFIRMED: Msgid(_("Confirmed")),
+    AssignmentStatus.CHECKED_IN: Msgid(_("Checked in")),
+    AssignmentStatus.CHECKED_OUT: Msgid(_("Checked out")),
+    AssignmentStatus.DECLINED: Msgid(_("Declined")),
+    AssignmentStatus.CANCELLED: Msgid(_("Cancelled")),
+    AssignmentStatus.NO_SHOW: Msgid(_("No-show")),
+}
+
+MOVEMENT_KIND_LABELS: dict[MovementKind, Msgid] = {
+    MovementKind.RECEIPT: Msgid(_("Receipt")),
+    MovementKind.HANDOUT: Msgid(_("Handout")),
+    MovementKind.TRANSFER_OUT: Msgid(_("Transfer out")),
+    MovementKind.TRANSFER_IN: Msgid(_("Transfer in")),
+    MovementKind.COUNT_ADJUSTMENT: Msgid(_("Count")),
+    MovementKind.LOSS: Msgid(_("Loss")),
+}
+
+SERVICE_KIND_LABELS: dict[ServiceKind, Msgid] = {
+    ServiceKind.MOTORBIKE_CHECK: Msgid(_("Motorbike safety checks (vehicles)")),
+    ServiceKind.LOUDSPEAKER: Msgid(_("Loudspeaker broadcasting (minutes)")),
+    ServiceKind.FIRST_AID: Msgid(_("First aid (people)")),
+    ServiceKind.DIRECTIONS: Msgid(_("Directions given (people)")),
+    ServiceKind.REPAIR: Msgid(_("Roadside repairs (vehicles)")),
+}
+
+#: How a ledger line came in, when no person is named on it.
+SOURCE_LABELS: dict[Source, Msgid] = {
+    Source.WEB: Msgid(_("Web")),
+    Source.BOT: Msgid(_("Telegram bot")),
+    Source.API: Msgid(_("API")),
+    Source.IMPORT: Msgid(_("Import")),
+    Source.SYSTEM: Msgid(_("System")),
 }

@@ -13,7 +13,7 @@ import dataclasses
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import PurePath
 from typing import Any
@@ -27,7 +27,7 @@ from stations.i18n import _, translate
 from stations.models import Unit, Volunteer
 from stations.services.actor import Actor
 from stations.services.audit import record_event
-from stations.services.errors import Conflict, ImportRejected, InvalidInput
+from stations.services.errors import Conflict, ImportRejected, InvalidInput, PermissionDenied
 from stations.services.phones import normalize_phone
 from stations.services.volunteers import (
     MAX_ORGANISATION_LENGTH,
@@ -163,6 +163,36 @@ class RosterRejected(ImportRejected):
         )
         self.rejected = rejected
         self.merged_duplicates = merged_duplicates
+
+
+class RosterOutsideScope(PermissionDenied):
+    """Rows a unit's coordinator may not import; nothing was imported. ``lines`` says which."""
+
+    def __init__(self, lines: list[int]) -> None:
+        super().__init__(
+            _(
+                "Some rows name a unit outside yours, no unit at all, or a volunteer of another "
+                "unit (lines {lines}). Fix them and upload the file again."
+            ),
+            field="file",
+            lines=", ".join(str(line) for line in lines),
+        )
+        self.lines = lines
+
+
+def row_outside_scope(
+    row_unit_id: int | None, holder: Volunteer | None, unit_ids: Collection[int] | None
+) -> bool:
+    """Whether a unit's coordinator (``unit_ids``; None: province-wide) may not import a row
+    naming ``row_unit_id`` whose phone belongs to ``holder`` (None: a new volunteer).
+
+    A row may put a volunteer only into one of those units, may change only a volunteer
+    already in one, and may leave the unit blank only for a volunteer who keeps theirs."""
+    if unit_ids is None:
+        return False
+    row_unit_ok = holder is not None if row_unit_id is None else row_unit_id in unit_ids
+    holder_ok = holder is None or holder.unit_id in unit_ids  # type: ignore[attr-defined]
+    return not (row_unit_ok and holder_ok)
 
 
 # --- reading the file into lines of text cells -------------------------------------------
@@ -604,19 +634,27 @@ def _apply_row(volunteer: Volunteer, row: RosterRow, unit_id: int | None) -> boo
 
 
 async def import_roster(
-    data: bytes, *, filename: str, by: Actor, only_valid: bool = False
+    data: bytes,
+    *,
+    filename: str,
+    by: Actor,
+    only_valid: bool = False,
+    unit_ids: Collection[int] | None = None,
 ) -> ImportResult:
     """Create or update the volunteers of a roster file, in one transaction.
 
     Volunteers are matched by phone: a known phone updates that volunteer. If any row is
     rejected nothing is written and ``RosterRejected`` lists the rows, unless
-    ``only_valid`` asks to import the others. Writes one audit event.
+    ``only_valid`` asks to import the others. ``unit_ids`` (a unit coordinator's scope;
+    None: province-wide) is checked against the volunteers as they are inside the
+    transaction: a row outside it (see ``row_outside_scope``) writes nothing and raises
+    ``RosterOutsideScope``, whatever a preview showed earlier. Writes one audit event.
     """
     units = await _known_units()
     preview = parse_roster(data, filename=filename, known_units=[(c, n) for _i, c, n in units])
     if preview.rejected and not only_valid:
         raise RosterRejected(preview.rejected, preview.merged_duplicates)
-    unit_ids = {code: uid for uid, code, _name in units}
+    unit_by_code = {code: uid for uid, code, _name in units}
 
     created: list[Volunteer] = []
     updated: list[Volunteer] = []
@@ -627,8 +665,19 @@ async def import_roster(
             for phones in _chunks([row.phone for row in preview.rows], BATCH_SIZE):
                 for volunteer in await Volunteer.filter(phone__in=phones):
                     existing[volunteer.phone] = volunteer
+            outside = [
+                row.line
+                for row in preview.rows
+                if row_outside_scope(
+                    unit_by_code.get(row.unit_code) if row.unit_code else None,
+                    existing.get(row.phone),
+                    unit_ids,
+                )
+            ]
+            if outside:
+                raise RosterOutsideScope(outside)
             for row in preview.rows:
-                unit_id = unit_ids.get(row.unit_code) if row.unit_code else None
+                unit_id = unit_by_code.get(row.unit_code) if row.unit_code else None
                 known = existing.get(row.phone)
                 if known is None:
                     created.append(

@@ -19,7 +19,7 @@ from stations import clock
 from stations.enums import MovementKind
 from stations.i18n import _
 from stations.models import Campaign, ServiceRecord, Station, StockMovement, SupplyItem, Unit
-from stations.services.errors import InvalidInput, NotFound
+from stations.services.errors import InvalidInput
 from stations.services.queries.reports import (
     CampaignReport,
     campaign_report,
@@ -30,8 +30,6 @@ LEDGER_PER_PAGE: Final = 50
 #: The station page shows what happened lately; the ledger page has the rest.
 RECENT_LINES: Final = 15
 
-CAMPAIGN_GONE = _("The campaign was not found.")
-STATION_GONE = _("The station was not found.")
 CHOOSE_ITEM = _("Choose a supply item from the list.")
 CHOOSE_STATION = _("Choose a station from the list.")
 CHOOSE_PARTNER = _("Choose a partner unit from the list, or none.")
@@ -93,21 +91,6 @@ class LedgerPage:
 
 
 # -- single rows --------------------------------------------------------------------------
-
-
-async def campaign_by_id(campaign_id: int) -> Campaign:
-    campaign = await Campaign.get_or_none(id=campaign_id)
-    if campaign is None:
-        raise NotFound(CAMPAIGN_GONE, field="campaign")
-    return campaign
-
-
-async def station_by_id(station_id: int) -> Station:
-    """The station with its campaign and unit."""
-    station = await Station.get_or_none(id=station_id).select_related("campaign", "unit")
-    if station is None:
-        raise NotFound(STATION_GONE, field="station")
-    return station
 
 
 async def chosen_item(item_id: int) -> SupplyItem:

@@ -14,11 +14,11 @@ from tortoise.queryset import QuerySet
 
 from stations import clock
 from stations.enums import AssignmentStatus
-from stations.i18n import Msgid, _
+from stations.i18n import _
 from stations.models import Assignment, Unit, Volunteer
 from stations.services.errors import NotFound
 from stations.services.queries.volunteers import matching_volunteers
-from stations.services.roster_import import BATCH_SIZE, RosterRow
+from stations.services.roster_import import BATCH_SIZE, RosterRow, row_outside_scope
 
 PER_PAGE = 50
 #: The largest id an INTEGER column holds.
@@ -26,16 +26,6 @@ MAX_ID = 2_147_483_647
 #: Far more assignments than one person serves in a year of holidays.
 MAX_ASSIGNMENTS = 500
 VOLUNTEER_GONE = _("There is no such volunteer.")
-
-ASSIGNMENT_STATUS_LABELS: dict[AssignmentStatus, Msgid] = {
-    AssignmentStatus.ASSIGNED: Msgid(_("Assigned")),
-    AssignmentStatus.CONFIRMED: Msgid(_("Confirmed")),
-    AssignmentStatus.CHECKED_IN: Msgid(_("Checked in")),
-    AssignmentStatus.CHECKED_OUT: Msgid(_("Checked out")),
-    AssignmentStatus.DECLINED: Msgid(_("Declined")),
-    AssignmentStatus.CANCELLED: Msgid(_("Cancelled")),
-    AssignmentStatus.NO_SHOW: Msgid(_("Did not come")),
-}
 
 
 @dataclass(frozen=True)
@@ -176,11 +166,7 @@ async def roster_plan(rows: Sequence[RosterRow], *, unit_ids: frozenset[int] | N
             creates.append(row.line)
         else:
             updates[row.line] = volunteer
-        if unit_ids is None:
-            continue
         unit_id = unit_by_code.get(row.unit_code) if row.unit_code else None
-        row_unit_ok = unit_id in unit_ids if unit_id is not None else volunteer is not None
-        holder_ok = volunteer is None or volunteer.unit_id in unit_ids
-        if not (row_unit_ok and holder_ok):
+        if row_outside_scope(unit_id, volunteer, unit_ids):
             outside.append(row.line)
     return RosterPlan(updates=updates, creates=creates, outside_scope=sorted(outside))

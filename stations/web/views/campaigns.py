@@ -28,11 +28,10 @@ from stations.services.permissions import check_can_manage_campaigns
 from stations.web import forms
 from stations.web.auth import page, principal_of
 from stations.web.rendering import flash, render
-from stations.web.views.stations import (
+from stations.web.views._shared import (
     FormState,
-    campaign_for,
+    campaign_in_path,
     optional,
-    path_int,
     read_state,
     redirect_to,
 )
@@ -84,7 +83,7 @@ async def campaign_new(request: Request) -> Response:
 async def campaign_edit(request: Request) -> Response:
     principal = principal_of(request)
     check_can_manage_campaigns(principal)
-    campaign = await campaign_for(path_int(request, "campaign_id"))
+    campaign = await campaign_in_path(request)
     if request.method == "GET":
         return _campaign_form(
             request, campaign, FormState(_values(campaign), request.state.language)
@@ -106,7 +105,7 @@ async def campaign_edit(request: Request) -> Response:
 async def campaign_close(request: Request) -> Response:
     principal = principal_of(request)
     check_can_manage_campaigns(principal)
-    campaign = await campaign_for(path_int(request, "campaign_id"))
+    campaign = await campaign_in_path(request)
     await forms.read_form(request)
     try:
         await close_campaign(campaign, by=principal.actor)

@@ -21,15 +21,12 @@ from starlette.routing import BaseRoute, Route
 
 from stations.enums import CampaignStatus, Language, MovementKind, ServiceKind, Source
 from stations.formatting import format_number
-from stations.i18n import Msgid, _, translate
+from stations.i18n import _, translate
+from stations.labels import MOVEMENT_KIND_LABELS, SERVICE_KIND_LABELS, SOURCE_LABELS
 from stations.models import Station, SupplyItem, Unit
 from stations.services import inventory
 from stations.services.errors import Conflict, InvalidInput, NotFound, StationsError
-from stations.services.permissions import (
-    Principal,
-    check_can_change_station,
-    check_can_view_station,
-)
+from stations.services.permissions import Principal
 from stations.services.queries import inventory_pages as queries
 from stations.services.queries.stock import stock_for_stations
 from stations.services.service_records import (
@@ -40,32 +37,9 @@ from stations.services.service_records import (
 from stations.web import forms
 from stations.web.auth import page, principal_of
 from stations.web.rendering import flash, page_language, render, route_url
+from stations.web.views._shared import campaign_in_path, station_in_path
 
 T = TypeVar("T")
-
-MOVEMENT_KIND_LABELS: Final[dict[MovementKind, Msgid]] = {
-    MovementKind.RECEIPT: Msgid(_("Receipt")),
-    MovementKind.HANDOUT: Msgid(_("Handout")),
-    MovementKind.TRANSFER_OUT: Msgid(_("Transfer out")),
-    MovementKind.TRANSFER_IN: Msgid(_("Transfer in")),
-    MovementKind.COUNT_ADJUSTMENT: Msgid(_("Count")),
-    MovementKind.LOSS: Msgid(_("Loss")),
-}
-SERVICE_KIND_LABELS: Final[dict[ServiceKind, Msgid]] = {
-    ServiceKind.MOTORBIKE_CHECK: Msgid(_("Motorbike safety checks (vehicles)")),
-    ServiceKind.LOUDSPEAKER: Msgid(_("Loudspeaker broadcasting (minutes)")),
-    ServiceKind.FIRST_AID: Msgid(_("First aid (people)")),
-    ServiceKind.DIRECTIONS: Msgid(_("Directions given (people)")),
-    ServiceKind.REPAIR: Msgid(_("Roadside repairs (vehicles)")),
-}
-
-SOURCE_LABELS: Final[dict[Source, Msgid]] = {
-    Source.WEB: Msgid(_("Web")),
-    Source.BOT: Msgid(_("Telegram bot")),
-    Source.API: Msgid(_("API")),
-    Source.IMPORT: Msgid(_("Import")),
-    Source.SYSTEM: Msgid(_("System")),
-}
 
 QUANTITY_RANGE = _("Quantity must be a whole number between 1 and {max}.")
 COUNT_RANGE = _("The count must be a whole number between 0 and {max}.")
@@ -503,22 +477,12 @@ def _author(line: Any, language: Language) -> str:
     return translate(SOURCE_LABELS[Source(line.source)], language)
 
 
-async def _station_for(request: Request, *, change: bool) -> Station:
-    principal = principal_of(request)
-    station = await queries.station_by_id(request.path_params["station_id"])
-    if change:
-        check_can_change_station(principal, station)
-    else:
-        check_can_view_station(principal, station)
-    return station
-
-
 @page()
 async def campaign_inventory(request: Request) -> Response:
     """Stock on hand at every station of the campaign in the reader's scope."""
     principal = principal_of(request)
     language = page_language(request)
-    campaign = await queries.campaign_by_id(request.path_params["campaign_id"])
+    campaign = await campaign_in_path(request)
     stock = await queries.campaign_stock(campaign, unit_ids=principal.unit_ids)
     context = {
         "campaign": campaign,
@@ -532,7 +496,7 @@ async def campaign_inventory(request: Request) -> Response:
 @page()
 async def station_inventory(request: Request) -> Response:
     """The station's stock, its recent lines and services, and the forms that add to them."""
-    return await _station_page(request, await _station_for(request, change=False))
+    return await _station_page(request, await station_in_path(request))
 
 
 def _form_view(name: str) -> Callable[[Request], Awaitable[Response]]:
@@ -540,7 +504,7 @@ def _form_view(name: str) -> Callable[[Request], Awaitable[Response]]:
 
     @page(change=True)
     async def view(request: Request) -> Response:
-        station = await _station_for(request, change=True)
+        station = await station_in_path(request, change=True)
         form = await forms.read_form(request)
         values = {field_name: forms.text(form, field_name) for field_name in FORM_FIELDS[name]}
         key = forms.text(form, KEY_FIELD)
@@ -571,7 +535,9 @@ async def _form_failed(
     state = FormState(values=values, key=key or secrets.token_urlsafe(18))
     if isinstance(error, FormInvalid):
         state.errors = {field: each.translated(language) for field, each in error.errors.items()}
-        return await _station_page(request, station, failed=(name, state), status_code=422)
+        return await _station_page(
+            request, station, failed=(name, state), status_code=InvalidInput.http_status
+        )
     if error.field == KEY_FIELD:
         # The key belongs to a line written with other values: a fresh one lets the
         # person send this form as the new entry it is, once they have looked.
@@ -707,7 +673,7 @@ async def stock_ledger(request: Request) -> Response:
     """The campaign's ledger in scope, newest first, filtered and paged."""
     principal = principal_of(request)
     language = page_language(request)
-    campaign = await queries.campaign_by_id(request.path_params["campaign_id"])
+    campaign = await campaign_in_path(request)
     stations, items = await queries.ledger_choices(campaign, unit_ids=principal.unit_ids)
     wanted = _ledger_query(request.query_params, stations, items, language)
     result = await queries.ledger_page(

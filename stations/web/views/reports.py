@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute, Route
 from stations.enums import Language
 from stations.formatting import format_number
 from stations.i18n import _, translate
+from stations.models import Campaign
 from stations.services.errors import InvalidInput
 from stations.services.exports import (
     BAD_BREAKDOWN,
@@ -36,6 +37,7 @@ from stations.services.report_summary import campaign_summary
 from stations.web.auth import page, principal_of
 from stations.web.errors import error_page
 from stations.web.rendering import page_language, render
+from stations.web.views._shared import campaign_in_path
 
 XLSX_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE: Final = "text/csv; charset=utf-8"
@@ -71,10 +73,10 @@ def _figures(totals: ReportTotals, language: Language) -> dict[str, str]:
     return {name: format_number(value, language) for name, value in asdict(totals).items()}
 
 
-async def _report(request: Request) -> CampaignReport:
+async def _report(request: Request) -> tuple[Campaign, CampaignReport]:
     principal = principal_of(request)
-    campaign = await queries.campaign_by_id(request.path_params["campaign_id"])
-    return await queries.report_in_scope(campaign, unit_ids=principal.unit_ids)
+    campaign = await campaign_in_path(request)
+    return campaign, await queries.report_in_scope(campaign, unit_ids=principal.unit_ids)
 
 
 @page()
@@ -82,9 +84,10 @@ async def campaign_report_page(request: Request) -> Response:
     """Totals in the report's categories, per station and per Vietnam-local day."""
     principal = principal_of(request)
     language = page_language(request)
-    report = await _report(request)
+    campaign, report = await _report(request)
     budget = report.budget_vnd
     context: dict[str, Any] = {
+        "campaign": campaign,
         "report": report,
         "summary": campaign_summary(report, language),
         "scoped": principal.unit_ids is not None,
@@ -107,7 +110,7 @@ async def campaign_report_page(request: Request) -> Response:
 async def campaign_report_xlsx(request: Request) -> Response:
     """The report as a workbook: summary, by station, by day."""
     language = page_language(request)
-    report = await _report(request)
+    _campaign, report = await _report(request)
     buffer = io.BytesIO()
     write_report_xlsx(report, buffer, language=language.value)
     name = download_name(translate(REPORT_FILE, language, campaign=report.name)) + ".xlsx"
@@ -126,7 +129,7 @@ async def campaign_report_csv(request: Request) -> Response:
     if breakdown not in BREAKDOWNS:
         error = InvalidInput(BAD_BREAKDOWN, field="breakdown", choices=", ".join(BREAKDOWNS))
         return error_page(request, 400, error.translated(language))
-    report = await _report(request)
+    _campaign, report = await _report(request)
     text = io.StringIO()
     write_report_csv(report, text, language=language.value, breakdown=breakdown)
     title = REPORT_FILE_BY_DAY if breakdown == "day" else REPORT_FILE_BY_STATION

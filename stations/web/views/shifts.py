@@ -15,13 +15,12 @@ from stations import clock
 from stations.clock import VN_TZ
 from stations.enums import (
     ACTIVE_ASSIGNMENT_STATUSES,
-    AssignmentStatus,
     CampaignStatus,
     ShiftRole,
 )
 from stations.formatting import format_day_name
 from stations.i18n import _, translate
-from stations.labels import ROLE_LABELS
+from stations.labels import ASSIGNMENT_STATUS_LABELS, ROLE_LABELS
 from stations.models import Shift, Station
 from stations.services.assignments import assign_volunteer, cancel_assignment
 from stations.services.errors import InvalidInput, NotFound, StationsError
@@ -49,15 +48,14 @@ from stations.services.shifts import (
 from stations.web import forms
 from stations.web.auth import page, principal_of
 from stations.web.rendering import flash, render
-from stations.web.views.stations import (
+from stations.web.views._shared import (
     FormState,
-    changeable_station,
-    default_first_day,
     path_int,
     read_state,
     redirect_to,
-    viewable_station,
+    station_in_path,
 )
+from stations.web.views.stations import default_first_day
 
 #: A name or a phone number is short; a longer search is cut, not run word by word.
 MAX_QUERY_LENGTH = 100
@@ -70,15 +68,6 @@ BAD_WEEK = _("That week could not be read, so this week is shown.")
 #: Where a shift service's error shows on the forms here.
 SHIFT_FORM_FIELDS = {"starts_at": "start_date", "ends_at": "end_date"}
 PATTERN_FORM_FIELDS = {"slots": "slot_1_start"}
-ASSIGNMENT_STATUS_LABELS: dict[AssignmentStatus, str] = {
-    AssignmentStatus.ASSIGNED: _("Assigned"),
-    AssignmentStatus.CONFIRMED: _("Confirmed"),
-    AssignmentStatus.CHECKED_IN: _("Checked in"),
-    AssignmentStatus.CHECKED_OUT: _("Checked out"),
-    AssignmentStatus.DECLINED: _("Declined"),
-    AssignmentStatus.CANCELLED: _("Unassigned"),
-    AssignmentStatus.NO_SHOW: _("No-show"),
-}
 
 
 # --- the planner -------------------------------------------------------------------------
@@ -86,7 +75,7 @@ ASSIGNMENT_STATUS_LABELS: dict[AssignmentStatus, str] = {
 
 @page()
 async def shift_planner(request: Request) -> Response:
-    station = await viewable_station(request, path_int(request, "station_id"))
+    station = await station_in_path(request)
     first_day, week_error = _first_day(request, station)
     week = await planner_week(station, first_day=first_day)
     return render(
@@ -131,7 +120,7 @@ def _translate(request: Request, msgid: str, **params: object) -> str:
 
 @page(change=True)
 async def shift_new(request: Request) -> Response:
-    station = await changeable_station(request, path_int(request, "station_id"))
+    station = await station_in_path(request, change=True)
     if request.method == "GET":
         day = request.query_params.get("day", "")
         defaults = {
@@ -155,7 +144,7 @@ async def shift_new(request: Request) -> Response:
 
 @page(change=True)
 async def shift_edit(request: Request) -> Response:
-    people = await _changeable_shift(request)
+    people = await _shift_in_path(request, change=True)
     shift, station = people.shift, people.station
     if request.method == "GET":
         state = FormState(_shift_values(shift), request.state.language)
@@ -175,7 +164,7 @@ async def shift_edit(request: Request) -> Response:
 
 @page(change=True)
 async def shift_cancel(request: Request) -> Response:
-    people = await _changeable_shift(request)
+    people = await _shift_in_path(request, change=True)
     state = await read_state(request)
     try:
         await cancel_shift(
@@ -201,7 +190,7 @@ def _cancel_field(field: str) -> str:
 
 @page()
 async def shift_detail(request: Request) -> Response:
-    people = await _viewable_shift(request)
+    people = await _shift_in_path(request)
     query = request.query_params.get("q", "")
     state = FormState({"q": query}, request.state.language)
     return await _shift_page(request, people, state)
@@ -252,7 +241,7 @@ async def _shift_page(request: Request, people: ShiftPeople, state: FormState) -
 
 @page(change=True)
 async def shift_assign(request: Request) -> Response:
-    people = await _changeable_shift(request)
+    people = await _shift_in_path(request, change=True)
     state = await read_state(request)
     volunteer_id = state.take(lambda: forms.parse_id(state.text("volunteer_id"), "volunteer"))
     role = state.take(lambda: forms.parse_choice(state.text("role"), "role", ShiftRole))
@@ -302,7 +291,7 @@ async def assignment_unassign(request: Request) -> Response:
 
 @page(change=True)
 async def shift_pattern(request: Request) -> Response:
-    station = await changeable_station(request, path_int(request, "station_id"))
+    station = await station_in_path(request, change=True)
     if request.method == "GET":
         campaign = station.campaign
         defaults = {
@@ -377,19 +366,14 @@ def _parse_pattern(state: FormState) -> dict[str, Any]:
 # --- shared ------------------------------------------------------------------------------
 
 
-async def _viewable_shift(request: Request) -> ShiftPeople:
+async def _shift_in_path(request: Request, *, change: bool = False) -> ShiftPeople:
+    """The shift the address names, with its people: 404 when unknown, 403 outside the
+    reader's scope (or, with ``change``, when they may not change its station)."""
     people = await shift_people(path_int(request, "shift_id"))
     if people is None:
         raise NotFound(SHIFT_GONE, field="shift")
-    check_can_view_station(principal_of(request), people.station)
-    return people
-
-
-async def _changeable_shift(request: Request) -> ShiftPeople:
-    people = await shift_people(path_int(request, "shift_id"))
-    if people is None:
-        raise NotFound(SHIFT_GONE, field="shift")
-    check_can_change_station(principal_of(request), people.station)
+    check = check_can_change_station if change else check_can_view_station
+    check(principal_of(request), people.station)
     return people
 
 

@@ -1,132 +1,35 @@
-"""Coordinators' pages: a campaign's stations, a station's page, its form and printable sheet.
-
-Also the small form helpers the planning pages (campaigns, stations, shifts) share.
-"""
+"""Coordinators' pages: a campaign's stations, a station's page, its form and printable sheet."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from stations import clock
-from stations.enums import Language
 from stations.i18n import _
 from stations.models import Campaign, Station, Unit
-from stations.services.errors import InvalidInput, NotFound, StationsError
-from stations.services.permissions import (
-    Principal,
-    check_can_change_station,
-    check_can_use_unit,
-    check_can_view_station,
-)
-from stations.services.queries.planner import (
-    campaign_or_none,
-    planner_week,
-    station_or_none,
-    stations_in_scope,
-    units_to_choose,
-)
+from stations.services.errors import InvalidInput, StationsError
+from stations.services.permissions import Principal, check_can_use_unit
+from stations.services.queries.planner import planner_week, stations_in_scope, units_to_choose
 from stations.services.stations import create_station, update_station
 from stations.web import forms
 from stations.web.auth import page, principal_of
 from stations.web.qr import qr_svg, station_checkin_link
 from stations.web.rendering import flash, render
+from stations.web.views._shared import (
+    FormState,
+    campaign_in_path,
+    optional,
+    read_state,
+    redirect_to,
+    station_in_path,
+)
 
-T = TypeVar("T")
-
-CAMPAIGN_GONE = _("This campaign no longer exists.")
-STATION_GONE = _("This station no longer exists.")
 CHOOSE_A_UNIT = _("Choose one of the units listed.")
-
-
-# --- shared by the planning pages ---------------------------------------------------------
-
-
-class FormState:
-    """A form as the person filled it in, and what is wrong with it, field by field."""
-
-    def __init__(
-        self,
-        values: Mapping[str, Any],
-        language: Language,
-        *,
-        field_names: Mapping[str, str] | None = None,
-    ) -> None:
-        self.values: dict[str, str] = {
-            name: value for name, value in values.items() if isinstance(value, str)
-        }
-        self.language = language
-        self.errors: dict[str, str] = {}
-        self.status_code = 200
-        #: a service's field → the form's input that shows its error ("starts_at" → "start_date")
-        self.field_names = dict(field_names or {})
-
-    def text(self, name: str) -> str:
-        return self.values.get(name, "").strip()
-
-    def take(self, parse: Callable[[], T]) -> T | None:
-        """``parse()``'s value; None, with the field's error noted, when it refuses."""
-        try:
-            return parse()
-        except InvalidInput as error:
-            self.refuse(error)
-            return None
-
-    def refuse(self, error: StationsError) -> None:
-        for field, message in forms.error_map(error, self.language).items():
-            self.errors.setdefault(self.field_names.get(field, field), message)
-        self.status_code = max(
-            self.status_code, 400 if error.http_status == 422 else error.http_status
-        )
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-async def read_state(
-    request: Request, *, field_names: Mapping[str, str] | None = None
-) -> FormState:
-    return FormState(
-        await forms.read_form(request), request.state.language, field_names=field_names
-    )
-
-
-def redirect_to(request: Request, name: str, **params: Any) -> Response:
-    return RedirectResponse(request.url_for(name, **params).path, status_code=303)
-
-
-def optional(raw: str, parse: Callable[[str], T]) -> T | None:
-    """An empty field means "none"; anything typed must parse."""
-    return parse(raw) if raw.strip() else None
-
-
-async def campaign_for(campaign_id: int) -> Campaign:
-    campaign = await campaign_or_none(campaign_id)
-    if campaign is None:
-        raise NotFound(CAMPAIGN_GONE, field="campaign")
-    return campaign
-
-
-async def viewable_station(request: Request, station_id: int) -> Station:
-    station = await station_or_none(station_id)
-    if station is None:
-        raise NotFound(STATION_GONE, field="station")
-    check_can_view_station(principal_of(request), station)
-    return station
-
-
-async def changeable_station(request: Request, station_id: int) -> Station:
-    station = await station_or_none(station_id)
-    if station is None:
-        raise NotFound(STATION_GONE, field="station")
-    check_can_change_station(principal_of(request), station)
-    return station
 
 
 def default_first_day(station: Station) -> dt.date:
@@ -139,17 +42,12 @@ def default_first_day(station: Station) -> dt.date:
     return campaign.starts_on
 
 
-def path_int(request: Request, name: str) -> int:
-    value: int = request.path_params[name]
-    return value
-
-
 # --- stations ----------------------------------------------------------------------------
 
 
 @page()
 async def station_list(request: Request) -> Response:
-    campaign = await campaign_for(path_int(request, "campaign_id"))
+    campaign = await campaign_in_path(request)
     principal = principal_of(request)
     rows = await stations_in_scope(campaign, unit_ids=principal.unit_ids)
     return render(
@@ -161,7 +59,7 @@ async def station_list(request: Request) -> Response:
 
 @page(change=True)
 async def station_new(request: Request) -> Response:
-    campaign = await campaign_for(path_int(request, "campaign_id"))
+    campaign = await campaign_in_path(request)
     principal = principal_of(request)
     units = await units_to_choose(principal.unit_ids)
     if request.method == "GET":
@@ -185,7 +83,7 @@ async def station_new(request: Request) -> Response:
 
 @page()
 async def station_detail(request: Request) -> Response:
-    station = await viewable_station(request, path_int(request, "station_id"))
+    station = await station_in_path(request)
     principal = principal_of(request)
     week = await planner_week(station, first_day=default_first_day(station))
     return render(
@@ -203,7 +101,7 @@ async def station_detail(request: Request) -> Response:
 
 @page(change=True)
 async def station_edit(request: Request) -> Response:
-    station = await changeable_station(request, path_int(request, "station_id"))
+    station = await station_in_path(request, change=True)
     principal = principal_of(request)
     units = await units_to_choose(principal.unit_ids)
     if request.method == "GET":
@@ -225,7 +123,7 @@ async def station_edit(request: Request) -> Response:
 
 @page()
 async def station_sheet(request: Request) -> Response:
-    station = await viewable_station(request, path_int(request, "station_id"))
+    station = await station_in_path(request)
     bot_username: str = request.app.state.settings.bot_username
     link = station_checkin_link(bot_username, station.code) if bot_username else None
     qr = None

@@ -13,12 +13,12 @@ from typing import Any
 from itsdangerous import BadSignature, TimestampSigner
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from stations.enums import AssignmentStatus, Language, ShiftRole
 from stations.i18n import _, translate
-from stations.labels import ROLE_LABELS
+from stations.labels import ASSIGNMENT_STATUS_LABELS, ROLE_LABELS
 from stations.models import Volunteer
 from stations.services.errors import InvalidInput, PermissionDenied, StationsError
 from stations.services.invites import create_invite
@@ -30,7 +30,6 @@ from stations.services.permissions import (
 )
 from stations.services.phones import format_phone_local, normalize_phone
 from stations.services.queries.volunteer_pages import (
-    ASSIGNMENT_STATUS_LABELS,
     roster_plan,
     units_to_choose,
     volunteer_list_page,
@@ -40,6 +39,7 @@ from stations.services.queries.volunteer_pages import (
 from stations.services.roster_import import (
     MAX_FILE_BYTES,
     MAX_FILE_MB,
+    RosterOutsideScope,
     RosterPreview,
     import_roster,
     preview_roster,
@@ -56,7 +56,8 @@ from stations.services.volunteers import (
 from stations.web import forms
 from stations.web.auth import page, principal_of
 from stations.web.qr import BOT_USERNAME, bot_deep_link, qr_svg
-from stations.web.rendering import flash, render
+from stations.web.rendering import LANGUAGE_NAMES, flash, render
+from stations.web.views._shared import redirect_to
 from stations.web.views.calendar import calendar_url
 
 #: A preview lists this many rows of each kind; a province-wide roster has thousands.
@@ -64,7 +65,6 @@ PREVIEW_ROWS = 500
 #: A search longer than any name or phone is cut, not run word by word.
 MAX_QUERY_LENGTH = 100
 FORM_FIELDS = ("full_name", "phone", "unit", "organisation", "skills", "language", "notes")
-LANGUAGE_CHOICES = {Language.VI: "Tiếng Việt", Language.EN: "English"}
 
 CREATED = _("{name} was added.")
 SAVED = _("Your changes to {name} were saved.")
@@ -72,14 +72,6 @@ IMPORTED = _(
     "Roster imported: {created} volunteers added, {updated} updated, {unchanged} unchanged."
 )
 CHOOSE_FILE = _("Choose the roster file (.csv or .xlsx) to upload.")
-OUTSIDE_SCOPE = _(
-    "Some rows name a unit outside yours, no unit at all, or a volunteer of another unit "
-    "(lines {lines}). Fix them and upload the file again."
-)
-
-
-def _language(request: Request) -> Language:
-    return principal_of(request).language
 
 
 def _form_values(volunteer: Volunteer | None) -> dict[str, str]:
@@ -117,7 +109,7 @@ async def _render_form(
             "values": values,
             "errors": errors or {},
             "unit_options": unit_options,
-            "language_options": [(code.value, name) for code, name in LANGUAGE_CHOICES.items()],
+            "language_options": [(code.value, name) for code, name in LANGUAGE_NAMES.items()],
         },
         status_code=status_code,
     )
@@ -186,43 +178,7 @@ async def volunteer_new(request: Request) -> Response:
             units = await units_to_choose(principal.unit_ids)
             values["unit"] = str(units[0].id) if len(units) == 1 else ""
         return await _render_form(request, volunteer=None, values=values)
-    values = _posted_values(await forms.read_form(request))
-    if errors := _field_errors(values, principal.language):
-        return await _render_form(
-            request, volunteer=None, values=values, errors=errors, status_code=422
-        )
-    try:
-        unit_id = _unit_choice(principal, values["unit"])
-        volunteer = await create_volunteer(
-            full_name=values["full_name"],
-            phone=values["phone"],
-            unit=unit_id,
-            organisation=values["organisation"],
-            skills=values["skills"],
-            language=values["language"],
-            notes=values["notes"],
-            by=principal.actor,
-        )
-    except PermissionDenied:
-        raise
-    except StationsError as error:
-        return await _render_invalid(request, None, values, error)
-    flash(request, CREATED, name=volunteer.full_name)
-    return RedirectResponse(
-        request.url_for("volunteer_detail", volunteer_id=volunteer.id).path, status_code=303
-    )
-
-
-async def _render_invalid(
-    request: Request, volunteer: Volunteer | None, values: dict[str, str], error: StationsError
-) -> Response:
-    return await _render_form(
-        request,
-        volunteer=volunteer,
-        values=values,
-        errors=forms.error_map(error, _language(request)),
-        status_code=error.http_status,
-    )
+    return await _save(request, None)
 
 
 @page(change=True)
@@ -233,32 +189,40 @@ async def volunteer_edit(request: Request) -> Response:
     check_can_change_volunteer(principal, volunteer)
     if request.method == "GET":
         return await _render_form(request, volunteer=volunteer, values=_form_values(volunteer))
+    return await _save(request, volunteer)
+
+
+async def _save(request: Request, volunteer: Volunteer | None) -> Response:
+    """Create (``volunteer`` None) or update a volunteer from the posted form; the form
+    again, with every field's error, when something is wrong."""
+    principal = principal_of(request)
     values = _posted_values(await forms.read_form(request))
     if errors := _field_errors(values, principal.language):
+        status = InvalidInput.http_status
         return await _render_form(
-            request, volunteer=volunteer, values=values, errors=errors, status_code=422
+            request, volunteer=volunteer, values=values, errors=errors, status_code=status
         )
     try:
         unit_id = _unit_choice(principal, values["unit"])
-        await update_volunteer(
-            volunteer,
-            full_name=values["full_name"],
-            phone=values["phone"],
-            unit=unit_id,
-            organisation=values["organisation"],
-            skills=values["skills"],
-            language=values["language"],
-            notes=values["notes"],
-            by=principal.actor,
-        )
+        fields = {name: values[name] for name in FORM_FIELDS if name != "unit"}
+        if volunteer is None:
+            volunteer = await create_volunteer(**fields, unit=unit_id, by=principal.actor)
+            message = CREATED
+        else:
+            await update_volunteer(volunteer, **fields, unit=unit_id, by=principal.actor)
+            message = SAVED
     except PermissionDenied:
         raise
     except StationsError as error:
-        return await _render_invalid(request, volunteer, values, error)
-    flash(request, SAVED, name=volunteer.full_name)
-    return RedirectResponse(
-        request.url_for("volunteer_detail", volunteer_id=volunteer.id).path, status_code=303
-    )
+        return await _render_form(
+            request,
+            volunteer=volunteer,
+            values=values,
+            errors=forms.error_map(error, principal.language),
+            status_code=error.http_status,
+        )
+    flash(request, message, name=volunteer.full_name)
+    return redirect_to(request, "volunteer_detail", volunteer_id=volunteer.id)
 
 
 def _assignment_rows(assignments: list[Any], language: Language) -> list[dict[str, Any]]:
@@ -293,7 +257,7 @@ async def _render_detail(
         {
             "volunteer": volunteer,
             "phone": format_phone_local(volunteer.phone),
-            "language_name": LANGUAGE_CHOICES[Language(volunteer.language)],
+            "language_name": LANGUAGE_NAMES[Language(volunteer.language)],
             "upcoming": _assignment_rows(record.upcoming, language),
             "past": _assignment_rows(record.past, language),
             "checkins": record.checkins,
@@ -428,9 +392,7 @@ async def _render_preview(
     language = principal.language
     blocked = None
     if plan.outside_scope:
-        blocked = translate(
-            OUTSIDE_SCOPE, language, lines=", ".join(str(line) for line in plan.outside_scope)
-        )
+        blocked = RosterOutsideScope(plan.outside_scope).translated(language)
     rejected = [
         {
             "line": row.line,
@@ -482,7 +444,7 @@ async def volunteer_import(request: Request) -> Response:
     file = form.get("file")
     if not isinstance(file, UploadFile) or not file.filename:
         return await _render_upload(
-            request, error=translate(CHOOSE_FILE, language), status_code=422
+            request, error=translate(CHOOSE_FILE, language), status_code=InvalidInput.http_status
         )
     upload = Upload(filename=file.filename, data=await file.read())
     try:
@@ -503,13 +465,17 @@ async def _confirm(request: Request, upload: Upload, *, only_valid: bool) -> Res
         return await _render_upload(
             request, error=error.translated(language), status_code=error.http_status
         )
-    plan = await roster_plan(preview.rows, unit_ids=principal.unit_ids)
-    if plan.outside_scope:
-        return await _render_preview(request, preview, upload=upload, status_code=403)
     try:
         result = await import_roster(
-            upload.data, filename=upload.filename, by=principal.actor, only_valid=only_valid
+            upload.data,
+            filename=upload.filename,
+            by=principal.actor,
+            only_valid=only_valid,
+            unit_ids=principal.unit_ids,
         )
+    except RosterOutsideScope as error:
+        # Checked inside the import's transaction: the preview lists the lines again.
+        return await _render_preview(request, preview, upload=upload, status_code=error.http_status)
     except StationsError as error:  # RosterRejected, or a Conflict with a concurrent writer
         return await _render_preview(
             request,
@@ -525,7 +491,7 @@ async def _confirm(request: Request, upload: Upload, *, only_valid: bool) -> Res
         updated=result.updated,
         unchanged=result.unchanged,
     )
-    return RedirectResponse(request.url_for("volunteer_list").path, status_code=303)
+    return redirect_to(request, "volunteer_list")
 
 
 ROUTES: list[BaseRoute] = [

@@ -18,6 +18,7 @@ from stations.services.roster_import import (
     MAX_FILE_BYTES,
     MAX_ROWS,
     RejectedRow,
+    RosterOutsideScope,
     RosterRejected,
     RosterRow,
     import_roster,
@@ -605,3 +606,61 @@ async def test_import_roster_of_5000_rows_creates_then_updates_in_bulk(db):
     assert (second.created, second.updated, second.unchanged) == (0, 2500, 2500)
     assert await Volunteer.filter(search_name__startswith="tran van").count() == 2500
     assert await Volunteer.filter(unit__code="CAX-TT").count() == 5000
+
+
+async def test_import_roster_in_a_scope_refuses_rows_outside_it_and_writes_nothing(db):
+    mine = await make_unit(code="MINE", name="Công an phường Mỹ Phú")
+    other = await make_unit(code="OTHER", name="Công an xã Tân Thuận")
+    await make_volunteer(full_name="Lê Văn Cường", phone="+84911111111", unit=other)
+    rows = [
+        _row(1, "Nguyễn Văn An", "0912345678", "MINE"),  # new, into my unit: fine
+        _row(2, "Trần Thị Bình", "0987654321", "OTHER"),  # new, into another unit
+        _row(3, "Lê Văn Cường Mới", "0911111111", "MINE"),  # takes another unit's volunteer
+        _row(4, "Đào Thị Dung", "0933333333"),  # new, with no unit
+    ]
+
+    with pytest.raises(RosterOutsideScope) as caught:
+        await import_roster(
+            _csv([HEADER, *rows]), filename="r.csv", by=COORDINATOR, unit_ids={mine.id}
+        )
+
+    assert (caught.value.lines, caught.value.http_status) == ([3, 4, 5], 403)
+    assert "(lines 3, 4, 5)" in caught.value.translated("en")
+    assert await Volunteer.all().values_list("full_name", "unit_id") == [("Lê Văn Cường", other.id)]
+    assert await AuditEvent.all().count() == 0
+
+
+async def test_import_roster_in_a_scope_updates_its_own_volunteers_and_keeps_their_unit(db):
+    mine = await make_unit(code="MINE", name="Công an phường Mỹ Phú")
+    kept = await make_volunteer(full_name="Nguyen Van An", phone="+84912345678", unit=mine)
+    rows = [
+        _row(1, "Nguyễn Văn An", "0912345678"),  # a blank unit keeps theirs
+        _row(2, "Trần Thị Bình", "0987654321", "MINE"),
+    ]
+
+    result = await import_roster(
+        _csv([HEADER, *rows]), filename="r.csv", by=COORDINATOR, unit_ids=frozenset({mine.id})
+    )
+
+    assert (result.created, result.updated) == (1, 1)
+    assert await Volunteer.all().order_by("id").values_list("full_name", "unit_id") == [
+        ("Nguyễn Văn An", mine.id),
+        ("Trần Thị Bình", mine.id),
+    ]
+    assert (await Volunteer.get(id=kept.id)).unit_id == mine.id
+
+
+async def test_import_roster_province_wide_takes_any_unit_and_no_unit(db):
+    await make_unit(code="MINE", name="Công an phường Mỹ Phú")
+    other = await make_unit(code="OTHER", name="Công an xã Tân Thuận")
+    await make_volunteer(full_name="Lê Văn Cường", phone="+84911111111", unit=other)
+    rows = [
+        _row(1, "Lê Văn Cường", "0911111111", "MINE"),
+        _row(2, "Đào Thị Dung", "0933333333"),
+    ]
+
+    result = await import_roster(
+        _csv([HEADER, *rows]), filename="r.csv", by=COORDINATOR, unit_ids=None
+    )
+
+    assert (result.created, result.updated) == (1, 1)

@@ -23,7 +23,7 @@ TEST_SETTINGS = Settings(secret_key="x" * 40, bot_username="waystation_test_bot"
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="module", autouse=True)
 def fast_password_hashing() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(users, "_hasher", FAST_HASHER)

@@ -151,7 +151,7 @@ async def test_campaign_new_refuses_each_bad_field_and_writes_nothing(app, db, c
         page = html.unescape(response.text)
         outcomes.append((field, response.status_code, message in page, f'id="e-{field}"' in page))
 
-    assert outcomes == [(field, 400, True, True) for _o, field, _m in BAD_CAMPAIGN_FIELDS]
+    assert outcomes == [(field, 422, True, True) for _o, field, _m in BAD_CAMPAIGN_FIELDS]
     assert await Campaign.all().count() == 0
 
 
@@ -164,7 +164,7 @@ async def test_campaign_new_keeps_what_was_typed_when_it_refuses(app, db, clock)
         campaign_form(name="Tết của tôi", starts_on="2027-02-30", budget_vnd="5000"),
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert ('value="Tết của tôi"' in response.text, 'value="2027-02-30"' in response.text) == (
         True,
         True,
@@ -248,7 +248,7 @@ async def test_campaign_edit_with_an_empty_name_or_impossible_date_changes_nothi
     )
 
     await campaign.refresh_from_db()
-    assert (empty_name.status_code, bad_date.status_code) == (400, 400)
+    assert (empty_name.status_code, bad_date.status_code) == (422, 422)
     assert "A name of 1 to 200 characters is required." in empty_name.text
     assert "This date does not exist." in bad_date.text
     assert (campaign.name, campaign.ends_on) == ("Tết Đinh Mùi 2027", dt.date(2027, 2, 11))

@@ -699,7 +699,7 @@ async def test_the_station_page_reads_in_vietnamese_by_default(app, world) -> No
     response = await coordinator.get(f"/stations/{world.a1.id}/inventory")
 
     assert response.status_code == 200
-    assert "Kho hàng của Trạm Hồng Ngự" in response.text
+    assert "Tồn kho của Trạm Hồng Ngự" in response.text
     assert "Sắp hết" in response.text
     assert dt.date(2027, 2, 2).strftime("%d/%m/%Y") in response.text
 

@@ -227,7 +227,7 @@ async def test_shift_new_refuses_each_bad_field_and_writes_nothing(app, db, cloc
         page = html.unescape(response.text)
         outcomes.append((field, response.status_code, message in page))
 
-    assert outcomes == [(field, 400, True) for _o, field, _m in BAD_SHIFT_FIELDS]
+    assert outcomes == [(field, 422, True) for _o, field, _m in BAD_SHIFT_FIELDS]
     assert await Shift.all().count() == 0
 
 
@@ -283,7 +283,7 @@ async def test_shift_cancel_needs_a_reason_then_cancels_and_unassigns(app, db, c
 
     await shift.refresh_from_db()
     await assignment.refresh_from_db()
-    assert (no_reason.status_code, cancelled.status_code, again.status_code) == (400, 303, 409)
+    assert (no_reason.status_code, cancelled.status_code, again.status_code) == (422, 303, 409)
     assert "Give a reason of 1 to 300 characters" in no_reason.text
     assert status_after_refusal == ShiftStatus.ACTIVE
     assert "This shift is already cancelled." in again.text
@@ -415,7 +415,7 @@ async def test_pattern_refuses_each_bad_field_and_writes_nothing(app, db, clock)
         page = html.unescape(response.text)
         outcomes.append((field, response.status_code, message in page))
 
-    assert outcomes == [(field, 400, True) for _o, field, _m in BAD_PATTERN_FIELDS]
+    assert outcomes == [(field, 422, True) for _o, field, _m in BAD_PATTERN_FIELDS]
     assert await Shift.all().count() == 0
 
 
@@ -507,11 +507,11 @@ async def test_shift_assign_refuses_bad_fields(app, db, clock):
     client = await client_for(app, unit=unit)
 
     cases = [
-        ({"volunteer_id": "abc", "role": "volunteer"}, 400, "Choose an entry from the list."),
-        ({"volunteer_id": "-1", "role": "volunteer"}, 400, "Choose an entry from the list."),
-        ({"volunteer_id": "9" * 30, "role": "volunteer"}, 400, "Choose an entry from the list."),
-        ({"volunteer_id": str(volunteer.id), "role": "pilot"}, 400, "Choose an option"),
-        ({"volunteer_id": str(volunteer.id), "role": "medic"}, 400, "does not need a medic"),
+        ({"volunteer_id": "abc", "role": "volunteer"}, 422, "Choose an entry from the list."),
+        ({"volunteer_id": "-1", "role": "volunteer"}, 422, "Choose an entry from the list."),
+        ({"volunteer_id": "9" * 30, "role": "volunteer"}, 422, "Choose an entry from the list."),
+        ({"volunteer_id": str(volunteer.id), "role": "pilot"}, 422, "Choose an option"),
+        ({"volunteer_id": str(volunteer.id), "role": "medic"}, 422, "does not need a medic"),
         ({"volunteer_id": "999999", "role": "volunteer"}, 404, ""),
     ]
     outcomes = []
@@ -585,7 +585,7 @@ async def test_pattern_preview_refuses_what_creating_would_refuse(app, db, clock
         )
         outcomes.append((response.status_code, message in html.unescape(response.text)))
 
-    assert outcomes == [(400, True)] * 3
+    assert outcomes == [(422, True)] * 3
     assert "would create" not in response.text
 
 

@@ -136,7 +136,7 @@ async def test_station_new_refuses_each_bad_field_with_its_message_and_writes_no
             )
         )
 
-    assert outcomes == [(field, value, 400, True, True) for field, value, _m in BAD_STATION_FIELDS]
+    assert outcomes == [(field, value, 422, True, True) for field, value, _m in BAD_STATION_FIELDS]
     assert await Station.all().count() == 0
 
 
@@ -149,7 +149,7 @@ async def test_station_new_refuses_a_unit_outside_the_coordinators_scope(app, db
         client, f"/campaigns/{campaign.id}/stations/new?lang=en", station_form(theirs.id)
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Choose one of the units listed." in response.text
     assert await Station.all().count() == 0
 
@@ -317,7 +317,7 @@ async def test_station_edit_with_bad_input_changes_nothing(app, db, clock):
     )
 
     await station.refresh_from_db()
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "The check-in radius must be a whole number of metres" in response.text
     assert (station.code, station.checkin_radius_m) == ("A1", 300)
 
