@@ -21,7 +21,11 @@ def calendar_url(request: Request, volunteer_id: int) -> str:
     """The absolute address of ``volunteer_id``'s feed, key included."""
     settings = request.app.state.settings
     base = request.url_for("volunteer_calendar", volunteer_id=volunteer_id)
-    return str(base.include_query_params(key=calendar_key(settings.secret_key, volunteer_id)))
+    key = calendar_key(settings.secret_key, volunteer_id)
+    if settings.public_url:
+        # Behind a proxy the request's own host is an internal address a phone cannot reach.
+        return f"{settings.public_url}{base.path}?key={key}"
+    return str(base.include_query_params(key=key))
 
 
 async def volunteer_shifts_ics(request: Request) -> Response:

@@ -89,3 +89,32 @@ async def test_calendar_feed_answers_head_requests(client):
 
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/calendar; charset=utf-8"
+
+
+def test_calendar_url_uses_the_public_address_when_one_is_set():
+    import dataclasses
+
+    from starlette.requests import Request
+
+    from stations.web.app import create_app
+    from stations.web.views.calendar import calendar_url
+    from tests.stations.web.conftest import TEST_SETTINGS
+
+    settings = dataclasses.replace(TEST_SETTINGS, public_url="https://tram.example.gov.vn")
+    app = create_app(settings, manage_database=False)
+    scope = {
+        "type": "http",
+        "app": app,
+        "router": app.router,
+        "scheme": "http",
+        "server": ("10.0.0.5", 8000),
+        "path": "/",
+        "root_path": "",
+        "headers": [(b"host", b"10.0.0.5:8000")],
+        "query_string": b"",
+    }
+
+    url = calendar_url(Request(scope), 7)
+
+    assert url.startswith("https://tram.example.gov.vn/volunteers/7/shifts.ics?key=")
+    assert "10.0.0.5" not in url
