@@ -1,0 +1,1 @@
+"""The Telegram bot for volunteers: a thin layer over ``stations.services``."""

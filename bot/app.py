@@ -1,0 +1,94 @@
+"""Builds the bot: the one place its handlers are registered."""
+
+from __future__ import annotations
+
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.handlers import (
+    checkin,
+    conversation,
+    errors,
+    fallback,
+    help,
+    language,
+    lead,
+    services,
+    shifts,
+    start,
+    supplies,
+)
+from stations.settings import Settings
+
+#: The update kinds the bot asks Telegram for (setWebhook / getUpdates).
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+#: HTTP connections to the Bot API: replies of concurrent updates go out side by side.
+CONNECTION_POOL_SIZE = 64
+
+#: (commands, handler): Vietnamese and English names of each command.
+COMMANDS = (
+    (("start",), start.start),
+    (("help", "trogiup"), help.help_command),
+    (("language", "ngonngu"), language.language),
+    (("shifts", "ca"), shifts.shifts),
+    (("next",), shifts.next_shift),
+    (("checkin",), checkin.checkin),
+    (("checkout",), checkin.checkout),
+    (("phat", "handout"), supplies.handout),
+    (("ton", "stock"), supplies.stock),
+    (("dem", "count"), supplies.count),
+    (("nhan", "receive"), supplies.receive),
+    (("kiemtra", "bikes"), services.motorbikes),
+    (("tram", "station"), lead.station),
+    (("baocao", "report"), lead.report),
+    (("huy", "cancel"), conversation.cancel),
+)
+
+
+def file_url_for(api_url: str) -> str:
+    """The Bot API's file address beside its method address: ``…/bot`` → ``…/file/bot``."""
+    base = api_url.rstrip("/")
+    if base.endswith("/bot"):
+        return f"{base[: -len('/bot')]}/file/bot"
+    return f"{base}/file/bot"
+
+
+def build_application(settings: Settings, *, base_url: str | None = None) -> Application:  # type: ignore[type-arg]
+    """The bot for ``settings.telegram_token`` talking to ``base_url`` (default: the
+    settings' Bot API URL). Updates of different chats are handled concurrently; what a
+    conversation remembers lives in the database, so it holds no state of its own."""
+    api_url = base_url or settings.telegram_api_url
+    application = (
+        Application.builder()
+        .token(settings.telegram_token)
+        .base_url(api_url)
+        .base_file_url(file_url_for(api_url))
+        .concurrent_updates(True)
+        .connection_pool_size(CONNECTION_POOL_SIZE)
+        .pool_timeout(10.0)
+        .build()
+    )
+    messages = filters.UpdateType.MESSAGE
+    for names, callback in COMMANDS:
+        application.add_handler(CommandHandler(list(names), callback, filters=messages))
+    application.add_handler(
+        CallbackQueryHandler(shifts.shift_button, pattern=shifts.BUTTON_PATTERN)
+    )
+    application.add_handler(CallbackQueryHandler(supplies.pick_item, pattern=supplies.PICK_PATTERN))
+    application.add_handler(
+        CallbackQueryHandler(language.language_button, pattern=r"^lang:(vi|en)$")
+    )
+    application.add_handler(CallbackQueryHandler(fallback.stale_button))
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED, fallback.edited))
+    application.add_handler(MessageHandler(messages & filters.CONTACT, start.contact))
+    application.add_handler(MessageHandler(messages & filters.LOCATION, checkin.location))
+    application.add_handler(MessageHandler(messages & filters.COMMAND, fallback.unknown_command))
+    application.add_handler(MessageHandler(messages & filters.TEXT, conversation.text))
+    application.add_handler(MessageHandler(messages, fallback.unsupported))
+    application.add_error_handler(errors.error)
+    return application

@@ -1,0 +1,1 @@
+"""Bot handlers, one module per feature; registered in ``bot.app.build_application``."""

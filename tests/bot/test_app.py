@@ -1,0 +1,137 @@
+"""The bot's wiring: handlers, command menus, the webhook and its secret, the off switch."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+import pytest
+from telegram.ext import CommandHandler
+
+from bot.app import ALLOWED_UPDATES, build_application, file_url_for
+from bot.commands import ENGLISH_MENU, VIETNAMESE_MENU
+from bot.runtime import WEBHOOK_PATH, bot_lifespans, bot_routes, webhook_secret
+from stations.settings import Settings
+from tests.bot.conftest import WEBHOOK_SECRET, running_bot
+
+pytestmark = pytest.mark.e2e
+
+
+def _registered_commands() -> set[str]:
+    application = build_application(Settings(telegram_token="1:T"))
+    return {
+        command
+        for handlers in application.handlers.values()
+        for handler in handlers
+        if isinstance(handler, CommandHandler)
+        for command in handler.commands
+    }
+
+
+@pytest.mark.unit
+def test_every_menu_command_has_a_handler():
+    menus = {command for command, _text in (*VIETNAMESE_MENU, *ENGLISH_MENU)}
+
+    assert menus - _registered_commands() == set()
+
+
+@pytest.mark.unit
+def test_file_url_sits_beside_the_method_url():
+    assert file_url_for("https://api.telegram.org/bot") == "https://api.telegram.org/file/bot"
+    assert file_url_for("http://127.0.0.1:8081/bot/") == "http://127.0.0.1:8081/file/bot"
+
+
+@pytest.mark.unit
+def test_bot_is_off_without_a_token(caplog):
+    caplog.set_level(logging.INFO, logger="bot")
+
+    lifespans = bot_lifespans(Settings())
+    routes = bot_routes(Settings(public_url="https://example.org"))
+
+    assert (lifespans, routes) == ([], [])
+    assert caplog.messages == ["Telegram bot is off: WAYSTATION_TELEGRAM_TOKEN is not set"]
+
+
+@pytest.mark.unit
+def test_webhook_secret_without_one_set_is_derived_from_the_server_secret():
+    derived = webhook_secret(Settings(secret_key="k" * 40))
+
+    assert derived == webhook_secret(Settings(secret_key="k" * 40))
+    assert derived != webhook_secret(Settings(secret_key="j" * 40))
+    assert webhook_secret(Settings(webhook_secret="given")) == "given"
+
+
+async def test_webhook_mode_registers_the_webhook_and_the_menus(bot_db, clock, fake):
+    async with running_bot(fake, "webhook") as running:
+        webhook = dict(fake.webhook or {})
+        commands = dict(fake.commands)
+
+    assert webhook["url"] == f"{running.url}{WEBHOOK_PATH}"
+    assert webhook["secret_token"] == WEBHOOK_SECRET
+    assert webhook["allowed_updates"] == sorted(ALLOWED_UPDATES)
+    assert [c["command"] for c in commands[("default", None)]][:2] == ["ca", "next"]
+    assert [c["command"] for c in commands[("default", "en")]][:2] == ["shifts", "next"]
+    assert commands[("default", "en")][0]["description"] == "My shifts"
+    assert commands[("default", None)][0]["description"] == "Ca trực của tôi"
+
+
+async def test_webhook_refuses_requests_without_the_secret(bot_db, clock, fake):
+    update = {
+        "update_id": 1,
+        "message": {
+            "message_id": 1,
+            "date": 0,
+            "chat": {"id": 77, "type": "private"},
+            "from": {"id": 77, "is_bot": False, "first_name": "X"},
+            "text": "/help",
+        },
+    }
+    async with running_bot(fake, "webhook") as running, httpx.AsyncClient() as client:
+        url = f"{running.url}{WEBHOOK_PATH}"
+        missing = await client.post(url, json=update)
+        wrong = await client.post(
+            url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "guess"}
+        )
+        garbage = await client.post(
+            url, content=b"{not json", headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
+        )
+
+    assert (missing.status_code, wrong.status_code, garbage.status_code) == (403, 403, 400)
+    assert fake.messages_to(77) == []
+
+
+async def test_polling_mode_removes_the_webhook_and_answers(bot_db, clock, fake):
+    await fake._set_webhook({"url": "https://old.example.org/hook"})
+    async with running_bot(fake, "polling") as running:
+        (answer,) = await running.say(fake.user(9001, language_code="en"), "/help")
+
+    assert fake.webhook is None
+    assert answer.text.startswith("What I can do")
+
+
+async def test_a_failing_handler_is_logged_and_the_person_told(bot_db, clock, fake, caplog):
+    # Telegram refuses the first reply: the error handler logs it, then answers anyway.
+    fake.fail_next("sendMessage", error_code=500, description="Internal Server Error")
+    caplog.set_level(logging.ERROR, logger="bot")
+    async with running_bot(fake, "webhook") as running:
+        (answer,) = await running.say(fake.user(9002), "/help")
+
+    assert answer.text == (
+        "Xin lỗi, hệ thống vừa gặp trục trặc. Chưa có gì được ghi lại; bạn vui lòng thử lại "
+        "sau ít phút."
+    )
+    assert caplog.records[0].message.startswith("handling update")
+    assert caplog.records[0].exc_info is not None
+
+
+async def test_bot_that_cannot_reach_telegram_leaves_the_web_app_running(bot_db, clock, caplog):
+    settings = Settings(telegram_token="1:T", telegram_api_url="http://127.0.0.1:9/bot")
+    (lifespan,) = bot_lifespans(settings)
+    from starlette.applications import Starlette
+
+    app = Starlette()
+    async with lifespan(app):
+        running = getattr(app.state, "telegram_application", None)
+
+    assert running is None
+    assert "could not start" in caplog.text

@@ -1,0 +1,131 @@
+"""The bot's reads: my station, the station I lead, who is on duty or late, today's totals,
+each in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from tortoise.connection import connections
+
+from stations.enums import AssignmentStatus, ServiceKind, ShiftRole
+from stations.services.actor import Actor
+from stations.services.inventory import record_handout, record_receipt
+from stations.services.queries.bot import (
+    led_station,
+    open_check_in,
+    station_day_totals,
+    station_duty,
+    station_leads,
+    working_station,
+)
+from stations.services.service_records import record_service
+from tests.factories import make_assignment, make_item, make_shift, make_volunteer, vn
+
+pytestmark = pytest.mark.integration
+
+
+def count_queries(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    client = connections.get("default")
+    statements: list[str] = []
+
+    def counting(method: Callable[..., Any]) -> Callable[..., Any]:
+        async def wrapper(query: str, *args: Any, **kwargs: Any) -> Any:
+            statements.append(query)
+            return await method(query, *args, **kwargs)
+
+        return wrapper
+
+    for name in ("execute_query", "execute_query_dict"):
+        monkeypatch.setattr(client, name, counting(getattr(client, name)))
+    return statements
+
+
+async def test_working_station_is_the_shift_under_way(db, clock):
+    shift = await make_shift()
+    later = await make_shift(starts_at=vn(2027, 2, 2, 20), ends_at=vn(2027, 2, 2, 23))
+    volunteer = await make_volunteer()
+    await make_assignment(shift, volunteer)
+    await make_assignment(later, volunteer)
+
+    found = await working_station(volunteer, now=clock.now())
+    tonight = await working_station(volunteer, now=vn(2027, 2, 2, 19, 30))
+    between = await working_station(volunteer, now=vn(2027, 2, 2, 12))
+
+    assert (found.id, tonight.id, between) == (shift.station_id, later.station_id, None)
+
+
+async def test_led_station_as_lead_or_as_named_lead(db, clock):
+    shift = await make_shift()
+    lead, named, volunteer = await make_volunteer(), await make_volunteer(), await make_volunteer()
+    await make_assignment(shift, lead, role=ShiftRole.LEAD)
+    await make_assignment(shift, volunteer)
+    station = shift.station
+    station.lead_id = named.id
+    await station.save()
+
+    assert (await led_station(lead, now=clock.now())).id == station.id
+    assert (await led_station(named, now=clock.now())).id == station.id
+    assert await led_station(volunteer, now=clock.now()) is None
+
+
+async def test_station_duty_and_leads_in_one_query_each(db, clock, monkeypatch):
+    shift = await make_shift()
+    people = [await make_volunteer() for _ in range(6)]
+    for n, person in enumerate(people):
+        await make_assignment(
+            shift,
+            person,
+            role=ShiftRole.LEAD if n == 0 else ShiftRole.VOLUNTEER,
+            status=AssignmentStatus.CHECKED_IN if n % 2 == 0 else AssignmentStatus.CONFIRMED,
+        )
+    statements = count_queries(monkeypatch)
+
+    duty = await station_duty(shift.station, now=clock.now())
+    leads = await station_leads(shift.station, now=clock.now())
+
+    assert (len(duty.on_duty), len(duty.late)) == (3, 3)
+    assert [v.id for v in leads] == [people[0].id]
+    assert len(statements) == 2
+
+
+async def test_nobody_is_late_before_the_shift_starts(db, clock):
+    shift = await make_shift(starts_at=vn(2027, 2, 2, 8, 30), ends_at=vn(2027, 2, 2, 12))
+    await make_assignment(shift)
+
+    duty = await station_duty(shift.station, now=clock.now())
+
+    assert (duty.on_duty, duty.late) == ([], [])
+
+
+async def test_day_totals_in_four_queries(db, clock, monkeypatch):
+    shift = await make_shift()
+    water = await make_item("water")
+    actor = Actor.system("test")
+    await record_receipt(shift.station, water, 100, by=actor)
+    await record_handout(shift.station, water, 30, by=actor)
+    await record_handout(shift.station, water, 20, by=actor)
+    await record_service(shift.station, ServiceKind.MOTORBIKE_CHECK, 4, by=actor)
+    await make_assignment(shift, status=AssignmentStatus.CHECKED_OUT)
+    # Yesterday's handout is not today's.
+    clock.advance(dt.timedelta(days=-1))
+    await record_handout(shift.station, water, 7, by=actor)
+    clock.advance(dt.timedelta(days=1))
+    statements = count_queries(monkeypatch)
+
+    totals = await station_day_totals(shift.station)
+
+    assert [(t.item.code, t.quantity) for t in totals.handed_out] == [("water", 50)]
+    assert [(t.item.code, t.quantity) for t in totals.received] == [("water", 100)]
+    assert (totals.services, totals.volunteer_turns) == ({ServiceKind.MOTORBIKE_CHECK: 4}, 1)
+    assert len(statements) == 4
+
+
+async def test_open_check_in(db, clock):
+    volunteer = await make_volunteer()
+    assignment = await make_assignment(volunteer=volunteer, status=AssignmentStatus.CHECKED_IN)
+
+    assert (await open_check_in(volunteer)).id == assignment.id
+    assert await open_check_in(await make_volunteer()) is None
