@@ -1,7 +1,7 @@
 """The composition root: the ``waystation`` command, and the one place that wires the parts.
 
 Each sub-command parses its arguments here and runs a function of ``stations.cli``;
-``serve`` assembles the web app with what runs beside it (the bot, later the scheduler).
+``serve`` assembles the web app with what runs beside it (the bot, the scheduler).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from stations.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:  # the web stack is imported by ``serve`` only, so other commands start fast
     from starlette.applications import Starlette
+    from starlette.routing import BaseRoute
 
     from stations.web.app import Lifespan
 
@@ -181,6 +182,13 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--xlsx", metavar="FILE", help="also write the report as an Excel workbook")
     report.add_argument("--json", action="store_true", help="print JSON")
     report.set_defaults(run=commands.report)
+
+    scheduler = sub.add_parser(
+        "scheduler",
+        parents=[common],
+        help="run the scheduler alone: reminders, alerts and sending the outbox (until stopped)",
+    )
+    scheduler.set_defaults(run=_run_scheduler)
     return parser
 
 
@@ -248,19 +256,43 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _bot_lifespans(settings: Settings) -> list[Lifespan]:
-    """What runs the Telegram bot inside ``serve``: the bot issue plugs ``bot.app`` in here."""
-    if not settings.bot_enabled:
-        log.info("Telegram bot is off: WAYSTATION_TELEGRAM_TOKEN is not set")
-    else:
-        log.warning("Telegram bot is off: a token is set, but this build does not run the bot yet")
-    return []
+    """What runs the Telegram bot inside ``serve`` (nothing, said once, without a token)."""
+    from bot.runtime import bot_lifespans
+
+    return bot_lifespans(settings)
+
+
+def _bot_routes(settings: Settings) -> list[BaseRoute]:
+    """The bot's webhook route, when it takes updates by webhook."""
+    from bot.runtime import bot_routes
+
+    return bot_routes(settings)
 
 
 def build_app(settings: Settings) -> Starlette:
     """The web app with everything that runs beside it in ``serve``."""
     from stations.web.app import create_app
 
-    return create_app(settings, lifespans=_bot_lifespans(settings))
+    return create_app(
+        settings,
+        lifespans=[*_bot_lifespans(settings), *_scheduler_lifespans(settings)],
+        routes=_bot_routes(settings),
+    )
+
+
+def _scheduler_lifespans(settings: Settings) -> list[Lifespan]:
+    """The scheduler inside ``serve``, when WAYSTATION_SCHEDULER is on."""
+    from scheduler.runtime import scheduler_lifespans
+
+    return scheduler_lifespans(settings)
+
+
+async def _run_scheduler(args: argparse.Namespace, ctx: CliContext) -> int:
+    """``waystation scheduler``: the clock jobs and the dispatcher, until SIGTERM or Ctrl+C."""
+    from scheduler.runtime import run_scheduler
+
+    async with open_database(ctx.settings):
+        return await run_scheduler(ctx.settings)
 
 
 def _browser_url(settings: Settings) -> str:

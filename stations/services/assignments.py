@@ -41,6 +41,7 @@ from stations.services.errors import (
 )
 from stations.services.outbox import cancel_pending, notify_volunteer
 from stations.services.overlaps import first_overlapping_assignment
+from stations.services.queries.station_leads import station_leads
 from stations.text import clean
 
 #: How long before its start a shift opens for check-in.
@@ -197,6 +198,7 @@ async def decline_assignment(assignment: Assignment, *, by: Actor, reason: str =
             )
         assignment = await _move(assignment, AssignmentStatus.DECLINED, by=by, reason=reason)
         await _cancel_reminders(assignment, reason or "declined")
+        await _tell_leads_declined(assignment, now, reason)
         return assignment
 
 
@@ -614,6 +616,35 @@ async def _notify_unassigned(assignment: Assignment, now: dt.datetime, reason: s
         window=format_window(shift.starts_at, shift.ends_at, volunteer.language),
         reason=reason,
     )
+
+
+async def _tell_leads_declined(assignment: Assignment, now: dt.datetime, reason: str) -> None:
+    """The station lead hears at once that a slot is free again."""
+    shift, volunteer = assignment.shift, assignment.volunteer
+    leads = (await station_leads([shift.station_id], now=now)).get(shift.station_id, [])
+    if reason:
+        message = _(
+            "{name} can't come to the shift at {station}, {window}, so their place is free "
+            "again. Reason: {reason}"
+        )
+    else:
+        message = _(
+            "{name} can't come to the shift at {station}, {window}, so their place is free again."
+        )
+    for lead in leads:
+        if lead.id == volunteer.id:
+            continue
+        await notify_volunteer(
+            lead,
+            kind="declined",
+            message=message,
+            dedupe_key=f"declined:{assignment.id}:{lead.id}:{int(now.timestamp())}",
+            expires_at=shift.ends_at,
+            name=volunteer.full_name,
+            station=shift.station.name,
+            window=format_window(shift.starts_at, shift.ends_at, lead.language),
+            reason=reason,
+        )
 
 
 async def _cancel_reminders(assignment: Assignment, reason: str) -> None:

@@ -134,7 +134,12 @@ async def notify_volunteer(
 
 
 async def cancel_pending(*, dedupe_prefix: str, reason: str) -> int:
-    """Cancel every pending message whose dedupe key starts with ``dedupe_prefix``."""
+    """Cancel every unsent message whose dedupe key starts with ``dedupe_prefix``.
+
+    Unsent: pending, or claimed by a dispatcher still waiting for its turn to send it (the
+    dispatcher checks the row just before sending, and leaves a cancelled one alone).
+    """
     return await Notification.filter(
-        dedupe_key__startswith=dedupe_prefix, status=NotificationStatus.PENDING
-    ).update(status=NotificationStatus.CANCELLED, last_error=reason[:500])
+        dedupe_key__startswith=dedupe_prefix,
+        status__in=[NotificationStatus.PENDING, NotificationStatus.SENDING],
+    ).update(status=NotificationStatus.CANCELLED, lease_until=None, last_error=reason[:500])

@@ -1,0 +1,74 @@
+"""The APScheduler instance: the clock that runs the jobs in each scheduler process.
+
+A memory job store in every process (APScheduler's FAQ: job stores must never be shared
+between schedulers); what must happen lives in the database (the outbox), and every job
+is idempotent, so several scheduler processes may run the same jobs. Jobs that run at a
+time of day (the 20:00 summary, the 07:00 list of gaps) also run once at start: a
+scheduler that was down at 20:00 sends the summary when it comes back that evening.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+
+from apscheduler.executors.asyncio import AsyncIOExecutor
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from scheduler import jobs
+from stations import clock
+from stations.clock import VN_TZ
+from stations.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Job = Callable[..., Awaitable[int]]
+
+
+def build_scheduler(settings: Settings) -> AsyncIOScheduler:
+    """An AsyncIOScheduler (not started) with every clock job of the service."""
+    scheduler = AsyncIOScheduler(
+        jobstores={"default": MemoryJobStore()},
+        executors={"default": AsyncIOExecutor()},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
+        timezone=VN_TZ,
+    )
+    start = dt.datetime.now(VN_TZ)
+    reminders = functools.partial(jobs.job_materialise_reminders, settings=settings)
+    plan: list[tuple[str, Job, IntervalTrigger | CronTrigger]] = [
+        ("reminders", reminders, IntervalTrigger(minutes=1, timezone=VN_TZ)),
+        ("shift_follow_up", jobs.job_shift_follow_up, IntervalTrigger(minutes=1, timezone=VN_TZ)),
+        ("low_stock_sweep", jobs.job_low_stock_sweep, IntervalTrigger(minutes=5, timezone=VN_TZ)),
+        ("closing_reports", jobs.job_closing_reports, IntervalTrigger(minutes=10, timezone=VN_TZ)),
+        ("daily_summary", jobs.job_daily_summary, CronTrigger(hour=20, minute=0, timezone=VN_TZ)),
+        (
+            "unfilled_shifts",
+            jobs.job_unfilled_shifts,
+            CronTrigger(hour=7, minute=0, timezone=VN_TZ),
+        ),
+    ]
+    for name, job, trigger in plan:
+        scheduler.add_job(
+            run_job,
+            trigger,
+            args=[name, job],
+            id=name,
+            name=name,
+            next_run_time=start,
+            replace_existing=True,
+        )
+    return scheduler
+
+
+async def run_job(name: str, job: Job) -> int | None:
+    """Run one job at the current moment; an error is logged, the next run tries again."""
+    try:
+        return await job(now=clock.now())
+    except Exception:
+        log.exception("scheduler job %s failed", name)
+        return None

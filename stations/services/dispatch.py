@@ -1,0 +1,294 @@
+"""Taking messages out of the outbox: claim, mark sent, retry, give up, drop when stale.
+
+A dispatcher *claims* due rows by moving them to ``sending`` with a lease (``lease_until``)
+and one more attempt. On PostgreSQL the candidates are read with
+``SELECT … FOR UPDATE SKIP LOCKED``, so several dispatchers on one database each take
+different rows; on SQLite (one process) every row is claimed by a conditional UPDATE
+(``… WHERE status = 'pending'``), which claims a row at most once on both engines.
+
+A row whose lease ran out while ``sending`` belongs to a dispatcher that died: it is
+claimed again. That is the only way a message can go out twice — the process died after
+Telegram accepted it and before the row was marked — and the lease check right before
+sending (``still_claimed``) keeps a slow dispatcher from sending a row it no longer holds.
+
+A row still pending after its ``expires_at`` (a reminder for a shift that has begun) is
+dropped as stale, not sent, with the reason in ``last_error``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass
+from typing import Any, Final
+
+from tortoise.connection import connections
+from tortoise.expressions import F, Q
+from tortoise.transactions import in_transaction
+
+from stations.enums import NotificationStatus
+from stations.i18n import _, translate
+from stations.models import Notification, Volunteer
+from stations.services.actor import Actor
+from stations.services.errors import InvalidInput
+from stations.services.outbox import enqueue_notification
+from stations.services.volunteers import mark_unreachable
+
+#: How long a claim holds a row before another dispatcher may take it over.
+DEFAULT_LEASE: Final = dt.timedelta(seconds=120)
+#: Longest wait between two attempts after transient errors.
+MAX_BACKOFF: Final = dt.timedelta(minutes=10)
+FIRST_BACKOFF_SECONDS: Final = 10
+MAX_CLAIM: Final = 5000
+ERROR_MAX: Final = 500
+
+DISPATCH_ACTOR: Final = Actor.system("dispatcher")
+
+BLOCKED_BY_VOLUNTEER = _(
+    "{name} ({phone}) has blocked the bot, so their Telegram messages cannot be delivered. "
+    "Please reach them another way."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedNotification:
+    """What a dispatcher needs to send one claimed row, detached from the ORM."""
+
+    id: int
+    chat_id: int
+    volunteer_id: int | None
+    kind: str
+    text: str
+    parse_mode: str | None
+    reply_markup: dict[str, Any] | None
+    due_at: dt.datetime
+    expires_at: dt.datetime | None
+    attempts: int
+    lease_until: dt.datetime
+
+    @property
+    def deadline(self) -> dt.datetime:
+        """When the message stops being useful: what earliest-deadline-first orders by."""
+        return self.expires_at or self.due_at + dt.timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimResult:
+    claimed: list[ClaimedNotification]
+    #: pending rows dropped because they expired before they could be sent
+    dropped_stale: int
+
+
+async def claim_due(
+    *, now: dt.datetime, limit: int = 100, lease: dt.timedelta = DEFAULT_LEASE
+) -> ClaimResult:
+    """Claim up to ``limit`` due rows, oldest due first, after dropping the stale ones.
+
+    Rows left ``sending`` by a dispatcher whose lease ran out are claimed again.
+    """
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_CLAIM:
+        raise InvalidInput(
+            _("The claim limit must be a whole number between 1 and {max}."),
+            field="limit",
+            max=MAX_CLAIM,
+        )
+    now = now.astimezone(dt.UTC)  # SQLite compares stored UTC text
+    dropped = await drop_stale(now=now)
+    lease_until = now + lease
+    due = Q(status=NotificationStatus.PENDING, due_at__lte=now) | Q(
+        status=NotificationStatus.SENDING, lease_until__lt=now
+    )
+    values = {
+        "status": NotificationStatus.SENDING,
+        "lease_until": lease_until,
+        "attempts": F("attempts") + 1,
+    }
+    if _is_postgres():
+        async with in_transaction():
+            # Whole rows, not values_list(): tortoise drops FOR UPDATE from a values query.
+            locked = (
+                await Notification.filter(due)
+                .order_by("due_at", "id")
+                .limit(limit)
+                .select_for_update(skip_locked=True)
+                .only("id")
+            )
+            ids = [row.id for row in locked]
+            if ids:
+                await Notification.filter(id__in=ids).update(**values)
+    else:
+        candidates = (
+            await Notification.filter(due)
+            .order_by("due_at", "id")
+            .limit(limit)
+            .values("id", "status", "lease_until")
+        )
+        ids = []
+        for row in candidates:
+            # The same condition again in the UPDATE: a row someone else claimed meanwhile
+            # no longer matches, and is left to them.
+            still = Notification.filter(id=row["id"], status=row["status"])
+            if row["status"] == NotificationStatus.SENDING:
+                still = still.filter(lease_until=row["lease_until"])
+            if await still.update(**values):
+                ids.append(row["id"])
+    if not ids:
+        return ClaimResult([], dropped)
+    claimed = await Notification.filter(id__in=ids).order_by("due_at", "id")
+    return ClaimResult([_detached(row) for row in claimed], dropped)
+
+
+async def drop_stale(*, now: dt.datetime) -> int:
+    """Cancel pending rows whose moment has passed, saying so in ``last_error``."""
+    now = now.astimezone(dt.UTC)
+    return await Notification.filter(
+        Q(status=NotificationStatus.PENDING)
+        | Q(status=NotificationStatus.SENDING, lease_until__lt=now),
+        expires_at__lte=now,
+    ).update(
+        status=NotificationStatus.CANCELLED,
+        lease_until=None,
+        last_error=f"stale: no longer useful after {now.isoformat(timespec='seconds')}",
+    )
+
+
+async def still_claimed(message: ClaimedNotification, *, now: dt.datetime) -> bool:
+    """Whether ``message`` is still ours to send: claimed under our lease, not cancelled,
+    the lease not run out, the message not expired."""
+    if now >= message.lease_until:
+        return False
+    if message.expires_at is not None and now >= message.expires_at:
+        return False
+    return await Notification.exists(
+        id=message.id, status=NotificationStatus.SENDING, lease_until=message.lease_until
+    )
+
+
+async def mark_sent(message: ClaimedNotification, *, now: dt.datetime) -> bool:
+    """Telegram accepted the message. False if the row was no longer ours (already marked)."""
+    updated = await Notification.filter(
+        id=message.id, status=NotificationStatus.SENDING, lease_until=message.lease_until
+    ).update(status=NotificationStatus.SENT, sent_at=now, lease_until=None, last_error="")
+    return bool(updated)
+
+
+async def mark_retry(
+    message: ClaimedNotification,
+    *,
+    at: dt.datetime,
+    error: str,
+    max_attempts: int,
+    count_attempt: bool = True,
+) -> NotificationStatus:
+    """Put the message back for another try at ``at``, or give up after ``max_attempts``.
+
+    ``count_attempt=False`` (Telegram asked us to wait): the try does not count.
+    """
+    attempts = message.attempts if count_attempt else max(0, message.attempts - 1)
+    if attempts >= max_attempts:
+        await mark_failed(message, error=error)
+        return NotificationStatus.FAILED
+    await _settle(
+        message,
+        status=NotificationStatus.PENDING,
+        due_at=at,
+        attempts=attempts,
+        last_error=error[:ERROR_MAX],
+    )
+    return NotificationStatus.PENDING
+
+
+async def mark_failed(message: ClaimedNotification, *, error: str) -> None:
+    """Give up on the message; coordinators see it, with ``error``, among the failed ones."""
+    await _settle(message, status=NotificationStatus.FAILED, last_error=error[:ERROR_MAX])
+
+
+async def release(message: ClaimedNotification, *, due_at: dt.datetime | None = None) -> None:
+    """Hand back a claimed row unsent: the claim does not count.
+
+    ``due_at``: not before then (the dispatcher could not send it within its lease);
+    otherwise as soon as any dispatcher can (this one is stopping).
+    """
+    values: dict[str, Any] = {}
+    if due_at is not None:
+        values["due_at"] = max(due_at, message.due_at)
+    await _settle(
+        message,
+        status=NotificationStatus.PENDING,
+        attempts=max(0, message.attempts - 1),
+        **values,
+    )
+
+
+async def mark_blocked(
+    message: ClaimedNotification,
+    *,
+    error: str,
+    coordinator_chat_id: int | None,
+    language: str,
+    now: dt.datetime,
+) -> Volunteer | None:
+    """The recipient blocked the bot: the row fails, the volunteer is marked unreachable and,
+    the first time, the coordinators' chat is told. Returns the volunteer, if there is one."""
+    async with in_transaction():
+        await mark_failed(message, error=error)
+        if message.volunteer_id is None:
+            return None
+        volunteer = await Volunteer.get_or_none(id=message.volunteer_id)
+        if volunteer is None:
+            return None
+        was_reachable = volunteer.reachable
+        await mark_unreachable(volunteer, reason=error[:ERROR_MAX], by=DISPATCH_ACTOR)
+        if was_reachable and coordinator_chat_id is not None:
+            await enqueue_notification(
+                chat_id=coordinator_chat_id,
+                kind="volunteer_blocked",
+                text=translate(
+                    BLOCKED_BY_VOLUNTEER,
+                    language,
+                    name=_html(volunteer.full_name),
+                    phone=volunteer.phone,
+                ),
+                parse_mode="HTML",
+                dedupe_key=f"blocked:{volunteer.id}:{int(now.timestamp())}",
+                due_at=now,
+            )
+        return volunteer
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """How long to wait after the ``attempts``-th failed try: 10 s, 20 s, 40 s… up to 10 min."""
+    seconds = FIRST_BACKOFF_SECONDS * 2 ** max(0, min(attempts - 1, 16))
+    return min(dt.timedelta(seconds=seconds), MAX_BACKOFF)
+
+
+async def _settle(message: ClaimedNotification, **values: Any) -> None:
+    # Only while the row is still ours: a takeover after our lease ran out wins.
+    await Notification.filter(
+        id=message.id, status=NotificationStatus.SENDING, lease_until=message.lease_until
+    ).update(lease_until=None, **values)
+
+
+def _detached(row: Notification) -> ClaimedNotification:
+    assert row.lease_until is not None
+    return ClaimedNotification(
+        id=row.id,
+        chat_id=row.chat_id,
+        volunteer_id=row.volunteer_id,
+        kind=row.kind,
+        text=row.text,
+        parse_mode=row.parse_mode,
+        reply_markup=row.reply_markup,
+        due_at=row.due_at,
+        expires_at=row.expires_at,
+        attempts=row.attempts,
+        lease_until=row.lease_until,
+    )
+
+
+def _is_postgres() -> bool:
+    return connections.get("default").capabilities.dialect == "postgres"
+
+
+def _html(value: str) -> str:
+    return html.escape(value, quote=False)

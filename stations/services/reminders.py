@@ -1,0 +1,315 @@
+"""Shift reminders: written into the outbox ahead of time, one per assignment and lead time.
+
+Each reminder's dedupe key is ``reminder:{assignment_id}:{lead}:{shift_start_ts}``: running
+the job again writes nothing new, and a shift that moved gets reminders under new keys
+(the shift and assignment services cancel the old ones, by the ``reminder:{id}:`` prefix,
+in the transaction that moves or cancels the shift or frees the volunteer). A reminder
+expires when its shift starts: one that could not be sent by then is dropped as stale.
+
+A lead time whose moment has already passed is skipped, except the latest one of them when
+no other reminder is still to come (a scheduler that was down sends it on its return, if the
+shift has not begun), and except when the volunteer was assigned after that moment: the
+"you have a shift" message they got then says it all.
+
+Written in bulk — a few queries per thousand assignments — so a large campaign's
+reminders are materialised in seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from tortoise.transactions import in_transaction
+
+from stations.enums import (
+    AssignmentStatus,
+    CampaignStatus,
+    Language,
+    NotificationStatus,
+    ShiftStatus,
+)
+from stations.formatting import format_window
+from stations.i18n import N_, _, ngettext, normalize_language, translate
+from stations.models import Assignment, Notification, Shift, Volunteer
+from stations.services.assignments import role_label
+from stations.services.errors import InvalidInput
+
+KIND: Final = "reminder"
+CHUNK: Final = 2000
+MAX_HORIZON: Final = dt.timedelta(days=14)
+
+REMINDER = _(
+    "⏰ <b>Shift reminder</b>: {when_phrase}.\n"
+    "Station: <b>{station}</b>\nWhen: {window}\nWhere: {address}\nRole: {role}\n\n"
+    "Please confirm that you will come, or tell us if you can't."
+)
+STARTS_IN = N_("your shift starts in {hours} hour", "your shift starts in {hours} hours")
+STARTS_IN_MINUTES = _("your shift starts in {minutes} minutes")
+CONFIRM = _("✅ Confirm")
+CANT_COME = _("❌ Can't come")
+
+
+@dataclass(frozen=True, slots=True)
+class MaterialiseResult:
+    #: assignments looked at
+    assignments: int
+    #: reminders written now
+    created: int
+
+
+def reminder_key(assignment_id: int, lead_hours: float, starts_at: dt.datetime) -> str:
+    return f"{KIND}:{assignment_id}:{lead_hours:g}:{int(starts_at.timestamp())}"
+
+
+def assignment_buttons(assignment_id: int, language: str | Language | None) -> dict[str, Any]:
+    """The Confirm / Can't come buttons the bot answers (``asg:confirm:<id>``)."""
+    return {
+        "inline_keyboard": [
+            [
+                {
+                    "text": translate(CONFIRM, language),
+                    "callback_data": f"asg:confirm:{assignment_id}",
+                },
+                {
+                    "text": translate(CANT_COME, language),
+                    "callback_data": f"asg:decline:{assignment_id}",
+                },
+            ]
+        ]
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class _Expected:
+    """What a reminder needs of one assignment, read without building ORM objects."""
+
+    id: int
+    created_at: dt.datetime | None
+    role: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    station: str
+    address: str
+    volunteer_id: int
+    chat_id: int
+    language: Language
+
+
+SHIFTS_PER_PAGE: Final = 200
+
+
+async def materialise_reminders(
+    *, now: dt.datetime, lead_hours: Sequence[float], horizon: dt.timedelta
+) -> MaterialiseResult:
+    """Write the reminders falling due before ``now + horizon`` for every assignment still
+    expected (assigned or confirmed) on an active shift of an open campaign that has not
+    started, to a volunteer reachable on Telegram. Returns how many were written."""
+    leads = _checked_leads(lead_hours)
+    if not isinstance(horizon, dt.timedelta) or not dt.timedelta(0) <= horizon <= MAX_HORIZON:
+        raise InvalidInput(
+            _("The reminder horizon must be between 0 and {days} days."),
+            field="horizon",
+            days=MAX_HORIZON.days,
+        )
+    now = now.astimezone(dt.UTC)  # SQLite compares stored UTC text
+    until = now + horizon
+    # Shifts first, then their assignments and volunteers by id: simple indexed reads
+    # (a single five-table join is at the planner's mercy on a large, fresh table).
+    shifts = {
+        row["id"]: row
+        for row in await Shift.filter(
+            status=ShiftStatus.ACTIVE,
+            starts_at__gt=now,
+            starts_at__lte=until + dt.timedelta(hours=max(leads)),
+            station__is_active=True,
+            station__campaign__status=CampaignStatus.OPEN,
+        ).values("id", "starts_at", "ends_at", "station__name", "station__address")
+    }
+    shift_ids = sorted(shifts)
+    reachable: dict[int, tuple[int, Language] | None] = {}
+    looked_at = created = 0
+    for start in range(0, len(shift_ids), SHIFTS_PER_PAGE):
+        page_shifts = shift_ids[start : start + SHIFTS_PER_PAGE]
+        rows = (
+            await Assignment.filter(
+                shift_id__in=page_shifts,
+                status__in=[AssignmentStatus.ASSIGNED, AssignmentStatus.CONFIRMED],
+            )
+            .order_by("id")
+            .values("id", "created_at", "role", "shift_id", "volunteer_id")
+        )
+        unknown = {row["volunteer_id"] for row in rows} - reachable.keys()
+        if unknown:
+            reachable.update(dict.fromkeys(unknown))
+            for found in await Volunteer.filter(
+                id__in=sorted(unknown), telegram_chat_id__not_isnull=True, reachable=True
+            ).values("id", "telegram_chat_id", "language"):
+                reachable[found["id"]] = (found["telegram_chat_id"], found["language"])
+        page = []
+        for row in rows:
+            person = reachable[row["volunteer_id"]]
+            if person is None:
+                continue
+            shift = shifts[row["shift_id"]]
+            page.append(
+                _Expected(
+                    id=row["id"],
+                    created_at=row["created_at"],
+                    role=row["role"],
+                    starts_at=shift["starts_at"],
+                    ends_at=shift["ends_at"],
+                    station=shift["station__name"],
+                    address=shift["station__address"],
+                    volunteer_id=row["volunteer_id"],
+                    chat_id=person[0],
+                    language=normalize_language(person[1]),
+                )
+            )
+        looked_at += len(page)
+        for chunk in range(0, len(page), CHUNK):
+            created += await _write_page(page[chunk : chunk + CHUNK], leads, now=now, until=until)
+    return MaterialiseResult(assignments=looked_at, created=created)
+
+
+async def _write_page(
+    page: list[_Expected],
+    leads: tuple[float, ...],
+    *,
+    now: dt.datetime,
+    until: dt.datetime,
+) -> int:
+    wanted: dict[str, tuple[_Expected, float]] = {}
+    for expected in page:
+        for lead in _leads_due(expected, leads, now=now, until=until):
+            wanted[reminder_key(expected.id, lead, expected.starts_at)] = (expected, lead)
+    if not wanted:
+        return 0
+    existing = {
+        row["dedupe_key"]: row["status"]
+        for row in await Notification.filter(dedupe_key__in=list(wanted)).values(
+            "dedupe_key", "status"
+        )
+    }
+    # Rows are built only for what is missing: a run that finds everything written is cheap.
+    windows: dict[tuple[dt.datetime, dt.datetime, Language], str] = {}
+    new = [
+        _reminder(*wanted[key], now=now, windows=windows) for key in wanted if key not in existing
+    ]
+    revived = [
+        _reminder(*wanted[key], now=now, windows=windows)
+        for key, status in existing.items()
+        if status == NotificationStatus.CANCELLED
+    ]
+    async with in_transaction():
+        if new:
+            # Another scheduler may write the same keys at the same moment: the unique key
+            # keeps one row, and the loser skips it.
+            await Notification.bulk_create(new, ignore_conflicts=True)
+        for row in revived:
+            # The volunteer is expected again (re-assigned) at the same start: the reminder
+            # cancelled with the old assignment comes back.
+            await Notification.filter(
+                dedupe_key=row.dedupe_key, status=NotificationStatus.CANCELLED
+            ).update(
+                status=NotificationStatus.PENDING,
+                text=row.text,
+                reply_markup=row.reply_markup,
+                due_at=row.due_at,
+                expires_at=row.expires_at,
+                attempts=0,
+                last_error="",
+                lease_until=None,
+            )
+    return len(new) + len(revived)
+
+
+def _leads_due(
+    expected: _Expected,
+    leads: tuple[float, ...],
+    *,
+    now: dt.datetime,
+    until: dt.datetime,
+) -> list[float]:
+    starts_at = expected.starts_at
+    due = []
+    passed: list[float] = []
+    upcoming = False
+    for lead in leads:  # longest first
+        moment = starts_at - dt.timedelta(hours=lead)
+        if moment > now:
+            upcoming = True
+            if moment <= until:
+                due.append(lead)
+        else:
+            passed.append(lead)
+    # A reminder missed while the scheduler was down is sent late only if no later one
+    # is still to come.
+    if passed and not upcoming:
+        latest = min(passed)
+        moment = starts_at - dt.timedelta(hours=latest)
+        if expected.created_at is None or expected.created_at <= moment:
+            due.append(latest)
+    return due
+
+
+def _reminder(
+    expected: _Expected,
+    lead: float,
+    *,
+    now: dt.datetime,
+    windows: dict[tuple[dt.datetime, dt.datetime, Language], str],
+) -> Notification:
+    language = normalize_language(expected.language)
+    starts_at = expected.starts_at
+    due_at = max(now, starts_at - dt.timedelta(hours=lead))
+    window_key = (starts_at, expected.ends_at, language)
+    if window_key not in windows:
+        windows[window_key] = format_window(starts_at, expected.ends_at, language)
+    return Notification(
+        chat_id=expected.chat_id,
+        volunteer_id=expected.volunteer_id,
+        kind=KIND,
+        text=translate(
+            REMINDER,
+            language,
+            when_phrase=_when_phrase(starts_at - due_at, language),
+            station=html.escape(expected.station, quote=False),
+            window=windows[window_key],
+            address=html.escape(expected.address or expected.station, quote=False),
+            role=html.escape(role_label(expected.role, language), quote=False),
+        ),
+        parse_mode="HTML",
+        reply_markup=assignment_buttons(expected.id, language),
+        dedupe_key=reminder_key(expected.id, lead, starts_at),
+        due_at=due_at,
+        expires_at=starts_at,
+        status=NotificationStatus.PENDING,
+        attempts=0,
+        last_error="",
+        created_at=now,
+    )
+
+
+def _when_phrase(before_start: dt.timedelta, language: Language) -> str:
+    minutes = max(1, round(before_start.total_seconds() / 60))
+    if minutes < 90:
+        return translate(STARTS_IN_MINUTES, language, minutes=minutes)
+    hours = round(minutes / 60)
+    return ngettext(*STARTS_IN, hours, language).format(hours=hours)
+
+
+def _checked_leads(lead_hours: Sequence[float]) -> tuple[float, ...]:
+    try:
+        leads = tuple(sorted({float(hours) for hours in lead_hours}, reverse=True))
+    except (TypeError, ValueError):
+        leads = ()
+    if not leads or any(not 0 < hours <= 24 * 7 for hours in leads):
+        raise InvalidInput(
+            _("Reminder lead times must be numbers of hours between 0 and 168."),
+            field="lead_hours",
+        )
+    return leads
