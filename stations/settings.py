@@ -70,7 +70,7 @@ SETTINGS: Final[tuple[SettingDoc, ...]] = (
     SettingDoc(
         "WAYSTATION_WEBHOOK_SECRET",
         "",
-        "Secret Telegram sends with every webhook call (`X-Telegram-Bot-Api-Secret-Token`); required with a public URL in production.",
+        "Secret Telegram sends with every webhook call (`X-Telegram-Bot-Api-Secret-Token`); derived from the server secret when empty in development, required (16+ characters) with a public URL in production.",
     ),
     SettingDoc(
         "WAYSTATION_COORDINATOR_CHAT_ID",
