@@ -237,12 +237,15 @@ def test_migrate_applies_then_finds_nothing_to_do(tmp_path, sqlite_url):
     first = _run("migrate", database_url=sqlite_url, cwd=tmp_path)
     second = _run("migrate", database_url=sqlite_url, cwd=tmp_path)
 
+    on_disk = sorted(
+        path.stem
+        for path in (Path(__file__).resolve().parents[2] / "stations" / "migrations").glob("0*.py")
+    )
     assert first.returncode == 0, first.stderr
+    assert on_disk[:3] == ["0001_initial", "0002_check_constraints", "0003_count_confirmations"]
     assert first.stdout.splitlines() == [
-        "Applied migration stations.0001_initial",
-        "Applied migration stations.0002_check_constraints",
-        "Applied migration stations.0003_count_confirmations",
-        f"Database {sqlite_url}: 3 migration(s) applied.",
+        *(f"Applied migration stations.{name}" for name in on_disk),
+        f"Database {sqlite_url}: {len(on_disk)} migration(s) applied.",
     ]
     assert second.returncode == 0, second.stderr
     assert second.stdout == f"Database {sqlite_url} is up to date: no migration to apply.\n"
