@@ -1,7 +1,13 @@
 """Tortoise models, slim: every rule lives in ``stations.services``."""
 
 from stations.models.campaigns import Campaign, Shift, Station
-from stations.models.inventory import ServiceRecord, StockBalance, StockMovement, SupplyItem
+from stations.models.inventory import (
+    DailyStockTally,
+    ServiceRecord,
+    StockBalance,
+    StockMovement,
+    SupplyItem,
+)
 from stations.models.messaging import ChatState, Notification
 from stations.models.org import ApiToken, AuditEvent, SignInAttempt, Unit, User
 from stations.models.people import Assignment, LinkToken, Volunteer
@@ -12,6 +18,7 @@ __all__ = [
     "AuditEvent",
     "Campaign",
     "ChatState",
+    "DailyStockTally",
     "LinkToken",
     "Notification",
     "ServiceRecord",

@@ -109,6 +109,39 @@ class StockBalance(Model):
         unique_together = (("station", "item"),)
 
 
+class DailyStockTally(Model):
+    """The ledger summed per station, item, kind and Vietnam-local day of occurred_at.
+
+    Kept by the ledger writer in the same transaction as each line, under the lock of the
+    station and item balance, so reports read a few rows per day instead of every line. The
+    ledger stays the truth: rebuild_balances recomputes this table from it.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    station: fields.ForeignKeyRelation[Station] = fields.ForeignKeyField(
+        "stations.Station", related_name="daily_tallies", on_delete=fields.CASCADE
+    )
+    station_id: int
+    item: fields.ForeignKeyRelation[SupplyItem] = fields.ForeignKeyField(
+        "stations.SupplyItem", related_name="daily_tallies", on_delete=fields.RESTRICT
+    )
+    item_id: int
+    kind = fields.CharEnumField(MovementKind, max_length=20)
+    #: the Vietnam-local date of the lines occurred_at
+    day = fields.DateField()
+    #: sum of the lines quantity, in the item unit
+    quantity = fields.BigIntField(default=0)
+    #: sum of the lines signed effect on stock
+    delta = fields.BigIntField(default=0)
+    #: how many ledger lines were summed
+    lines = fields.IntField(default=0)
+
+    class Meta:
+        table = "daily_stock_tally"
+        unique_together = (("station", "item", "kind", "day"),)
+        indexes = (("day",),)
+
+
 class ServiceRecord(Model):
     """A service given at a station: motorbike checks, loudspeaker minutes, first aid."""
 

@@ -24,9 +24,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Final
 
+from tortoise.connection import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
-from tortoise.functions import Sum
+from tortoise.functions import Count, Sum
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
@@ -35,6 +36,7 @@ from stations.enums import CampaignStatus, MovementKind
 from stations.i18n import _
 from stations.models import (
     Campaign,
+    DailyStockTally,
     Station,
     StockBalance,
     StockMovement,
@@ -45,6 +47,8 @@ from stations.models import (
 from stations.services.actor import Actor
 from stations.services.audit import record_event
 from stations.services.errors import Conflict, InvalidInput, NotFound
+from stations.services.low_stock import alert_low_stock
+from stations.services.queries.local_day import as_date, local_day, local_day_sql, placeholders
 from stations.services.validation import (
     check_aware_datetime,
     check_optional_text,
@@ -326,7 +330,8 @@ async def set_low_stock_threshold(
 
 
 async def rebuild_balances(*, station_ids: Sequence[int] | None = None) -> int:
-    """Recompute balances from the ledger with one grouped SUM; thresholds are kept.
+    """Recompute balances (one grouped SUM; thresholds are kept) and the daily tallies from
+    the ledger.
 
     For after a bulk load that wrote ledger lines directly, and to reconcile. Returns
     how many balance rows changed or were created.
@@ -373,7 +378,8 @@ async def rebuild_balances(*, station_ids: Sequence[int] | None = None) -> int:
                     _("Stock was recorded while balances were rebuilt. Please run it again."),
                     field=None,
                 ) from exc
-        if changed or missing:
+        tallies = await _rebuild_daily_tallies(station_ids)
+        if changed or missing or tallies:
             await record_event(
                 Actor.system("rebuild_balances"),
                 "stock.balances_rebuilt",
@@ -383,9 +389,75 @@ async def rebuild_balances(*, station_ids: Sequence[int] | None = None) -> int:
                     "station_ids": list(station_ids) if station_ids is not None else None,
                     "changed": len(changed),
                     "created": len(missing),
+                    "daily_tallies": tallies,
                 },
             )
     return len(changed) + len(missing)
+
+
+async def _rebuild_daily_tallies(station_ids: Sequence[int] | None) -> int:
+    """Make the daily tallies of ``station_ids`` (None: every station) equal their ledger.
+
+    Run under the balance locks of ``rebuild_balances``. Returns how many tally rows changed,
+    were created or were removed.
+    """
+    connection = connections.get("default")
+    dialect = connection.capabilities.dialect
+    where = ""
+    if station_ids is not None:
+        where = f" WHERE station_id IN ({', '.join(placeholders(dialect, len(station_ids)))})"
+    rows = await connection.execute_query_dict(
+        f"SELECT station_id, item_id, kind, {local_day_sql('occurred_at', dialect)} AS day,"
+        " SUM(quantity) AS quantity, SUM(delta) AS delta, COUNT(*) AS lines"
+        f' FROM "{StockMovement._meta.db_table}"{where} GROUP BY 1, 2, 3, 4',
+        list(station_ids or []),
+    )
+    wanted = {
+        (row["station_id"], row["item_id"], MovementKind(row["kind"]), as_date(row["day"])): (
+            int(row["quantity"] or 0),
+            int(row["delta"] or 0),
+            int(row["lines"]),
+        )
+        for row in rows
+    }
+    tallies = DailyStockTally.all()
+    if station_ids is not None:
+        tallies = tallies.filter(station_id__in=station_ids)
+    changed, stale = [], []
+    for tally in await tallies:
+        sums = wanted.pop((tally.station_id, tally.item_id, tally.kind, tally.day), None)
+        if sums is None:
+            stale.append(tally.id)
+        elif sums != (tally.quantity, tally.delta, tally.lines):
+            tally.quantity, tally.delta, tally.lines = sums
+            changed.append(tally)
+    if stale:
+        await DailyStockTally.filter(id__in=stale).delete()
+    if changed:
+        await DailyStockTally.bulk_update(changed, fields=["quantity", "delta", "lines"])
+    if wanted:
+        missing = [
+            DailyStockTally(
+                station_id=station_id,
+                item_id=item_id,
+                kind=kind,
+                day=day,
+                quantity=quantity,
+                delta=delta,
+                lines=lines,
+            )
+            for (station_id, item_id, kind, day), (quantity, delta, lines) in wanted.items()
+        ]
+        try:
+            async with in_transaction():
+                await DailyStockTally.bulk_create(missing, batch_size=1000)
+        except IntegrityError as exc:
+            # A first line of a new station × item, whose balance did not exist to be locked.
+            raise Conflict(
+                _("Stock was recorded while balances were rebuilt. Please run it again."),
+                field=None,
+            ) from exc
+    return len(stale) + len(changed) + len(wanted)
 
 
 def effective_threshold(balance_threshold: int | None, item_default: int) -> int | None:
@@ -640,6 +712,18 @@ async def _apply_line(
         if context.key is None:
             raise
         raise _DuplicateKey(context.key) from exc
+    await _count_in_daily_tally(movement)
+    if crossed:
+        # In this transaction: the alert exists exactly when the line does.
+        station = await Station.get(id=balance.station_id)
+        await alert_low_stock(
+            station,
+            item,
+            quantity=after,
+            threshold=threshold,  # type: ignore[arg-type]
+            crossing_id=movement.id,
+            now=now,
+        )
     return StockChange(
         movement=movement,
         balance_after=after,
@@ -647,6 +731,47 @@ async def _apply_line(
         threshold=threshold,
         discrepancy=discrepancy,
         duplicate=False,
+    )
+
+
+async def _count_in_daily_tally(line: StockMovement) -> None:
+    """Add ``line`` to its station × item × kind × Vietnam-local day tally.
+
+    The caller holds the station × item balance lock, so no other writer touches this row
+    until the transaction ends. A day's first tally is summed from the ledger (the new line
+    included), like a first balance: lines loaded directly before it are not lost.
+    """
+    day = local_day(line.occurred_at)
+    added = await DailyStockTally.filter(
+        station_id=line.station_id, item_id=line.item_id, kind=line.kind, day=day
+    ).update(
+        quantity=F("quantity") + line.quantity,
+        delta=F("delta") + line.delta,
+        lines=F("lines") + 1,
+    )
+    if added:
+        return
+    start = clock.local_midnight(day).astimezone(dt.UTC)
+    end = clock.local_midnight(day + dt.timedelta(days=1)).astimezone(dt.UTC)
+    sums = (
+        await StockMovement.filter(
+            station_id=line.station_id,
+            item_id=line.item_id,
+            kind=line.kind,
+            occurred_at__gte=start,
+            occurred_at__lt=end,
+        )
+        .annotate(quantity_sum=Sum("quantity"), delta_sum=Sum("delta"), lines=Count("id"))
+        .values("quantity_sum", "delta_sum", "lines")
+    )[0]
+    await DailyStockTally.create(
+        station_id=line.station_id,
+        item_id=line.item_id,
+        kind=line.kind,
+        day=day,
+        quantity=int(sums["quantity_sum"] or 0),
+        delta=int(sums["delta_sum"] or 0),
+        lines=int(sums["lines"]),
     )
 
 

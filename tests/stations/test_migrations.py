@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+
+import pytest
+
+from tests.conftest import BACKENDS, _create_postgres_database, _drop_postgres_database
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,3 +39,69 @@ def test_models_have_no_changes_missing_from_migrations(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "0 []"
+
+
+BACKFILL_SCRIPT = """
+import asyncio, datetime as dt, sys
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate
+from stations import db
+from stations.enums import MovementKind, Source
+from stations.models import DailyStockTally, StockMovement
+from tests.factories import make_item, make_station, vn
+
+async def main(url):
+    config = db.tortoise_config(url)
+    await migrate(config=config, target="stations.0004_signin_attempts")
+    await Tortoise.close_connections()
+    await db.init_db(url)
+    station, item = await make_station(), await make_item("water")
+    for kind, quantity, delta, at in [
+        (MovementKind.RECEIPT, 500, 500, vn(2027, 2, 1, 23, 59)),
+        (MovementKind.HANDOUT, 30, -30, vn(2027, 2, 2, 0, 0)),
+        (MovementKind.HANDOUT, 12, -12, vn(2027, 2, 2, 6, 59)),
+        (MovementKind.HANDOUT, 5, -5, vn(2027, 2, 2, 7, 0)),
+    ]:
+        await StockMovement.create(
+            station=station, item=item, kind=kind, quantity=quantity, delta=delta,
+            source=Source.IMPORT, occurred_at=at, recorded_at=at,
+        )
+    await db.close_db()
+    await db.migrate(url)
+    await db.init_db(url)
+    rows = await DailyStockTally.all().order_by("kind", "day").values_list(
+        "kind", "day", "quantity", "delta", "lines"
+    )
+    print([(str(k.value if hasattr(k, "value") else k), str(d), q, de, n) for k, d, q, de, n in rows])
+    await db.close_db()
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_daily_tallies_migration_fills_the_rollup_from_the_ledger(tmp_path, backend):
+    if backend == "postgres":
+        url = await _create_postgres_database()
+    else:
+        url = f"sqlite://{tmp_path / 'backfill.sqlite3'}"
+    try:
+        result = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-c", BACKFILL_SCRIPT, url],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
+        )
+    finally:
+        if backend == "postgres":
+            await _drop_postgres_database(url)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(
+        [
+            ("handout", "2027-02-02", 47, -47, 3),
+            ("receipt", "2027-02-01", 500, 500, 1),
+        ]
+    )

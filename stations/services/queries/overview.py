@@ -5,23 +5,21 @@ today's shifts (Vietnam-local day) with filled/needed per role, who is on duty n
 hand with low-stock and discrepancy flags, today's handouts per item and services per kind,
 and the handouts per day per item over the campaign (for the chart).
 
-Cost: a fixed number of grouped queries, however many stations the campaign has — the
-stations, their shifts today, the coverage of those shifts, who is on duty, the stock (four,
-see ``queries/stock.py``), today's handouts, today's services, the items, today's
-discrepancies, and the handouts per day (raw SQL, grouped by the Vietnam-local day as
-``queries/reports.py`` does).
+Cost: a fixed number of queries, however many stations the campaign has — the stations,
+their shifts today, the coverage of those shifts, who is on duty, the stock (four, see
+``queries/stock.py``, today's discrepancies among them), today's handouts, today's services,
+the items, and the handouts per day. The handouts (today's and per day) are read from
+``DailyStockTally``, the ledger already summed per station, item, kind and Vietnam-local day
+by its writer: a few rows per station and day, however long the ledger grows.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
-from tortoise.connection import connections
 from tortoise.functions import Sum
 
 from stations import clock
@@ -29,14 +27,15 @@ from stations.enums import AssignmentStatus, MovementKind, ServiceKind, ShiftSta
 from stations.models import (
     Assignment,
     Campaign,
+    DailyStockTally,
     ServiceRecord,
     Shift,
     Station,
-    StockMovement,
     SupplyItem,
 )
 from stations.services.assignments import CHECKIN_OPENS_BEFORE
 from stations.services.queries.assignments import shift_coverage
+from stations.services.queries.local_day import as_date
 from stations.services.queries.stock import StockLine, stock_for_stations
 
 
@@ -53,6 +52,11 @@ class ShiftToday:
     @property
     def needed(self) -> int:
         return sum(needed for _filled, needed in self.coverage.values())
+
+    @property
+    def starts_on(self) -> dt.date:
+        """The Vietnam-local day it starts: last night's shift still running is not today's."""
+        return self.shift.starts_at.astimezone(clock.VN_TZ).date()
 
     @property
     def short(self) -> bool:
@@ -169,21 +173,12 @@ async def campaign_overview(
         .select_related("shift", "volunteer")
         .order_by("shift__starts_at", "volunteer__search_name", "id")
     )
-    stock = _flag_discrepancies(
-        await stock_for_stations(station_ids),
-        await _discrepancies_between(station_ids, day_start, day_end),
-    )
-    handout_rows = (
-        await StockMovement.filter(
-            station_id__in=station_ids,
-            kind=MovementKind.HANDOUT,
-            occurred_at__gte=day_start,
-            occurred_at__lt=day_end,
-        )
-        .annotate(total=Sum("quantity"))
-        .group_by("station_id", "item_id")
-        .values("station_id", "item_id", "total")
-    )
+    # Flagged with today's discrepancies (the Vietnam-local day, as here) by the stock query.
+    stock = await stock_for_stations(station_ids)
+    # One tally row per station × item × kind × day: today's handouts need no grouping.
+    handout_rows = await DailyStockTally.filter(
+        station_id__in=station_ids, kind=MovementKind.HANDOUT, day=today
+    ).values("station_id", "item_id", total="quantity")
     service_rows = (
         await ServiceRecord.filter(
             station_id__in=station_ids, occurred_at__gte=day_start, occurred_at__lt=day_end
@@ -241,38 +236,6 @@ async def campaign_overview(
     )
 
 
-async def _discrepancies_between(
-    station_ids: list[int], start: dt.datetime, end: dt.datetime
-) -> set[tuple[int, int]]:
-    """(station, item) pairs with a line that took more than the record held in [start, end).
-
-    Bounds in UTC: SQLite compares the stored text, so a bound written with +07:00 would
-    compare wrongly with rows stored in UTC."""
-    rows = (
-        await StockMovement.filter(
-            station_id__in=station_ids,
-            discrepancy=True,
-            occurred_at__gte=start.astimezone(dt.UTC),
-            occurred_at__lt=end.astimezone(dt.UTC),
-        )
-        .distinct()
-        .values_list("station_id", "item_id")
-    )
-    return {(station_id, item_id) for station_id, item_id in rows}
-
-
-def _flag_discrepancies(
-    stock: dict[int, list[StockLine]], flagged: set[tuple[int, int]]
-) -> dict[int, list[StockLine]]:
-    return {
-        station_id: [
-            dataclasses.replace(line, discrepancy_today=(station_id, line.item.id) in flagged)
-            for line in lines
-        ]
-        for station_id, lines in stock.items()
-    }
-
-
 def _campaign_days(campaign: Campaign, *, extra: Iterable[dt.date] = ()) -> list[dt.date]:
     """Every day of the campaign, stretched to any day outside it that has handouts."""
     extra = list(extra)
@@ -281,45 +244,18 @@ def _campaign_days(campaign: Campaign, *, extra: Iterable[dt.date] = ()) -> list
     return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def _local_day_sql(column: str, dialect: str) -> str:
-    if dialect == "postgres":
-        return f"CAST(({column} AT TIME ZONE '{clock.VN_TZ.key}') AS DATE)"
-    # SQLite reads the offset stored with each ISO timestamp; Vietnam keeps UTC+7 all year.
-    return f"date({column}, '+7 hours')"
-
-
 async def _handouts_per_day(
     campaign: Campaign, unit_ids: Iterable[int] | None
 ) -> dict[tuple[int, dt.date], int]:
-    """``{(item_id, local day): quantity handed out}`` over the campaign's stations in scope."""
-    connection = connections.get("default")
-    dialect = connection.capabilities.dialect
-    params: list[Any] = [campaign.id]
-
-    def placeholder() -> str:
-        return f"${len(params)}" if dialect == "postgres" else "?"
-
-    where = f"s.campaign_id = {placeholder()}"
-    if unit_ids is not None:
-        units = []
-        for unit_id in sorted(unit_ids):
-            params.append(unit_id)
-            units.append(placeholder())
-        where += f" AND s.unit_id IN ({', '.join(units) or 'NULL'})"
-    sql = (
-        f"SELECT m.item_id AS item_id, {_local_day_sql('m.occurred_at', dialect)} AS day,"
-        " SUM(m.quantity) AS quantity"
-        ' FROM "stock_movement" m'
-        ' JOIN "station" s ON s.id = m.station_id'
-        f" WHERE {where} AND s.is_active AND m.kind = '{MovementKind.HANDOUT.value}'"
-        " GROUP BY 1, 2"
+    """``{(item_id, local day): quantity handed out}`` over the campaign's active stations in scope."""
+    tallies = DailyStockTally.filter(
+        station__campaign_id=campaign.id, station__is_active=True, kind=MovementKind.HANDOUT
     )
-    rows = await connection.execute_query_dict(sql, params)
-    return {(int(row["item_id"]), _as_date(row["day"])): int(row["quantity"] or 0) for row in rows}
-
-
-def _as_date(value: object) -> dt.date:
-    # PostgreSQL hands back a date, SQLite the ISO text of one.
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value))
+    if unit_ids is not None:
+        tallies = tallies.filter(station__unit_id__in=sorted(unit_ids) or [0])
+    rows = (
+        await tallies.annotate(total=Sum("quantity"))
+        .group_by("item_id", "day")
+        .values("item_id", "day", "total")
+    )
+    return {(int(row["item_id"]), as_date(row["day"])): int(row["total"] or 0) for row in rows}

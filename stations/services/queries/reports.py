@@ -25,11 +25,11 @@ What each figure counts:
   received the day before opening), so the days always add up to the campaign's totals.
 
 Cost: four queries whatever the number of stations, lines or days — the stations with their
-units, then the ledger, the services and the turns, each grouped by station and local day in
-SQL. The ORM cannot group by a local-day expression, so those three are raw SQL with one
-dialect switch: PostgreSQL converts the stored ``timestamptz`` with ``AT TIME ZONE``;
-SQLite's ``date()`` reads the offset tortoise stores with each ISO timestamp, works in UTC,
-and adds Vietnam's fixed seven hours (no daylight saving since 1975).
+units, then the supplies, the services and the turns, each grouped by station and local day
+in SQL. The supplies come from ``DailyStockTally``, the ledger already summed per station,
+item, kind and local day by its writer, so the report reads a few rows per station and day
+rather than every ledger line. Services and turns are grouped by a local-day expression
+(``queries/local_day.py``), in raw SQL since the ORM cannot group by one.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ from stations.enums import (
     SupplyCategory,
 )
 from stations.models import Campaign, Station
+from stations.services.queries.local_day import as_date, local_day_sql, placeholders
 
 
 @dataclass(frozen=True)
@@ -145,50 +146,43 @@ def _hours(minutes: int) -> float:
     return round(minutes / 60, 1)
 
 
-def _local_day_sql(column: str, dialect: str) -> str:
-    if dialect == "postgres":
-        return f"CAST(({column} AT TIME ZONE '{clock.VN_TZ.key}') AS DATE)"
-    return f"date({column}, '+7 hours')"
-
-
 def _placeholder(dialect: str) -> str:
-    return "$1" if dialect == "postgres" else "?"
+    return placeholders(dialect, 1)[0]
 
 
-def _ledger_sql(dialect: str) -> str:
-    day = _local_day_sql("m.occurred_at", dialect)
+def _ledger_sql(dialect: str, *, per_day: bool = True) -> str:
     return (
-        f"SELECT m.station_id AS station_id, i.category AS category, m.kind AS kind, {day} AS day,"
-        " SUM(m.delta) AS delta,"
-        # Both columns are 4-byte integers: on PostgreSQL their product would overflow past
-        # 2,147,483,647 đồng (5,000 gift packs at 500,000), so it is worked out in 8 bytes.
-        " SUM(CAST(m.quantity AS BIGINT) * i.unit_cost_vnd) AS value_vnd"
-        ' FROM "stock_movement" m'
-        ' JOIN "supply_item" i ON i.id = m.item_id'
-        ' JOIN "station" s ON s.id = m.station_id'
+        "SELECT t.station_id AS station_id, i.category AS category, t.kind AS kind,"
+        f"{' t.day AS day,' if per_day else ''} SUM(t.delta) AS delta,"
+        # The item's current cost times what was received: 8-byte arithmetic, since a big
+        # receipt is past 2,147,483,647 đồng (5,000 gift packs at 500,000).
+        " SUM(CAST(t.quantity AS BIGINT) * i.unit_cost_vnd) AS value_vnd"
+        ' FROM "daily_stock_tally" t'
+        ' JOIN "supply_item" i ON i.id = t.item_id'
+        ' JOIN "station" s ON s.id = t.station_id'
         f" WHERE s.campaign_id = {_placeholder(dialect)}"
-        f" AND m.kind IN ('{MovementKind.HANDOUT.value}', '{MovementKind.RECEIPT.value}')"
-        " GROUP BY 1, 2, 3, 4"
+        f" AND t.kind IN ('{MovementKind.HANDOUT.value}', '{MovementKind.RECEIPT.value}')"
+        f" GROUP BY 1, 2, 3{', 4' if per_day else ''}"
     )
 
 
-def _services_sql(dialect: str) -> str:
-    day = _local_day_sql("r.occurred_at", dialect)
+def _services_sql(dialect: str, *, per_day: bool = True) -> str:
+    day = f" {local_day_sql('r.occurred_at', dialect)} AS day," if per_day else ""
     return (
-        f"SELECT r.station_id AS station_id, r.kind AS kind, r.partner_id AS partner_id, {day} AS day,"
+        f"SELECT r.station_id AS station_id, r.kind AS kind, r.partner_id AS partner_id,{day}"
         " SUM(r.quantity) AS quantity"
         ' FROM "service_record" r'
         ' JOIN "station" s ON s.id = r.station_id'
         f" WHERE s.campaign_id = {_placeholder(dialect)}"
-        " GROUP BY 1, 2, 3, 4"
+        f" GROUP BY 1, 2, 3{', 4' if per_day else ''}"
     )
 
 
-def _turns_sql(dialect: str) -> str:
-    day = _local_day_sql("sh.starts_at", dialect)
+def _turns_sql(dialect: str, *, per_day: bool = True) -> str:
+    day = f" {local_day_sql('sh.starts_at', dialect)} AS day," if per_day else ""
     checked_in, checked_out = AssignmentStatus.CHECKED_IN.value, AssignmentStatus.CHECKED_OUT.value
     return (
-        f"SELECT sh.station_id AS station_id, {day} AS day, COUNT(*) AS turns,"
+        f"SELECT sh.station_id AS station_id,{day} COUNT(*) AS turns,"
         f" SUM(CASE WHEN a.status = '{checked_out}' THEN COALESCE(a.worked_minutes, 0) ELSE 0 END)"
         " AS worked_minutes"
         ' FROM "assignment" a'
@@ -196,15 +190,8 @@ def _turns_sql(dialect: str) -> str:
         ' JOIN "station" s ON s.id = sh.station_id'
         f" WHERE s.campaign_id = {_placeholder(dialect)}"
         f" AND a.status IN ('{checked_in}', '{checked_out}')"
-        " GROUP BY 1, 2"
+        f" GROUP BY 1{', 2' if per_day else ''}"
     )
-
-
-def _as_date(value: Any) -> dt.date:
-    # PostgreSQL hands back a date, SQLite the ISO text of one.
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value))
 
 
 def _day_range(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -221,10 +208,14 @@ class _Ledger:
         self.by_day: dict[dt.date, _Tally] = {}
         self.stations_with_figures: set[int] = set()
 
-    def tallies(self, station_id: int, day: dt.date, *, served: bool) -> tuple[_Tally, ...]:
+    def tallies(self, row: Mapping[str, Any], *, served: bool) -> tuple[_Tally, ...]:
+        """The tallies ``row`` adds into; no day's when the rows were grouped without days."""
+        station_id = row["station_id"]
         self.stations_with_figures.add(station_id)
         station = self.by_station.setdefault(station_id, _Tally())
-        daily = self.by_day.setdefault(day, _Tally())
+        if row.get("day") is None:
+            return self.campaign, station
+        daily = self.by_day.setdefault(as_date(row["day"]), _Tally())
         if served:
             daily.station_ids.add(station_id)
             daily.unit_ids.add(self.unit_of[station_id])
@@ -233,7 +224,7 @@ class _Ledger:
     def add_movements(self, rows: Iterable[Mapping[str, Any]]) -> None:
         for row in rows:
             handout = row["kind"] == MovementKind.HANDOUT
-            for tally in self.tallies(row["station_id"], _as_date(row["day"]), served=handout):
+            for tally in self.tallies(row, served=handout):
                 if handout:
                     tally.handed_out[str(row["category"])] += -int(row["delta"] or 0)
                 else:
@@ -242,7 +233,7 @@ class _Ledger:
     def add_services(self, rows: Iterable[Mapping[str, Any]]) -> None:
         for row in rows:
             quantity, kind, partner_id = int(row["quantity"] or 0), row["kind"], row["partner_id"]
-            for tally in self.tallies(row["station_id"], _as_date(row["day"]), served=True):
+            for tally in self.tallies(row, served=True):
                 if partner_id is not None:
                     tally.unit_ids.add(partner_id)
                 if kind == ServiceKind.MOTORBIKE_CHECK:
@@ -254,7 +245,7 @@ class _Ledger:
 
     def add_turns(self, rows: Iterable[Mapping[str, Any]]) -> None:
         for row in rows:
-            for tally in self.tallies(row["station_id"], _as_date(row["day"]), served=True):
+            for tally in self.tallies(row, served=True):
                 tally.volunteer_turns += int(row["turns"] or 0)
                 tally.worked_minutes += int(row["worked_minutes"] or 0)
 
@@ -268,6 +259,19 @@ async def campaign_report(
     budget is left out: it belongs to the whole campaign, so "what is left" of it next to
     part of its spending would mean nothing.
     """
+    return await _report(campaign, unit_ids, per_day=True)
+
+
+async def campaign_totals(campaign: Campaign) -> CampaignReport:
+    """The campaign's report without its per-station and per-day breakdowns (``stations`` and
+    ``days`` are empty): the same totals, from the same four queries grouped by station only,
+    so no local day is worked out. For the summary paragraph of the overview."""
+    return await _report(campaign, None, per_day=False)
+
+
+async def _report(
+    campaign: Campaign, unit_ids: Collection[int] | None, *, per_day: bool
+) -> CampaignReport:
     connection = connections.get("default")
     dialect = connection.capabilities.dialect
     query = Station.filter(campaign_id=campaign.id)
@@ -283,16 +287,16 @@ async def campaign_report(
         return [row for row in found if row["station_id"] in kept]
 
     ledger = _Ledger(stations)
-    ledger.add_movements(await rows(_ledger_sql(dialect)))
-    ledger.add_services(await rows(_services_sql(dialect)))
-    ledger.add_turns(await rows(_turns_sql(dialect)))
+    ledger.add_movements(await rows(_ledger_sql(dialect, per_day=per_day)))
+    ledger.add_services(await rows(_services_sql(dialect, per_day=per_day)))
+    ledger.add_turns(await rows(_turns_sql(dialect, per_day=per_day)))
 
     counted = [s for s in stations if s.is_active or s.id in ledger.stations_with_figures]
     ledger.campaign.station_ids.update(s.id for s in counted)
     ledger.campaign.unit_ids.update(s.unit.id for s in counted)
 
     station_reports = []
-    for station in counted:
+    for station in counted if per_day else []:
         tally = ledger.by_station.get(station.id, _Tally())
         tally.station_ids.add(station.id)
         tally.unit_ids.add(station.unit.id)
@@ -306,12 +310,14 @@ async def campaign_report(
             )
         )
 
-    first = min([campaign.starts_on, *ledger.by_day])
-    last = max([campaign.ends_on, *ledger.by_day])
-    day_reports = [
-        DayReport(day=day, totals=ledger.by_day.get(day, _Tally()).freeze())
-        for day in _day_range(first, last)
-    ]
+    day_reports = []
+    if per_day:
+        first = min([campaign.starts_on, *ledger.by_day])
+        last = max([campaign.ends_on, *ledger.by_day])
+        day_reports = [
+            DayReport(day=day, totals=ledger.by_day.get(day, _Tally()).freeze())
+            for day in _day_range(first, last)
+        ]
 
     return CampaignReport(
         campaign_id=campaign.id,

@@ -15,11 +15,11 @@ from stations.labels import CAMPAIGN_KIND_LABELS, CAMPAIGN_STATUS_LABELS, ROLE_L
 from stations.services.queries.campaign_listing import list_campaigns
 from stations.services.queries.campaigns import find_campaign
 from stations.services.queries.overview import CampaignOverview, campaign_overview
-from stations.services.queries.reports import campaign_report
+from stations.services.queries.reports import campaign_totals
 from stations.services.report_summary import campaign_summary
 from stations.web.auth import page, principal_of
 from stations.web.charts import Series, stacked_bar_chart
-from stations.web.rendering import optional_url, render
+from stations.web.rendering import optional_url, render, route_url
 
 SERVICE_LABELS: dict[ServiceKind, Msgid] = {
     ServiceKind.MOTORBIKE_CHECK: Msgid(_("motorbikes checked")),
@@ -60,7 +60,8 @@ async def overview_page(request: Request) -> Response:
     principal = principal_of(request)
     campaign = await find_campaign(request.path_params["campaign_id"])
     overview = await campaign_overview(campaign, unit_ids=principal.unit_ids)
-    report = await campaign_report(campaign)
+    # The paragraph needs the totals only: no per-station or per-day breakdown.
+    report = await campaign_totals(campaign)
     language = principal.language
     context: dict[str, Any] = {
         "campaign": campaign,
@@ -78,6 +79,7 @@ async def overview_page(request: Request) -> Response:
         "chart": _chart(overview, language),
         "chart_empty": translate(CHART_EMPTY, language),
         "links": _links(request, campaign.id, language),
+        "card_urls": _card_urls(request),
     }
     return render(request, "overview/campaign.html", context)
 
@@ -96,6 +98,29 @@ def _links(request: Request, campaign_id: int, language: Language) -> list[dict[
         if url is not None:
             links.append({"url": url, "label": translate(label, language)})
     return links
+
+
+#: The links of every station card: route name → its one path parameter.
+CARD_LINKS = {
+    "station": ("station_detail", "station_id"),
+    "inventory": ("station_inventory", "station_id"),
+    "planner": ("shift_planner", "station_id"),
+    "shift": ("shift_detail", "shift_id"),
+    "volunteer": ("volunteer_detail", "volunteer_id"),
+}
+#: Stands in for the id while a card link's path is built; no literal part of a path holds it.
+_ID_MARKER = 987_654_321_987
+
+
+def _card_urls(request: Request) -> dict[str, str]:
+    """Each card link as a path with ``{}`` for the id, e.g. ``/shifts/{}``.
+
+    Thirty cards carry a few hundred links, and every ``url_for`` scans the app's routes: one
+    lookup per kind of link instead keeps that out of the page's time."""
+    return {
+        key: str(route_url(request, name, **{param: _ID_MARKER})).replace(str(_ID_MARKER), "{}")
+        for key, (name, param) in CARD_LINKS.items()
+    }
 
 
 def _chart(overview: CampaignOverview, language: Language) -> Any:

@@ -3,14 +3,16 @@ from __future__ import annotations
 import ast
 import asyncio
 import datetime as dt
+import random
 import re
 from pathlib import Path
 
 import pytest
 
+from stations.clock import VN_TZ as VN
 from stations.enums import CampaignStatus, MovementKind, Source
 from stations.i18n import gettext
-from stations.models import AuditEvent, Campaign, StockBalance, StockMovement
+from stations.models import AuditEvent, Campaign, DailyStockTally, StockBalance, StockMovement
 from stations.services.actor import Actor
 from stations.services.errors import Conflict, InvalidInput, NotFound
 from stations.services.inventory import (
@@ -831,3 +833,129 @@ def test_every_message_of_the_stock_modules_has_a_vietnamese_translation():
 
     assert len(msgids) > 30
     assert (untranslated, mismatched) == ([], [])
+
+
+# -- the daily tallies: the ledger summed per station × item × kind × Vietnam-local day ---
+
+
+async def ledger_by_local_day() -> dict[
+    tuple[int, int, MovementKind, dt.date], tuple[int, int, int]
+]:
+    """The ledger summed in Python, independently of the writer's SQL and the rebuild's."""
+    sums: dict[tuple[int, int, MovementKind, dt.date], tuple[int, int, int]] = {}
+    for line in await StockMovement.all():
+        key = (line.station_id, line.item_id, line.kind, line.occurred_at.astimezone(VN).date())
+        quantity, delta, lines = sums.get(key, (0, 0, 0))
+        sums[key] = (quantity + line.quantity, delta + line.delta, lines + 1)
+    return sums
+
+
+async def daily_tallies() -> dict[tuple[int, int, MovementKind, dt.date], tuple[int, int, int]]:
+    return {
+        (t.station_id, t.item_id, t.kind, t.day): (t.quantity, t.delta, t.lines)
+        for t in await DailyStockTally.all()
+    }
+
+
+async def test_daily_tallies_equal_the_ledger_after_random_operations(db, clock):
+    first, water = await stocked(0)
+    towel = await make_item("towel")
+    second = await make_station(await Campaign.get(id=first.campaign_id))
+    pick = random.Random(2027)
+    # Moments around Vietnam's midnights, where a UTC day and a local day differ.
+    moments = [vn(2027, 1, 31, 23, 59), vn(2027, 2, 1, 0, 0), vn(2027, 2, 1, 6, 59), None]
+    for n in range(60):
+        station, other = pick.sample([first, second], 2)
+        item = pick.choice([water, towel])
+        at = pick.choice(moments)
+        quantity = pick.randint(1, 40)
+        operation = pick.choice(["receipt", "handout", "loss", "transfer", "count"])
+        if operation == "receipt":
+            await record_receipt(station, item, quantity, by=SYSTEM, occurred_at=at)
+        elif operation == "handout":
+            await record_handout(station, item, quantity, by=SYSTEM, occurred_at=at)
+        elif operation == "loss":
+            await record_loss(station, item, quantity, by=SYSTEM, occurred_at=at)
+        elif operation == "transfer":
+            await transfer_stock(station, other, item, quantity, by=SYSTEM, occurred_at=at)
+        else:
+            await record_count(station, item, quantity, by=SYSTEM, occurred_at=at)
+        if n % 10 == 0:  # a retried request is not counted twice
+            await record_receipt(station, item, 5, by=SYSTEM, idempotency_key=f"retry-{n}")
+            await record_receipt(station, item, 5, by=SYSTEM, idempotency_key=f"retry-{n}")
+
+    expected = await ledger_by_local_day()
+
+    assert await daily_tallies() == expected
+    assert {day for _s, _i, _k, day in expected} == {
+        dt.date(2027, 1, 31),
+        dt.date(2027, 2, 1),
+        dt.date(2027, 2, 2),
+    }
+    assert await rebuild_balances() == 0
+    assert await daily_tallies() == expected
+
+
+async def test_daily_tally_day_is_the_vietnam_local_day(db, clock):
+    station, item = await stocked(100)
+
+    await record_handout(station, item, 3, by=SYSTEM, occurred_at=vn(2027, 2, 1, 23, 59))
+    await record_handout(station, item, 4, by=SYSTEM, occurred_at=vn(2027, 2, 2, 0, 0))
+    await record_handout(station, item, 5, by=SYSTEM, occurred_at=vn(2027, 2, 2, 6, 30))
+
+    handouts = await DailyStockTally.filter(kind=MovementKind.HANDOUT).order_by("day")
+    assert [(t.day, t.quantity, t.delta, t.lines) for t in handouts] == [
+        (dt.date(2027, 2, 1), 3, -3, 1),
+        (dt.date(2027, 2, 2), 9, -9, 2),
+    ]
+
+
+async def test_a_days_first_tally_counts_lines_loaded_directly(db, clock):
+    station, item = await stocked(0)
+    await StockMovement.create(
+        station_id=station.id,
+        item_id=item.id,
+        kind=MovementKind.RECEIPT,
+        quantity=80,
+        delta=80,
+        source=Source.IMPORT,
+        occurred_at=clock.now(),
+        recorded_at=clock.now(),
+    )
+
+    await record_receipt(station, item, 20, by=SYSTEM)
+
+    assert await daily_tallies() == {
+        (station.id, item.id, MovementKind.RECEIPT, dt.date(2027, 2, 2)): (100, 100, 2)
+    }
+
+
+async def test_rebuild_balances_repairs_the_daily_tallies(db, clock):
+    station, item = await stocked(100)
+    await record_handout(station, item, 30, by=SYSTEM, occurred_at=vn(2027, 2, 1, 12))
+    await record_handout(station, item, 20, by=SYSTEM)
+    expected = await ledger_by_local_day()
+    await DailyStockTally.filter(kind=MovementKind.RECEIPT).update(quantity=1, delta=1, lines=9)
+    await DailyStockTally.filter(day=dt.date(2027, 2, 1)).delete()
+    await DailyStockTally.create(
+        station_id=station.id, item_id=item.id, kind=MovementKind.LOSS, day=dt.date(2027, 2, 2)
+    )
+
+    await rebuild_balances(station_ids=[station.id])
+
+    assert await daily_tallies() == expected
+    event = await AuditEvent.filter(action="stock.balances_rebuilt").get()
+    assert event.data["daily_tallies"] == 3
+
+
+async def test_rebuild_balances_leaves_other_stations_tallies_alone(db, clock):
+    station, item = await stocked(100)
+    other = await make_station()
+    await record_receipt(other, item, 7, by=SYSTEM)
+    await DailyStockTally.filter(station_id=other.id).update(quantity=0)
+
+    await rebuild_balances(station_ids=[station.id])
+
+    assert await DailyStockTally.filter(station_id=other.id).values_list("quantity", flat=True) == [
+        0
+    ]

@@ -142,3 +142,103 @@ async def test_overview_page_query_count_does_not_grow_with_the_stations(app, cl
     many = await _page_queries(app, 30)
 
     assert few == many
+
+
+async def test_overview_dates_a_shift_that_started_yesterday(app, clock):
+    campaign = await make_campaign()
+    station = await make_station(campaign, code="N1")
+    await make_shift(station, starts_at=vn(2027, 2, 1, 22), ends_at=vn(2027, 2, 2, 1))
+    await make_shift(station, starts_at=vn(2027, 2, 2, 22), ends_at=vn(2027, 2, 3, 1))
+    browser = await signed_in(app, await make_user(role="admin"))
+
+    response = await browser.get(f"/campaigns/{campaign.id}?lang=en")
+
+    text = _text(response.text)
+    assert "Shifts today 01/02 22:00–01:00 0 of 4 filled" in text
+    assert text.count("22:00–01:00") == 2
+    assert text.count("01/02 22:00–01:00") == 1
+
+
+async def test_overview_cards_fold_their_details_under_a_status_line(app, clock):
+    water = await make_item("water", default_low_stock=50)
+    campaign = await make_campaign()
+    calm = await make_station(campaign, code="C1")
+    short = await make_station(campaign, code="S1")
+    low = await make_station(campaign, code="L1")
+    await make_shift(short, starts_at=vn(2027, 2, 2, 6), ends_at=vn(2027, 2, 2, 12))
+    await record_receipt(calm, water, 100, by=SYSTEM, occurred_at=vn(2027, 2, 2, 6))
+    await record_receipt(low, water, 10, by=SYSTEM, occurred_at=vn(2027, 2, 2, 6))
+    browser = await signed_in(app, await make_user(role="admin"))
+
+    response = await browser.get(f"/campaigns/{campaign.id}?lang=en")
+    css = (await browser.get("/static/waystation.css")).text
+
+    statuses = {
+        code: " ".join(status.split())
+        for code, status in re.findall(
+            r">(\w\d) · .*?<p class=\"station-card__status\">(.*?)</p>", response.text, flags=re.S
+        )
+    }
+    assert {code: _text(status) for code, status in statuses.items()} == {
+        "C1": "On duty now: 0",
+        "L1": "On duty now: 0 low",
+        "S1": "0 of 4 filled On duty now: 0 short low",
+    }
+    folded = re.findall(
+        r'<details class="station-card__details">\s*<summary>Details</summary>', response.text
+    )
+    assert len(folded) == 3
+    assert 'station-card__details" open' not in response.text
+    # Wide screens show every card's details and hide the toggle; phones keep them folded.
+    wide = re.search(r"@media \(min-width: 48rem\) \{(.*?)\n\}", css, flags=re.S)
+    assert wide is not None
+    assert re.search(
+        r"\.station-card__details::details-content \{\s*content-visibility: visible;", wide.group(1)
+    )
+    assert re.search(r"\.station-card__details > summary \{\s*display: none;", wide.group(1))
+
+
+async def test_overview_chart_scrolls_sideways_in_its_frame(app, clock):
+    water = await make_item("water")
+    campaign = await make_campaign()
+    station = await make_station(campaign)
+    await record_handout(station, water, 3, by=SYSTEM, occurred_at=vn(2027, 2, 2, 7))
+    browser = await signed_in(app, await make_user(role="admin"))
+
+    response = await browser.get(f"/campaigns/{campaign.id}?lang=en")
+    css = await browser.get("/static/waystation.css")
+
+    frame = re.search(
+        r'<div class="chart-scroll"[^>]*>\s*<figure class="chart-figure">\s*<svg', response.text
+    )
+    assert frame is not None
+    assert 'aria-labelledby="chart-heading"' in frame.group(0)
+    assert re.search(r"\.chart-scroll \{\s*overflow-x: auto;", css.text)
+    assert re.search(r"\.chart-scroll \.chart \{\s*min-width: 40rem;", css.text)
+
+
+async def test_overview_station_card_links_lead_to_their_pages(app, clock):
+    campaign = await make_campaign()
+    busy = await make_station(campaign, code="B1")
+    idle = await make_station(campaign, code="I1")
+    shift = await make_shift(busy, starts_at=vn(2027, 2, 2, 6), ends_at=vn(2027, 2, 2, 12))
+    volunteer = await make_volunteer(full_name="Lê Văn Bình")
+    await make_assignment(
+        shift, volunteer, status=AssignmentStatus.CHECKED_IN, checked_in_at=vn(2027, 2, 2, 6)
+    )
+    browser = await signed_in(app, await make_user(role="admin"))
+
+    response = await browser.get(f"/campaigns/{campaign.id}?lang=en")
+
+    hrefs = set(re.findall(r'href="([^"]+)"', response.text))
+    expected = {
+        app.url_path_for("station_detail", station_id=busy.id),
+        app.url_path_for("station_inventory", station_id=busy.id),
+        app.url_path_for("shift_detail", shift_id=shift.id),
+        app.url_path_for("volunteer_detail", volunteer_id=volunteer.id),
+        app.url_path_for("station_detail", station_id=idle.id),
+        app.url_path_for("station_inventory", station_id=idle.id),
+        app.url_path_for("shift_planner", station_id=idle.id),
+    }
+    assert expected <= hrefs
+    assert not [href for href in hrefs if "{" in href or "987654321987" in href]

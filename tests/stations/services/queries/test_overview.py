@@ -184,3 +184,31 @@ async def test_overview_query_count_does_not_grow_with_the_stations(db, clock):
 
     assert few == many
     assert few <= 15
+
+
+async def test_overview_gives_last_nights_shift_its_own_start_day(db, clock):
+    station = await make_station(await make_campaign())
+    await make_shift(station, starts_at=vn(2027, 2, 1, 22), ends_at=vn(2027, 2, 2, 1))
+    await make_shift(station, starts_at=vn(2027, 2, 2, 22), ends_at=vn(2027, 2, 3, 1))
+
+    overview = await campaign_overview(await station.campaign, unit_ids=None)
+
+    [today] = overview.stations
+    assert [s.starts_on for s in today.shifts] == [dt.date(2027, 2, 1), dt.date(2027, 2, 2)]
+    assert overview.today == dt.date(2027, 2, 2)
+
+
+async def test_chart_leaves_out_an_inactive_stations_handouts(db, clock):
+    water = await make_item("water")
+    campaign = await make_campaign()
+    open_station = await make_station(campaign)
+    closed_station = await make_station(campaign)
+    await record_handout(open_station, water, 4, by=SYSTEM, occurred_at=vn(2027, 2, 2, 7))
+    await record_handout(closed_station, water, 9, by=SYSTEM, occurred_at=vn(2027, 2, 2, 7))
+    closed_station.is_active = False
+    await closed_station.save(update_fields=["is_active"])
+
+    overview = await campaign_overview(campaign, unit_ids=None)
+
+    [series] = overview.handouts_per_day
+    assert sum(series.quantities) == 4

@@ -21,12 +21,13 @@ from stations.models import (
 )
 from stations.services.actor import Actor
 from stations.services.campaigns import close_campaign
-from stations.services.inventory import record_receipt
+from stations.services.inventory import rebuild_balances, record_receipt
 from stations.services.queries.reports import (
     CampaignReport,
     DayReport,
     ReportTotals,
     campaign_report,
+    campaign_totals,
     report_to_dict,
 )
 from tests.factories import (
@@ -61,7 +62,8 @@ async def move(
     *,
     delta: int | None = None,
 ) -> StockMovement:
-    return await StockMovement.create(
+    """A ledger line written directly (any kind, any moment), then rolled up as after a bulk load."""
+    line = await StockMovement.create(
         station=station,
         item=item,
         kind=kind,
@@ -71,6 +73,8 @@ async def move(
         occurred_at=at,
         recorded_at=at,
     )
+    await rebuild_balances(station_ids=[station.id])
+    return line
 
 
 async def serve(
@@ -177,6 +181,24 @@ async def test_campaign_report_totals_count_only_what_the_definitions_say(db, cl
         first_aid=2,
         cost_vnd=2_300_000,
     )
+
+
+async def test_campaign_totals_equal_the_full_reports_totals_without_breakdowns(db, clock) -> None:
+    scene = await build_two_station_campaign()
+    await make_station(scene.campaign, code="HN03", is_active=False)
+
+    full = await campaign_report(scene.campaign)
+    totals = await campaign_totals(scene.campaign)
+
+    assert totals.totals == full.totals
+    assert totals.budget_remaining_vnd == full.budget_remaining_vnd
+    assert (totals.name, totals.status, totals.starts_on, totals.ends_on) == (
+        full.name,
+        full.status,
+        full.starts_on,
+        full.ends_on,
+    )
+    assert (totals.stations, totals.days) == ([], [])
 
 
 async def test_campaign_report_header_describes_the_campaign(db, clock) -> None:
