@@ -679,35 +679,37 @@ async def _apply_line(
     transfer_group: uuid.UUID | None = None,
 ) -> StockChange:
     now = clock.now()
+    # The caller holds this balance row's lock (PostgreSQL: FOR UPDATE; SQLite: one writer),
+    # so the quantity it read is the one the update starts from: no read-back needed.
+    before = balance.quantity
+    after = before + delta
     await StockBalance.filter(id=balance.id).update(quantity=F("quantity") + delta, updated_at=now)
-    after: int = await StockBalance.get(id=balance.id).values_list(  # type: ignore[assignment]
-        "quantity", flat=True
-    )
-    before = after - delta
+    balance.quantity = after
     quantity = abs(delta)
     discrepancy = kind in DISCREPANCY_KINDS and quantity > before
     threshold = effective_threshold(balance.low_stock_threshold, item.default_low_stock)
     crossed = threshold is not None and before >= threshold > after
+    # No savepoint of its own: a duplicate key ends the caller's transaction (or savepoint),
+    # and the caller replays the original line outside it.
     try:
-        async with in_transaction():
-            movement = await StockMovement.create(
-                station_id=balance.station_id,
-                item_id=item.id,
-                kind=kind,
-                quantity=quantity,
-                delta=delta,
-                counterpart_id=counterpart_id,
-                transfer_group=transfer_group,
-                counted_quantity=counted,
-                discrepancy=discrepancy,
-                by_volunteer_id=context.by.volunteer_id,
-                by_user_id=context.by.user_id,
-                source=context.by.source,
-                idempotency_key=context.key,
-                note=context.note,
-                occurred_at=occurred_at,
-                recorded_at=now,
-            )
+        movement = await StockMovement.create(
+            station_id=balance.station_id,
+            item_id=item.id,
+            kind=kind,
+            quantity=quantity,
+            delta=delta,
+            counterpart_id=counterpart_id,
+            transfer_group=transfer_group,
+            counted_quantity=counted,
+            discrepancy=discrepancy,
+            by_volunteer_id=context.by.volunteer_id,
+            by_user_id=context.by.user_id,
+            source=context.by.source,
+            idempotency_key=context.key,
+            note=context.note,
+            occurred_at=occurred_at,
+            recorded_at=now,
+        )
     except IntegrityError as exc:
         if context.key is None:
             raise
