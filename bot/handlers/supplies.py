@@ -6,7 +6,6 @@ counts once."""
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 
 from telegram import Update
 from telegram.ext import ContextTypes
@@ -17,19 +16,14 @@ from bot.messages import answer_query, edit_pressed, reply
 from bot.parsing import Problem, ReportLine, parse_count, parse_quantity, parse_report
 from bot.session import Speaker
 from stations import clock
+from stations.enums import MovementKind
 from stations.formatting import format_number
 from stations.i18n import _
 from stations.models import Station, SupplyItem
-from stations.services.catalog import find_item
+from stations.services.catalog import find_items
 from stations.services.chat_states import clear_conversation, set_conversation
-from stations.services.errors import InvalidInput
-from stations.services.field_reports import HandoutLine, record_handouts
-from stations.services.inventory import (
-    MAX_QUANTITY,
-    StockChange,
-    record_count,
-    record_receipt,
-)
+from stations.services.field_reports import StockLine, record_stock_lines
+from stations.services.inventory import StockChange
 from stations.services.queries.bot import active_item, active_items, led_station, working_station
 from stations.services.queries.stock import stock_on_hand
 
@@ -100,8 +94,7 @@ async def _resolve(
     lines: list[ReportLine],
 ) -> list[tuple[SupplyItem, int]] | Problem:
     resolved: list[tuple[SupplyItem, int]] = []
-    for line in lines:
-        item = await find_item(line.words)
+    for line, item in zip(lines, await find_items([line.words for line in lines]), strict=True):
         if item is None:
             return Problem(texts.UNKNOWN_ITEM, texts.shorten(line.words))
         resolved.append((item, line.quantity))
@@ -158,36 +151,23 @@ def _parse_counts(args: list[str]) -> list[ReportLine] | Problem:
     return parse_report(args, reader=parse_count)
 
 
+_KINDS = {
+    HANDOUT: MovementKind.HANDOUT,
+    COUNT: MovementKind.COUNT_ADJUSTMENT,
+    RECEIVE: MovementKind.RECEIPT,
+}
+
+
 async def _write(
     action: str, station: Station, lines: list[tuple[SupplyItem, int]], speaker: Speaker
 ) -> list[StockChange]:
-    if action == HANDOUT:
-        return await record_handouts(
-            station,
-            [HandoutLine(item, quantity) for item, quantity in lines],
-            by=speaker.actor,
-            key_prefix=speaker.key(),
-        )
-    # Counts and receipts are written line by line: check every line before the first.
-    codes = [item.code for item, _quantity in lines]
-    if len(set(codes)) != len(codes):
-        raise InvalidInput(_("Name each item only once in one report."), field="lines")
-    for _item, quantity in lines:
-        if quantity > MAX_QUANTITY:
-            raise InvalidInput(
-                _("Quantity must be a whole number between 1 and {max}."),
-                field="quantity",
-                max=MAX_QUANTITY,
-            )
-    writer: Callable[..., Awaitable[StockChange]] = (
-        record_count if action == COUNT else record_receipt
+    return await record_stock_lines(
+        station,
+        [StockLine(item, quantity) for item, quantity in lines],
+        kind=_KINDS[action],
+        by=speaker.actor,
+        key_prefix=speaker.key(),
     )
-    return [
-        await writer(
-            station, item, quantity, by=speaker.actor, idempotency_key=speaker.key(item.code)
-        )
-        for item, quantity in lines
-    ]
 
 
 async def _offer_items(

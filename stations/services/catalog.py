@@ -296,19 +296,26 @@ async def update_item(
 
 async def find_item(text: str) -> SupplyItem | None:
     """The active item a volunteer means by ``text`` ("Nước", "nuoc suoi", "towels"), if any."""
-    if not isinstance(text, str):
-        return None
-    wanted = fold(text)
-    if not wanted:
-        return None
+    return (await find_items([text]))[0]
+
+
+async def find_items(texts: Sequence[object]) -> list[SupplyItem | None]:
+    """``find_item`` for each of ``texts`` (one report names several items), one query."""
+    wanted = [fold(text) if isinstance(text, str) else "" for text in texts]
+    if not any(wanted):
+        return [None] * len(wanted)
     items = await SupplyItem.filter(is_active=True).order_by("id")
     by_word: dict[str, SupplyItem] = {}
     for item in items:
         for word in _claims(item.code, item.name_vi, item.name_en, item.aliases):
             by_word.setdefault(word, item)
-    found = by_word.get(wanted)
-    if found is None and wanted.endswith("s"):
-        found = by_word.get(wanted[:-1])  # "towels", "leaflets"
+    return [_lookup(by_word, word) if word else None for word in wanted]
+
+
+def _lookup(by_word: dict[str, SupplyItem], word: str) -> SupplyItem | None:
+    found = by_word.get(word)
+    if found is None and word.endswith("s"):
+        found = by_word.get(word[:-1])  # "towels", "leaflets"
     return found
 
 

@@ -1,22 +1,30 @@
 """What volunteers report from the field through the bot, each in one transaction: several
-handouts in one message, and a check-in whose place could not be verified (the station
+handouts, receipts or counts in one message, and a check-in whose place could not be verified (the station
 lead is told through the outbox).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
 
 from stations import clock
+from stations.enums import MovementKind
 from stations.i18n import _
 from stations.models import Assignment, Station, SupplyItem
 from stations.services.actor import Actor
 from stations.services.assignments import CheckInResult, check_in
 from stations.services.errors import InvalidInput
-from stations.services.inventory import StockChange, check_quantity, record_handout
+from stations.services.inventory import (
+    LineEntry,
+    StockChange,
+    record_count,
+    record_handout,
+    record_lines,
+    record_receipt,
+)
 from stations.services.outbox import notify_volunteer
 from stations.services.queries.bot import station_leads
 
@@ -33,31 +41,51 @@ UNVERIFIED_STATION_UNPLACED = _(
 
 
 @dataclass(frozen=True)
-class HandoutLine:
+class StockLine:
     item: SupplyItem
     quantity: int
 
 
-async def record_handouts(
+#: What a volunteer can report for several items at once, and how each line is written.
+_WRITERS: dict[MovementKind, Callable[..., Awaitable[StockChange]]] = {
+    MovementKind.HANDOUT: record_handout,
+    MovementKind.RECEIPT: record_receipt,
+    MovementKind.COUNT_ADJUSTMENT: record_count,
+}
+
+
+async def record_stock_lines(
     station: Station,
-    lines: Sequence[HandoutLine],
+    lines: Sequence[StockLine],
     *,
+    kind: MovementKind,
     by: Actor,
     key_prefix: str | None = None,
 ) -> list[StockChange]:
-    """Record every line or none. With ``key_prefix`` each line's idempotency key is
-    ``<prefix>:<item code>``, so a message delivered twice counts once."""
+    """Handouts, receipts or physical counts (``COUNT_ADJUSTMENT``: ``quantity`` is what was
+    counted, 0 allowed) of several items: every line or none, results in the order given.
+    With ``key_prefix`` each line's idempotency key is ``<prefix>:<item code>``, so a message
+    delivered twice counts once."""
+    writer = _WRITERS.get(kind)
+    if writer is None:
+        raise InvalidInput(_("Volunteers report handouts, receipts and counts."), field="kind")
     if not lines or len(lines) > MAX_LINES:
         raise InvalidInput(_("Report 1 to {max} items at a time."), field="lines", max=MAX_LINES)
     codes = [line.item.code for line in lines]
     if len(set(codes)) != len(codes):
         raise InvalidInput(_("Name each item only once in one report."), field="lines")
-    for line in lines:
-        check_quantity(line.quantity)
 
-    async def write(line: HandoutLine) -> StockChange:
-        key = f"{key_prefix}:{line.item.code}" if key_prefix else None
-        return await record_handout(station, line.item, line.quantity, by=by, idempotency_key=key)
+    def key_of(line: StockLine) -> str | None:
+        return f"{key_prefix}:{line.item.code}" if key_prefix else None
+
+    if kind is not MovementKind.COUNT_ADJUSTMENT:
+        # Handouts and receipts: the ledger's own several-line writer (one transaction,
+        # the station, items and author read once).
+        entries = [LineEntry(line.item, line.quantity, key_of(line)) for line in lines]
+        return await record_lines(kind, station, entries, by=by)
+
+    async def write(line: StockLine) -> StockChange:
+        return await writer(station, line.item, line.quantity, by=by, idempotency_key=key_of(line))
 
     if len(lines) == 1:
         # One line is one transaction already; an outer one would only add savepoints.

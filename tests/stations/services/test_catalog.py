@@ -9,6 +9,7 @@ from stations.services.catalog import (
     STANDARD_ITEMS,
     create_item,
     find_item,
+    find_items,
     install_standard_items,
     update_item,
 )
@@ -255,3 +256,11 @@ async def test_update_item_refuses_bad_input(db, field, value):
 
     assert caught.value.field == field
     assert await AuditEvent.filter(action="supply_item.updated").count() == 0
+
+
+async def test_find_items_answers_each_word_in_order_with_one_query(db):
+    await install_standard_items(by=SYSTEM)
+
+    found = await find_items(["khăn", "bia", "nuoc", "", 5])
+
+    assert [item.code if item else None for item in found] == ["towel", None, "water", None, None]

@@ -16,7 +16,9 @@ from stations.models import AuditEvent, Campaign, DailyStockTally, StockBalance,
 from stations.services.actor import Actor
 from stations.services.errors import Conflict, InvalidInput, NotFound
 from stations.services.inventory import (
+    LineEntry,
     rebuild_balances,
+    record_lines,
     record_count,
     record_handout,
     record_loss,
@@ -959,3 +961,62 @@ async def test_rebuild_balances_leaves_other_stations_tallies_alone(db, clock):
     assert await DailyStockTally.filter(station_id=other.id).values_list("quantity", flat=True) == [
         0
     ]
+
+
+# -- several lines in one report -----------------------------------------------------------
+
+
+async def test_record_lines_writes_every_line_in_the_order_given(db, clock):
+    station, water = await stocked(100)
+    towel = await make_item("towel")
+    await record_receipt(station, towel, 40, by=SYSTEM)
+
+    changes = await record_lines(
+        MovementKind.HANDOUT,
+        station,
+        [LineEntry(towel, 30, "tg:7:towel"), LineEntry(water, 50, "tg:7:water")],
+        by=SYSTEM,
+    )
+
+    assert [(c.movement.item_id, c.balance_after) for c in changes] == [
+        (towel.id, 10),
+        (water.id, 50),
+    ]
+    assert (await balance_of(station, water), await balance_of(station, towel)) == (50, 10)
+    assert await balance_matches_ledger() is True
+
+
+async def test_record_lines_again_with_the_same_keys_writes_nothing(db, clock):
+    station, water = await stocked(100)
+    entries = [LineEntry(water, 5, "tg:8:water")]
+    await record_lines(MovementKind.HANDOUT, station, entries, by=SYSTEM)
+
+    again = await record_lines(MovementKind.HANDOUT, station, entries, by=SYSTEM)
+
+    assert [change.duplicate for change in again] == [True]
+    assert await deltas_of(station, water) == [100, -5]
+
+
+async def test_record_lines_with_one_bad_item_writes_no_line(db, clock):
+    station, water = await stocked(100)
+    retired = await make_item("towel", is_active=False)
+
+    with pytest.raises(InvalidInput):
+        await record_lines(
+            MovementKind.HANDOUT,
+            station,
+            [LineEntry(water, 5), LineEntry(retired, 5)],
+            by=SYSTEM,
+        )
+
+    assert await deltas_of(station, water) == [100]
+
+
+@pytest.mark.parametrize("quantity", [0, -5, 10**12, "năm mươi", 1.5, None])
+async def test_record_lines_refuses_a_bad_quantity_before_writing(db, clock, quantity):
+    station, water = await stocked(100)
+
+    with pytest.raises(InvalidInput):
+        await record_lines(MovementKind.HANDOUT, station, [LineEntry(water, quantity)], by=SYSTEM)
+
+    assert await deltas_of(station, water) == [100]
