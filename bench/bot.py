@@ -33,7 +33,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
-from bot.app import CONNECTION_POOL_SIZE, file_url_for
+from bot.app import CONNECTION_POOL_SIZE, file_url_for, reply_rate_limiter
 from bot.runtime import bot_lifespans, bot_routes
 from stations import db
 from stations.enums import CampaignKind, ShiftRole, SupplyCategory, UnitKind
@@ -148,6 +148,7 @@ def _echo_application(settings: Settings) -> Application:  # type: ignore[type-a
         .concurrent_updates(True)
         .connection_pool_size(CONNECTION_POOL_SIZE)
         .pool_timeout(10.0)
+        .rate_limiter(reply_rate_limiter(settings))
         .build()
     )
     application.add_handler(MessageHandler(filters.ALL, echo))

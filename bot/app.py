@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram.ext import (
+    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     CommandHandler,
@@ -29,6 +30,11 @@ from stations.settings import Settings
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 #: HTTP connections to the Bot API: replies of concurrent updates go out side by side.
 CONNECTION_POOL_SIZE = 64
+
+#: How often one reply is tried again after a 429, each time after Telegram's retry_after.
+#: A private chat takes about one message a second after a burst of a few, so a person who
+#: fires a dozen commands at once still gets every answer, the last about ten seconds later.
+REPLY_RETRIES = 12
 
 #: (commands, handler): Vietnamese and English names of each command.
 COMMANDS = (
@@ -58,6 +64,24 @@ def file_url_for(api_url: str) -> str:
     return f"{base}/file/bot"
 
 
+def reply_rate_limiter(settings: Settings) -> AIORateLimiter:
+    """Pacing for the bot's replies: never more than ``group_per_minute`` to one group, and a
+    reply refused with 429 is sent again after ``retry_after`` instead of being lost.
+
+    No overall cap per second: it would only count this process's replies, while Telegram
+    counts per bot across every web replica and the scheduler's dispatcher (which paces the
+    bulk outbox on its own ``Bot``). Replies follow what people type, so a cap here would
+    queue answers behind one another in a rush without protecting the shared budget; an
+    overrun is answered 429 and retried, which pauses this bot's requests until it passes.
+    """
+    return AIORateLimiter(
+        overall_max_rate=0,
+        group_max_rate=settings.group_per_minute,
+        group_time_period=60,
+        max_retries=REPLY_RETRIES,
+    )
+
+
 def build_application(settings: Settings, *, base_url: str | None = None) -> Application:  # type: ignore[type-arg]
     """The bot for ``settings.telegram_token`` talking to ``base_url`` (default: the
     settings' Bot API URL). Updates of different chats are handled concurrently; what a
@@ -71,6 +95,7 @@ def build_application(settings: Settings, *, base_url: str | None = None) -> App
         .concurrent_updates(True)
         .connection_pool_size(CONNECTION_POOL_SIZE)
         .pool_timeout(10.0)
+        .rate_limiter(reply_rate_limiter(settings))
         .build()
     )
     messages = filters.UpdateType.MESSAGE

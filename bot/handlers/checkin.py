@@ -18,7 +18,7 @@ from stations.services.assignments import CheckInResult, check_out
 from stations.services.chat_states import clear_conversation, get_conversation, set_conversation
 from stations.services.field_reports import check_in_and_report
 from stations.services.queries.assignments import current_or_next_assignment
-from stations.services.queries.bot import assignment_by_id, open_check_in
+from stations.services.queries.bot import open_check_in, own_assignment
 
 CHECKIN_STATE = "checkin"
 
@@ -112,8 +112,8 @@ async def check_in_now(
     conversation = await get_conversation(speaker.chat_id)
     assignment: Assignment | None = None
     if conversation.state == CHECKIN_STATE:
-        assignment = await assignment_by_id(conversation.data.get("assignment_id"))  # type: ignore[arg-type]
-    if assignment is None or assignment.volunteer_id != speaker.volunteer.id:  # type: ignore[attr-defined]
+        assignment = await own_assignment(speaker.volunteer, conversation.data.get("assignment_id"))
+    if assignment is None:
         assignment = await current_or_next_assignment(speaker.volunteer, now=clock.now())
     if assignment is None:
         await reply(

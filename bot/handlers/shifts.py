@@ -19,7 +19,7 @@ from stations.i18n import _, translate
 from stations.models import Assignment
 from stations.services.assignments import confirm_assignment, decline_assignment, role_label
 from stations.services.errors import StationsError
-from stations.services.queries.bot import assignment_by_id, upcoming_shifts
+from stations.services.queries.bot import own_assignment, upcoming_shifts
 
 BUTTON_PATTERN = re.compile(r"^asg:(confirm|decline):(\d{1,18})$")
 
@@ -132,8 +132,8 @@ async def shift_button(
     assert match is not None
     action, assignment_id = match.group(1), int(match.group(2))
     lang = speaker.language
-    assignment = await assignment_by_id(assignment_id)
-    if assignment is None or assignment.volunteer_id != speaker.volunteer.id:  # type: ignore[attr-defined]
+    assignment = await own_assignment(speaker.volunteer, assignment_id)
+    if assignment is None:
         await _shift_changed(update, context, lang)
         return
     try:

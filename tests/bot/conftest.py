@@ -2,8 +2,10 @@
 
 ``bot`` runs it by webhook (the Starlette app of ``stations.web.app`` on a real port, the
 fake POSTing each update to it) and by long polling, a test running in both;
-``webhook_bot`` only by webhook. Both are started once per module and backend. The fake does not enforce flood limits here: a conversation's replies come
-faster than one per second, and the limits are the scheduler's to respect.
+``webhook_bot`` only by webhook. Both are started once per module and backend. The fake
+does not enforce flood limits here: a simulated person types at machine speed, so every
+conversation would wait on the bot's retries after 429; ``test_app`` runs the bot against
+Telegram's limits.
 """
 
 from __future__ import annotations

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import httpx
 import pytest
-from telegram.ext import CommandHandler
+from telegram.ext import AIORateLimiter, CommandHandler
 
-from bot.app import ALLOWED_UPDATES, build_application, file_url_for
+from bot.app import ALLOWED_UPDATES, build_application, file_url_for, reply_rate_limiter
 from bot.commands import ENGLISH_MENU, VIETNAMESE_MENU
 from bot.runtime import WEBHOOK_PATH, bot_lifespans, bot_routes, webhook_secret
 from stations.settings import Settings
@@ -101,7 +102,7 @@ async def test_webhook_refuses_requests_without_the_secret(bot_db, clock, fake):
 
 
 async def test_polling_mode_removes_the_webhook_and_answers(bot_db, clock, fake):
-    await fake._set_webhook({"url": "https://old.example.org/hook"})
+    await fake.preset_webhook("https://old.example.org/hook")
     async with running_bot(fake, "polling") as running:
         (answer,) = await running.say(fake.user(9001, language_code="en"), "/help")
 
@@ -135,3 +136,77 @@ async def test_bot_that_cannot_reach_telegram_leaves_the_web_app_running(bot_db,
 
     assert running is None
     assert "could not start" in caplog.text
+
+
+#: More replies to one chat at once than Telegram lets through without a 429 (a burst of 3).
+BURST = 7
+#: PTB reads RetryAfter.retry_after itself while retrying (its v22.2 deprecation).
+ptb_reads_retry_after = pytest.mark.filterwarnings(
+    "ignore::telegram.warnings.PTBDeprecationWarning"
+)
+
+
+@ptb_reads_retry_after
+@pytest.mark.parametrize("mode", ["webhook", "polling"])
+async def test_burst_of_replies_to_one_chat_all_arrive_under_telegrams_limits(
+    bot_db, clock, make_fake_telegram, caplog, mode
+):
+    fake = await make_fake_telegram()  # Telegram's limits, enforced
+    an = fake.user(9101, language_code="en")
+    caplog.set_level(logging.ERROR)
+
+    async with running_bot(fake, mode):
+        for _ in range(BURST):
+            await an.send("/help")
+        answers = await fake.wait_for(chat_id=an.id, count=BURST, timeout=BURST + 10)
+
+    assert [answer.text.splitlines()[0] for answer in answers] == ["What I can do"] * BURST
+    assert fake.count_429 > 0
+    assert fake.unread(an.id) == []
+    assert caplog.records == []
+
+
+@ptb_reads_retry_after
+async def test_burst_of_commands_in_a_group_is_answered_every_time(
+    bot_db, clock, make_fake_telegram, caplog
+):
+    fake = await make_fake_telegram()
+    group = fake.group(-100777)
+    people = [fake.user(9200 + n) for n in range(5)]
+    caplog.set_level(logging.ERROR)
+
+    async with running_bot(fake, "webhook"):
+        for person in people:
+            await group.send(person, "/ca")
+        answers = await fake.wait_for(chat_id=group.id, count=len(people), timeout=15)
+
+    assert [answer.text for answer in answers] == ["Bạn hãy nhắn riêng cho mình nhé."] * 5
+    assert fake.count_429 > 0
+    assert caplog.records == []
+
+
+async def _passes(limiter: AIORateLimiter, chat_id: int, *, within: float = 0.3) -> bool:
+    """Whether one request to ``chat_id`` gets through the limiter within ``within`` seconds."""
+
+    async def request(*_args: object, **_kwargs: object) -> bool:
+        return True
+
+    pending = limiter.process_request(request, (), {}, "sendMessage", {"chat_id": chat_id}, None)
+    try:
+        return await asyncio.wait_for(pending, within)
+    except TimeoutError:
+        return False
+
+
+@pytest.mark.unit
+async def test_reply_limiter_holds_a_group_to_its_per_minute_cap_but_not_private_chats():
+    limiter = reply_rate_limiter(Settings(group_per_minute=20))
+
+    group_burst = [await _passes(limiter, -100777) for _ in range(21)]
+    # Under an overall cap of 30/s, 100 replies at once would need more than 2 s.
+    private_burst = await asyncio.gather(
+        *(_passes(limiter, 9000 + n, within=1) for n in range(100))
+    )
+
+    assert group_burst == [True] * 20 + [False]
+    assert private_burst == [True] * 100

@@ -20,7 +20,11 @@ from tests.fake_telegram.limits import Limits
 from tests.fake_telegram.server import FakeTelegram
 from tests.scheduler.helpers import COORDINATORS, linked_volunteer
 
-pytestmark = pytest.mark.e2e
+pytestmark = [
+    pytest.mark.e2e,
+    # PTB reads RetryAfter.retry_after itself while building the error (its v22.2 deprecation)
+    pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning"),
+]
 
 CHAT = 424242
 NOW = dt.datetime(2027, 2, 2, 1, 0, tzinfo=dt.UTC)

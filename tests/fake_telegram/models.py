@@ -77,6 +77,11 @@ class FakeChat:
     def as_chat(self) -> dict[str, Any]:
         return {"id": self.id, "type": self.type, "title": self.title}
 
+    async def send(self, user: FakeUser, text: str) -> int:
+        """``user`` writes ``text`` in this group (commands get their bot_command entity).
+        Returns the update_id."""
+        return await self.fake._user_message(user, {"text": text}, chat=self)
+
     def inbox(self) -> list[SentMessage]:
         return self.fake.messages_to(self.id)
 

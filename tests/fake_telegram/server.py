@@ -15,6 +15,7 @@ Deliberate differences from Telegram, each to keep tests honest and simple:
 from __future__ import annotations
 
 import asyncio
+import copy
 import itertools
 import re
 import time
@@ -302,6 +303,27 @@ class FakeTelegram:
         for _ in range(times):
             queue.append((ApiError(error_code, description, parameters), accepted))
 
+    def current(self, sent: SentMessage) -> dict[str, Any]:
+        """The Telegram Message as it stands now (after edits) for a message the bot sent."""
+        stored = self._messages.get((sent.chat_id, sent.message_id))
+        if stored is None:
+            raise AssertionError(f"message {sent.message_id} in {sent.chat_id} was deleted")
+        return copy.deepcopy(stored)
+
+    def replace_buttons(self, sent: SentMessage, reply_markup: dict[str, Any]) -> None:
+        """Give a sent message other inline buttons, as if an older build of the bot (or a
+        forged client) had sent them; records no edit and counts against no limit."""
+        if "inline_keyboard" not in reply_markup:
+            raise ValueError("a message carries inline buttons only")
+        key = (sent.chat_id, sent.message_id)
+        if key not in self._messages:
+            raise AssertionError(f"message {sent.message_id} in {sent.chat_id} was deleted")
+        self._messages[key] = {**self._messages[key], "reply_markup": copy.deepcopy(reply_markup)}
+
+    async def preset_webhook(self, url: str, **params: Any) -> None:
+        """A webhook left behind by another instance of the bot (setWebhook's parameters)."""
+        await self._set_webhook({"url": url, **params})
+
     def messages_to(self, chat_id: int) -> list[SentMessage]:
         return [message for message in self.sent if message.chat_id == chat_id]
 
@@ -402,15 +424,20 @@ class FakeTelegram:
             self._message_ids[chat_id] = itertools.count(1)
         return next(self._message_ids[chat_id])
 
-    async def _user_message(self, user: FakeUser, content: dict[str, Any]) -> int:
+    async def _user_message(
+        self, user: FakeUser, content: dict[str, Any], *, chat: FakeChat | None = None
+    ) -> int:
+        """A message from ``user`` in their private chat, or in the group ``chat``."""
         text = content.get("text")
         if text is not None and not 0 < len(text.strip()) <= MAX_TEXT_LENGTH:
             raise ValueError("Telegram apps send 1 to 4096 characters per message")
-        self._blocked.discard(user.id)  # writing to a bot unblocks it
+        if chat is None:
+            self._blocked.discard(user.id)  # writing to a bot unblocks it
+        where = chat if chat is not None else user
         message: dict[str, Any] = {
-            "message_id": self._next_message_id(user.id),
+            "message_id": self._next_message_id(where.id),
             "from": user.as_user(),
-            "chat": user.as_chat(),
+            "chat": where.as_chat(),
             "date": self._wall_clock(),
             **content,
         }
@@ -418,7 +445,7 @@ class FakeTelegram:
             found = formatting.detect_entities(text)
             if found:
                 message["entities"] = found
-        self._messages[(user.id, message["message_id"])] = message
+        self._messages[(where.id, message["message_id"])] = message
         return await self._new_update({"message": message})
 
     async def _user_edit(self, user: FakeUser, message_id: int, text: str) -> int:

@@ -752,3 +752,75 @@ async def test_malformed_allowed_updates_are_refused(fake):
     assert response.status_code == 400
     assert response.json()["description"] == "Bad Request: can't parse allowed updates"
     assert fake.internal_errors == []
+
+
+async def test_person_writes_in_a_group_with_command_entities(fake):
+    an = fake.user(42)
+    group = fake.group(-100500, "Điều phối")
+
+    first = await group.send(an, "ai trực chiều nay?")
+    second = await group.send(an, "/ca")
+
+    held = {update["update_id"]: update["message"] for update in fake.pending_updates}
+    assert (held[first]["chat"], held[first]["from"]["id"]) == (group.as_chat(), 42)
+    assert held[first]["message_id"] == 1
+    assert "entities" not in held[first]
+    assert held[second]["message_id"] == 2
+    assert held[second]["entities"] == [{"type": "bot_command", "offset": 0, "length": 3}]
+
+
+async def test_writing_in_a_group_does_not_unblock_the_private_chat(bot, fake):
+    an = fake.user(42)
+    fake.block(42)
+
+    await fake.group(-100500).send(an, "chào")
+
+    with pytest.raises(Forbidden):
+        await bot.send_message(42, "Xin chào")
+
+
+async def test_replaced_buttons_are_what_a_press_finds(bot, fake):
+    user = fake.user(42)
+    await bot.send_message(42, "Ca", reply_markup=Keyboard([[button("OK", "ok:1")]]))
+    old = {"inline_keyboard": [[{"text": "Cũ", "callback_data": "v0:x"}]]}
+
+    fake.replace_buttons(fake.sent[0], old)
+    await user.press(fake.sent[0], data="v0:x")
+
+    assert fake.current(fake.sent[0])["reply_markup"] == old
+    assert fake.pending_updates[-1]["callback_query"]["message"]["reply_markup"] == old
+    assert [message.edited for message in fake.sent] == [False]
+
+
+async def test_replace_buttons_refuses_reply_keyboards_and_deleted_messages(bot, fake):
+    fake.user(42)
+    sent = await bot.send_message(42, "Ca")
+    await bot.delete_message(42, sent.message_id)
+
+    with pytest.raises(ValueError, match="inline"):
+        fake.replace_buttons(fake.sent[0], {"keyboard": [["OK"]]})
+    with pytest.raises(AssertionError, match="deleted"):
+        fake.replace_buttons(fake.sent[0], {"inline_keyboard": []})
+    with pytest.raises(AssertionError, match="deleted"):
+        fake.current(fake.sent[0])
+
+
+async def test_current_is_a_copy_of_the_edited_message(bot, fake):
+    fake.user(42)
+    sent = await bot.send_message(42, "Ca")
+    await bot.edit_message_text("Ca mới", chat_id=42, message_id=sent.message_id)
+
+    current = fake.current(fake.sent[0])
+    current["text"] = "changed by the test"
+
+    assert fake.current(fake.sent[0])["text"] == "Ca mới"
+
+
+async def test_preset_webhook_is_kept_until_the_bot_removes_it(bot, fake):
+    await fake.preset_webhook("https://old.example.org/hook", max_connections=5)
+
+    info = await bot.get_webhook_info()
+    await bot.delete_webhook()
+
+    assert (info.url, info.max_connections) == ("https://old.example.org/hook", 5)
+    assert fake.webhook is None

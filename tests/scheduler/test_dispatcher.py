@@ -6,13 +6,19 @@ import asyncio
 import datetime as dt
 import itertools
 
+import pytest
+
 from stations.enums import NotificationStatus
 from stations.models import Notification, Volunteer
 from stations.services import dispatch
 from stations.services.outbox import enqueue_notification
 from tests.scheduler.helpers import COORDINATORS, dispatcher_for, linked_volunteer
 
-pytestmark = __import__("pytest").mark.e2e
+pytestmark = [
+    pytest.mark.e2e,
+    # PTB reads RetryAfter.retry_after itself while building the error (its v22.2 deprecation)
+    pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning"),
+]
 
 
 async def _queue(chat_id: int, n: int, *, kind: str = "test", **options: object) -> list[int]:

@@ -236,11 +236,12 @@ async def station_day_totals(station: Station, *, day: dt.date | None = None) ->
     )
 
 
-async def assignment_by_id(assignment_id: int) -> Assignment | None:
-    """An assignment with its shift, station and volunteer, or None (one query)."""
+async def own_assignment(volunteer: Volunteer, assignment_id: object) -> Assignment | None:
+    """The volunteer's assignment ``assignment_id`` with its shift, station and volunteer;
+    None when it is gone, someone else's, or the id is not one (one query)."""
     if isinstance(assignment_id, bool) or not isinstance(assignment_id, int):
         return None
-    return await Assignment.get_or_none(id=assignment_id).select_related(
+    return await Assignment.get_or_none(id=assignment_id, volunteer_id=volunteer.id).select_related(
         "shift__station", "volunteer"
     )
 

@@ -104,9 +104,9 @@ async def test_old_unknown_button_is_answered_as_stale(webhook_bot):
     an = webhook_bot.fake.user(1001)
     (menu,) = await webhook_bot.say(an, "/phat")
     # A button of an older build of the bot, with data this one does not read.
-    webhook_bot.fake._messages[(an.id, menu.message_id)]["reply_markup"] = {
-        "inline_keyboard": [[{"text": "old", "callback_data": "v0:water"}]]
-    }
+    webhook_bot.fake.replace_buttons(
+        menu, {"inline_keyboard": [[{"text": "old", "callback_data": "v0:water"}]]}
+    )
 
     await an.press(menu, data="v0:water")
     _removed, answer = await webhook_bot.fake.wait_for(chat_id=an.id, count=2)
@@ -121,15 +121,7 @@ async def test_group_chats_are_asked_to_write_privately(webhook_bot):
 
     # A person writes a command in a group the bot is in.
     an = webhook_bot.fake.user(1001)
-    message = {
-        "message_id": 1,
-        "from": an.as_user(),
-        "chat": group.as_chat(),
-        "date": 0,
-        "text": "/ca",
-        "entities": [{"type": "bot_command", "offset": 0, "length": 3}],
-    }
-    await webhook_bot.fake._new_update({"message": message})
+    await group.send(an, "/ca")
     (answer,) = await webhook_bot.fake.wait_for(chat_id=group.id)
 
     assert answer.text == "Bạn hãy nhắn riêng cho mình nhé."
@@ -138,10 +130,9 @@ async def test_group_chats_are_asked_to_write_privately(webhook_bot):
 async def test_group_conversation_around_the_bot_is_left_alone(webhook_bot):
     group = webhook_bot.fake.group(-100124)
     an = webhook_bot.fake.user(1001)
-    chatter = {"message_id": 1, "from": an.as_user(), "chat": group.as_chat(), "date": 0}
 
-    await webhook_bot.fake._new_update({"message": {**chatter, "text": "ai trực chiều nay?"}})
-    await webhook_bot.fake._new_update({"message": {**chatter, "message_id": 2, "text": "/help"}})
+    await group.send(an, "ai trực chiều nay?")
+    await group.send(an, "/help")
     (answer,) = await webhook_bot.fake.wait_for(chat_id=group.id)
 
     assert answer.text == "Bạn hãy nhắn riêng cho mình nhé."

@@ -86,10 +86,8 @@ async def test_someone_elses_assignment_button_changes_nothing(webhook_bot):
     binh = webhook_bot.fake.user(2001)
     (listing,) = await webhook_bot.say(binh, "/ca")
     # A reminder forwarded or a crafted press: the data names An's assignment.
-    listing.reply_markup["inline_keyboard"][0][0]["callback_data"] = (
-        f"asg:confirm:{world.assignment.id}"
-    )
-    webhook_bot.fake._messages[(binh.id, listing.message_id)]["reply_markup"] = listing.reply_markup
+    forged = {"text": "OK", "callback_data": f"asg:confirm:{world.assignment.id}"}
+    webhook_bot.fake.replace_buttons(listing, {"inline_keyboard": [[forged]]})
 
     await binh.press(listing, data=f"asg:confirm:{world.assignment.id}")
     await webhook_bot.fake.wait_for(chat_id=binh.id, count=2)

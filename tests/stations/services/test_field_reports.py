@@ -1,4 +1,4 @@
-"""Several handouts in one transaction; a check-in whose place is unverified tells the lead."""
+"""Several handouts, receipts or counts in one transaction; a check-in whose place is unverified tells the lead."""
 
 from __future__ import annotations
 
@@ -10,35 +10,74 @@ from stations.enums import AssignmentStatus, MovementKind, ShiftRole
 from stations.models import Notification, StockMovement
 from stations.services.actor import Actor
 from stations.services.errors import InvalidInput
-from stations.services.field_reports import HandoutLine, check_in_and_report, record_handouts
+from stations.services.field_reports import (
+    StockLine,
+    check_in_and_report,
+    record_stock_lines,
+)
 from tests.factories import make_assignment, make_item, make_shift, make_station, make_volunteer
 
 pytestmark = pytest.mark.integration
 
 
-async def test_record_handouts_writes_every_line_once_per_key(db, clock):
+@pytest.mark.parametrize(
+    ("kind", "balances"),
+    [(MovementKind.HANDOUT, [-5, -3]), (MovementKind.RECEIPT, [5, 3])],
+)
+async def test_record_stock_lines_writes_every_line_once_per_key(db, clock, kind, balances):
     shift = await make_shift()
     water, towel = await make_item("water"), await make_item("towel")
     actor = Actor.system("test")
-    lines = [HandoutLine(water, 5), HandoutLine(towel, 3)]
+    lines = [StockLine(water, 5), StockLine(towel, 3)]
 
-    first = await record_handouts(shift.station, lines, by=actor, key_prefix="tg:1")
-    again = await record_handouts(shift.station, lines, by=actor, key_prefix="tg:1")
+    first = await record_stock_lines(shift.station, lines, kind=kind, by=actor, key_prefix="tg:1")
+    again = await record_stock_lines(shift.station, lines, kind=kind, by=actor, key_prefix="tg:1")
 
-    assert [c.balance_after for c in first] == [-5, -3]
+    assert [c.balance_after for c in first] == balances
     assert [c.duplicate for c in again] == [True, True]
-    assert await StockMovement.filter(kind=MovementKind.HANDOUT).count() == 2
+    assert await StockMovement.filter(kind=kind).count() == 2
 
 
-@pytest.mark.parametrize("quantities", [(5, 0), (5, 10_000_001), ()])
-async def test_record_handouts_writes_nothing_when_a_line_is_bad(db, clock, quantities):
+async def test_record_counts_accepts_zero_and_adjusts_each_item(db, clock):
     shift = await make_shift()
-    items = [await make_item("water"), await make_item("towel")]
-    lines = [HandoutLine(item, q) for item, q in zip(items, quantities, strict=False)]
+    water, towel = await make_item("water"), await make_item("towel")
+    actor = Actor.system("test")
+    await record_stock_lines(
+        shift.station, [StockLine(water, 30)], kind=MovementKind.RECEIPT, by=actor
+    )
 
-    with pytest.raises(InvalidInput):
-        await record_handouts(shift.station, lines, by=Actor.system("test"))
+    counted = await record_stock_lines(
+        shift.station,
+        [StockLine(water, 25), StockLine(towel, 0)],
+        kind=MovementKind.COUNT_ADJUSTMENT,
+        by=actor,
+        key_prefix="tg:3",
+    )
 
+    assert [(c.balance_after, c.movement.delta) for c in counted] == [(25, -5), (0, 0)]
+
+
+@pytest.mark.parametrize(
+    ("kind", "lines", "field"),
+    [
+        (MovementKind.HANDOUT, (("water", 5), ("towel", 0)), "quantity"),
+        (MovementKind.HANDOUT, (("water", 5), ("towel", 10_000_001)), "quantity"),
+        (MovementKind.HANDOUT, (), "lines"),
+        (MovementKind.RECEIPT, (("water", 5), ("towel", 0)), "quantity"),
+        (MovementKind.RECEIPT, (("water", 5), ("water", 6)), "lines"),
+        (MovementKind.COUNT_ADJUSTMENT, (("water", 5), ("towel", -1)), "counted"),
+        (MovementKind.COUNT_ADJUSTMENT, (("water", 5), ("towel", 10_000_001)), "counted"),
+    ],
+)
+async def test_record_stock_lines_writes_nothing_when_a_line_is_bad(db, clock, kind, lines, field):
+    shift = await make_shift()
+    items = {code: await make_item(code) for code in ("water", "towel")}
+    report = [StockLine(items[code], quantity) for code, quantity in lines]
+
+    with pytest.raises(InvalidInput) as refused:
+        await record_stock_lines(shift.station, report, kind=kind, by=Actor.system("test"))
+
+    assert refused.value.field == field
     assert await StockMovement.all().count() == 0
 
 
@@ -79,12 +118,15 @@ async def test_reports_naming_items_in_opposite_orders_both_complete(db, clock):
     water, towel = await make_item("water"), await make_item("towel")
     actor = Actor.system("test")
     reports = [
-        [HandoutLine(water, 1), HandoutLine(towel, 1)],
-        [HandoutLine(towel, 1), HandoutLine(water, 1)],
+        [StockLine(water, 1), StockLine(towel, 1)],
+        [StockLine(towel, 1), StockLine(water, 1)],
     ] * 10
 
     done = await asyncio.gather(
-        *(record_handouts(shift.station, lines, by=actor) for lines in reports)
+        *(
+            record_stock_lines(shift.station, lines, kind=MovementKind.HANDOUT, by=actor)
+            for lines in reports
+        )
     )
 
     assert [[c.movement.item_id for c in changes] for changes in done[:2]] == [
@@ -111,3 +153,17 @@ async def test_check_in_at_a_station_without_a_place_tells_the_lead_why(db, cloc
         "Lê Văn Cường đã điểm danh tại Trạm X; trạm chưa có vị trí trên hệ thống nên không "
         "xác minh được nơi điểm danh."
     )
+
+
+@pytest.mark.parametrize("kind", [MovementKind.LOSS, MovementKind.TRANSFER_IN])
+async def test_record_stock_lines_refuses_what_volunteers_do_not_report(db, clock, kind):
+    shift = await make_shift()
+    water = await make_item("water")
+
+    with pytest.raises(InvalidInput) as refused:
+        await record_stock_lines(
+            shift.station, [StockLine(water, 5)], kind=kind, by=Actor.system("test")
+        )
+
+    assert refused.value.field == "kind"
+    assert await StockMovement.all().count() == 0

@@ -16,6 +16,7 @@ from stations.services.inventory import record_handout, record_receipt
 from stations.services.queries.bot import (
     led_station,
     open_check_in,
+    own_assignment,
     station_day_totals,
     station_duty,
     station_leads,
@@ -129,3 +130,25 @@ async def test_open_check_in(db, clock):
 
     assert (await open_check_in(volunteer)).id == assignment.id
     assert await open_check_in(await make_volunteer()) is None
+
+
+@pytest.mark.parametrize("bad_id", [None, "7", True, 7.0])
+async def test_own_assignment_refuses_what_is_not_an_id(db, clock, bad_id):
+    volunteer = await make_volunteer()
+
+    assert await own_assignment(volunteer, bad_id) is None
+
+
+async def test_own_assignment_is_none_for_someone_elses_or_a_missing_one(db, clock):
+    owner, other = await make_volunteer(), await make_volunteer()
+    assignment = await make_assignment(volunteer=owner)
+
+    found = await own_assignment(owner, assignment.id)
+
+    assert (found.id, found.shift.station.id, found.volunteer.id) == (
+        assignment.id,
+        assignment.shift.station_id,
+        owner.id,
+    )
+    assert await own_assignment(other, assignment.id) is None
+    assert await own_assignment(owner, assignment.id + 1000) is None
