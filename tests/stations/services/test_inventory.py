@@ -18,9 +18,9 @@ from stations.services.errors import Conflict, InvalidInput, NotFound
 from stations.services.inventory import (
     LineEntry,
     rebuild_balances,
-    record_lines,
     record_count,
     record_handout,
+    record_lines,
     record_loss,
     record_receipt,
     set_low_stock_threshold,
