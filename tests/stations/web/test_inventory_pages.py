@@ -5,14 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 from starlette.applications import Starlette
-from tortoise.connection import connections
 
 from stations.enums import CampaignStatus, MovementKind, ServiceKind
 from stations.i18n import translate
@@ -28,6 +26,7 @@ from stations.models import (
 from stations.services.actor import Actor
 from stations.services.inventory import record_handout, record_receipt
 from tests.factories import make_campaign, make_item, make_station, make_unit, vn
+from tests.sql import count_queries as count_statements
 from tests.stations.web.helpers import csrf_token_in, make_user, signed_in
 
 SYSTEM = Actor.system("tests")
@@ -758,22 +757,6 @@ async def test_every_wrong_field_of_a_form_is_reported_at_once(app, world) -> No
     ]
     assert 'value="nap"' not in response.text  # a select shows its choices, not the junk
     assert await ServiceRecord.all().count() == 0
-
-
-def count_statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    client = connections.get("default")
-    statements: list[str] = []
-
-    def counting(method: Callable[..., Any]) -> Callable[..., Any]:
-        async def wrapper(query: str, *args: Any, **kwargs: Any) -> Any:
-            statements.append(query)
-            return await method(query, *args, **kwargs)
-
-        return wrapper
-
-    for name in ("execute_query", "execute_query_dict"):
-        monkeypatch.setattr(client, name, counting(getattr(client, name)))
-    return statements
 
 
 async def test_pages_cost_the_same_queries_for_few_or_many_stations(

@@ -4,11 +4,8 @@ each in a fixed number of queries."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Any
 
 import pytest
-from tortoise.connection import connections
 
 from stations.enums import AssignmentStatus, ServiceKind, ShiftRole
 from stations.services.actor import Actor
@@ -24,24 +21,9 @@ from stations.services.queries.bot import (
 )
 from stations.services.service_records import record_service
 from tests.factories import make_assignment, make_item, make_shift, make_volunteer, vn
+from tests.sql import count_queries
 
 pytestmark = pytest.mark.integration
-
-
-def count_queries(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    client = connections.get("default")
-    statements: list[str] = []
-
-    def counting(method: Callable[..., Any]) -> Callable[..., Any]:
-        async def wrapper(query: str, *args: Any, **kwargs: Any) -> Any:
-            statements.append(query)
-            return await method(query, *args, **kwargs)
-
-        return wrapper
-
-    for name in ("execute_query", "execute_query_dict"):
-        monkeypatch.setattr(client, name, counting(getattr(client, name)))
-    return statements
 
 
 async def test_working_station_is_the_shift_under_way(db, clock):

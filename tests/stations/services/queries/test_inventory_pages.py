@@ -1,11 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from tortoise.connection import connections
 
 from stations.enums import AssignmentStatus, MovementKind, ServiceKind, SupplyCategory
 from stations.models import Station, SupplyItem
@@ -41,24 +39,9 @@ from tests.factories import (
     make_unit,
     vn,
 )
+from tests.sql import count_queries
 
 SYSTEM = Actor.system("test")
-
-
-def count_queries(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    client = connections.get("default")
-    statements: list[str] = []
-
-    def counting(method: Callable[..., Any]) -> Callable[..., Any]:
-        async def wrapper(query: str, *args: Any, **kwargs: Any) -> Any:
-            statements.append(query)
-            return await method(query, *args, **kwargs)
-
-        return wrapper
-
-    for name in ("execute_query", "execute_query_dict"):
-        monkeypatch.setattr(client, name, counting(getattr(client, name)))
-    return statements
 
 
 async def two_unit_campaign() -> tuple[Any, Station, Station, SupplyItem]:

@@ -2,12 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-import pytest
-from tortoise.connection import connections
 
 from stations.enums import AssignmentStatus, MovementKind, ServiceKind, Source, SupplyCategory
 from stations.models import (
@@ -39,6 +34,7 @@ from tests.factories import (
     make_unit,
     vn,
 )
+from tests.sql import count_queries
 from tests.stations.services.report_samples import totals as zero_totals
 
 DAY_1 = dt.date(2027, 2, 1)
@@ -431,23 +427,6 @@ async def test_report_to_dict_is_json_ready(db, clock) -> None:
         ("2027-02-01", 0),
         ("2027-02-02", 50),
     ]
-
-
-def count_queries(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Record every statement sent through the default connection's client."""
-    client = connections.get("default")
-    statements: list[str] = []
-
-    def counting(method: Callable[..., Any]) -> Callable[..., Any]:
-        async def wrapper(query: str, *args: Any, **kwargs: Any) -> Any:
-            statements.append(query)
-            return await method(query, *args, **kwargs)
-
-        return wrapper
-
-    for name in ("execute_query", "execute_query_dict"):
-        monkeypatch.setattr(client, name, counting(getattr(client, name)))
-    return statements
 
 
 async def campaign_with_busy_stations(count: int) -> Campaign:

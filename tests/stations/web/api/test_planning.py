@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
-
-import pytest
-from tortoise.connection import connections
 
 from stations.enums import CampaignStatus, ShiftStatus, UserRole
 from tests.factories import make_campaign, make_shift, make_station, make_unit, vn
+from tests.sql import count_queries
 
 
 def ids(response) -> list[int]:
@@ -184,23 +181,6 @@ async def test_shift_is_returned_with_its_times_in_vietnam(api):
         "status": "active",
         "note": "Mang áo phản quang",
     }
-
-
-def count_queries(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Record every statement sent through the default connection's client."""
-    client = connections.get("default")
-    statements: list[str] = []
-
-    def counting(method: Callable[..., Any]) -> Callable[..., Any]:
-        async def wrapper(query: str, *args: Any, **kwargs: Any) -> Any:
-            statements.append(query)
-            return await method(query, *args, **kwargs)
-
-        return wrapper
-
-    for name in ("execute_query", "execute_query_dict"):
-        monkeypatch.setattr(client, name, counting(getattr(client, name)))
-    return statements
 
 
 async def test_list_query_count_does_not_grow_with_the_page(token_client, monkeypatch):
