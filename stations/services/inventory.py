@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Final
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
@@ -45,10 +46,11 @@ from stations.models import (
     Volunteer,
 )
 from stations.services.actor import Actor
-from stations.services.audit import record_event
+from stations.services.audit import AuditEntry, record_event, record_events
 from stations.services.errors import Conflict, InvalidInput, NotFound
 from stations.services.low_stock import alert_low_stock
 from stations.services.queries.local_day import as_date, local_day, local_day_sql, placeholders
+from stations.services.rows import insert_rows
 from stations.services.validation import (
     check_aware_datetime,
     check_optional_text,
@@ -609,40 +611,248 @@ async def record_lines(
     every line or none, results in the order given.
 
     The bot's hot path ("/phat nuoc 50 khan 30"), so the station, the items and the author
-    are read once for the whole report, and a repeated report is found by the unique keys
-    themselves rather than looked up before every line.
+    are read once for the whole report, a repeated report is found by the unique keys
+    themselves rather than looked up before every line, and the writes are few statements
+    of plain SQL: per line one ``UPDATE … RETURNING`` of its balance (which takes the row
+    lock and gives the stock after it), then for the whole report one ``INSERT`` of the
+    ledger lines, one ``UPDATE`` of the day's tallies and one ``INSERT`` of the audit events.
     """
     if kind not in SIMPLE_KINDS:
         raise ValueError(f"record_lines writes receipts, handouts and losses, not {kind}")
     amounts = [check_quantity(entry.quantity) for entry in entries]
     keys = [clean_idempotency_key(entry.idempotency_key) for entry in entries]
     context = _LineContext.checked(by, None, "", None)
-    await check_actor_on_record(context.by)
     # Balance rows are locked in item order, as every ledger writer takes them, so two
     # reports naming the same items in another order cannot deadlock.
     order = sorted(range(len(entries)), key=lambda index: _id_of(entries[index].item) or 0)
-    changes: dict[int, StockChange] = {}
     try:
-        async with in_transaction():
-            target = await load_station(station, field="station", require_open=True)
-            when = check_occurred_at(None, target.campaign)
+        async with in_transaction() as connection:
+            station_id = await _open_report(connection, station, context.by)
+            now = clock.now()
             supplies = await _load_items([entry.item for entry in entries])
+            moved: dict[int, tuple[int, int | None]] = {}
             for index in order:
-                supply = supplies[index]
-                balance = await _locked_balance(target.id, supply.id)
-                line = _LineContext(context.by, context.note, keys[index])
-                change = await _apply_line(
-                    balance, supply, kind, SIGNS[kind] * amounts[index], line, when
+                delta = SIGNS[kind] * amounts[index]
+                moved[index] = await _move_balance(
+                    connection, station_id, supplies[index].id, delta, now
                 )
-                await _audit(change, context.by)
-                changes[index] = change
+            lines = [
+                _new_line(
+                    station_id,
+                    supplies[index],
+                    kind,
+                    SIGNS[kind] * amounts[index],
+                    keys[index],
+                    context.by,
+                    now,
+                    moved[index][0],
+                )
+                for index in range(len(entries))
+            ]
+            await _insert_lines(connection, lines, keys)
+            await _count_in_daily_tallies(connection, lines)
+            changes = [
+                _change_of(line, supplies[index], moved[index]) for index, line in enumerate(lines)
+            ]
+            for index in order:
+                if changes[index].low_stock_crossed:
+                    # In this transaction: the alert exists exactly when the line does.
+                    await alert_low_stock(
+                        await Station.get(id=station_id),
+                        supplies[index],
+                        quantity=changes[index].balance_after,
+                        threshold=changes[index].threshold,  # type: ignore[arg-type]
+                        crossing_id=changes[index].movement.id,
+                        now=now,
+                    )
+            await record_events(
+                context.by, [_audit_entry(change) for change in changes], connection=connection
+            )
     except _DuplicateKey:
         # The same report again (Telegram redelivers): each line answers with its original.
         return [
             await _replay_or_conflict(key, station, entry.item, kind, amount)
             for entry, key, amount in zip(entries, keys, amounts, strict=True)
         ]
-    return [changes[index] for index in range(len(entries))]
+    return changes
+
+
+async def _open_report(connection: BaseDBAsyncClient, station: Station, by: Actor) -> int:
+    """The id of ``station``, checked as ``check_actor_on_record`` and ``load_station`` (of an
+    open campaign) check it, with the same errors, in one query."""
+    marks = placeholders(connection.capabilities.dialect, 3)
+    rows = await connection.execute_query_dict(
+        f'SELECT (SELECT COUNT(*) FROM "{Volunteer._meta.db_table}" WHERE "id" = {marks[0]})'
+        f' AS volunteers, (SELECT COUNT(*) FROM "{User._meta.db_table}" WHERE "id" = {marks[1]})'
+        ' AS users, s."id" AS station_id, c."status" AS status, c."name" AS campaign'
+        f' FROM (SELECT 1 AS one) AS report LEFT JOIN "{Station._meta.db_table}" AS s'
+        f' ON s."id" = {marks[2]} LEFT JOIN "{Campaign._meta.db_table}" AS c'
+        ' ON c."id" = s."campaign_id"',
+        [by.volunteer_id, by.user_id, station.pk if isinstance(station, Station) else None],
+    )
+    found = rows[0]
+    if (by.volunteer_id is not None and not found["volunteers"]) or (
+        by.user_id is not None and not found["users"]
+    ):
+        raise NotFound(_("The person making this change is no longer on record."), field="by")
+    if found["station_id"] is None:
+        raise NotFound(_("The station was not found."), field="station")
+    if found["status"] != CampaignStatus.OPEN.value:
+        raise Conflict(
+            _("The campaign {campaign} is closed: its records can no longer change."),
+            field="station",
+            campaign=found["campaign"],
+        )
+    return int(found["station_id"])
+
+
+async def _move_balance(
+    connection: BaseDBAsyncClient, station_id: int, item_id: int, delta: int, now: dt.datetime
+) -> tuple[int, int | None]:
+    """Move the station × item balance by ``delta``: the stock after it and the station's own
+    low-stock level. The UPDATE takes the row lock (held until the transaction ends) and
+    returns the quantity it wrote, so the stock before is exactly ``after - delta``."""
+    marks = placeholders(connection.capabilities.dialect, 4)
+    sql = (
+        f'UPDATE "{StockBalance._meta.db_table}" SET "quantity" = "quantity" + {marks[0]},'
+        f' "updated_at" = {marks[1]} WHERE "station_id" = {marks[2]} AND "item_id" = {marks[3]}'
+        ' RETURNING "quantity", "low_stock_threshold"'
+    )
+    values = [delta, now, station_id, item_id]
+    rows = await connection.execute_query_dict(sql, values)
+    if not rows:
+        # A first line of this item here: the balance is created (and locked) from the ledger.
+        await _locked_balance(station_id, item_id)
+        rows = await connection.execute_query_dict(sql, values)
+    return int(rows[0]["quantity"]), rows[0]["low_stock_threshold"]
+
+
+def _new_line(
+    station_id: int,
+    item: SupplyItem,
+    kind: MovementKind,
+    delta: int,
+    key: str | None,
+    by: Actor,
+    now: dt.datetime,
+    after: int,
+) -> StockMovement:
+    quantity = abs(delta)
+    return StockMovement(
+        station_id=station_id,
+        item_id=item.id,
+        kind=kind,
+        quantity=quantity,
+        delta=delta,
+        discrepancy=kind in DISCREPANCY_KINDS and quantity > after - delta,
+        by_volunteer_id=by.volunteer_id,
+        by_user_id=by.user_id,
+        source=by.source,
+        idempotency_key=key,
+        note="",
+        occurred_at=now,
+        recorded_at=now,
+    )
+
+
+def _change_of(line: StockMovement, item: SupplyItem, moved: tuple[int, int | None]) -> StockChange:
+    after, station_threshold = moved
+    threshold = effective_threshold(station_threshold, item.default_low_stock)
+    return StockChange(
+        movement=line,
+        balance_after=after,
+        low_stock_crossed=threshold is not None and after - line.delta >= threshold > after,
+        threshold=threshold,
+        discrepancy=line.discrepancy,
+        duplicate=False,
+    )
+
+
+async def _insert_lines(
+    connection: BaseDBAsyncClient, lines: list[StockMovement], keys: Sequence[str | None]
+) -> None:
+    """The ledger lines of one report in one INSERT; each line gets its id."""
+    try:
+        rows = await insert_rows(connection, lines, returning=("id", "item_id"))
+    except IntegrityError as exc:
+        if not any(keys):
+            raise
+        # No savepoint of its own: the duplicate key ends the transaction, and the caller
+        # replays the original lines outside it.
+        raise _DuplicateKey(next(key for key in keys if key)) from exc
+    # Ids are drawn in the order the rows are inserted (a sequence on PostgreSQL, the rowid
+    # on SQLite) while RETURNING promises no order: sorted by id, the rows are the lines.
+    rows.sort(key=lambda row: row["id"])
+    if [row["item_id"] for row in rows] != [line.item_id for line in lines]:
+        raise RuntimeError("the ledger lines came back in an unexpected order")
+    for line, row in zip(lines, rows, strict=True):
+        line.id = row["id"]
+        line._saved_in_db = True
+
+
+async def _count_in_daily_tallies(
+    connection: BaseDBAsyncClient, lines: Sequence[StockMovement]
+) -> None:
+    """Add the lines of one report (one station, kind and moment) to their items' tallies of
+    the day in one UPDATE; an item's first tally of the day is summed from the ledger.
+
+    The caller holds the balance locks of these items, so no other writer touches the rows.
+    """
+    first = lines[0]
+    day = local_day(first.occurred_at)
+    sums: dict[int, list[int]] = {}
+    for line in lines:
+        total = sums.setdefault(line.item_id, [0, 0, 0])
+        total[0] += line.quantity
+        total[1] += line.delta
+        total[2] += 1
+    marks = iter(placeholders(connection.capabilities.dialect, 3 + 7 * len(sums)))
+    values: list[object] = []
+
+    def increment(column: str, position: int) -> str:
+        cases = []
+        for item_id, total in sums.items():
+            cases.append(f"WHEN {next(marks)} THEN CAST({next(marks)} AS INTEGER)")
+            values.extend((item_id, total[position]))
+        return f'"{column}" = "{column}" + CASE "item_id" {" ".join(cases)} END'
+
+    assignments = ", ".join(
+        increment(column, position)
+        for position, column in enumerate(("quantity", "delta", "lines"))
+    )
+    where = f'"station_id" = {next(marks)} AND "kind" = {next(marks)} AND "day" = {next(marks)}'
+    values.extend((first.station_id, first.kind.value, day))
+    ids = ", ".join(next(marks) for _ in sums)
+    values.extend(sums)
+    rows = await connection.execute_query_dict(
+        f'UPDATE "{DailyStockTally._meta.db_table}" SET {assignments}'
+        f' WHERE {where} AND "item_id" IN ({ids}) RETURNING "item_id"',
+        values,
+    )
+    counted = {row["item_id"] for row in rows}
+    for item_id in sums:
+        if item_id not in counted:
+            await _open_daily_tally(first.station_id, item_id, first.kind, day)
+
+
+def _audit_entry(change: StockChange) -> AuditEntry:
+    line = change.movement
+    return AuditEntry(
+        f"stock.{line.kind.value}",
+        "stock_movement",
+        line.id,
+        {
+            "station_id": line.station_id,
+            "item_id": line.item_id,
+            "quantity": line.quantity,
+            "delta": line.delta,
+            "counted": line.counted_quantity,
+            "balance_after": change.balance_after,
+            "discrepancy": change.discrepancy,
+            "low_stock_crossed": change.low_stock_crossed,
+            "superseded": change.superseded,
+        },
+    )
 
 
 async def _load_items(items: Sequence[SupplyItem]) -> list[SupplyItem]:
@@ -826,15 +1036,21 @@ async def _count_in_daily_tally(line: StockMovement) -> None:
         delta=F("delta") + line.delta,
         lines=F("lines") + 1,
     )
-    if added:
-        return
+    if not added:
+        await _open_daily_tally(line.station_id, line.item_id, line.kind, day)
+
+
+async def _open_daily_tally(
+    station_id: int, item_id: int, kind: MovementKind, day: dt.date
+) -> None:
+    """A day's first tally, summed from the ledger (its new lines included)."""
     start = clock.local_midnight(day).astimezone(dt.UTC)
     end = clock.local_midnight(day + dt.timedelta(days=1)).astimezone(dt.UTC)
     sums = (
         await StockMovement.filter(
-            station_id=line.station_id,
-            item_id=line.item_id,
-            kind=line.kind,
+            station_id=station_id,
+            item_id=item_id,
+            kind=kind,
             occurred_at__gte=start,
             occurred_at__lt=end,
         )
@@ -842,9 +1058,9 @@ async def _count_in_daily_tally(line: StockMovement) -> None:
         .values("quantity_sum", "delta_sum", "lines")
     )[0]
     await DailyStockTally.create(
-        station_id=line.station_id,
-        item_id=line.item_id,
-        kind=line.kind,
+        station_id=station_id,
+        item_id=item_id,
+        kind=kind,
         day=day,
         quantity=int(sums["quantity_sum"] or 0),
         delta=int(sums["delta_sum"] or 0),
@@ -853,23 +1069,9 @@ async def _count_in_daily_tally(line: StockMovement) -> None:
 
 
 async def _audit(change: StockChange, by: Actor) -> None:
-    line = change.movement
+    entry = _audit_entry(change)
     await record_event(
-        by,
-        f"stock.{line.kind.value}",
-        object_type="stock_movement",
-        object_id=line.id,
-        data={
-            "station_id": line.station_id,
-            "item_id": line.item_id,
-            "quantity": line.quantity,
-            "delta": line.delta,
-            "counted": line.counted_quantity,
-            "balance_after": change.balance_after,
-            "discrepancy": change.discrepancy,
-            "low_stock_crossed": change.low_stock_crossed,
-            "superseded": change.superseded,
-        },
+        by, entry.action, object_type=entry.object_type, object_id=entry.object_id, data=entry.data
     )
 
 

@@ -10,9 +10,16 @@ from pathlib import Path
 import pytest
 
 from stations.clock import VN_TZ as VN
-from stations.enums import CampaignStatus, MovementKind, Source
+from stations.enums import CampaignStatus, MovementKind, ShiftRole, Source
 from stations.i18n import gettext
-from stations.models import AuditEvent, Campaign, DailyStockTally, StockBalance, StockMovement
+from stations.models import (
+    AuditEvent,
+    Campaign,
+    DailyStockTally,
+    Notification,
+    StockBalance,
+    StockMovement,
+)
 from stations.services.actor import Actor
 from stations.services.errors import Conflict, InvalidInput, NotFound
 from stations.services.inventory import (
@@ -27,7 +34,15 @@ from stations.services.inventory import (
     transfer_stock,
 )
 from stations.services.queries.stock import balance_matches_ledger
-from tests.factories import make_campaign, make_item, make_station, make_volunteer, vn
+from tests.factories import (
+    make_assignment,
+    make_campaign,
+    make_item,
+    make_shift,
+    make_station,
+    make_volunteer,
+    vn,
+)
 
 SYSTEM = Actor.system()
 
@@ -1020,3 +1035,138 @@ async def test_record_lines_refuses_a_bad_quantity_before_writing(db, clock, qua
         await record_lines(MovementKind.HANDOUT, station, [LineEntry(water, quantity)], by=SYSTEM)
 
     assert await deltas_of(station, water) == [100]
+
+
+async def test_record_lines_naming_one_item_twice_chains_its_balance(db, clock):
+    station, water = await stocked(100)
+
+    changes = await record_lines(
+        MovementKind.HANDOUT, station, [LineEntry(water, 30), LineEntry(water, 20)], by=SYSTEM
+    )
+
+    assert [(c.balance_after, c.movement.delta) for c in changes] == [(70, -30), (50, -20)]
+    assert changes[0].movement.id < changes[1].movement.id
+    assert await balance_of(station, water) == 50
+    assert await daily_tallies() == await ledger_by_local_day()
+
+
+async def test_record_lines_at_a_station_never_stocked_opens_balance_and_tally(db, clock):
+    station = await make_station()
+    water = await make_item("water")
+    towel = await make_item("towel")
+    await record_receipt(station, towel, 10, by=SYSTEM)
+
+    changes = await record_lines(
+        MovementKind.HANDOUT, station, [LineEntry(water, 5), LineEntry(towel, 4)], by=SYSTEM
+    )
+
+    assert [(c.balance_after, c.discrepancy) for c in changes] == [(-5, True), (6, False)]
+    assert (await balance_of(station, water), await balance_of(station, towel)) == (-5, 6)
+    assert await balance_matches_ledger() is True
+    assert await daily_tallies() == await ledger_by_local_day()
+
+
+async def test_record_lines_returns_saved_lines_as_the_ledger_holds_them(db, clock):
+    station, water = await stocked(100)
+    volunteer = await make_volunteer()
+    actor = Actor.volunteer(volunteer.id, volunteer.full_name)
+
+    (change,) = await record_lines(
+        MovementKind.LOSS, station, [LineEntry(water, 7, "report-1:water")], by=actor
+    )
+
+    stored = await StockMovement.get(id=change.movement.id)
+    assert (stored.kind, stored.quantity, stored.delta, stored.idempotency_key) == (
+        MovementKind.LOSS,
+        7,
+        -7,
+        "report-1:water",
+    )
+    assert (stored.by_volunteer_id, stored.source, stored.occurred_at) == (
+        volunteer.id,
+        Source.BOT,
+        clock.now(),
+    )
+    assert change.movement.occurred_at == stored.occurred_at
+
+
+async def test_record_lines_audits_each_line(db, clock):
+    station, water = await stocked(100)
+    towel = await make_item("towel")
+
+    changes = await record_lines(
+        MovementKind.HANDOUT, station, [LineEntry(water, 10), LineEntry(towel, 3)], by=SYSTEM
+    )
+
+    events = await AuditEvent.filter(action="stock.handout").order_by("object_id")
+    assert [(e.object_id, e.data["balance_after"], e.data["discrepancy"]) for e in events] == [
+        (changes[0].movement.id, 90, False),
+        (changes[1].movement.id, -3, True),
+    ]
+
+
+async def test_record_lines_crossing_the_low_level_alerts_the_lead_in_its_transaction(db, clock):
+    station, water = await stocked(120)  # alert level 100
+    lead = await make_volunteer(telegram_chat_id=555)
+    await make_assignment(await make_shift(station), lead, role=ShiftRole.LEAD)
+
+    (change,) = await record_lines(MovementKind.HANDOUT, station, [LineEntry(water, 30)], by=SYSTEM)
+
+    [alert] = await Notification.filter(kind="low_stock")
+    assert (change.low_stock_crossed, change.threshold, change.balance_after) == (True, 100, 90)
+    assert (alert.chat_id, alert.dedupe_key) == (
+        555,
+        f"low_stock:{station.id}:{water.id}:{change.movement.id}:v{lead.id}",
+    )
+
+
+async def test_record_lines_by_someone_no_longer_on_record_writes_nothing(db, clock):
+    station, water = await stocked(100)
+    volunteer = await make_volunteer()
+    actor = Actor.volunteer(volunteer.id, volunteer.full_name)
+    await volunteer.delete()
+
+    with pytest.raises(NotFound) as caught:
+        await record_lines(MovementKind.HANDOUT, station, [LineEntry(water, 5)], by=actor)
+
+    assert caught.value.field == "by"
+    assert await deltas_of(station, water) == [100]
+
+
+async def test_record_lines_at_a_closed_or_deleted_station_writes_nothing(db, clock):
+    station, water = await stocked(100)
+    gone = await make_station()
+    await gone.delete()
+    await Campaign.filter(id=station.campaign_id).update(status=CampaignStatus.CLOSED)
+
+    with pytest.raises(Conflict) as closed:
+        await record_lines(MovementKind.HANDOUT, station, [LineEntry(water, 5)], by=SYSTEM)
+    with pytest.raises(NotFound) as missing:
+        await record_lines(MovementKind.HANDOUT, gone, [LineEntry(water, 5)], by=SYSTEM)
+
+    assert (closed.value.field, missing.value.field) == ("station", "station")
+    assert await deltas_of(station, water) == [100]
+
+
+async def test_record_lines_reporting_the_same_items_at_once_adds_up_exactly(db, clock):
+    station, water = await stocked(1_000)
+    towel = await make_item("towel")
+    await record_receipt(station, towel, 1_000, by=SYSTEM)
+
+    await asyncio.gather(
+        *(
+            record_lines(
+                MovementKind.HANDOUT,
+                station,
+                [LineEntry(water, 1), LineEntry(towel, 2)]
+                if n % 2
+                else [LineEntry(towel, 2), LineEntry(water, 1)],
+                by=SYSTEM,
+            )
+            for n in range(20)
+        )
+    )
+
+    assert (await balance_of(station, water), await balance_of(station, towel)) == (980, 960)
+    assert await balance_matches_ledger() is True
+    assert await daily_tallies() == await ledger_by_local_day()
