@@ -207,7 +207,7 @@ def configure_logging(settings: Settings, *, verbose: bool, quiet: bool) -> None
     )
     if not verbose:
         # Our INFO is for people; the libraries' INFO is chatter.
-        for noisy in ("tortoise", "aiosqlite", "asyncio", "httpx", "httpcore"):
+        for noisy in ("tortoise", "aiosqlite", "asyncio", "httpx", "httpcore", "apscheduler"):
             logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
 
 
