@@ -20,7 +20,6 @@ import asyncio
 import dataclasses
 import datetime as dt
 import os
-import secrets
 import sys
 import time
 from collections.abc import Callable
@@ -28,11 +27,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import asyncpg
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
+from bench.scratch_database import scratch_database
 from bot.app import CONNECTION_POOL_SIZE, file_url_for, reply_rate_limiter
 from bot.runtime import bot_lifespans, bot_routes
 from stations import db
@@ -59,28 +58,6 @@ LAT, LON = 10.8076, 105.3436
 TARGET_RATIO = 0.5
 #: Share of messages that are check-ins (a location); the rest are handout reports.
 CHECKIN_SHARE = 0.25
-
-
-def _pg(url: str) -> str:
-    return url.replace("postgres://", "postgresql://", 1)
-
-
-async def _create_database(admin_url: str) -> str:
-    name = f"waystation_bench_{os.getpid()}_{secrets.token_hex(3)}"
-    conn = await asyncpg.connect(_pg(admin_url))
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return admin_url.rsplit("/", 1)[0] + f"/{name}"
-
-
-async def _drop_database(admin_url: str, url: str) -> None:
-    conn = await asyncpg.connect(_pg(admin_url))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
-    finally:
-        await conn.close()
 
 
 async def _seed(senders: int) -> None:
@@ -224,8 +201,7 @@ def _row(result: Result) -> str:
 
 
 async def main(admin_url: str, senders: int, per_sender: int) -> int:
-    url = await _create_database(admin_url)
-    try:
+    async with scratch_database(admin_url) as url:
         await db.migrate(url)
         # tortoise's default pool (5 connections), as ``waystation serve`` runs: a larger one
         # measured no faster here (the updates contend for CPU, not for connections).
@@ -237,8 +213,6 @@ async def main(admin_url: str, senders: int, per_sender: int) -> int:
                 ours = await _measure(fake, senders, per_sender, "check-ins + handouts", None)
         finally:
             await db.close_db()
-    finally:
-        await _drop_database(admin_url, url)
     print(f"{senders} concurrent senders, {per_sender} updates each, webhook, PostgreSQL")
     print(f"{'':<28} {'updates':>7} {'updates/s':>10} {'p50 ms':>9} {'p99 ms':>9}")
     print(_row(echo))

@@ -17,17 +17,16 @@ import argparse
 import asyncio
 import datetime as dt
 import os
-import secrets
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import asyncpg
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
+from bench.scratch_database import scratch_database
 from scheduler.dispatcher import Dispatcher
 from scheduler.runtime import CONNECTION_POOL, DISPATCH_CONCURRENCY
 from stations import db
@@ -55,28 +54,6 @@ from tests.fake_telegram.server import FakeTelegram
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/test"
 TARGET_RATE = 28.5
 TARGET_MATERIALISE_SECONDS = 60.0
-
-
-def _pg(url: str) -> str:
-    return url.replace("postgres://", "postgresql://", 1)
-
-
-async def _create_database(admin_url: str) -> str:
-    name = f"waystation_bench_{os.getpid()}_{secrets.token_hex(3)}"
-    conn = await asyncpg.connect(_pg(admin_url))
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return admin_url.rsplit("/", 1)[0] + f"/{name}"
-
-
-async def _drop_database(admin_url: str, url: str) -> None:
-    conn = await asyncpg.connect(_pg(admin_url))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
-    finally:
-        await conn.close()
 
 
 async def _chunks(rows: list, size: int = 5000) -> None:
@@ -233,9 +210,8 @@ async def main() -> int:
     if args.messages < 2 or args.assignments < 20:
         parser.error("--messages must be at least 2 and --assignments at least 20")
     admin = os.environ.get("WAYSTATION_BENCH_POSTGRES_URL", DEFAULT_URL)
-    url = await _create_database(admin)
     ok = True
-    try:
+    async with scratch_database(admin) as url:
         await db.migrate(url)
         await db.init_db(url)
         try:
@@ -261,8 +237,6 @@ async def main() -> int:
                 ok &= m["seconds"] < TARGET_MATERIALISE_SECONDS
         finally:
             await db.close_db()
-    finally:
-        await _drop_database(admin, url)
     print("targets met" if ok else "TARGETS MISSED")
     return 0 if ok else 1
 
