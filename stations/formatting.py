@@ -6,6 +6,7 @@ import datetime as dt
 
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_decimal
+from inflect import engine as inflect_engine
 
 from stations.clock import VN_TZ
 from stations.enums import Language
@@ -67,3 +68,18 @@ def format_minutes(minutes: int, language: str | Language | None) -> str:
     if normalize_language(language) is Language.VI:
         return f"{hours} giờ {rest:02d} phút" if hours else f"{rest} phút"
     return f"{hours} h {rest:02d} min" if hours else f"{rest} min"
+
+
+_ENGLISH = inflect_engine()
+
+
+def unit_for_count(
+    unit_vi: str, unit_en: str, language: str | Language | None, count: int | None
+) -> str:
+    """A supply unit as it reads before ``count`` ("50 bottles", "1 towel"); ``None`` for a
+    question ("How many bottles…"). Vietnamese nouns do not change with the number."""
+    if normalize_language(language) is not Language.EN:
+        return unit_vi
+    if count is not None and abs(count) == 1:
+        return unit_en
+    return str(_ENGLISH.plural_noun(unit_en)) if unit_en else unit_en

@@ -96,7 +96,7 @@ async def report(update: Update, context: ContextTypes.DEFAULT_TYPE, speaker: Sp
                 lang,
                 item=row.item.name(lang),
                 quantity=format_number(row.quantity, lang),
-                unit=row.item.unit_label(lang),
+                unit=row.item.unit_label(lang, row.quantity),
             )
             for row in rows
         )

@@ -37,10 +37,12 @@ PICK_RECEIVE = _("What did <b>{station}</b> receive? Choose an item.")
 ASK_HANDOUT = _("How many {unit} of {item} did you hand out? Write a number, like 50.")
 ASK_COUNT = _("How many {unit} of {item} are there now? Write the number you counted.")
 ASK_RECEIVE = _("How many {unit} of {item} arrived? Write a number, like 50.")
-HANDED_OUT = _("✅ Handed out {quantity} {unit} of {item}. Stock now: {stock} {unit}.")
-COUNTED = _("✅ Counted {quantity} {unit} of {item}; the stock on record is now {stock} {unit}.")
+HANDED_OUT = _("✅ Handed out {quantity} {unit} of {item}. Stock now: {stock} {stock_unit}.")
+COUNTED = _(
+    "✅ Counted {quantity} {unit} of {item}; the stock on record is now {stock} {stock_unit}."
+)
 COUNT_CHANGED = _("The record was {before} {unit}: adjusted by {delta}.")
-RECEIVED = _("✅ Received {quantity} {unit} of {item}. Stock now: {stock} {unit}.")
+RECEIVED = _("✅ Received {quantity} {unit} of {item}. Stock now: {stock} {stock_unit}.")
 DISCREPANCY = _("This is more than the stock on record; a coordinator will check it.")
 STOCK_TITLE = _("<b>Stock at {station}</b>")
 STOCK_LINE = _("• {item}: {quantity} {unit}")
@@ -58,12 +60,20 @@ def _amount(value: int, lang: str) -> str:
 
 def _change_text(action: str, item: SupplyItem, change: StockChange, lang: str) -> str:
     line = change.movement
-    unit = item.unit_label(lang)
-    common = {"item": item.name(lang), "unit": unit, "stock": _amount(change.balance_after, lang)}
+    common = {
+        "item": item.name(lang),
+        "stock": _amount(change.balance_after, lang),
+        "stock_unit": item.unit_label(lang, change.balance_after),
+    }
     if action == COUNT:
+        counted = line.counted_quantity or 0
         parts = [
             texts.render(
-                COUNTED, lang, quantity=_amount(line.counted_quantity or 0, lang), **common
+                COUNTED,
+                lang,
+                quantity=_amount(counted, lang),
+                unit=item.unit_label(lang, counted),
+                **common,
             )
         ]
         if line.delta:
@@ -73,18 +83,29 @@ def _change_text(action: str, item: SupplyItem, change: StockChange, lang: str) 
                     lang,
                     before=_amount(change.balance_after - line.delta, lang),
                     delta=f"{line.delta:+d}",
-                    unit=unit,
+                    unit=item.unit_label(lang, change.balance_after - line.delta),
                 )
             )
     else:
         message = HANDED_OUT if action == HANDOUT else RECEIVED
-        parts = [texts.render(message, lang, quantity=_amount(line.quantity, lang), **common)]
+        parts = [
+            texts.render(
+                message,
+                lang,
+                quantity=_amount(line.quantity, lang),
+                unit=item.unit_label(lang, line.quantity),
+                **common,
+            )
+        ]
     if change.discrepancy:
         parts.append(texts.render(DISCREPANCY, lang))
     if change.threshold is not None and change.balance_after < change.threshold:
         parts.append(
             texts.render(
-                texts.LOW_STOCK, lang, threshold=_amount(change.threshold, lang), unit=unit
+                texts.LOW_STOCK,
+                lang,
+                threshold=_amount(change.threshold, lang),
+                unit=item.unit_label(lang, change.threshold),
             )
         )
     return "\n".join(parts)
@@ -227,7 +248,7 @@ async def stock(update: Update, context: ContextTypes.DEFAULT_TYPE, speaker: Spe
             lang,
             item=line.item.name(lang),
             quantity=_amount(line.quantity, lang),
-            unit=line.item.unit_label(lang),
+            unit=line.item.unit_label(lang, line.quantity),
         )
         text.append(f"{row} ⚠️" if line.low else row)
     await reply(update, context, "\n".join(text))
@@ -264,7 +285,7 @@ async def pick_item(update: Update, context: ContextTypes.DEFAULT_TYPE, speaker:
     await answer_query(update)
     await edit_pressed(
         update,
-        texts.render(_ASK[action], lang, unit=item.unit_label(lang), item=item.name(lang)),
+        texts.render(_ASK[action], lang, unit=item.unit_label(lang, None), item=item.name(lang)),
     )
 
 

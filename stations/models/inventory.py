@@ -8,6 +8,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from stations.enums import MovementKind, ServiceKind, Source, SupplyCategory
+from stations.formatting import unit_for_count
 
 if TYPE_CHECKING:
     from stations.models.campaigns import Station
@@ -38,8 +39,9 @@ class SupplyItem(Model):
     def name(self, language: str) -> str:
         return self.name_en if language == "en" else self.name_vi
 
-    def unit_label(self, language: str) -> str:
-        return self.unit_en if language == "en" else self.unit_vi
+    def unit_label(self, language: str, count: int | None = 1) -> str:
+        """The unit as it reads before ``count`` (plural in English; None asks "how many")."""
+        return unit_for_count(self.unit_vi, self.unit_en, language, count)
 
 
 class StockMovement(Model):

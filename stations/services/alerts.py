@@ -362,7 +362,7 @@ def _station_block(day: queries.StationDay, language: str) -> str:
 def _quantities(pairs: Iterable[tuple[SupplyItem, int]], language: str) -> str:
     return ", ".join(
         f"{_h(item.name(language))} {format_number(quantity, language)} "
-        f"{_h(item.unit_label(language))}"
+        f"{_h(item.unit_label(language, quantity))}"
         for item, quantity in pairs
     )
 

@@ -83,6 +83,6 @@ def _text(station: Station, item: SupplyItem, quantity: int, threshold: int, lan
         station=html.escape(station.name, quote=False),
         item=html.escape(item.name(language), quote=False),
         quantity=format_number(quantity, language),
-        unit=html.escape(item.unit_label(language), quote=False),
+        unit=html.escape(item.unit_label(language, quantity), quote=False),
         threshold=format_number(threshold, language),
     )

@@ -51,10 +51,10 @@ async def test_report_shows_todays_totals(webhook_bot):
         "Trạm Hồng Ngự <1>, today 02/02/2027\n"
         "Volunteer turns: 1\n"
         "Handed out:\n"
-        "• Bottled water: 50 bottle\n"
+        "• Bottled water: 50 bottles\n"
         "Received:\n"
-        "• Bottled water: 200 bottle\n"
-        "• Cold towel: 200 towel\n"
+        "• Bottled water: 200 bottles\n"
+        "• Cold towel: 200 towels\n"
         "Motorbikes checked: 7"
     )
 

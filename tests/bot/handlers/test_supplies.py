@@ -45,8 +45,8 @@ async def test_quick_handout_in_english_for_an_english_volunteer(webhook_bot):
     (answer,) = await webhook_bot.say(an, "/handout water 50 towels 30")
 
     assert answer.text == (
-        "✅ Handed out 50 bottle of Bottled water. Stock now: 150 bottle.\n\n"
-        "✅ Handed out 30 towel of Cold towel. Stock now: 170 towel."
+        "✅ Handed out 50 bottles of Bottled water. Stock now: 150 bottles.\n\n"
+        "✅ Handed out 30 towels of Cold towel. Stock now: 170 towels."
     )
 
 

@@ -1,0 +1,27 @@
+"""Supply units read right before a number, in both languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from stations.formatting import unit_for_count
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [(1, "bottle"), (-1, "bottle"), (0, "bottles"), (50, "bottles"), (None, "bottles")],
+)
+def test_english_units_agree_with_the_number(count, expected):
+    assert unit_for_count("chai", "bottle", "en", count) == expected
+
+
+@pytest.mark.parametrize("count", [1, 50, None])
+def test_vietnamese_units_never_change(count):
+    assert unit_for_count("chai", "bottle", "vi", count) == "chai"
+
+
+def test_irregular_and_empty_english_units():
+    assert unit_for_count("hộp", "box", "en", 3) == "boxes"
+    assert unit_for_count("", "", "en", 3) == ""
