@@ -11,7 +11,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from stations import clock
 from stations.models import AuditEvent
 from stations.services.actor import Actor
-from stations.services.rows import insert_rows
+from stations.services.sql import insert_rows
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ lead is told through the outbox).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
@@ -21,9 +21,7 @@ from stations.services.inventory import (
     LineEntry,
     StockChange,
     record_count,
-    record_handout,
     record_lines,
-    record_receipt,
 )
 from stations.services.outbox import notify_volunteer
 from stations.services.queries.bot import station_leads
@@ -46,12 +44,10 @@ class StockLine:
     quantity: int
 
 
-#: What a volunteer can report for several items at once, and how each line is written.
-_WRITERS: dict[MovementKind, Callable[..., Awaitable[StockChange]]] = {
-    MovementKind.HANDOUT: record_handout,
-    MovementKind.RECEIPT: record_receipt,
-    MovementKind.COUNT_ADJUSTMENT: record_count,
-}
+#: What a volunteer can report for several items at once.
+REPORTABLE_KINDS = frozenset(
+    {MovementKind.HANDOUT, MovementKind.RECEIPT, MovementKind.COUNT_ADJUSTMENT}
+)
 
 
 async def record_stock_lines(
@@ -66,8 +62,7 @@ async def record_stock_lines(
     counted, 0 allowed) of several items: every line or none, results in the order given.
     With ``key_prefix`` each line's idempotency key is ``<prefix>:<item code>``, so a message
     delivered twice counts once."""
-    writer = _WRITERS.get(kind)
-    if writer is None:
+    if kind not in REPORTABLE_KINDS:
         raise InvalidInput(_("Volunteers report handouts, receipts and counts."), field="kind")
     if not lines or len(lines) > MAX_LINES:
         raise InvalidInput(_("Report 1 to {max} items at a time."), field="lines", max=MAX_LINES)
@@ -85,7 +80,9 @@ async def record_stock_lines(
         return await record_lines(kind, station, entries, by=by)
 
     async def write(line: StockLine) -> StockChange:
-        return await writer(station, line.item, line.quantity, by=by, idempotency_key=key_of(line))
+        return await record_count(
+            station, line.item, line.quantity, by=by, idempotency_key=key_of(line)
+        )
 
     if len(lines) == 1:
         # One line is one transaction already; an outer one would only add savepoints.

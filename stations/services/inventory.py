@@ -49,8 +49,8 @@ from stations.services.actor import Actor
 from stations.services.audit import AuditEntry, record_event, record_events
 from stations.services.errors import Conflict, InvalidInput, NotFound
 from stations.services.low_stock import alert_low_stock
-from stations.services.queries.local_day import as_date, local_day, local_day_sql, placeholders
-from stations.services.rows import insert_rows
+from stations.services.queries.local_day import as_date, local_day, local_day_sql
+from stations.services.sql import insert_rows, placeholders
 from stations.services.validation import (
     check_aware_datetime,
     check_optional_text,

@@ -20,13 +20,6 @@ def local_day_sql(column: str, dialect: str) -> str:
     return f"date({column}, '+7 hours')"
 
 
-def placeholders(dialect: str, count: int, *, start: int = 1) -> list[str]:
-    """Positional parameter markers: ``$1, $2…`` on PostgreSQL, ``?`` on SQLite."""
-    if dialect == "postgres":
-        return [f"${n}" for n in range(start, start + count)]
-    return ["?"] * count
-
-
 def as_date(value: object) -> dt.date:
     """A grouped day as a date: PostgreSQL hands back a date, SQLite the ISO text of one."""
     if isinstance(value, dt.date):

@@ -52,7 +52,8 @@ from stations.enums import (
     SupplyCategory,
 )
 from stations.models import Campaign, Station
-from stations.services.queries.local_day import as_date, local_day_sql, placeholders
+from stations.services.queries.local_day import as_date, local_day_sql
+from stations.services.sql import placeholders
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
-"""Writing many rows of one model in one statement, for the hot paths where building each
-INSERT through the ORM costs more CPU than the database spends on it."""
+"""Hand-written SQL's two helpers: positional parameter markers for each dialect, and
+writing many rows of one model in one statement (for the hot paths where building each
+INSERT through the ORM costs more CPU than the database spends on it)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 
-from stations.services.queries.local_day import placeholders
+
+def placeholders(dialect: str, count: int, *, start: int = 1) -> list[str]:
+    """Positional parameter markers: ``$1, $2…`` on PostgreSQL, ``?`` on SQLite."""
+    if dialect == "postgres":
+        return [f"${n}" for n in range(start, start + count)]
+    return ["?"] * count
 
 
 async def insert_rows(
