@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
+import fcntl
 import logging
 import os
 import sqlite3
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -121,11 +124,46 @@ async def migrate(url: str) -> list[str]:
         if event == "apply_done":
             applied.append(f"{app_label}.{name}")
 
-    try:
-        await tortoise_migrate(config=tortoise_config(url), progress=progress)
-    finally:
-        await close_db()
+    async with _migration_lock(url):
+        try:
+            await tortoise_migrate(config=tortoise_config(url), progress=progress)
+        finally:
+            await close_db()
     return applied
+
+
+#: The PostgreSQL advisory lock key that serialises migrations ("waystation" in ASCII, cut).
+MIGRATION_LOCK_KEY = 0x77617973746174
+
+
+@contextlib.asynccontextmanager
+async def _migration_lock(url: str) -> AsyncIterator[None]:
+    """One migration at a time per database: replicas starting together wait for the first,
+    then find nothing left to apply (tortoise's own bookkeeping is not safe to race)."""
+    url = normalize_url(url)
+    if url.startswith("sqlite://"):
+        path = expand_db_url(url)["credentials"]["file_path"]
+        if path == ":memory:":
+            yield
+            return
+        with open(f"{path}.migrate-lock", "a+b") as handle:
+            await asyncio.to_thread(fcntl.flock, handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        return
+    import asyncpg  # PostgreSQL only: not worth its import time on SQLite
+
+    connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    try:
+        await connection.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
+        try:
+            yield
+        finally:
+            await connection.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
+    finally:
+        await connection.close()
 
 
 async def database_status() -> dict[str, Any]:

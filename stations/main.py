@@ -183,6 +183,31 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--json", action="store_true", help="print JSON")
     report.set_defaults(run=commands.report)
 
+    backup = sub.add_parser(
+        "backup",
+        parents=[common],
+        help="write a consistent copy of the database to a file, or a dated file in a folder",
+    )
+    backup.add_argument("target", metavar="FILE_OR_FOLDER")
+    backup.add_argument(
+        "--keep",
+        type=int,
+        metavar="N",
+        help="with a folder: keep only the newest N backups there",
+    )
+    backup.set_defaults(run=commands.backup)
+
+    restore = sub.add_parser(
+        "restore",
+        parents=[common],
+        help="replace the database with a backup (an empty database unless --force), then migrate",
+    )
+    restore.add_argument("source", metavar="FILE")
+    restore.add_argument(
+        "--force", action="store_true", help="replace a database that already holds data"
+    )
+    restore.set_defaults(run=commands.restore)
+
     scheduler = sub.add_parser(
         "scheduler",
         parents=[common],

@@ -411,3 +411,51 @@ def _render_report(found: Any, language: str) -> str:
         right_aligned=range(2, 2 + len(station_fields)),
     )
     return f"{title}\n\n{totals}\n\n{by_station}"
+
+
+# --- backup and restore ----------------------------------------------------------------
+
+
+async def backup(args: argparse.Namespace, ctx: CliContext) -> int:
+    from pathlib import Path
+
+    from stations.clock import now as clock_now
+    from stations.services.backup import back_up_database
+
+    url = ctx.settings.database_url
+    async with open_database(ctx.settings):
+        result = await back_up_database(
+            url, Path(args.target).expanduser(), now=clock_now(), keep=args.keep
+        )
+    print(
+        translate(
+            _("Backup written: {path} ({size} bytes)."),
+            ctx.language,
+            path=str(result.path),
+            size=format_number(result.size_bytes, ctx.language),
+        )
+    )
+    for removed in result.removed:
+        _say(ctx, _("Removed the older backup {path}."), path=str(removed))
+    return 0
+
+
+async def restore(args: argparse.Namespace, ctx: CliContext) -> int:
+    from pathlib import Path
+
+    from stations.services.backup import restore_database
+
+    url = ctx.settings.database_url
+    with reporting_connection_errors(url):
+        applied = await restore_database(url, Path(args.source).expanduser(), force=args.force)
+    print(
+        translate(
+            _("Restored {path} into {database}."),
+            ctx.language,
+            path=args.source,
+            database=describe_database(url),
+        )
+    )
+    for name in applied:
+        _say(ctx, _("Applied migration {name}"), name=name)
+    return 0

@@ -9,6 +9,7 @@ from stations.models.inventory import (
     SupplyItem,
 )
 from stations.models.messaging import ChatState, Notification
+from stations.models.operations import BackupRecord, ProcessHeartbeat
 from stations.models.org import ApiToken, AuditEvent, SignInAttempt, Unit, User
 from stations.models.people import Assignment, LinkToken, Volunteer
 
@@ -16,11 +17,13 @@ __all__ = [
     "ApiToken",
     "Assignment",
     "AuditEvent",
+    "BackupRecord",
     "Campaign",
     "ChatState",
     "DailyStockTally",
     "LinkToken",
     "Notification",
+    "ProcessHeartbeat",
     "ServiceRecord",
     "Shift",
     "SignInAttempt",
