@@ -136,6 +136,12 @@ async def migrate(url: str) -> list[str]:
 MIGRATION_LOCK_KEY = 0x77617973746174
 
 
+def _locked_file(path: str) -> int:
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(descriptor, fcntl.LOCK_EX)
+    return descriptor
+
+
 @contextlib.asynccontextmanager
 async def _migration_lock(url: str) -> AsyncIterator[None]:
     """One migration at a time per database: replicas starting together wait for the first,
@@ -146,12 +152,11 @@ async def _migration_lock(url: str) -> AsyncIterator[None]:
         if path == ":memory:":
             yield
             return
-        with open(f"{path}.migrate-lock", "a+b") as handle:
-            await asyncio.to_thread(fcntl.flock, handle.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        descriptor = await asyncio.to_thread(_locked_file, f"{path}.migrate-lock")
+        try:
+            yield
+        finally:
+            os.close(descriptor)  # closing releases the lock
         return
     import asyncpg  # PostgreSQL only: not worth its import time on SQLite
 

@@ -417,16 +417,12 @@ def _render_report(found: Any, language: str) -> str:
 
 
 async def backup(args: argparse.Namespace, ctx: CliContext) -> int:
-    from pathlib import Path
-
     from stations.clock import now as clock_now
     from stations.services.backup import back_up_database
 
     url = ctx.settings.database_url
     async with open_database(ctx.settings):
-        result = await back_up_database(
-            url, Path(args.target).expanduser(), now=clock_now(), keep=args.keep
-        )
+        result = await back_up_database(url, args.target, now=clock_now(), keep=args.keep)
     print(
         translate(
             _("Backup written: {path} ({size} bytes)."),
@@ -441,13 +437,11 @@ async def backup(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 async def restore(args: argparse.Namespace, ctx: CliContext) -> int:
-    from pathlib import Path
-
     from stations.services.backup import restore_database
 
     url = ctx.settings.database_url
     with reporting_connection_errors(url):
-        applied = await restore_database(url, Path(args.source).expanduser(), force=args.force)
+        applied = await restore_database(url, args.source, force=args.force)
     print(
         translate(
             _("Restored {path} into {database}."),

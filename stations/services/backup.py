@@ -93,7 +93,7 @@ async def _run_tool(argv: list[str], url: str) -> None:
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
     )
-    _, stderr = await process.communicate()
+    _stdout, stderr = await process.communicate()
     if process.returncode != 0:
         reason = " ".join(stderr.decode(errors="replace").split())[:500]
         raise BackupError(
@@ -101,11 +101,21 @@ async def _run_tool(argv: list[str], url: str) -> None:
         )
 
 
-def _target_file(target: Path, engine: str, now: dt.datetime) -> Path:
-    if not target.is_dir():
-        return target
-    suffix = "sqlite3" if engine == "sqlite" else "dump"
-    return target / FILE_PATTERN.format(stamp=now.strftime("%Y%m%d-%H%M%S"), suffix=suffix)
+def _checked_target(raw: str | Path, engine: str, now: dt.datetime, keep: int | None) -> Path:
+    """The file to write: ``raw``, or a time-stamped name inside the folder ``raw``."""
+    target = Path(raw).expanduser()
+    if keep is not None and keep < 1:
+        raise BackupError(_("Keep at least one backup."), field="keep")
+    if keep is not None and not target.is_dir():
+        raise BackupError(
+            _("{path} is not a folder: --keep needs a folder of backups."), path=str(target)
+        )
+    if target.is_dir():
+        suffix = "sqlite3" if engine == "sqlite" else "dump"
+        target = target / FILE_PATTERN.format(stamp=now.strftime("%Y%m%d-%H%M%S"), suffix=suffix)
+    if not target.parent.is_dir():
+        raise BackupError(_("The folder {path} does not exist."), path=str(target.parent))
+    return target
 
 
 def _copy_sqlite(source: Path, target: Path) -> None:
@@ -126,7 +136,7 @@ def _prune(folder: Path, keep: int, engine: str) -> tuple[Path, ...]:
 
 
 async def back_up_database(
-    url: str, target: Path, *, now: dt.datetime, keep: int | None = None
+    url: str, target: str | Path, *, now: dt.datetime, keep: int | None = None
 ) -> BackupResult:
     """Write a consistent copy of the database at ``url`` to ``target`` (a file, or a
     folder where a time-stamped file is written and only the newest ``keep`` are kept).
@@ -135,15 +145,7 @@ async def back_up_database(
     that exists is always whole. Records the backup in the database it copied.
     """
     engine = engine_of(url)
-    if keep is not None and keep < 1:
-        raise BackupError(_("Keep at least one backup."), field="keep")
-    if keep is not None and not target.is_dir():
-        raise BackupError(
-            _("{path} is not a folder: --keep needs a folder of backups."), path=str(target)
-        )
-    path = _target_file(target, engine, now)
-    if not path.parent.is_dir():
-        raise BackupError(_("The folder {path} does not exist."), path=str(path.parent))
+    path = _checked_target(target, engine, now, keep)
     partial = path.with_name(f".{path.name}.partial")
     try:
         if engine == "sqlite":
@@ -169,7 +171,11 @@ async def back_up_database(
     return BackupResult(path=path, size_bytes=size, engine=engine, removed=removed)
 
 
-def _backup_engine(source: Path) -> str:
+def _backup_file(raw: str | Path) -> tuple[Path, str]:
+    """The backup's path and the engine it is a backup of."""
+    source = Path(raw).expanduser()
+    if not source.is_file():
+        raise BackupError(_("There is no backup file at {path}."), path=str(source))
     try:
         with source.open("rb") as handle:
             head = handle.read(len(SQLITE_MAGIC))
@@ -178,9 +184,9 @@ def _backup_engine(source: Path) -> str:
             _("Cannot read the backup {path}: {reason}"), path=str(source), reason=exc.strerror
         ) from exc
     if head.startswith(SQLITE_MAGIC):
-        return "sqlite"
+        return source, "sqlite"
     if head.startswith(PG_DUMP_MAGIC):
-        return "postgres"
+        return source, "postgres"
     raise BackupError(
         _("{path} is not a Waystation backup (neither an SQLite file nor a pg_dump archive)."),
         path=str(source),
@@ -209,13 +215,11 @@ async def _holds_data(url: str) -> bool:
         await db.close_db()
 
 
-async def restore_database(url: str, source: Path, *, force: bool = False) -> list[str]:
+async def restore_database(url: str, source: str | Path, *, force: bool = False) -> list[str]:
     """Replace the database at ``url`` with the backup ``source``, then migrate it to this
     version. Refuses a database holding data unless ``force``; the migrations applied."""
     engine = engine_of(url)
-    if not source.is_file():
-        raise BackupError(_("There is no backup file at {path}."), path=str(source))
-    found = _backup_engine(source)
+    source, found = _backup_file(source)
     if found != engine:
         raise BackupError(
             _("{path} is a backup of a {found} database; this database is {engine}."),
