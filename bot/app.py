@@ -24,6 +24,7 @@ from bot.handlers import (
     start,
     supplies,
 )
+from bot.metering import MeteredApplication
 from stations.settings import Settings
 
 #: The update kinds the bot asks Telegram for (setWebhook / getUpdates).
@@ -89,6 +90,7 @@ def build_application(settings: Settings, *, base_url: str | None = None) -> App
     api_url = base_url or settings.telegram_api_url
     application = (
         Application.builder()
+        .application_class(MeteredApplication)
         .token(settings.telegram_token)
         .base_url(api_url)
         .base_file_url(file_url_for(api_url))

@@ -146,6 +146,9 @@ async def _start(application: Application, settings: Settings, app: Starlette) -
             )
             log.info("Telegram bot takes updates by long polling")
         await application.start()
+        heartbeat = getattr(application, "heartbeat", None)
+        if heartbeat is not None:
+            await heartbeat.started("webhook" if settings.webhook_enabled else "polling")
     except TelegramError:
         # The web app is worth running without the bot; the log says why it is missing.
         log.exception("Telegram bot could not start; the web app runs without it")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from telegram import Update
 from telegram.constants import ChatType
 
+from stations import logs
 from stations.enums import Language
 from stations.i18n import normalize_language
 from stations.models import Volunteer
@@ -48,6 +49,8 @@ async def speaker_of(update: Update) -> Speaker | None:
     if user is None or chat is None:
         return None
     volunteer = await find_volunteer_by_telegram(user.id)
+    if volunteer is not None:
+        logs.bind(volunteer_id=volunteer.id)
     return Speaker(
         update_id=update.update_id,
         chat_id=chat.id,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 from apscheduler.executors.asyncio import AsyncIOExecutor
@@ -23,6 +24,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from scheduler import jobs
 from stations import clock
 from stations.clock import VN_TZ
+from stations.metrics import JOB_DURATION, JOB_RUNS
 from stations.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -40,7 +42,9 @@ def build_scheduler(settings: Settings) -> AsyncIOScheduler:
     )
     start = dt.datetime.now(VN_TZ)
     reminders = functools.partial(jobs.job_materialise_reminders, settings=settings)
+    heartbeat = functools.partial(jobs.job_heartbeat, started_at=clock.now())
     plan: list[tuple[str, Job, IntervalTrigger | CronTrigger]] = [
+        ("heartbeat", heartbeat, IntervalTrigger(seconds=30, timezone=VN_TZ)),
         ("reminders", reminders, IntervalTrigger(minutes=1, timezone=VN_TZ)),
         ("shift_follow_up", jobs.job_shift_follow_up, IntervalTrigger(minutes=1, timezone=VN_TZ)),
         ("low_stock_sweep", jobs.job_low_stock_sweep, IntervalTrigger(minutes=5, timezone=VN_TZ)),
@@ -67,8 +71,15 @@ def build_scheduler(settings: Settings) -> AsyncIOScheduler:
 
 async def run_job(name: str, job: Job) -> int | None:
     """Run one job at the current moment; an error is logged, the next run tries again."""
+    started = time.perf_counter()
+    outcome = "error"
     try:
-        return await job(now=clock.now())
+        result = await job(now=clock.now())
+        outcome = "ok"
+        return result
     except Exception:
         log.exception("scheduler job %s failed", name)
         return None
+    finally:
+        JOB_RUNS.labels(name, outcome).inc()
+        JOB_DURATION.labels(name).observe(time.perf_counter() - started)

@@ -26,7 +26,14 @@ from telegram import Bot
 
 from bot.delivery import DeliveryOutcome, Result, deliver, record_outcome
 from scheduler.pacing import Limits, Pacer, TimeSource
-from stations import clock
+from stations import clock, logs
+from stations.metrics import (
+    MESSAGE_ATTEMPTS,
+    MESSAGE_LATENESS,
+    MESSAGES_FAILED,
+    MESSAGES_RETRIED,
+    MESSAGES_SENT,
+)
 from stations.services import dispatch
 from stations.services.dispatch import ClaimedNotification
 from stations.settings import Settings
@@ -206,6 +213,10 @@ class Dispatcher:
             self._slots.release()
 
     async def _send(self, message: ClaimedNotification) -> None:
+        with logs.bound(outbox_id=message.id, volunteer_id=message.volunteer_id):
+            await self._send_one(message)
+
+    async def _send_one(self, message: ClaimedNotification) -> None:
         wall = clock.now()
         if wall >= message.lease_until - LEASE_MARGIN:
             await dispatch.release(message)
@@ -225,12 +236,18 @@ class Dispatcher:
             language=self.settings.default_language,
         )
         self.stats.outcomes[outcome.result.value] += 1
+        MESSAGE_ATTEMPTS.labels(outcome.result.value).inc()
         if outcome.result is Result.SENT:
             self.stats.sent += 1
+            MESSAGES_SENT.labels(message.kind).inc()
+            lateness = (clock.now() - message.due_at).total_seconds()
+            MESSAGE_LATENESS.labels(message.kind).observe(max(0.0, lateness))
         elif status.value == "pending":
             self.stats.retried += 1
+            MESSAGES_RETRIED.labels(message.kind).inc()
         else:
             self.stats.failed += 1
+            MESSAGES_FAILED.labels(message.kind).inc()
 
     def _observe(self, message: ClaimedNotification, outcome: DeliveryOutcome) -> None:
         if outcome.result is Result.RETRY_AFTER:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from stations.services import alerts, reminders
+from stations.services import alerts, heartbeats, reminders
+from stations.services.metrics_gauges import refresh_state_gauges
 from stations.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -69,3 +70,11 @@ async def job_closing_reports(*, now: dt.datetime) -> int:
     if queued:
         log.info("queued %s closing report(s)", queued)
     return queued
+
+
+async def job_heartbeat(*, now: dt.datetime, started_at: dt.datetime) -> int:
+    """Say this replica is alive (the operations page counts them) and refresh the outbox
+    gauges this process exposes on its metrics port."""
+    await heartbeats.beat("scheduler", now=now, started_at=started_at)
+    await refresh_state_gauges(now=now)
+    return 1

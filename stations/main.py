@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
 
-from stations import __version__
+from stations import __version__, logs
 from stations.cli import commands
 from stations.cli.context import CliContext, open_database
 from stations.enums import UserRole
@@ -225,11 +225,13 @@ def configure_logging(settings: Settings, *, verbose: bool, quiet: bool) -> None
             f"got {settings.log_level!r}"
         )
     level = logging.DEBUG if verbose else logging.WARNING if quiet else configured
-    logging.basicConfig(
-        level=level,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    secrets = (
+        settings.secret_key,
+        settings.telegram_token,
+        settings.webhook_secret,
+        settings.metrics_token,
     )
+    logs.install(level, settings.log_format, secrets)
     if not verbose:
         # Our INFO is for people; the libraries' INFO is chatter.
         for noisy in ("tortoise", "aiosqlite", "asyncio", "httpx", "httpcore", "apscheduler"):
@@ -317,7 +319,25 @@ async def _run_scheduler(args: argparse.Namespace, ctx: CliContext) -> int:
     from scheduler.runtime import run_scheduler
 
     async with open_database(ctx.settings):
+        start_metrics_listener(ctx.settings, ctx.settings.host)
         return await run_scheduler(ctx.settings)
+
+
+def start_metrics_listener(settings: Settings, host: str) -> None:
+    """With ``WAYSTATION_METRICS_PORT``: this process's figures on a port of their own (a
+    thread of prometheus_client's), for a Prometheus on a private network."""
+    if settings.metrics_port is None:
+        return
+    from prometheus_client import start_http_server
+
+    try:
+        start_http_server(settings.metrics_port, addr=host)
+    except OSError as exc:
+        raise SettingsError(
+            f"WAYSTATION_METRICS_PORT {settings.metrics_port} cannot be used on {host}: "
+            f"{exc.strerror}"
+        ) from None
+    log.info("Metrics for Prometheus on http://%s:%s/metrics", host, settings.metrics_port)
 
 
 def _browser_url(settings: Settings) -> str:
@@ -345,6 +365,7 @@ async def _run_serve(args: argparse.Namespace, ctx: CliContext) -> int:
         async with open_database(settings):
             if args.demo:
                 await commands.load_demo_if_empty(ctx)
+        start_metrics_listener(settings, settings.host)
         config = uvicorn.Config(
             build_app(settings),
             host=settings.host,

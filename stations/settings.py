@@ -109,6 +109,21 @@ SETTINGS: Final[tuple[SettingDoc, ...]] = (
     ),
     SettingDoc("WAYSTATION_LOG_LEVEL", "INFO", "Python logging level."),
     SettingDoc(
+        "WAYSTATION_LOG_FORMAT",
+        "text",
+        "`text`: one plain line per event; `json`: one JSON object per line (with request, user, volunteer, update and outbox ids where they apply).",
+    ),
+    SettingDoc(
+        "WAYSTATION_METRICS_TOKEN",
+        "",
+        "Bearer token that `GET /metrics` requires; `/metrics` answers 404 while it is empty.",
+    ),
+    SettingDoc(
+        "WAYSTATION_METRICS_PORT",
+        "",
+        "Port of a separate Prometheus listener (no token) in `serve` and `scheduler`, for a private network; off when empty.",
+    ),
+    SettingDoc(
         "WAYSTATION_PASSWORD", "", "Password for `waystation create-user` when it must not prompt."
     ),
 )
@@ -137,6 +152,9 @@ class Settings:
     chat_interval: float = 1.0
     group_per_minute: int = 20
     max_attempts: int = 5
+    log_format: str = "text"
+    metrics_token: str = ""
+    metrics_port: int | None = None
 
     @property
     def is_production(self) -> bool:
@@ -230,6 +248,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_attempts=int(
             _as_number("WAYSTATION_MAX_ATTEMPTS", get("WAYSTATION_MAX_ATTEMPTS"), minimum=1)
         ),
+        log_format=get("WAYSTATION_LOG_FORMAT").lower(),
+        metrics_token=get("WAYSTATION_METRICS_TOKEN"),
+        metrics_port=_as_optional_int("WAYSTATION_METRICS_PORT", get("WAYSTATION_METRICS_PORT")),
     )
     _validate(settings)
     return settings
@@ -246,6 +267,14 @@ def _validate(settings: Settings) -> None:
         raise SettingsError("WAYSTATION_DATABASE_URL must start with sqlite:// or postgres://")
     if not 0 < settings.port < 65536:
         raise SettingsError("WAYSTATION_PORT must be between 1 and 65535")
+    if settings.metrics_port is not None and not 0 < settings.metrics_port < 65536:
+        raise SettingsError("WAYSTATION_METRICS_PORT must be between 1 and 65535")
+    if settings.log_format not in {"text", "json"}:
+        raise SettingsError(
+            f"WAYSTATION_LOG_FORMAT must be text or json, got {settings.log_format!r}"
+        )
+    if settings.metrics_token and len(settings.metrics_token) < 16:
+        raise SettingsError("WAYSTATION_METRICS_TOKEN must be 16 characters or more")
     if settings.public_url and not settings.public_url.startswith(("https://", "http://")):
         raise SettingsError(
             "WAYSTATION_PUBLIC_URL must start with https:// (or http:// in development)"

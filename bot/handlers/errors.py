@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.messages import answer_query
+from bot.metering import mark_failed
 from stations.i18n import normalize_language
 
 log = logging.getLogger("bot")
@@ -18,6 +19,7 @@ log = logging.getLogger("bot")
 
 async def error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure with its update, then answer the person if there is one."""
+    mark_failed()
     log.error(
         "handling update %s failed",
         update.update_id if isinstance(update, Update) else update,

@@ -35,6 +35,7 @@ from tortoise.transactions import in_transaction
 from stations import clock
 from stations.enums import CampaignStatus, MovementKind
 from stations.i18n import _
+from stations.metrics import LEDGER_LINES
 from stations.models import (
     Campaign,
     DailyStockTally,
@@ -788,6 +789,7 @@ async def _insert_lines(
     for line, row in zip(lines, rows, strict=True):
         line.id = row["id"]
         line._saved_in_db = True
+        LEDGER_LINES.labels(str(line.kind)).inc()
 
 
 async def _count_in_daily_tallies(
@@ -995,6 +997,7 @@ async def _apply_line(
             occurred_at=occurred_at,
             recorded_at=now,
         )
+        LEDGER_LINES.labels(str(kind)).inc()
     except IntegrityError as exc:
         if context.key is None:
             raise

@@ -22,6 +22,8 @@ from stations.settings import Settings
 from stations.web import api, pages, views
 from stations.web.errors import EXCEPTION_HANDLERS
 from stations.web.health import healthz
+from stations.web.metrics import RequestMetricsMiddleware, metrics, route_templates
+from stations.web.request_context import RequestIdMiddleware
 
 log = logging.getLogger(__name__)
 
@@ -131,10 +133,12 @@ def create_app(
                 await stack.enter_async_context(part(app))
             yield
 
+    templates: dict[object, str] = {}
     app = Starlette(
         debug=False,
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/metrics", metrics, methods=["GET"]),
             *pages.ROUTES,
             *views.ROUTES,
             *api.ROUTES,
@@ -142,6 +146,8 @@ def create_app(
             *routes,
         ],
         middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(RequestMetricsMiddleware, templates=templates),
             Middleware(SecurityHeadersMiddleware),
             Middleware(
                 SessionMiddleware,
@@ -156,5 +162,7 @@ def create_app(
         lifespan=lifespan,
     )
     _bound_ids(app.routes)
+    # Filled after the app exists: the middleware reads it per request.
+    templates.update(route_templates(app.routes))
     app.state.settings = settings
     return app

@@ -16,6 +16,7 @@ from urllib.parse import urlencode, urlsplit
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from stations import logs
 from stations.enums import Language
 from stations.i18n import _
 from stations.models import User
@@ -125,6 +126,7 @@ def page(*, change: bool = False, admin: bool = False) -> Callable[[View], View]
                 if request.method in SAFE_METHODS:
                     return RedirectResponse(sign_in_url(request), status_code=303)
                 raise PermissionDenied(SIGN_IN_FIRST)
+            logs.bind(user_id=user.id)
             principal = await principal_for_user(user)
             language = _language_for(request, principal)
             principal = dataclasses.replace(principal, language=language)

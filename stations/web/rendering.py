@@ -51,6 +51,7 @@ NAV_ITEMS: tuple[tuple[str, str, str], ...] = (
     ("volunteer_list", _("Volunteers"), "all"),
     ("notifications", _("Notifications"), "all"),
     ("audit_log", _("Audit log"), "admin"),
+    ("operations", _("Operations"), "admin"),
 )
 
 templates = Jinja2Templates(

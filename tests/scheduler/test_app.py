@@ -25,6 +25,7 @@ def test_build_scheduler_plans_every_job_in_a_memory_store():
     }
     assert isinstance(scheduler._jobstores["default"], MemoryJobStore)
     assert planned == {
+        "heartbeat": ("IntervalTrigger", "interval[0:00:30]"),
         "reminders": ("IntervalTrigger", "interval[0:01:00]"),
         "shift_follow_up": ("IntervalTrigger", "interval[0:01:00]"),
         "low_stock_sweep": ("IntervalTrigger", "interval[0:05:00]"),

@@ -11,6 +11,7 @@ from stations.web.views import (
     campaigns,
     inventory,
     notifications,
+    operations,
     overview,
     reports,
     shifts,
@@ -30,4 +31,5 @@ ROUTES: list[BaseRoute] = [
     *reports.ROUTES,
     *notifications.ROUTES,
     *audit.ROUTES,
+    *operations.ROUTES,
 ]
