@@ -32,11 +32,13 @@ _context: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar
     "log_context", default=None
 )
 
-BOT_TOKEN = re.compile(r"\b\d{5,12}:[A-Za-z0-9_-]{30,}")
+BOT_TOKEN = re.compile(r"(?<!\d)\d{5,12}:[A-Za-z0-9_-]{30,}")
 BEARER = re.compile(r"(?i)\b(bearer|token)(\s*[=:]?\s*)[A-Za-z0-9._~+/=-]{12,}")
 #: +84 / 84 / 0 followed by 9–10 digits, with the spaces, dots and dashes people type, and
 #: any other E.164 number; not part of a longer run of digits (ids, timestamps).
-PHONE = re.compile(r"(?<![\w.])(?:\+\d{1,3}[\s.-]?|\b0)\d{2,4}(?:[\s.-]?\d{2,4}){2,3}(?![\w])")
+PHONE = re.compile(
+    r"(?<![\w.])(?:\+\d{1,3}[\s.-]?|\b84[\s.-]?|\b0)\d{2,4}(?:[\s.-]?\d{2,4}){2,3}(?![\w])"
+)
 MASK = "[redacted]"
 
 

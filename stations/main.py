@@ -373,6 +373,11 @@ async def _run_serve(args: argparse.Namespace, ctx: CliContext) -> int:
             log_level=logging.getLogger().getEffectiveLevel(),
             lifespan="on",
             server_header=False,
+            # Our handler writes uvicorn's lines too; the access line is ours
+            # (stations.web.metrics), naming the route template, not an address that may
+            # hold a calendar key.
+            log_config=None,
+            access_log=False,
         )
 
         def announce() -> None:

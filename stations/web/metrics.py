@@ -8,6 +8,7 @@ service is. Gauges of database state are read at each scrape.
 from __future__ import annotations
 
 import hmac
+import logging
 import time
 from collections.abc import Iterable
 
@@ -20,6 +21,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from stations import clock
 from stations.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from stations.services.metrics_gauges import refresh_state_gauges
+
+access_log = logging.getLogger("stations.web.access")
 
 #: The route label of a request that matched no route (a 404 by address).
 UNMATCHED = "unmatched"
@@ -62,8 +65,10 @@ class RequestMetricsMiddleware:
         finally:
             route = self.templates.get(scope.get("endpoint"), UNMATCHED)
             method = scope["method"] if scope["method"] in _METHODS else "OTHER"
+            elapsed = time.perf_counter() - started
             HTTP_REQUESTS.labels(route, method, str(status)).inc()
-            HTTP_LATENCY.labels(route, method).observe(time.perf_counter() - started)
+            HTTP_LATENCY.labels(route, method).observe(elapsed)
+            access_log.info("%s %s %s %d ms", method, route, status, round(elapsed * 1000))
 
 
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
