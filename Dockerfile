@@ -1,8 +1,14 @@
-FROM python:3.11-slim
+# Debian 13: its PostgreSQL client (pg_dump/pg_restore 17) matches the database image in
+# docker-compose.yml, which `waystation backup` and `restore` need.
+FROM python:3.11-slim-trixie
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1
+
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
 COPY pyproject.toml README.md ./

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import datetime as dt
 import logging
 import os
 import sys
@@ -58,6 +59,13 @@ def _port(raw: str) -> int:
     if not 0 < port < 65536:
         raise argparse.ArgumentTypeError(f"port {port} is not between 1 and 65535")
     return port
+
+
+def _time_of_day(raw: str) -> dt.time:
+    try:
+        return dt.time.fromisoformat(raw.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a time of day (HH:MM): {raw!r}") from None
 
 
 def _scale(raw: str) -> float:
@@ -194,6 +202,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         metavar="N",
         help="with a folder: keep only the newest N backups there",
+    )
+    backup.add_argument(
+        "--daily-at",
+        type=_time_of_day,
+        metavar="HH:MM",
+        help="keep running and back up every day at this Vietnam time",
     )
     backup.set_defaults(run=commands.backup)
 

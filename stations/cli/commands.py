@@ -32,7 +32,7 @@ from stations.formatting import format_date, format_number, format_time
 from stations.i18n import _, translate
 from stations.services import users
 from stations.services.actor import Actor
-from stations.services.errors import InvalidInput
+from stations.services.errors import InvalidInput, StationsError
 
 log = logging.getLogger(__name__)
 
@@ -417,12 +417,20 @@ def _render_report(found: Any, language: str) -> str:
 
 
 async def backup(args: argparse.Namespace, ctx: CliContext) -> int:
+    if args.daily_at is not None:
+        return await _nightly_backups(args, ctx)
+    async with open_database(ctx.settings):
+        await _back_up_once(args, ctx)
+    return 0
+
+
+async def _back_up_once(args: argparse.Namespace, ctx: CliContext) -> None:
     from stations.clock import now as clock_now
     from stations.services.backup import back_up_database
 
-    url = ctx.settings.database_url
-    async with open_database(ctx.settings):
-        result = await back_up_database(url, args.target, now=clock_now(), keep=args.keep)
+    result = await back_up_database(
+        ctx.settings.database_url, args.target, now=clock_now(), keep=args.keep
+    )
     print(
         translate(
             _("Backup written: {path} ({size} bytes)."),
@@ -433,6 +441,33 @@ async def backup(args: argparse.Namespace, ctx: CliContext) -> int:
     )
     for removed in result.removed:
         _say(ctx, _("Removed the older backup {path}."), path=str(removed))
+
+
+async def _nightly_backups(args: argparse.Namespace, ctx: CliContext) -> int:
+    """``--daily-at HH:MM``: a backup every day at that Vietnam time until SIGTERM or Ctrl+C.
+    A failed night is logged (the operations page then shows the last backup growing old)
+    and the next night tries again."""
+    import asyncio
+    import signal
+
+    from stations.clock import now as clock_now
+    from stations.services.backup import next_daily_run
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    async with open_database(ctx.settings):
+        while not stop.is_set():
+            due = next_daily_run(clock_now(), args.daily_at)
+            log.info("next backup at %s", due.isoformat())
+            try:
+                await asyncio.wait_for(stop.wait(), (due - clock_now()).total_seconds())
+            except TimeoutError:
+                try:
+                    await _back_up_once(args, ctx)
+                except StationsError as exc:
+                    log.error("backup failed: %s", exc.translated("en"))
     return 0
 
 

@@ -26,7 +26,7 @@ from tortoise import Tortoise
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.connection import connections
 
-from stations import db
+from stations import clock, db
 from stations.i18n import _
 from stations.models import BackupRecord
 from stations.services.errors import StationsError
@@ -248,3 +248,12 @@ async def restore_database(url: str, source: str | Path, *, force: bool = False)
             url,
         )
     return await db.migrate(url)
+
+
+def next_daily_run(now: dt.datetime, at: dt.time) -> dt.datetime:
+    """The next moment, strictly after ``now``, that is ``at`` o'clock in Vietnam."""
+    local = clock.local(now)
+    moment = local.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
+    if moment <= local:
+        moment += dt.timedelta(days=1)
+    return moment.astimezone(dt.UTC)

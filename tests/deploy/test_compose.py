@@ -73,3 +73,35 @@ def test_compose_sets_only_settings_the_service_reads():
     env = _compose()["x-waystation-env"]
 
     assert set(env) <= {s.name for s in SETTINGS}
+
+
+def test_https_proxy_fronts_the_web_replicas_with_the_public_url():
+    services = _compose()["services"]
+    caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
+
+    assert services["caddy"]["image"].startswith("caddy:")
+    assert "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in services["caddy"]["volumes"]
+    assert {"80:80", "443:443"} <= set(services["caddy"]["ports"])
+    assert "ports" not in services["web"]  # only through the proxy
+    assert "{$WAYSTATION_PUBLIC_URL" in caddyfile
+    assert "name web" in caddyfile and "port 8000" in caddyfile
+
+
+def test_backups_run_nightly_into_a_volume_with_retention():
+    services = _compose()["services"]
+    backup = services["backup"]
+
+    assert backup["command"][:2] == ["waystation", "backup"]
+    assert "--keep" in backup["command"] and "--daily-at" in backup["command"]
+    assert backup["volumes"] == ["backups:/backups"]
+    assert "backups" in _compose()["volumes"]
+
+
+def test_the_database_image_matches_the_postgresql_client_of_the_app_image():
+    """pg_dump refuses a server newer than itself: the app image's client must keep up."""
+    database = _compose()["services"]["db"]["image"]
+    dockerfile = (ROOT / "Dockerfile").read_text()
+
+    assert database == "postgres:17"
+    assert "FROM python:3.11-slim-trixie" in dockerfile  # Debian 13: postgresql-client 17
+    assert "postgresql-client" in dockerfile

@@ -24,7 +24,12 @@ import pytest
 
 from stations.models import BackupRecord
 from stations.services.actor import Actor
-from stations.services.backup import BackupError, back_up_database, restore_database
+from stations.services.backup import (
+    BackupError,
+    back_up_database,
+    next_daily_run,
+    restore_database,
+)
 from stations.services.inventory import record_handout, record_receipt
 from tests.conftest import TestDatabase, _admin_postgres_url, _with_database
 from tests.factories import make_campaign, make_item, make_station, vn
@@ -245,3 +250,16 @@ async def test_concurrent_migrations_on_one_database_apply_each_once(db, tmp_pat
         on_disk = sorted(p.stem for p in (ROOT / "stations" / "migrations").glob("0*.py"))
         applied = await _rows(fresh, "SELECT name FROM tortoise_migrations")
         assert sorted(name for (name,) in applied) == on_disk
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        (vn(2027, 2, 2, 1, 0), vn(2027, 2, 2, 2, 30)),
+        (vn(2027, 2, 2, 2, 30), vn(2027, 2, 3, 2, 30)),
+        (vn(2027, 2, 2, 23, 59), vn(2027, 2, 3, 2, 30)),
+        (vn(2026, 12, 31, 3, 0), vn(2027, 1, 1, 2, 30)),
+    ],
+)
+def test_nightly_backups_run_at_the_next_vietnam_time_of_day(now, expected):
+    assert next_daily_run(now, dt.time(2, 30)) == expected
