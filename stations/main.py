@@ -14,7 +14,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from stations import __version__, logs
 from stations.cli import commands
@@ -337,21 +337,23 @@ async def _run_scheduler(args: argparse.Namespace, ctx: CliContext) -> int:
         return await run_scheduler(ctx.settings)
 
 
-def start_metrics_listener(settings: Settings, host: str) -> None:
+def start_metrics_listener(settings: Settings, host: str) -> Any:
     """With ``WAYSTATION_METRICS_PORT``: this process's figures on a port of their own (a
-    thread of prometheus_client's), for a Prometheus on a private network."""
+    thread of prometheus_client's), for a Prometheus on a private network; the server, or
+    None when off."""
     if settings.metrics_port is None:
-        return
+        return None
     from prometheus_client import start_http_server
 
     try:
-        start_http_server(settings.metrics_port, addr=host)
+        server, _thread = start_http_server(settings.metrics_port, addr=host)
     except OSError as exc:
         raise SettingsError(
             f"WAYSTATION_METRICS_PORT {settings.metrics_port} cannot be used on {host}: "
             f"{exc.strerror}"
         ) from None
     log.info("Metrics for Prometheus on http://%s:%s/metrics", host, settings.metrics_port)
+    return server
 
 
 def _browser_url(settings: Settings) -> str:

@@ -127,3 +127,37 @@ async def test_metrics_name_no_person(db, clock):
 
     assert not re.search(r"\+84\d{9}", response.text)
     assert TOKEN not in response.text
+
+
+async def test_each_response_carries_a_request_id_and_keeps_a_sane_one_given(db):
+    async with _client() as client:
+        made = await client.get("/healthz")
+        kept = await client.get("/healthz", headers={"X-Request-ID": "proxy-abc-123"})
+        replaced = await client.get("/healthz", headers={"X-Request-ID": "<script>"})
+
+    assert re.fullmatch(r"[0-9a-f]{16}", made.headers["x-request-id"])
+    assert kept.headers["x-request-id"] == "proxy-abc-123"
+    assert re.fullmatch(r"[0-9a-f]{16}", replaced.headers["x-request-id"])
+
+
+def test_the_metrics_port_serves_the_figures_without_the_web_app():
+    import socket
+    import urllib.request
+
+    from stations.main import start_metrics_listener
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = start_metrics_listener(
+        dataclasses.replace(TEST_SETTINGS, metrics_port=port), "127.0.0.1"
+    )
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as answer:
+            body = answer.read().decode()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert "waystation_ledger_lines_total" in body or "waystation_http_requests" in body
+    assert start_metrics_listener(TEST_SETTINGS, "127.0.0.1") is None
