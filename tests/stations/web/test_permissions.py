@@ -62,6 +62,7 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
 GET_EXCEPTIONS: dict[str, str] = {
     "/": "the public front page",
     "/healthz": "the health check for load balancers",
+    "/metrics": "Prometheus' figures: a bearer token of their own, tested in test_metrics.py",
     "/signin": "the sign-in form",
     "/volunteers/{volunteer_id:int}/shifts.ics": "the iCal feed: a private key in the URL, no sign-in",
 }
@@ -70,7 +71,7 @@ CAMPAIGN_MANAGING = re.compile(
     r"^(/campaigns/new|/campaigns/\{campaign_id:int\}/(edit|close)"
     r"|/api/v1/campaigns(/\{campaign_id:int\}(/close)?)?)$"
 )
-ADMIN_ONLY_PAGES = ("/audit",)
+ADMIN_ONLY_PAGES = ("/audit", "/operations")
 
 
 @dataclass(frozen=True)
