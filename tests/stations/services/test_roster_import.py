@@ -486,6 +486,7 @@ async def test_import_roster_creates_volunteers_with_their_units_and_one_audit_e
                 "created": 2,
                 "updated": 0,
                 "unchanged": 0,
+                "skipped_name_conflicts": [],
                 "rejected_lines": 0,
                 "merged_duplicates": 0,
             },
@@ -598,13 +599,15 @@ async def test_import_roster_of_5000_rows_creates_then_updates_in_bulk(db):
     header = HEADER[:6]
     first = await import_roster(_xlsx([header, *rows]), filename="big.xlsx", by=COORDINATOR)
     for row in rows[::2]:
-        row[1] = row[1].replace("Nguyễn", "Trần")
+        row[1] = row[1].upper()  # the same name, written otherwise: a plain update
+        row[5] = "sơ cứu, lái xe"
 
     second = await import_roster(_csv([header, *rows]), filename="big.csv", by=COORDINATOR)
 
     assert (first.created, first.updated, first.unchanged) == (5000, 0, 0)
     assert (second.created, second.updated, second.unchanged) == (0, 2500, 2500)
-    assert await Volunteer.filter(search_name__startswith="tran van").count() == 2500
+    assert await Volunteer.filter(full_name__startswith="NGUYỄN VĂN").count() == 2500
+    assert await AuditEvent.filter(action="volunteer.updated").count() == 2500
     assert await Volunteer.filter(unit__code="CAX-TT").count() == 5000
 
 
