@@ -435,6 +435,7 @@ async def _render_preview(
         }
         for line, holder in sorted(plan.conflicts.items())[:PREVIEW_ROWS]
     ]
+    shown_rows = preview.rows[:PREVIEW_ROWS]
     # Signing compresses a few MB: off the event loop, like the parsing.
     token = await anyio.to_thread.run_sync(sign_preview, request, kept, principal)
     return render(
@@ -450,10 +451,11 @@ async def _render_preview(
             "more_rejected": max(0, len(preview.rejected) - PREVIEW_ROWS),
             "conflicts": conflicts,
             "more_conflicts": max(0, len(plan.conflicts) - PREVIEW_ROWS),
-            "shown_rows": preview.rows[:PREVIEW_ROWS],
+            "shown_rows": shown_rows,
             "more_rows": max(0, len(preview.rows) - PREVIEW_ROWS),
             "rejected_lines": preview.rejected_lines,
-            "phones": {row.line: format_phone_local(row.phone) for row in preview.rows},
+            # Only the rows shown: formatting 20,000 phones would hold the event loop.
+            "phones": {row.line: format_phone_local(row.phone) for row in shown_rows},
             "token": token,
             "filename": kept.filename,
         },
