@@ -722,6 +722,7 @@ def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
 
 #: The fields a roster row may change, as the audit trail names them.
 _AUDITED_FIELDS = ("full_name", "unit_id", "organisation", "skills")
+_UPDATED_COLUMNS = ["full_name", "search_name", "unit_id", "organisation", "skills", "updated_at"]
 
 
 def _apply_row(volunteer: Volunteer, row: RosterRow, unit_id: int | None) -> dict[str, list[Any]]:
@@ -801,8 +802,8 @@ async def import_parsed_roster(
         )
     renames = frozenset(rename_lines)
 
-    created: list[Volunteer] = []
-    updated: list[Volunteer] = []
+    created = 0
+    updated = 0
     changes: list[AuditEntry] = []
     skipped: list[int] = []
     unchanged = 0
@@ -823,52 +824,48 @@ async def import_parsed_roster(
             ]
             if outside:
                 raise RosterOutsideScope(outside)
-            for row in preview.rows:
-                unit_id = unit_by_code.get(row.unit_code) if row.unit_code else None
-                known = existing.get(row.phone)
-                if known is None:
-                    created.append(
-                        Volunteer(
-                            full_name=row.full_name,
-                            search_name=fold(row.full_name),
-                            phone=row.phone,
-                            unit_id=unit_id,
-                            organisation=row.organisation,
-                            skills=list(row.skills),
-                            language=Language(row.language),
+            # Batch by batch, each written before the next is built: building 20,000
+            # models in one go would hold the event loop for a second.
+            for start in range(0, len(preview.rows), BATCH_SIZE):
+                new_batch: list[Volunteer] = []
+                changed_batch: list[Volunteer] = []
+                for row in preview.rows[start : start + BATCH_SIZE]:
+                    unit_id = unit_by_code.get(row.unit_code) if row.unit_code else None
+                    known = existing.get(row.phone)
+                    if known is None:
+                        new_batch.append(
+                            Volunteer(
+                                full_name=row.full_name,
+                                search_name=fold(row.full_name),
+                                phone=row.phone,
+                                unit_id=unit_id,
+                                organisation=row.organisation,
+                                skills=list(row.skills),
+                                language=Language(row.language),
+                            )
                         )
-                    )
-                    continue
-                if names_differ(known.full_name, row.full_name) and row.line not in renames:
-                    skipped.append(row.line)  # never rename someone without being told to
-                    continue
-                if pairs := _apply_row(known, row, unit_id):
-                    updated.append(known)
-                    changes.append(
-                        AuditEntry(
-                            "volunteer.updated",
-                            "volunteer",
-                            known.id,
-                            {"changed": pairs, "roster_line": row.line},
+                        continue
+                    if names_differ(known.full_name, row.full_name) and row.line not in renames:
+                        skipped.append(row.line)  # never rename someone without being told to
+                        continue
+                    if pairs := _apply_row(known, row, unit_id):
+                        changed_batch.append(known)
+                        changes.append(
+                            AuditEntry(
+                                "volunteer.updated",
+                                "volunteer",
+                                known.id,
+                                {"changed": pairs, "roster_line": row.line},
+                            )
                         )
-                    )
-                else:
-                    unchanged += 1
-            if created:
-                await Volunteer.bulk_create(created, batch_size=BATCH_SIZE)
-            if updated:
-                await Volunteer.bulk_update(
-                    updated,
-                    fields=[
-                        "full_name",
-                        "search_name",
-                        "unit_id",
-                        "organisation",
-                        "skills",
-                        "updated_at",
-                    ],
-                    batch_size=BATCH_SIZE,
-                )
+                    else:
+                        unchanged += 1
+                if new_batch:
+                    await Volunteer.bulk_create(new_batch)
+                if changed_batch:
+                    await Volunteer.bulk_update(changed_batch, fields=_UPDATED_COLUMNS)
+                created += len(new_batch)
+                updated += len(changed_batch)
             for start in range(0, len(changes), BATCH_SIZE):
                 await record_events(by, changes[start : start + BATCH_SIZE], connection=connection)
             await record_event(
@@ -878,8 +875,8 @@ async def import_parsed_roster(
                 object_id=None,
                 data={
                     "filename": PurePath(filename).name[:200],
-                    "created": len(created),
-                    "updated": len(updated),
+                    "created": created,
+                    "updated": updated,
                     "unchanged": unchanged,
                     "skipped_name_conflicts": skipped,
                     "rejected_lines": len(preview.rejected_lines),
@@ -895,8 +892,8 @@ async def import_parsed_roster(
             field="file",
         ) from None
     return ImportResult(
-        created=len(created),
-        updated=len(updated),
+        created=created,
+        updated=updated,
         unchanged=unchanged,
         skipped=len(skipped),
         rejected=preview.rejected,
@@ -907,59 +904,73 @@ async def import_parsed_roster(
 # --- keeping a parsed roster between preview and confirmation -----------------------------
 
 #: Bumped whenever the shape below changes: an older kept preview is then refused.
-_KEPT_VERSION = 1
+_KEPT_VERSION = 2
 #: Rejected lines whose cells are kept for showing again; a preview lists no more.
 KEPT_RAW_LINES = 500
 
 
 def dump_preview(preview: RosterPreview) -> bytes:
-    """``preview`` as compact JSON, for the confirmation to import without reading the file
-    again. Only the first ``KEPT_RAW_LINES`` rejected lines keep the cells they showed."""
+    """``preview`` as JSON lines, for the confirmation to import without reading the file
+    again. Only the first ``KEPT_RAW_LINES`` rejected lines keep the cells they showed.
+
+    One small JSON document per line, not one large one: the JSON codec holds the GIL
+    for a whole document, and a 20,000-row document would stall the event loop even when
+    encoded in a worker thread."""
     raw_lines = set(preview.rejected_lines[:KEPT_RAW_LINES])
-    kept = {
-        "v": _KEPT_VERSION,
-        "rows": [
-            [r.line, r.full_name, r.phone, r.unit_code, r.organisation, list(r.skills), r.language]
-            for r in preview.rows
-        ],
-        "rejected": [
-            [r.line, r.field, r.message, r.params, r.raw if r.line in raw_lines else {}]
-            for r in preview.rejected
-        ],
-        "merged": [list(pair) for pair in preview.merged_duplicates],
-    }
-    return json.dumps(kept, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+    records: list[list[Any]] = [["v", _KEPT_VERSION]]
+    records.extend(
+        ["r", r.line, r.full_name, r.phone, r.unit_code, r.organisation, list(r.skills), r.language]
+        for r in preview.rows
+    )
+    records.extend(
+        ["x", r.line, r.field, r.message, r.params, r.raw if r.line in raw_lines else {}]
+        for r in preview.rejected
+    )
+    records.extend(["m", kept, other] for kept, other in preview.merged_duplicates)
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+    return "\n".join(encode(record) for record in records).encode()
 
 
 def load_preview(data: bytes) -> RosterPreview | None:
     """What ``dump_preview`` wrote, or None for anything else (an older shape included)."""
+    rows: list[RosterRow] = []
+    rejected: list[RejectedRow] = []
+    merged: list[tuple[int, int]] = []
     try:
-        kept = json.loads(data)
-        if kept.get("v") != _KEPT_VERSION:
+        lines = data.decode().split("\n")
+        if json.loads(lines[0]) != ["v", _KEPT_VERSION]:
             return None
-        rows = [
-            RosterRow(
-                line=int(line),
-                full_name=str(name),
-                phone=str(phone),
-                unit_code=None if unit is None else str(unit),
-                organisation=str(organisation),
-                skills=tuple(str(skill) for skill in skills),
-                language=str(language),
-            )
-            for line, name, phone, unit, organisation, skills, language in kept["rows"]
-        ]
-        rejected = [
-            RejectedRow(
-                line=int(line),
-                raw={str(k): str(v) for k, v in raw.items()},
-                field=None if field is None else str(field),
-                message=str(message),
-                params=dict(params),
-            )
-            for line, field, message, params, raw in kept["rejected"]
-        ]
-        merged = [(int(kept_line), int(other)) for kept_line, other in kept["merged"]]
-    except (ValueError, TypeError, KeyError, AttributeError):
+        for text in lines[1:]:
+            kind, *fields = json.loads(text)
+            if kind == "r":
+                line, name, phone, unit, organisation, skills, language = fields
+                rows.append(
+                    RosterRow(
+                        line=int(line),
+                        full_name=str(name),
+                        phone=str(phone),
+                        unit_code=None if unit is None else str(unit),
+                        organisation=str(organisation),
+                        skills=tuple(str(skill) for skill in skills),
+                        language=str(language),
+                    )
+                )
+            elif kind == "x":
+                line, field, message, params, raw = fields
+                rejected.append(
+                    RejectedRow(
+                        line=int(line),
+                        raw={str(k): str(v) for k, v in raw.items()},
+                        field=None if field is None else str(field),
+                        message=str(message),
+                        params=dict(params),
+                    )
+                )
+            elif kind == "m":
+                kept_line, other = fields
+                merged.append((int(kept_line), int(other)))
+            else:
+                return None
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError):
         return None
     return RosterPreview(rows=rows, rejected=rejected, merged_duplicates=merged)
