@@ -431,7 +431,7 @@ async def _render_preview(
             "row": by_line[line],
             "holder": holder,
             "phone": format_phone_local(holder.phone),
-            "update": line in renames,
+            "rename": line in renames,
         }
         for line, holder in sorted(plan.conflicts.items())[:PREVIEW_ROWS]
     ]

@@ -14,6 +14,7 @@ import pytest
 from itsdangerous import TimestampSigner
 
 from stations.models import AuditEvent, Volunteer
+from stations.services import roster_import
 from stations.web.views.volunteers import UPLOAD_MAX_AGE_SECONDS, UPLOAD_SALT
 from tests.factories import make_unit, make_volunteer
 from tests.stations.web.helpers import csrf_token_in, make_user, signed_in
@@ -351,3 +352,87 @@ async def test_roster_import_by_a_coordinator_puts_volunteers_in_their_unit(app)
 
     assert response.status_code == 303
     assert await Volunteer.all().values_list("unit_id", flat=True) == [mine.id]
+
+
+# --- issue 12: name conflicts, and one parse per upload -------------------------------------
+
+CONFLICT_CSV = (HEADER + "Huỳnh Ngọc Ánh,0983 681 802,,\nNguyễn Văn An,0912 345 678,,\n").encode()
+
+
+async def _confirm_choosing(client: httpx.AsyncClient, page: str, **choices: str):
+    return await _post(
+        client,
+        "/volunteers/import?lang=en",
+        {"action": "confirm", "upload": _token(page), "only_valid": "0", **choices},
+        {"unused": ("", b"")},
+    )
+
+
+async def test_roster_import_preview_shows_a_phone_of_someone_else_as_a_choice_to_make(app):
+    lien = await make_volunteer(full_name="Bùi Bích Liên", phone="+84983681802")
+    admin = await _admin(app)
+
+    preview = await _preview(admin, CONFLICT_CSV)
+
+    assert preview.status_code == 200
+    assert "Phone numbers that belong to someone with another name: 1" in preview.text
+    assert "Known volunteers to update (matched by phone): 0" in preview.text
+    assert "Updates Bùi Bích Liên" not in preview.text
+    assert "Phone of Bùi Bích Liên: choose above" in preview.text
+    assert f'href="/volunteers/{lien.id}">Bùi Bích Liên</a>' in preview.text
+    choices = re.findall(
+        r'<input type="radio" form="roster-confirm" name="conflict-2" value="(\w+)"( checked)?',
+        preview.text,
+    )
+    assert choices == [("skip", " checked"), ("update", "")]
+    assert "Rename Bùi Bích Liên to Huỳnh Ngọc Ánh" in preview.text
+
+
+async def test_roster_import_confirm_without_a_choice_renames_nobody(app):
+    await make_volunteer(full_name="Bùi Bích Liên", phone="+84983681802")
+    admin = await _admin(app)
+
+    response = await _confirm_choosing(admin, (await _preview(admin, CONFLICT_CSV)).text)
+
+    assert response.status_code == 303
+    names = await Volunteer.all().order_by("phone").values_list("full_name", flat=True)
+    assert names == ["Nguyễn Văn An", "Bùi Bích Liên"]
+    listing = await admin.get("/volunteers?lang=en")
+    assert "1 rows were skipped: their phone belongs to a volunteer with another name." in (
+        listing.text
+    )
+
+
+async def test_roster_import_confirm_renames_when_chosen_for_that_row(app):
+    lien = await make_volunteer(full_name="Bùi Bích Liên", phone="+84983681802")
+    admin = await _admin(app)
+    page = (await _preview(admin, CONFLICT_CSV)).text
+
+    response = await _confirm_choosing(
+        admin, page, **{"conflict-2": "update", "conflict-x": "update"}
+    )
+
+    assert response.status_code == 303
+    await lien.refresh_from_db()
+    assert lien.full_name == "Huỳnh Ngọc Ánh"
+    event = await AuditEvent.get(action="volunteer.updated", object_id=lien.id)
+    assert event.data["changed"] == {"full_name": ["Bùi Bích Liên", "Huỳnh Ngọc Ánh"]}
+
+
+async def test_roster_import_parses_the_file_once_preview_and_confirm_together(app, monkeypatch):
+    parses: list[str] = []
+    parse = roster_import.parse_roster
+
+    def counted(data, *, filename, known_units=None):
+        parses.append(filename)
+        return parse(data, filename=filename, known_units=known_units)
+
+    monkeypatch.setattr(roster_import, "parse_roster", counted)
+    admin = await _admin(app)
+
+    preview = await _preview(admin, GOOD_CSV)
+    response = await _confirm(admin, _token(preview.text))
+
+    assert (preview.status_code, response.status_code) == (200, 303)
+    assert parses == ["roster.csv"]
+    assert await Volunteer.all().count() == 2
