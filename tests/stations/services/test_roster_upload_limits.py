@@ -50,7 +50,7 @@ def _valid_parts() -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
-def _workbook(
+def workbook_with(
     replace: dict[str, Callable[[io.BufferedIOBase], None] | bytes],
     compression: int = zipfile.ZIP_DEFLATED,
 ) -> bytes:
@@ -71,7 +71,7 @@ def _workbook(
     return out.getvalue()
 
 
-def _repeat(head: bytes, chunk: bytes, times: int, tail: bytes):
+def repeated(head: bytes, chunk: bytes, times: int, tail: bytes):
     def write(part: io.BufferedIOBase) -> None:
         part.write(head)
         for _ in range(times):
@@ -90,7 +90,7 @@ def one_huge_cell() -> bytes:
         b'<row r="2"><c r="A2" t="inlineStr"><is><t>'
     )
     tail = b"</t></is></c></row>" + SHEET_TAIL
-    return _workbook({"xl/worksheets/sheet1.xml": _repeat(head, b"A" * MB, 256, tail)})
+    return workbook_with({"xl/worksheets/sheet1.xml": repeated(head, b"A" * MB, 256, tail)})
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +101,7 @@ def huge_shared_strings() -> bytes:
         b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
     )
     entry = b"<si><t>Nguyen Van An</t></si>" * (MB // 28)
-    return _workbook({"xl/sharedStrings.xml": _repeat(head, entry, 300, b"</sst>")})
+    return workbook_with({"xl/sharedStrings.xml": repeated(head, entry, 300, b"</sst>")})
 
 
 def _refusal(data: bytes, filename: str = "roster.xlsx") -> tuple[InvalidInput, float, int]:
@@ -140,7 +140,7 @@ def test_an_xlsx_with_300_mb_of_shared_strings_is_refused_unread(huge_shared_str
 
 
 def test_a_zip_bomb_part_under_the_size_limits_is_refused_by_its_packing_ratio():
-    bomb = _workbook({"xl/media/image1.png": _repeat(b"", b"\0" * MB, 24, b"")})
+    bomb = workbook_with({"xl/media/image1.png": repeated(b"", b"\0" * MB, 24, b"")})
 
     error, seconds, peak = _refusal(bomb)
 
@@ -151,13 +151,13 @@ def test_a_zip_bomb_part_under_the_size_limits_is_refused_by_its_packing_ratio()
 def test_an_xlsx_of_too_many_parts_is_refused():
     many = {f"xl/media/image{n}.png": b"x" for n in range(MAX_XLSX_PARTS + 1)}
 
-    error, _seconds, _peak = _refusal(_workbook(many))
+    error, _seconds, _peak = _refusal(workbook_with(many))
 
     assert error.translated("en").startswith("This Excel file unpacks to more than")
 
 
 def test_an_xlsx_packed_with_bzip2_is_refused_as_unreadable():
-    error, _seconds, _peak = _refusal(_workbook({}, compression=zipfile.ZIP_BZIP2))
+    error, _seconds, _peak = _refusal(workbook_with({}, compression=zipfile.ZIP_BZIP2))
 
     assert error.translated("en").startswith("This file is not a readable Excel (.xlsx) file")
 
@@ -175,7 +175,7 @@ def test_a_sheet_whose_row_numbers_jump_a_million_rows_stops_at_the_line_limit()
 
     started = time.perf_counter()
     with pytest.raises(InvalidInput) as refused:
-        parse_roster(_workbook({"xl/worksheets/sheet1.xml": sheet}), filename="roster.xlsx")
+        parse_roster(workbook_with({"xl/worksheets/sheet1.xml": sheet}), filename="roster.xlsx")
 
     assert refused.value.translated("en").startswith(
         f"The sheet has more than {MAX_SHEET_LINES} rows, counting blank ones"
@@ -184,10 +184,42 @@ def test_a_sheet_whose_row_numbers_jump_a_million_rows_stops_at_the_line_limit()
 
 
 def test_check_xlsx_archive_passes_a_real_roster_workbook():
-    data = _workbook({})
+    data = workbook_with({})
 
     check_xlsx_archive(data)
 
     assert [row.full_name for row in parse_roster(data, filename="r.xlsx").rows] == [
         "Nguyễn Văn An"
     ]
+
+
+def _declare_size(data: bytes, part: str, size: int) -> bytes:
+    """``data`` with the unpacked size of ``part`` rewritten in its local header and in the
+    zip directory: a part that lies about how much it holds."""
+    out = bytearray(data)
+    name = part.encode()
+    local = out.find(b"PK\x03\x04")
+    while local != -1:
+        name_length = int.from_bytes(out[local + 26 : local + 28], "little")
+        if out[local + 30 : local + 30 + name_length] == name:
+            out[local + 22 : local + 26] = size.to_bytes(4, "little")
+        local = out.find(b"PK\x03\x04", local + 4)
+    central = out.find(b"PK\x01\x02")
+    while central != -1:
+        name_length = int.from_bytes(out[central + 28 : central + 30], "little")
+        if out[central + 46 : central + 46 + name_length] == name:
+            out[central + 24 : central + 28] = size.to_bytes(4, "little")
+        central = out.find(b"PK\x01\x02", central + 4)
+    return bytes(out)
+
+
+def test_a_part_that_declares_less_than_it_holds_is_read_no_further_than_declared():
+    head = SHEET_HEAD + b'<row r="1"><c r="A1" t="inlineStr"><is><t>'
+    tail = b"</t></is></c></row>" + SHEET_TAIL
+    honest = workbook_with({"xl/worksheets/sheet1.xml": repeated(head, b"A" * MB, 48, tail)})
+    lying = _declare_size(honest, "xl/worksheets/sheet1.xml", 4096)
+
+    error, seconds, peak = _refusal(lying)
+
+    assert error.translated("en").startswith("This file is not a readable Excel (.xlsx) file")
+    assert (seconds < QUICK_SECONDS, peak < BOUNDED_BYTES) == (True, True)

@@ -17,6 +17,13 @@ from stations.models import AuditEvent, Volunteer
 from stations.services import roster_import
 from stations.web.views.volunteers import UPLOAD_MAX_AGE_SECONDS, UPLOAD_SALT
 from tests.factories import make_unit, make_volunteer
+from tests.stations.services.test_roster_upload_limits import (
+    MB,
+    SHEET_HEAD,
+    SHEET_TAIL,
+    repeated,
+    workbook_with,
+)
 from tests.stations.web.helpers import csrf_token_in, make_user, signed_in
 
 HEADER = "Họ và tên,Số điện thoại,Đơn vị,Kỹ năng\n"
@@ -436,3 +443,20 @@ async def test_roster_import_parses_the_file_once_preview_and_confirm_together(a
     assert (preview.status_code, response.status_code) == (200, 303)
     assert parses == ["roster.csv"]
     assert await Volunteer.all().count() == 2
+
+
+async def test_roster_import_refuses_an_xlsx_that_unpacks_to_hundreds_of_mb(app):
+    head = SHEET_HEAD + b'<row r="1"><c r="A1" t="inlineStr"><is><t>'
+    tail = b"</t></is></c></row>" + SHEET_TAIL
+    bomb = workbook_with({"xl/worksheets/sheet1.xml": repeated(head, b"A" * MB, 200, tail)})
+    admin = await _admin(app)
+
+    started = time.perf_counter()
+    response = await _preview(admin, bomb, "roster.xlsx")
+
+    assert response.status_code == 422
+    assert "This Excel file unpacks to more than 64 MB, far more than a roster needs." in (
+        response.text
+    )
+    assert time.perf_counter() - started < 5  # refused from the zip directory, not read
+    assert 'name="upload"' not in response.text
