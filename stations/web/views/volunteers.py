@@ -385,8 +385,10 @@ def _rename_lines(form: dict[str, Any]) -> frozenset[int]:
     lines = set()
     for name, value in form.items():
         number = name.removeprefix(CONFLICT_FIELD)
-        if name.startswith(CONFLICT_FIELD) and value == "update" and number.isdigit():
-            lines.add(int(number[:9]))
+        chosen = name.startswith(CONFLICT_FIELD) and value == "update"
+        # ASCII digits only ("²" is a digit to Python), and no more than any sheet has.
+        if chosen and number.isascii() and number.isdigit() and len(number) < 10:
+            lines.add(int(number))
     return frozenset(lines)
 
 

@@ -416,7 +416,15 @@ async def test_roster_import_confirm_renames_when_chosen_for_that_row(app):
     page = (await _preview(admin, CONFLICT_CSV)).text
 
     response = await _confirm_choosing(
-        admin, page, **{"conflict-2": "update", "conflict-x": "update"}
+        admin,
+        page,
+        **{
+            "conflict-2": "update",
+            "conflict-x": "update",
+            "conflict-²": "update",
+            "conflict-99999999999999999999": "update",
+            "conflict-3": "rename everyone",
+        },
     )
 
     assert response.status_code == 303
