@@ -24,10 +24,13 @@ from tests.stations.web.helpers import csrf_token_in, make_user, new_client, sig
 TICK = 0.005
 #: What the issue asks for other users' requests while an upload is processed.
 P95_LIMIT = 0.2
-#: The loop may stall this much longer than it did at rest: the parsing thread and other
-#: processes on the machine take its CPU for a while, a batch of 500 rows is built, the
-#: preview is rendered. Parsing the file on the loop stalled it for the whole parse (seconds).
+#: The loop may stall this much longer than it did at rest: a full garbage collection
+#: (which stops every thread), the parsing thread holding the GIL, a batch of 500 rows
+#: built, the preview rendered. Parsing the file on the loop stalled it for the whole parse:
+#: 3 s of a 4 s preview on the machine where this was written.
 GAP_LIMIT = 0.6
+#: ... or this share of the whole step, on a machine so busy that everything is slower.
+GAP_SHARE = 0.2
 ROWS = 19_000
 
 
@@ -113,6 +116,7 @@ async def test_other_requests_stay_quick_while_a_5_mb_roster_is_previewed_and_im
     assert isinstance(preview, httpx.Response) and preview.status_code == 200
     upload = re.search(r'name="upload" value="([^"]+)"', preview.text)
     assert upload is not None and "New volunteers: 19,000" in preview.text
+    started = time.perf_counter()
     during_import, confirmed = await _measured(
         visitor,
         admin.post(
@@ -126,19 +130,21 @@ async def test_other_requests_stay_quick_while_a_5_mb_roster_is_previewed_and_im
             files={"unused": ("", b"")},
         ),
     )
-
+    import_seconds = time.perf_counter() - started
     assert isinstance(confirmed, httpx.Response) and confirmed.status_code == 303
     assert await Volunteer.all().count() == ROWS
     report = (
         f"baseline p95 {baseline.p95:.3f}s gap {baseline.largest_gap:.3f}s; "
         f"preview {preview_seconds:.1f}s p95 {during_preview.p95:.3f}s "
         f"gap {during_preview.largest_gap:.3f}s; "
-        f"import p95 {during_import.p95:.3f}s gap {during_import.largest_gap:.3f}s"
+        f"import {import_seconds:.1f}s p95 {during_import.p95:.3f}s "
+        f"gap {during_import.largest_gap:.3f}s"
     )
     print(report)
     assert during_preview.p95 < P95_LIMIT + baseline.p95, report
-    assert during_preview.largest_gap < GAP_LIMIT + baseline.largest_gap, report
-    assert during_import.largest_gap < GAP_LIMIT + baseline.largest_gap, report
+    for during, seconds in ((during_preview, preview_seconds), (during_import, import_seconds)):
+        allowed = max(GAP_LIMIT + baseline.largest_gap, GAP_SHARE * seconds)
+        assert during.largest_gap < allowed, report
     if db.backend == "postgres":
         # SQLite has one connection, which the import's transaction holds until it commits:
         # there other requests wait for the database, not for the event loop.
