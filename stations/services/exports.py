@@ -34,6 +34,7 @@ from stations.i18n import _, normalize_language, translate
 from stations.services.errors import InvalidInput
 from stations.services.queries.reports import CampaignReport, ReportTotals
 from stations.services.report_summary import campaign_summary
+from stations.services.spreadsheet_cells import SafeCsvWriter, neutralise_workbook
 
 CSV_BOM = "\ufeff"
 BREAKDOWNS = ("station", "day")
@@ -137,6 +138,7 @@ def write_report_xlsx(
         total=[translate(TOTAL, lang), *_figures(report.totals, TOTAL_COLUMNS)],
         leading_widths=(14,),
     )
+    neutralise_workbook(workbook)  # no text a user typed becomes a live formula
     workbook.save(destination)  # type: ignore[arg-type]  # openpyxl takes a path or a file
 
 
@@ -235,7 +237,7 @@ def write_report_csv(
     if breakdown not in BREAKDOWNS:
         raise InvalidInput(BAD_BREAKDOWN, field="breakdown", choices=", ".join(BREAKDOWNS))
     lang = normalize_language(language)
-    writer = csv.writer(destination, lineterminator="\r\n")
+    writer = SafeCsvWriter(csv.writer(destination, lineterminator="\r\n"))
     rows: list[list[Any]]
     if breakdown == "station":
         writer.writerow(_headers(STATION_LEADING, STATION_COLUMNS, lang))

@@ -1,8 +1,15 @@
 """Importing a roster of volunteers from a CSV or XLSX file, as coordinators keep them.
 
 ``parse_roster`` reads and checks a file without touching the database, so a page can show
-what an import would do; ``import_roster`` writes it, all or nothing. Line numbers are the
-ones a spreadsheet shows: the header is usually line 1.
+what an import would do; ``import_parsed_roster`` writes what it read, all or nothing, and
+``import_roster`` does both. Line numbers are the ones a spreadsheet shows: the header is
+usually line 1.
+
+An uploaded file is hostile until read: ``preview_roster`` parses in a worker thread, so the
+event loop keeps serving everyone else, and an XLSX (a zip of XML parts) is measured from its
+zip directory before any part is unpacked (see ``check_xlsx_archive``). A phone that belongs
+to a volunteer with another name is a conflict: that row renames nobody unless the importer
+chose so for that line (``rename_lines``).
 """
 
 from __future__ import annotations
@@ -10,14 +17,19 @@ from __future__ import annotations
 import codecs
 import csv
 import dataclasses
+import functools
 import io
+import json
 import re
+import threading
 import unicodedata
+import zipfile
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import PurePath
 from typing import Any
 
+import anyio.to_thread
 import openpyxl
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -26,7 +38,7 @@ from stations.enums import Language
 from stations.i18n import _, translate
 from stations.models import Unit, Volunteer
 from stations.services.actor import Actor
-from stations.services.audit import record_event
+from stations.services.audit import AuditEntry, record_event, record_events
 from stations.services.errors import Conflict, ImportRejected, InvalidInput, PermissionDenied
 from stations.services.phones import normalize_phone
 from stations.services.volunteers import (
@@ -51,6 +63,22 @@ MAX_BLANK_RUN = 10_000
 MAX_RAW_CELL = 200
 #: Rows per INSERT/UPDATE statement and per ``IN (…)`` look-up.
 BATCH_SIZE = 500
+#: Lines read from a sheet, blank ones included: an XLSX row number can jump a million rows
+#: in a few bytes, and openpyxl hands back every blank row in between.
+MAX_SHEET_LINES = 3 * MAX_ROWS
+#: What reading an XLSX may unpack (issue 12: a 206 KB file held one 200 MB cell). The
+#: worksheet of a 20,000-row roster unpacks to well under 20 MB; openpyxl holds the whole
+#: shared-strings part in memory, so it gets a smaller share.
+MAX_XLSX_PARTS = 500
+MAX_XLSX_PART_BYTES = 32 * 1024 * 1024
+MAX_XLSX_SHARED_STRINGS_BYTES = 16 * 1024 * 1024
+MAX_XLSX_UNPACKED_BYTES = 64 * 1024 * 1024
+MAX_XLSX_UNPACKED_MB = MAX_XLSX_UNPACKED_BYTES // (1024 * 1024)
+#: Deflate packs an ordinary sheet 5 to 30 times; a large part packed far more is a bomb.
+MAX_COMPRESSION_RATIO = 200
+RATIO_CHECKED_FROM_BYTES = 1024 * 1024
+#: Rosters parsed at once; the others wait their turn (each may hold ~100 MB while parsed).
+PARALLEL_PARSES = 2
 
 CSV_EXTENSIONS = frozenset({".csv", ".txt", ".tsv"})
 XLSX_EXTENSIONS = frozenset({".xlsx", ".xlsm"})
@@ -140,6 +168,8 @@ class ImportResult:
     created: int
     updated: int
     unchanged: int
+    #: rows left out because their phone belongs to someone with another name
+    skipped: int
     rejected: list[RejectedRow]
     merged_duplicates: list[tuple[int, int]]
 
@@ -281,8 +311,62 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
+def _xlsx_unpacks_too_large() -> InvalidInput:
+    return _file_error(
+        _(
+            "This Excel file unpacks to more than {max} MB, far more than a roster needs. "
+            "Delete unused sheets, rows and columns, or save the roster as CSV."
+        ),
+        max=MAX_XLSX_UNPACKED_MB,
+    )
+
+
+def check_xlsx_archive(data: bytes) -> None:
+    """Refuse an XLSX whose parts would unpack too large, before any part is unpacked.
+
+    The sizes come from the zip directory. A part that claims less than it holds cannot
+    cheat: Python's zip reader stops at the size the directory declares (and then fails the
+    checksum). Only stored and deflated parts are read: bzip2 and lzma parts could inflate a
+    whole read chunk at once, and Excel writes neither.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except Exception:  # a hostile directory fails in many ways (struct, zip, decode errors)
+        raise _file_error(
+            _("This file is not a readable Excel (.xlsx) file; it may be damaged.")
+        ) from None
+    if len(parts) > MAX_XLSX_PARTS:
+        raise _xlsx_unpacks_too_large()
+    total = 0
+    for part in parts:
+        if part.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise _file_error(
+                _("This file is not a readable Excel (.xlsx) file; it may be damaged.")
+            )
+        limit = (
+            MAX_XLSX_SHARED_STRINGS_BYTES
+            if part.filename.lower().endswith("sharedstrings.xml")
+            else MAX_XLSX_PART_BYTES
+        )
+        total += part.file_size
+        if part.file_size > limit or total > MAX_XLSX_UNPACKED_BYTES:
+            raise _xlsx_unpacks_too_large()
+        if (
+            part.file_size >= RATIO_CHECKED_FROM_BYTES
+            and part.file_size > MAX_COMPRESSION_RATIO * max(part.compress_size, 1)
+        ):
+            raise _file_error(
+                _(
+                    "This Excel file holds far more data than its size shows and was not "
+                    "read. Save the roster again from Excel, or as CSV."
+                )
+            )
+
+
 def _xlsx_lines(data: bytes) -> Iterator[tuple[int, list[str]]]:
     unreadable = _("This file is not a readable Excel (.xlsx) file; it may be damaged.")
+    check_xlsx_archive(data)
     # openpyxl fails on a damaged file in many ways (zip, XML, key and value errors).
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -313,6 +397,14 @@ def _read_lines(data: bytes, filename: str) -> Iterator[tuple[int, list[str]]]:
     seen = 0
     blank_run = 0
     for line, cells in reader(data):
+        if line > MAX_SHEET_LINES:
+            raise _file_error(
+                _(
+                    "The sheet has more than {max} rows, counting blank ones; a roster needs "
+                    "fewer. Delete the unused rows, or split the file."
+                ),
+                max=MAX_SHEET_LINES,
+            )
         if not any(cell.strip() for cell in cells):
             blank_run += 1
             # Sheets formatted down to row 1,048,576 are all blank below the roster:
@@ -598,10 +690,29 @@ async def _known_units() -> list[tuple[int, str, str]]:
     ]
 
 
+#: Bounds the rosters parsed at once across every event loop of the process.
+_parse_slots = threading.BoundedSemaphore(PARALLEL_PARSES)
+
+
+def _parse_in_a_slot(
+    data: bytes, filename: str, known_units: list[tuple[str, str]]
+) -> RosterPreview:
+    with _parse_slots:
+        return parse_roster(data, filename=filename, known_units=known_units)
+
+
 async def preview_roster(data: bytes, *, filename: str) -> RosterPreview:
-    """``parse_roster`` with unit cells checked against the units in the database."""
-    units = await _known_units()
-    return parse_roster(data, filename=filename, known_units=[(c, n) for _i, c, n in units])
+    """``parse_roster`` with unit cells checked against the units in the database, run in a
+    worker thread: a large or hostile file must not stop the event loop serving others."""
+    units = [(code, name) for _i, code, name in await _known_units()]
+    parse = functools.partial(_parse_in_a_slot, data, filename, units)
+    return await anyio.to_thread.run_sync(parse)
+
+
+def names_differ(known: str, row: str) -> bool:
+    """Whether a roster name is another person's, not the same name written otherwise
+    ("nguyen van an" is "Nguyễn Văn An"; "Huỳnh Ngọc Ánh" is not "Bùi Bích Liên")."""
+    return fold(known) != fold(row)
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
@@ -609,28 +720,32 @@ def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
         yield items[start : start + size]
 
 
-def _apply_row(volunteer: Volunteer, row: RosterRow, unit_id: int | None) -> bool:
-    """Bring a known volunteer up to date with a roster row; whether anything changed.
+#: The fields a roster row may change, as the audit trail names them.
+_AUDITED_FIELDS = ("full_name", "unit_id", "organisation", "skills")
+_UPDATED_COLUMNS = ["full_name", "search_name", "unit_id", "organisation", "skills", "updated_at"]
+
+
+def _apply_row(volunteer: Volunteer, row: RosterRow, unit_id: int | None) -> dict[str, list[Any]]:
+    """Bring a known volunteer up to date with a roster row; ``{field: [before, after]}`` of
+    what changed.
 
     The roster's name wins; a blank unit or organisation cell keeps what we have; skills
     are added to, never removed. The language is the volunteer's own choice and stays.
     """
-    changed = False
+    before = {name: getattr(volunteer, name) for name in _AUDITED_FIELDS}
     if volunteer.full_name != row.full_name:
         volunteer.full_name = row.full_name
         volunteer.search_name = fold(row.full_name)
-        changed = True
-    if unit_id is not None and volunteer.unit_id != unit_id:  # type: ignore[attr-defined]
+    if unit_id is not None:
         volunteer.unit_id = unit_id  # type: ignore[attr-defined]
-        changed = True
-    if row.organisation and volunteer.organisation != row.organisation:
+    if row.organisation:
         volunteer.organisation = row.organisation
-        changed = True
-    skills = _union_skills(volunteer.skills or [], row.skills)
-    if skills != list(volunteer.skills or []):
-        volunteer.skills = skills
-        changed = True
-    return changed
+    volunteer.skills = _union_skills(volunteer.skills or [], row.skills)
+    return {
+        name: [before[name], getattr(volunteer, name)]
+        for name in _AUDITED_FIELDS
+        if getattr(volunteer, name) != before[name]
+    }
 
 
 async def import_roster(
@@ -640,27 +755,60 @@ async def import_roster(
     by: Actor,
     only_valid: bool = False,
     unit_ids: Collection[int] | None = None,
+    rename_lines: Collection[int] = (),
 ) -> ImportResult:
-    """Create or update the volunteers of a roster file, in one transaction.
+    """Read a roster file (``preview_roster``) and import it (``import_parsed_roster``)."""
+    preview = await preview_roster(data, filename=filename)
+    return await import_parsed_roster(
+        preview,
+        filename=filename,
+        by=by,
+        only_valid=only_valid,
+        unit_ids=unit_ids,
+        rename_lines=rename_lines,
+    )
 
-    Volunteers are matched by phone: a known phone updates that volunteer. If any row is
-    rejected nothing is written and ``RosterRejected`` lists the rows, unless
+
+async def import_parsed_roster(
+    preview: RosterPreview,
+    *,
+    filename: str,
+    by: Actor,
+    only_valid: bool = False,
+    unit_ids: Collection[int] | None = None,
+    rename_lines: Collection[int] = (),
+) -> ImportResult:
+    """Create or update the volunteers of a parsed roster, in one transaction.
+
+    Volunteers are matched by phone: a known phone updates that volunteer. A known phone
+    whose volunteer has another name (``names_differ``) is a conflict: the row is skipped
+    unless its line is in ``rename_lines`` (the importer chose to update the name). If any
+    row is rejected nothing is written and ``RosterRejected`` lists the rows, unless
     ``only_valid`` asks to import the others. ``unit_ids`` (a unit coordinator's scope;
     None: province-wide) is checked against the volunteers as they are inside the
     transaction: a row outside it (see ``row_outside_scope``) writes nothing and raises
-    ``RosterOutsideScope``, whatever a preview showed earlier. Writes one audit event.
+    ``RosterOutsideScope``, whatever a preview showed earlier. A unit named by the file
+    that no longer exists is a ``Conflict``. Audits the import (``volunteers.imported``)
+    and each volunteer it changed (``volunteer.updated``, ``{field: [before, after]}``).
     """
-    units = await _known_units()
-    preview = parse_roster(data, filename=filename, known_units=[(c, n) for _i, c, n in units])
     if preview.rejected and not only_valid:
         raise RosterRejected(preview.rejected, preview.merged_duplicates)
+    units = await _known_units()
     unit_by_code = {code: uid for uid, code, _name in units}
+    if any(row.unit_code and row.unit_code not in unit_by_code for row in preview.rows):
+        raise Conflict(
+            _("A unit named in the file no longer exists; nothing was imported. Upload it again."),
+            field="file",
+        )
+    renames = frozenset(rename_lines)
 
-    created: list[Volunteer] = []
-    updated: list[Volunteer] = []
+    created = 0
+    updated = 0
+    changes: list[AuditEntry] = []
+    skipped: list[int] = []
     unchanged = 0
     try:
-        async with in_transaction():
+        async with in_transaction() as connection:
             existing: dict[str, Volunteer] = {}
             for phones in _chunks([row.phone for row in preview.rows], BATCH_SIZE):
                 for volunteer in await Volunteer.filter(phone__in=phones):
@@ -676,40 +824,50 @@ async def import_roster(
             ]
             if outside:
                 raise RosterOutsideScope(outside)
-            for row in preview.rows:
-                unit_id = unit_by_code.get(row.unit_code) if row.unit_code else None
-                known = existing.get(row.phone)
-                if known is None:
-                    created.append(
-                        Volunteer(
-                            full_name=row.full_name,
-                            search_name=fold(row.full_name),
-                            phone=row.phone,
-                            unit_id=unit_id,
-                            organisation=row.organisation,
-                            skills=list(row.skills),
-                            language=Language(row.language),
+            # Batch by batch, each written before the next is built: building 20,000
+            # models in one go would hold the event loop for a second.
+            for start in range(0, len(preview.rows), BATCH_SIZE):
+                new_batch: list[Volunteer] = []
+                changed_batch: list[Volunteer] = []
+                for row in preview.rows[start : start + BATCH_SIZE]:
+                    unit_id = unit_by_code.get(row.unit_code) if row.unit_code else None
+                    known = existing.get(row.phone)
+                    if known is None:
+                        new_batch.append(
+                            Volunteer(
+                                full_name=row.full_name,
+                                search_name=fold(row.full_name),
+                                phone=row.phone,
+                                unit_id=unit_id,
+                                organisation=row.organisation,
+                                skills=list(row.skills),
+                                language=Language(row.language),
+                            )
                         )
-                    )
-                elif _apply_row(known, row, unit_id):
-                    updated.append(known)
-                else:
-                    unchanged += 1
-            if created:
-                await Volunteer.bulk_create(created, batch_size=BATCH_SIZE)
-            if updated:
-                await Volunteer.bulk_update(
-                    updated,
-                    fields=[
-                        "full_name",
-                        "search_name",
-                        "unit_id",
-                        "organisation",
-                        "skills",
-                        "updated_at",
-                    ],
-                    batch_size=BATCH_SIZE,
-                )
+                        continue
+                    if names_differ(known.full_name, row.full_name) and row.line not in renames:
+                        skipped.append(row.line)  # never rename someone without being told to
+                        continue
+                    if pairs := _apply_row(known, row, unit_id):
+                        changed_batch.append(known)
+                        changes.append(
+                            AuditEntry(
+                                "volunteer.updated",
+                                "volunteer",
+                                known.id,
+                                {"changed": pairs, "roster_line": row.line},
+                            )
+                        )
+                    else:
+                        unchanged += 1
+                if new_batch:
+                    await Volunteer.bulk_create(new_batch)
+                if changed_batch:
+                    await Volunteer.bulk_update(changed_batch, fields=_UPDATED_COLUMNS)
+                created += len(new_batch)
+                updated += len(changed_batch)
+            for start in range(0, len(changes), BATCH_SIZE):
+                await record_events(by, changes[start : start + BATCH_SIZE], connection=connection)
             await record_event(
                 by,
                 "volunteers.imported",
@@ -717,9 +875,10 @@ async def import_roster(
                 object_id=None,
                 data={
                     "filename": PurePath(filename).name[:200],
-                    "created": len(created),
-                    "updated": len(updated),
+                    "created": created,
+                    "updated": updated,
                     "unchanged": unchanged,
+                    "skipped_name_conflicts": skipped,
                     "rejected_lines": len(preview.rejected_lines),
                     "merged_duplicates": len(preview.merged_duplicates),
                 },
@@ -733,9 +892,85 @@ async def import_roster(
             field="file",
         ) from None
     return ImportResult(
-        created=len(created),
-        updated=len(updated),
+        created=created,
+        updated=updated,
         unchanged=unchanged,
+        skipped=len(skipped),
         rejected=preview.rejected,
         merged_duplicates=preview.merged_duplicates,
     )
+
+
+# --- keeping a parsed roster between preview and confirmation -----------------------------
+
+#: Bumped whenever the shape below changes: an older kept preview is then refused.
+_KEPT_VERSION = 2
+#: Rejected lines whose cells are kept for showing again; a preview lists no more.
+KEPT_RAW_LINES = 500
+
+
+def dump_preview(preview: RosterPreview) -> bytes:
+    """``preview`` as JSON lines, for the confirmation to import without reading the file
+    again. Only the first ``KEPT_RAW_LINES`` rejected lines keep the cells they showed.
+
+    One small JSON document per line, not one large one: the JSON codec holds the GIL
+    for a whole document, and a 20,000-row document would stall the event loop even when
+    encoded in a worker thread."""
+    raw_lines = set(preview.rejected_lines[:KEPT_RAW_LINES])
+    records: list[list[Any]] = [["v", _KEPT_VERSION]]
+    records.extend(
+        ["r", r.line, r.full_name, r.phone, r.unit_code, r.organisation, list(r.skills), r.language]
+        for r in preview.rows
+    )
+    records.extend(
+        ["x", r.line, r.field, r.message, r.params, r.raw if r.line in raw_lines else {}]
+        for r in preview.rejected
+    )
+    records.extend(["m", kept, other] for kept, other in preview.merged_duplicates)
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+    return "\n".join(encode(record) for record in records).encode()
+
+
+def load_preview(data: bytes) -> RosterPreview | None:
+    """What ``dump_preview`` wrote, or None for anything else (an older shape included)."""
+    rows: list[RosterRow] = []
+    rejected: list[RejectedRow] = []
+    merged: list[tuple[int, int]] = []
+    try:
+        lines = data.decode().split("\n")
+        if json.loads(lines[0]) != ["v", _KEPT_VERSION]:
+            return None
+        for text in lines[1:]:
+            kind, *fields = json.loads(text)
+            if kind == "r":
+                line, name, phone, unit, organisation, skills, language = fields
+                rows.append(
+                    RosterRow(
+                        line=int(line),
+                        full_name=str(name),
+                        phone=str(phone),
+                        unit_code=None if unit is None else str(unit),
+                        organisation=str(organisation),
+                        skills=tuple(str(skill) for skill in skills),
+                        language=str(language),
+                    )
+                )
+            elif kind == "x":
+                line, field, message, params, raw = fields
+                rejected.append(
+                    RejectedRow(
+                        line=int(line),
+                        raw={str(k): str(v) for k, v in raw.items()},
+                        field=None if field is None else str(field),
+                        message=str(message),
+                        params=dict(params),
+                    )
+                )
+            elif kind == "m":
+                kept_line, other = fields
+                merged.append((int(kept_line), int(other)))
+            else:
+                return None
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError):
+        return None
+    return RosterPreview(rows=rows, rejected=rejected, merged_duplicates=merged)

@@ -18,7 +18,7 @@ from stations.i18n import _
 from stations.models import Assignment, Unit, Volunteer
 from stations.services.errors import NotFound
 from stations.services.queries.volunteers import matching_volunteers
-from stations.services.roster_import import BATCH_SIZE, RosterRow, row_outside_scope
+from stations.services.roster_import import BATCH_SIZE, RosterRow, names_differ, row_outside_scope
 
 PER_PAGE = 50
 #: The largest id an INTEGER column holds.
@@ -133,6 +133,9 @@ class RosterPlan:
 
     #: line → the known volunteer with that phone, whose record the row updates
     updates: dict[int, Volunteer]
+    #: line → the known volunteer with that phone but another name: the row renames them
+    #: only if the importer chooses so, and is skipped otherwise
+    conflicts: dict[int, Volunteer]
     #: lines of rows that would create a volunteer
     creates: list[int]
     #: lines a scoped coordinator may not import: a unit outside their scope, no unit at
@@ -147,7 +150,7 @@ def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
 
 async def roster_plan(rows: Sequence[RosterRow], *, unit_ids: frozenset[int] | None) -> RosterPlan:
     """Which rows create a volunteer, which update one (matched by phone, as the import
-    does), and which fall outside ``unit_ids`` (None: province-wide, nothing does)."""
+    does), which would rename another person (a name conflict), and which fall outside ``unit_ids`` (None: province-wide, nothing does)."""
     known: dict[str, Volunteer] = {}
     for phones in _chunks([row.phone for row in rows], BATCH_SIZE):
         for found in await Volunteer.filter(phone__in=list(phones)):
@@ -158,15 +161,20 @@ async def roster_plan(rows: Sequence[RosterRow], *, unit_ids: frozenset[int] | N
         for found_id, code in await Unit.filter(code__in=codes).values_list("id", "code"):
             unit_by_code[str(code)] = int(found_id)
     updates: dict[int, Volunteer] = {}
+    conflicts: dict[int, Volunteer] = {}
     creates: list[int] = []
     outside: list[int] = []
     for row in rows:
         volunteer = known.get(row.phone)
         if volunteer is None:
             creates.append(row.line)
+        elif names_differ(volunteer.full_name, row.full_name):
+            conflicts[row.line] = volunteer
         else:
             updates[row.line] = volunteer
         unit_id = unit_by_code.get(row.unit_code) if row.unit_code else None
         if row_outside_scope(unit_id, volunteer, unit_ids):
             outside.append(row.line)
-    return RosterPlan(updates=updates, creates=creates, outside_scope=sorted(outside))
+    return RosterPlan(
+        updates=updates, conflicts=conflicts, creates=creates, outside_scope=sorted(outside)
+    )

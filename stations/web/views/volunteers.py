@@ -10,6 +10,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
+import anyio.to_thread
 from itsdangerous import BadSignature, TimestampSigner
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -37,11 +38,12 @@ from stations.services.queries.volunteer_pages import (
     volunteer_with_unit,
 )
 from stations.services.roster_import import (
-    MAX_FILE_BYTES,
     MAX_FILE_MB,
     RosterOutsideScope,
     RosterPreview,
-    import_roster,
+    dump_preview,
+    import_parsed_roster,
+    load_preview,
     preview_roster,
 )
 from stations.services.volunteers import (
@@ -70,6 +72,9 @@ CREATED = _("{name} was added.")
 SAVED = _("Your changes to {name} were saved.")
 IMPORTED = _(
     "Roster imported: {created} volunteers added, {updated} updated, {unchanged} unchanged."
+)
+SKIPPED_CONFLICTS = _(
+    "{count} rows were skipped: their phone belongs to a volunteer with another name."
 )
 CHOOSE_FILE = _("Choose the roster file (.csv or .xlsx) to upload.")
 
@@ -312,22 +317,28 @@ async def volunteer_invite(request: Request) -> Response:
 
 # --- roster import ---------------------------------------------------------------------
 #
-# Between the preview and the confirmation the uploaded file travels back in the confirm
-# form: compressed, base64-encoded and signed with the app's secret key (with the user's id
-# and a time stamp), so the server keeps no state, any replica can take the confirmation,
-# and a tampered, foreign or stale file is refused. The confirm form is multipart, whose
-# parts may hold 10 MB: enough for the largest roster (5 MB) even uncompressed.
+# The file is parsed once, at the preview. What it read travels back in the confirm form:
+# compact JSON, compressed, base64-encoded and signed with the app's secret key (with the
+# user's id and a time stamp), so the server keeps no state, any replica can take the
+# confirmation, a tampered, foreign or stale preview is refused, and confirming reads no file
+# again. The rows were checked by our own code before they were signed; the units and the
+# volunteers they name are checked again inside the import's transaction. The confirm form is
+# multipart, whose parts may hold 10 MB.
 
 UPLOAD_SALT = "waystation.roster-upload"
 #: Time enough to read a long preview and fix nothing; after it, upload again.
 UPLOAD_MAX_AGE_SECONDS = 2 * 60 * 60
 UPLOAD_EXPIRED = _("This preview has expired or could not be read back. Upload the file again.")
+#: A kept preview unpacks to a few MB; anything much larger was not made by us.
+MAX_KEPT_PREVIEW_BYTES = 64 * 1024 * 1024
+#: The confirm form's choice for a name conflict on line N: ``conflict-N`` = skip / update.
+CONFLICT_FIELD = "conflict-"
 
 
 @dataclass(frozen=True)
-class Upload:
+class KeptPreview:
     filename: str
-    data: bytes
+    preview: RosterPreview
 
 
 def _upload_signer(request: Request) -> TimestampSigner:
@@ -339,33 +350,46 @@ def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).decode("ascii")
 
 
-def sign_upload(request: Request, upload: Upload, principal: Principal) -> str:
-    """The upload as one signed text for a hidden field."""
+def sign_preview(request: Request, kept: KeptPreview, principal: Principal) -> str:
+    """The parsed roster as one signed text for a hidden field."""
     payload = ":".join(
         (
             str(principal.user_id),
-            _b64(upload.filename.encode("utf-8")),
-            _b64(zlib.compress(upload.data, 6)),
+            _b64(kept.filename.encode("utf-8")),
+            _b64(zlib.compress(dump_preview(kept.preview), 6)),
         )
     )
     return _upload_signer(request).sign(payload).decode("ascii")
 
 
-def unsign_upload(request: Request, token: str, principal: Principal) -> Upload | None:
-    """The upload ``sign_upload`` made for this same user, or None for anything else."""
+def unsign_preview(request: Request, token: str, principal: Principal) -> KeptPreview | None:
+    """The preview ``sign_preview`` made for this same user, or None for anything else."""
     try:
         payload = _upload_signer(request).unsign(token, max_age=UPLOAD_MAX_AGE_SECONDS)
         user_id, name, data = payload.decode("ascii").split(":")
         if user_id != str(principal.user_id):
             return None
         inflate = zlib.decompressobj()
-        raw = inflate.decompress(base64.urlsafe_b64decode(data), MAX_FILE_BYTES + 1)
+        raw = inflate.decompress(base64.urlsafe_b64decode(data), MAX_KEPT_PREVIEW_BYTES + 1)
         filename = base64.urlsafe_b64decode(name).decode("utf-8")
     except (BadSignature, ValueError, binascii.Error, zlib.error, UnicodeError):
         return None
-    if len(raw) > MAX_FILE_BYTES or not inflate.eof:
+    if len(raw) > MAX_KEPT_PREVIEW_BYTES or not inflate.eof:
         return None
-    return Upload(filename=filename, data=raw)
+    preview = load_preview(raw)
+    return None if preview is None else KeptPreview(filename=filename, preview=preview)
+
+
+def _rename_lines(form: dict[str, Any]) -> frozenset[int]:
+    """The conflict lines whose volunteer the importer chose to rename."""
+    lines = set()
+    for name, value in form.items():
+        number = name.removeprefix(CONFLICT_FIELD)
+        chosen = name.startswith(CONFLICT_FIELD) and value == "update"
+        # ASCII digits only ("²" is a digit to Python), and no more than any sheet has.
+        if chosen and number.isascii() and number.isdigit() and len(number) < 10:
+            lines.add(int(number))
+    return frozenset(lines)
 
 
 async def _render_upload(
@@ -381,13 +405,14 @@ async def _render_upload(
 
 async def _render_preview(
     request: Request,
-    preview: RosterPreview,
+    kept: KeptPreview,
     *,
-    upload: Upload,
+    renames: frozenset[int] = frozenset(),
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
     principal = principal_of(request)
+    preview = kept.preview
     plan = await roster_plan(preview.rows, unit_ids=principal.unit_ids)
     language = principal.language
     blocked = None
@@ -402,6 +427,19 @@ async def _render_preview(
         }
         for row in preview.rejected[:PREVIEW_ROWS]
     ]
+    by_line = {row.line: row for row in preview.rows}
+    conflicts = [
+        {
+            "row": by_line[line],
+            "holder": holder,
+            "phone": format_phone_local(holder.phone),
+            "rename": line in renames,
+        }
+        for line, holder in sorted(plan.conflicts.items())[:PREVIEW_ROWS]
+    ]
+    shown_rows = preview.rows[:PREVIEW_ROWS]
+    # Signing compresses a few MB: off the event loop, like the parsing.
+    token = await anyio.to_thread.run_sync(sign_preview, request, kept, principal)
     return render(
         request,
         "volunteers/import.html",
@@ -413,12 +451,15 @@ async def _render_preview(
             "plan": plan,
             "rejected": rejected,
             "more_rejected": max(0, len(preview.rejected) - PREVIEW_ROWS),
-            "shown_rows": preview.rows[:PREVIEW_ROWS],
+            "conflicts": conflicts,
+            "more_conflicts": max(0, len(plan.conflicts) - PREVIEW_ROWS),
+            "shown_rows": shown_rows,
             "more_rows": max(0, len(preview.rows) - PREVIEW_ROWS),
             "rejected_lines": preview.rejected_lines,
-            "phones": {row.line: format_phone_local(row.phone) for row in preview.rows},
-            "token": sign_upload(request, upload, principal),
-            "filename": upload.filename,
+            # Only the rows shown: formatting 20,000 phones would hold the event loop.
+            "phones": {row.line: format_phone_local(row.phone) for row in shown_rows},
+            "token": token,
+            "filename": kept.filename,
         },
         status_code=status_code,
     )
@@ -433,54 +474,57 @@ async def volunteer_import(request: Request) -> Response:
         return await _render_upload(request)
     form = await forms.read_form(request)
     if forms.text(form, "action") == "confirm":
-        upload = unsign_upload(request, forms.text(form, "upload"), principal)
-        if upload is None:
+        token = forms.text(form, "upload")
+        kept = await anyio.to_thread.run_sync(unsign_preview, request, token, principal)
+        if kept is None:
             return await _render_upload(
                 request,
                 error=translate(UPLOAD_EXPIRED, language),
                 status_code=400,
             )
-        return await _confirm(request, upload, only_valid=forms.text(form, "only_valid") == "1")
+        return await _confirm(
+            request,
+            kept,
+            only_valid=forms.text(form, "only_valid") == "1",
+            renames=_rename_lines(form),
+        )
     file = form.get("file")
     if not isinstance(file, UploadFile) or not file.filename:
         return await _render_upload(
             request, error=translate(CHOOSE_FILE, language), status_code=InvalidInput.http_status
         )
-    upload = Upload(filename=file.filename, data=await file.read())
+    data = await file.read()
     try:
-        preview = await preview_roster(upload.data, filename=upload.filename)
+        preview = await preview_roster(data, filename=file.filename)
     except InvalidInput as error:
         return await _render_upload(
             request, error=error.translated(language), status_code=error.http_status
         )
-    return await _render_preview(request, preview, upload=upload)
+    return await _render_preview(request, KeptPreview(filename=file.filename, preview=preview))
 
 
-async def _confirm(request: Request, upload: Upload, *, only_valid: bool) -> Response:
+async def _confirm(
+    request: Request, kept: KeptPreview, *, only_valid: bool, renames: frozenset[int]
+) -> Response:
     principal = principal_of(request)
     language = principal.language
     try:
-        preview = await preview_roster(upload.data, filename=upload.filename)
-    except InvalidInput as error:  # a kept upload was readable; the units may have changed
-        return await _render_upload(
-            request, error=error.translated(language), status_code=error.http_status
-        )
-    try:
-        result = await import_roster(
-            upload.data,
-            filename=upload.filename,
+        result = await import_parsed_roster(
+            kept.preview,
+            filename=kept.filename,
             by=principal.actor,
             only_valid=only_valid,
             unit_ids=principal.unit_ids,
+            rename_lines=renames,
         )
     except RosterOutsideScope as error:
         # Checked inside the import's transaction: the preview lists the lines again.
-        return await _render_preview(request, preview, upload=upload, status_code=error.http_status)
+        return await _render_preview(request, kept, renames=renames, status_code=error.http_status)
     except StationsError as error:  # RosterRejected, or a Conflict with a concurrent writer
         return await _render_preview(
             request,
-            preview,
-            upload=upload,
+            kept,
+            renames=renames,
             error=error.translated(language),
             status_code=error.http_status,
         )
@@ -491,6 +535,8 @@ async def _confirm(request: Request, upload: Upload, *, only_valid: bool) -> Res
         updated=result.updated,
         unchanged=result.unchanged,
     )
+    if result.skipped:
+        flash(request, SKIPPED_CONFLICTS, count=result.skipped)
     return redirect_to(request, "volunteer_list")
 
 

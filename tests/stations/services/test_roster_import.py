@@ -13,7 +13,7 @@ import pytest
 from stations.enums import Language
 from stations.models import AuditEvent, Volunteer
 from stations.services.actor import Actor
-from stations.services.errors import ImportRejected, InvalidInput
+from stations.services.errors import Conflict, ImportRejected, InvalidInput
 from stations.services.roster_import import (
     MAX_FILE_BYTES,
     MAX_ROWS,
@@ -21,7 +21,10 @@ from stations.services.roster_import import (
     RosterOutsideScope,
     RosterRejected,
     RosterRow,
+    dump_preview,
+    import_parsed_roster,
     import_roster,
+    load_preview,
     parse_roster,
     preview_roster,
 )
@@ -486,6 +489,7 @@ async def test_import_roster_creates_volunteers_with_their_units_and_one_audit_e
                 "created": 2,
                 "updated": 0,
                 "unchanged": 0,
+                "skipped_name_conflicts": [],
                 "rejected_lines": 0,
                 "merged_duplicates": 0,
             },
@@ -598,13 +602,15 @@ async def test_import_roster_of_5000_rows_creates_then_updates_in_bulk(db):
     header = HEADER[:6]
     first = await import_roster(_xlsx([header, *rows]), filename="big.xlsx", by=COORDINATOR)
     for row in rows[::2]:
-        row[1] = row[1].replace("Nguyễn", "Trần")
+        row[1] = row[1].upper()  # the same name, written otherwise: a plain update
+        row[5] = "sơ cứu, lái xe"
 
     second = await import_roster(_csv([header, *rows]), filename="big.csv", by=COORDINATOR)
 
     assert (first.created, first.updated, first.unchanged) == (5000, 0, 0)
     assert (second.created, second.updated, second.unchanged) == (0, 2500, 2500)
-    assert await Volunteer.filter(search_name__startswith="tran van").count() == 2500
+    assert await Volunteer.filter(full_name__startswith="NGUYỄN VĂN").count() == 2500
+    assert await AuditEvent.filter(action="volunteer.updated").count() == 2500
     assert await Volunteer.filter(unit__code="CAX-TT").count() == 5000
 
 
@@ -664,3 +670,130 @@ async def test_import_roster_province_wide_takes_any_unit_and_no_unit(db):
     )
 
     assert (result.created, result.updated) == (1, 1)
+
+
+# --- a phone that belongs to someone with another name (issue 12) ---------------------------
+
+CONFLICT_ROW = _row(1, "Huỳnh Ngọc Ánh", "0983 681 802", org="Hội Phụ nữ")
+
+
+async def test_import_roster_skips_a_phone_of_someone_with_another_name_by_default(db):
+    lien = await make_volunteer(full_name="Bùi Bích Liên", phone="+84983681802")
+
+    result = await import_roster(_csv([HEADER, CONFLICT_ROW]), filename="r.csv", by=COORDINATOR)
+
+    assert (result.created, result.updated, result.unchanged, result.skipped) == (0, 0, 0, 1)
+    await lien.refresh_from_db()
+    assert (lien.full_name, lien.organisation) == ("Bùi Bích Liên", "")
+    event = await AuditEvent.get(action="volunteers.imported")
+    assert event.data["skipped_name_conflicts"] == [2]
+    assert await AuditEvent.filter(action="volunteer.updated").count() == 0
+
+
+async def test_import_roster_renames_on_the_lines_chosen_and_audits_before_and_after(db):
+    lien = await make_volunteer(full_name="Bùi Bích Liên", phone="+84983681802")
+
+    result = await import_roster(
+        _csv([HEADER, CONFLICT_ROW]), filename="r.csv", by=COORDINATOR, rename_lines={2}
+    )
+
+    assert (result.updated, result.skipped) == (1, 0)
+    await lien.refresh_from_db()
+    assert (lien.full_name, lien.search_name) == ("Huỳnh Ngọc Ánh", "huynh ngoc anh")
+    event = await AuditEvent.get(action="volunteer.updated")
+    assert (event.object_type, event.object_id, event.actor_label) == (
+        "volunteer",
+        lien.id,
+        COORDINATOR.label,
+    )
+    assert event.data == {
+        "changed": {
+            "full_name": ["Bùi Bích Liên", "Huỳnh Ngọc Ánh"],
+            "organisation": ["", "Hội Phụ nữ"],
+        },
+        "roster_line": 2,
+    }
+
+
+async def test_import_roster_updates_the_same_name_written_without_accents_or_in_capitals(db):
+    an = await make_volunteer(full_name="NGUYEN VAN AN", phone="+84912345678")
+    binh = await make_volunteer(full_name="Trần Thị Bình", phone="+84987654321", skills=["lái xe"])
+    rows = [
+        _row(1, "Nguyễn Văn An", "0912345678"),
+        _row(2, "trần  thị bình", "0987654321", skills="sơ cứu"),
+    ]
+
+    result = await import_roster(_csv([HEADER, *rows]), filename="r.csv", by=COORDINATOR)
+
+    assert (result.updated, result.skipped) == (2, 0)
+    await an.refresh_from_db()
+    await binh.refresh_from_db()
+    assert (an.full_name, binh.full_name, binh.skills) == (
+        "Nguyễn Văn An",
+        "trần thị bình",
+        ["lái xe", "sơ cứu"],
+    )
+    changes = sorted(
+        [e.object_id, e.data["changed"]]
+        for e in await AuditEvent.filter(action="volunteer.updated")
+    )
+    assert changes == [
+        [an.id, {"full_name": ["NGUYEN VAN AN", "Nguyễn Văn An"]}],
+        [
+            binh.id,
+            {
+                "full_name": ["Trần Thị Bình", "trần thị bình"],
+                "skills": [["lái xe"], ["lái xe", "sơ cứu"]],
+            },
+        ],
+    ]
+
+
+async def test_import_roster_skips_a_row_that_became_a_conflict_after_its_preview(db):
+    preview = await preview_roster(_csv([HEADER, CONFLICT_ROW]), filename="r.csv")
+    # Meanwhile someone registers that phone under another name.
+    await make_volunteer(full_name="Bùi Bích Liên", phone="+84983681802")
+
+    result = await import_parsed_roster(preview, filename="r.csv", by=COORDINATOR)
+
+    assert (result.created, result.skipped) == (0, 1)
+    assert await Volunteer.all().values_list("full_name", flat=True) == ["Bùi Bích Liên"]
+
+
+async def test_import_parsed_roster_refuses_a_unit_deleted_since_the_preview(db):
+    unit = await make_unit(code="CAX-TT")
+    preview = await preview_roster(
+        _csv([HEADER, _row(1, "Nguyễn Văn An", "0912345678", unit="CAX-TT")]), filename="r.csv"
+    )
+    await unit.delete()
+
+    with pytest.raises(Conflict):
+        await import_parsed_roster(preview, filename="r.csv", by=COORDINATOR)
+
+    assert await Volunteer.all().count() == 0
+
+
+@pytest.mark.unit
+def test_a_kept_preview_reads_back_as_it_was():
+    rows = [
+        _row(1, "Nguyễn Văn An", "0912345678", unit="CAX-TT", skills="sơ cứu, lái xe"),
+        _row(2, "X", "12345"),
+        _row(3, "Nguyễn Văn An", "0912 345 678", org="Đoàn TN"),
+    ]
+    preview = parse_roster(_csv([HEADER, *rows]), filename="r.csv")
+
+    kept = load_preview(dump_preview(preview))
+
+    assert kept == preview
+    assert kept is not None and kept.rejected[0].translated("en") == preview.rejected[0].translated(
+        "en"
+    )
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"not json", b'["v",1]\n["r",2]', b'["v",2]\n["q",1]', b'["v",2]\n["r","x"]', b"\xff"],
+)
+def test_load_preview_refuses_anything_it_did_not_write(data):
+    assert load_preview(data) is None

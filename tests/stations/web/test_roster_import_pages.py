@@ -14,8 +14,16 @@ import pytest
 from itsdangerous import TimestampSigner
 
 from stations.models import AuditEvent, Volunteer
+from stations.services import roster_import
 from stations.web.views.volunteers import UPLOAD_MAX_AGE_SECONDS, UPLOAD_SALT
 from tests.factories import make_unit, make_volunteer
+from tests.stations.services.test_roster_upload_limits import (
+    MB,
+    SHEET_HEAD,
+    SHEET_TAIL,
+    repeated,
+    workbook_with,
+)
 from tests.stations.web.helpers import csrf_token_in, make_user, signed_in
 
 HEADER = "Họ và tên,Số điện thoại,Đơn vị,Kỹ năng\n"
@@ -119,7 +127,7 @@ async def test_roster_import_form_is_shown_to_coordinators_not_viewers(app):
 
 
 async def test_roster_import_preview_shows_the_rows_and_writes_nothing(app):
-    await make_volunteer(full_name="Trần Bình Cũ", phone="+84987654321")
+    await make_volunteer(full_name="TRAN THI BINH", phone="+84987654321")
     admin = await _admin(app)
 
     response = await _preview(admin, GOOD_CSV)
@@ -128,7 +136,7 @@ async def test_roster_import_preview_shows_the_rows_and_writes_nothing(app):
     assert "Nothing has been written yet." in response.text
     assert "New volunteers: 1" in response.text
     assert "Known volunteers to update (matched by phone): 1" in response.text
-    assert "Updates Trần Bình Cũ" in response.text
+    assert "Updates TRAN THI BINH" in response.text
     assert "Nguyễn Văn An" in response.text and "0912 345 678" in response.text
     assert _only_valid(response.text) == "0"
     assert await Volunteer.all().count() == 1
@@ -136,7 +144,7 @@ async def test_roster_import_preview_shows_the_rows_and_writes_nothing(app):
 
 
 async def test_roster_import_confirm_writes_the_previewed_file(app):
-    await make_volunteer(full_name="Trần Bình Cũ", phone="+84987654321")
+    await make_volunteer(full_name="TRAN THI BINH", phone="+84987654321")
     admin = await _admin(app)
     token = _token((await _preview(admin, GOOD_CSV)).text)
 
@@ -351,3 +359,112 @@ async def test_roster_import_by_a_coordinator_puts_volunteers_in_their_unit(app)
 
     assert response.status_code == 303
     assert await Volunteer.all().values_list("unit_id", flat=True) == [mine.id]
+
+
+# --- issue 12: name conflicts, and one parse per upload -------------------------------------
+
+CONFLICT_CSV = (HEADER + "Huỳnh Ngọc Ánh,0983 681 802,,\nNguyễn Văn An,0912 345 678,,\n").encode()
+
+
+async def _confirm_choosing(client: httpx.AsyncClient, page: str, **choices: str):
+    return await _post(
+        client,
+        "/volunteers/import?lang=en",
+        {"action": "confirm", "upload": _token(page), "only_valid": "0", **choices},
+        {"unused": ("", b"")},
+    )
+
+
+async def test_roster_import_preview_shows_a_phone_of_someone_else_as_a_choice_to_make(app):
+    lien = await make_volunteer(full_name="Bùi Bích Liên", phone="+84983681802")
+    admin = await _admin(app)
+
+    preview = await _preview(admin, CONFLICT_CSV)
+
+    assert preview.status_code == 200
+    assert "Phone numbers that belong to someone with another name: 1" in preview.text
+    assert "Known volunteers to update (matched by phone): 0" in preview.text
+    assert "Updates Bùi Bích Liên" not in preview.text
+    assert "Phone of Bùi Bích Liên: choose above" in preview.text
+    assert f'href="/volunteers/{lien.id}">Bùi Bích Liên</a>' in preview.text
+    choices = re.findall(
+        r'<input type="radio" form="roster-confirm" name="conflict-2" value="(\w+)"( checked)?',
+        preview.text,
+    )
+    assert choices == [("skip", " checked"), ("update", "")]
+    assert "Rename Bùi Bích Liên to Huỳnh Ngọc Ánh" in preview.text
+
+
+async def test_roster_import_confirm_without_a_choice_renames_nobody(app):
+    await make_volunteer(full_name="Bùi Bích Liên", phone="+84983681802")
+    admin = await _admin(app)
+
+    response = await _confirm_choosing(admin, (await _preview(admin, CONFLICT_CSV)).text)
+
+    assert response.status_code == 303
+    names = await Volunteer.all().order_by("phone").values_list("full_name", flat=True)
+    assert names == ["Nguyễn Văn An", "Bùi Bích Liên"]
+    listing = await admin.get("/volunteers?lang=en")
+    assert "1 rows were skipped: their phone belongs to a volunteer with another name." in (
+        listing.text
+    )
+
+
+async def test_roster_import_confirm_renames_when_chosen_for_that_row(app):
+    lien = await make_volunteer(full_name="Bùi Bích Liên", phone="+84983681802")
+    admin = await _admin(app)
+    page = (await _preview(admin, CONFLICT_CSV)).text
+
+    response = await _confirm_choosing(
+        admin,
+        page,
+        **{
+            "conflict-2": "update",
+            "conflict-x": "update",
+            "conflict-²": "update",
+            "conflict-99999999999999999999": "update",
+            "conflict-3": "rename everyone",
+        },
+    )
+
+    assert response.status_code == 303
+    await lien.refresh_from_db()
+    assert lien.full_name == "Huỳnh Ngọc Ánh"
+    event = await AuditEvent.get(action="volunteer.updated", object_id=lien.id)
+    assert event.data["changed"] == {"full_name": ["Bùi Bích Liên", "Huỳnh Ngọc Ánh"]}
+
+
+async def test_roster_import_parses_the_file_once_preview_and_confirm_together(app, monkeypatch):
+    parses: list[str] = []
+    parse = roster_import.parse_roster
+
+    def counted(data, *, filename, known_units=None):
+        parses.append(filename)
+        return parse(data, filename=filename, known_units=known_units)
+
+    monkeypatch.setattr(roster_import, "parse_roster", counted)
+    admin = await _admin(app)
+
+    preview = await _preview(admin, GOOD_CSV)
+    response = await _confirm(admin, _token(preview.text))
+
+    assert (preview.status_code, response.status_code) == (200, 303)
+    assert parses == ["roster.csv"]
+    assert await Volunteer.all().count() == 2
+
+
+async def test_roster_import_refuses_an_xlsx_that_unpacks_to_hundreds_of_mb(app):
+    head = SHEET_HEAD + b'<row r="1"><c r="A1" t="inlineStr"><is><t>'
+    tail = b"</t></is></c></row>" + SHEET_TAIL
+    bomb = workbook_with({"xl/worksheets/sheet1.xml": repeated(head, b"A" * MB, 200, tail)})
+    admin = await _admin(app)
+
+    started = time.perf_counter()
+    response = await _preview(admin, bomb, "roster.xlsx")
+
+    assert response.status_code == 422
+    assert "This Excel file unpacks to more than 64 MB, far more than a roster needs." in (
+        response.text
+    )
+    assert time.perf_counter() - started < 5  # refused from the zip directory, not read
+    assert 'name="upload"' not in response.text

@@ -182,13 +182,22 @@ async def test_volunteer_record_runs_one_query_however_many_shifts(db, clock):
 
 
 async def test_roster_plan_tells_creates_from_updates(db):
-    known = await make_volunteer(phone="+84912345678")
+    known = await make_volunteer(full_name="NGUOI 2", phone="+84912345678")
 
     plan = await roster_plan([_row(2, "+84912345678"), _row(3, "+84987654321")], unit_ids=None)
 
     assert plan.creates == [3]
     assert {line: v.id for line, v in plan.updates.items()} == {2: known.id}
-    assert plan.outside_scope == []
+    assert (plan.conflicts, plan.outside_scope) == ({}, [])
+
+
+async def test_roster_plan_tells_a_phone_of_someone_with_another_name_as_a_conflict(db):
+    other = await make_volunteer(full_name="Bùi Bích Liên", phone="+84983681802")
+
+    plan = await roster_plan([_row(2, "+84983681802")], unit_ids=None)
+
+    assert {line: v.id for line, v in plan.conflicts.items()} == {2: other.id}
+    assert (plan.updates, plan.creates) == ({}, [])
 
 
 async def test_roster_plan_flags_rows_a_scoped_coordinator_may_not_import(db):
