@@ -181,11 +181,12 @@ async def test_daily_summary_after_eight_in_the_evening(db, clock):
     sent = await alerts.send_daily_summaries(now=clock.now())
     again = await alerts.send_daily_summaries(now=clock.now())
 
-    assert (early, sent, again) == (0, 1, 1)
-    assert await _texts("daily_summary") == [
+    # Each run also has yesterday's whole day (01/02, nothing in it) to send.
+    assert (early, sent, again) == (1, 2, 2)
+    assert [t for t in await _texts("daily_summary") if "Tình hình" in t[1]] == [
         (
             COORDINATORS,
-            "📊 <b>Tổng kết ngày 02/02/2027</b>: Tết Đinh Mùi 2027\n\n"
+            "📊 <b>Tình hình ngày 02/02/2027</b> (đến 20:00): Tết Đinh Mùi 2027\n\n"
             "<b>S01 · Trạm &lt;Cầu&gt; Mới</b>: 2 tình nguyện viên, 8 giờ 00 phút làm việc\n"
             "Đã phát: Nước suối 250 chai\n"
             "Dịch vụ: xe máy được kiểm tra 12\n"
@@ -199,7 +200,7 @@ async def test_daily_summary_splits_long_campaigns_under_telegrams_limit(db, clo
     campaign = await make_campaign()
     for n in range(60):
         await make_station(campaign, code=f"S{n:02d}", name=f"Trạm dừng chân {'x' * 80} {n}")
-    clock.set(vn(2027, 2, 2, 21))
+    clock.set(vn(2027, 2, 3, 6))
 
     sent = await alerts.send_daily_summaries(now=clock.now())
 
