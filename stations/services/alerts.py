@@ -33,6 +33,7 @@ from stations.services.alert_routing import alert_routing
 from stations.services.assignments import check_out, mark_no_show, role_label
 from stations.services.errors import StationsError
 from stations.services.outbox import TELEGRAM_TEXT_LIMIT, enqueue_notification, notify_volunteer
+from stations.services.phones import format_phone_local
 from stations.services.queries import alerts as queries
 from stations.services.queries.assignments import find_no_shows
 from stations.services.queries.reports import campaign_report
@@ -117,7 +118,7 @@ async def alert_no_shows(*, now: dt.datetime) -> int:
             )
             lines = [
                 f"• {_h(a.volunteer.full_name)} · {_h(role_label(a.role, language))} · "
-                f"{a.volunteer.phone}"
+                f"{format_phone_local(a.volunteer.phone)}"
                 for a in missing
             ]
             return "\n".join([title, *lines])[:TELEGRAM_TEXT_LIMIT]

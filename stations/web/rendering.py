@@ -24,10 +24,11 @@ from starlette.templating import Jinja2Templates
 from stations import __version__
 from stations.clock import VN_TZ
 from stations.enums import Language
-from stations.formatting import format_date, format_number, format_time
+from stations.formatting import format_date, format_number, format_time, format_window
 from stations.i18n import _, gettext, normalize_language, translate
 from stations.i18n import ngettext as _ngettext
 from stations.services.permissions import Principal
+from stations.services.phones import format_phone_local
 from stations.web.i18n import (
     LANGUAGE_PARAMETER,
     chosen_language,
@@ -195,6 +196,9 @@ def template_context(request: Request) -> dict[str, Any]:
         "fmt_time": _format_time,
         "fmt_datetime": lambda moment: _format_datetime(moment, language),
         "fmt_number": lambda n: format_number(n, language) if n is not None else "",
+        "fmt_phone": lambda e164: format_phone_local(e164) if e164 else "",
+        # A shift's start and end, with both dates when it crosses midnight.
+        "fmt_window": lambda starts, ends: format_window(starts, ends, language),
         "url_for": lambda name, /, **params: route_url(request, name, **params),
         "path_with_lang": lambda code: path_with_lang(request, code),
     }

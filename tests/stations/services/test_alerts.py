@@ -13,6 +13,7 @@ from stations.services.actor import Actor
 from stations.services.assignments import check_in
 from stations.services.campaigns import close_campaign
 from stations.services.inventory import record_handout, record_receipt, set_low_stock_threshold
+from stations.services.phones import format_phone_local
 from stations.services.service_records import record_service
 from tests.factories import make_assignment, make_campaign, make_item, make_shift, make_station, vn
 from tests.scheduler.helpers import (  # noqa: F401
@@ -47,8 +48,8 @@ async def test_no_shows_are_marked_and_reported_once_per_shift(db, clock):
         "08:00–12:00 02/02/2027:"
     )
     expected = (
-        f"{title}\n• Lê Văn Cường · tình nguyện viên · {world.volunteer.phone}"
-        f"\n• Đỗ &lt;Văn&gt; Phúc · tình nguyện viên · {other.phone}"
+        f"{title}\n• Lê Văn Cường · tình nguyện viên · {format_phone_local(world.volunteer.phone)}"
+        f"\n• Đỗ &lt;Văn&gt; Phúc · tình nguyện viên · {format_phone_local(other.phone)}"
     )
     assert (first, again) == (2, 0)
     assert statuses == [AssignmentStatus.NO_SHOW] * 2
