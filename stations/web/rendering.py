@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import re
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import jinja2
 from starlette.datastructures import URL
@@ -202,6 +203,43 @@ def template_context(request: Request) -> dict[str, Any]:
         "url_for": lambda name, /, **params: route_url(request, name, **params),
         "path_with_lang": lambda code: path_with_lang(request, code),
     }
+
+
+#: A date typed as people write it here (dd/mm/yyyy), or the ISO form a link carries.
+DATE_INPUT_ATTRIBUTES: Final = {
+    "pattern": r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}",
+    "placeholder": "dd/mm/yyyy",
+    "maxlength": "10",
+    "autocomplete": "off",
+    "class": "input--date",
+}
+#: A 24-hour time: 07:30, or 7h30 as it is often written.
+TIME_INPUT_ATTRIBUTES: Final = {
+    "pattern": r"[0-9]{1,2}[:hH][0-9]{2}",
+    "placeholder": "hh:mm",
+    "maxlength": "5",
+    "autocomplete": "off",
+    "class": "input--time",
+}
+_ISO_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+
+
+def date_input(value: object) -> str:
+    """What a date field shows: a date, or an ISO day (from a link, or the server's own
+    values), as dd/mm/yyyy; anything else (a refused value shown again) as it was."""
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    text = "" if value is None else str(value)
+    if match := _ISO_DAY.fullmatch(text):
+        year, month, day = match.groups()
+        return f"{day}/{month}/{year}"
+    return text
+
+
+# Language-free, so imported macros (which see no page context) can use them.
+templates.env.globals["date_input"] = date_input
+templates.env.globals["date_attrs"] = DATE_INPUT_ATTRIBUTES
+templates.env.globals["time_attrs"] = TIME_INPUT_ATTRIBUTES
 
 
 def render(

@@ -161,7 +161,10 @@ def _holiday_windows() -> dict[str, dict[str, list[str]]]:
             max(MIN_YEAR, this_year - _YEARS_BACK), min(MAX_YEAR, this_year + _YEARS_AHEAD) + 1
         ):
             window = holiday_window(holiday, year)
-            windows[kind.value][str(year)] = [window.start.isoformat(), window.end.isoformat()]
+            windows[kind.value][str(year)] = [
+                window.start.strftime("%d/%m/%Y"),
+                window.end.strftime("%d/%m/%Y"),
+            ]
     return windows
 
 
