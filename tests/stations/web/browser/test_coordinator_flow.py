@@ -110,7 +110,7 @@ async def test_coordinator_flow_changes_the_overview(page: Page, world: World) -
     await expect(page.get_by_role("status")).to_contain_text("Lê Văn Bình is now on this shift.")
     people = page.get_by_role("table")
     await expect(people.get_by_role("row", name=re.compile("Lê Văn Bình"))).to_contain_text(
-        "+84901234567"
+        "0901 234 567"
     )
     await expect(page.get_by_text("1/4 filled").first).to_be_visible()
 
