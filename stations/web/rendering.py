@@ -170,7 +170,9 @@ def template_context(request: Request) -> dict[str, Any]:
         return translate(msgid, language, **params)
 
     def ngettext_here(singular: str, plural: str, n: int, /, **params: object) -> str:
-        return _ngettext(singular, plural, n, language).format(**({"count": n} | params))
+        # {count} reads "1.500" / "1,500" like every other number on the page.
+        counted = {"count": format_number(n, language)}
+        return _ngettext(singular, plural, n, language).format(**(counted | params))
 
     return {
         "request": request,
