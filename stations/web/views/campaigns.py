@@ -87,7 +87,9 @@ async def campaign_edit(request: Request) -> Response:
     campaign = await campaign_in_path(request)
     if request.method == "GET":
         return _campaign_form(
-            request, campaign, FormState(_values(campaign, request.state.language), request.state.language)
+            request,
+            campaign,
+            FormState(_values(campaign, request.state.language), request.state.language),
         )
     state = await read_state(request)
     values = _parse_editable(state)
