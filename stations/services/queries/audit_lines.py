@@ -269,7 +269,8 @@ def _line(event: AuditEvent, names: Names, language: str) -> AuditLine:
     details: list[tuple[str, str]] = []
     if event.action.endswith(".updated"):
         # Some edits keep their pairs under "changed", beside other notes.
-        pairs = data.get("changed") if isinstance(data.get("changed"), dict) else data
+        nested = data.get("changed")
+        pairs: dict[str, Any] = nested if isinstance(nested, dict) else data
         for key, pair in pairs.items():
             if isinstance(pair, list) and len(pair) == 2:
                 before, after = (_value(key, side, names, language) for side in pair)
