@@ -94,3 +94,19 @@ def unit_for_count(
     if count is not None and abs(count) == 1:
         return unit_en
     return str(_english().plural_noun(unit_en)) if unit_en else unit_en
+
+
+def quantity_phrase(quantity: str, unit: str, name: str, language: str | Language | None) -> str:
+    """A quantity of an item as a Vietnamese sentence says it: number, unit, item in lower
+    case, the unit left out when the item's name begins with it ("30 khăn lạnh", "250 chai
+    nước suối"), never "30 khăn Khăn lạnh". English keeps "Cold towel 30 towels".
+
+    ``quantity`` is already formatted for the reader.
+    """
+    if normalize_language(language) is not Language.VI:
+        return f"{name} {quantity} {unit}".strip()
+    item = name[:1].lower() + name[1:]
+    first_word = item.split(" ", 1)[0]
+    if unit and first_word.casefold() == unit.casefold():
+        return f"{quantity} {item}"
+    return f"{quantity} {unit} {item}".replace("  ", " ")

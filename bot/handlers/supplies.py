@@ -17,7 +17,7 @@ from bot.parsing import Problem, ReportLine, parse_count, parse_quantity, parse_
 from bot.session import Speaker
 from stations import clock
 from stations.enums import MovementKind
-from stations.formatting import format_number
+from stations.formatting import format_number, quantity_phrase
 from stations.i18n import _
 from stations.models import Station, SupplyItem
 from stations.services.catalog import find_items
@@ -58,6 +58,13 @@ def _amount(value: int, lang: str) -> str:
     return format_number(value, lang)
 
 
+def _phrase(item: SupplyItem, quantity: int, lang: str) -> str:
+    """ "30 khăn lạnh", "50 chai nước suối": what the Vietnamese replies say (glossary)."""
+    return quantity_phrase(
+        _amount(quantity, lang), item.unit_label(lang, quantity), item.name(lang), lang
+    )
+
+
 def _change_text(action: str, item: SupplyItem, change: StockChange, lang: str) -> str:
     line = change.movement
     common = {
@@ -73,6 +80,7 @@ def _change_text(action: str, item: SupplyItem, change: StockChange, lang: str) 
                 lang,
                 quantity=_amount(counted, lang),
                 unit=item.unit_label(lang, counted),
+                phrase=_phrase(item, counted, lang),
                 **common,
             )
         ]
@@ -94,6 +102,7 @@ def _change_text(action: str, item: SupplyItem, change: StockChange, lang: str) 
                 lang,
                 quantity=_amount(line.quantity, lang),
                 unit=item.unit_label(lang, line.quantity),
+                phrase=_phrase(item, line.quantity, lang),
                 **common,
             )
         ]

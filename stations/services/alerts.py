@@ -24,6 +24,7 @@ from stations.formatting import (
     format_number,
     format_time,
     format_window,
+    quantity_phrase,
 )
 from stations.i18n import N_, _, ngettext, translate
 from stations.models import Assignment, SupplyItem
@@ -75,12 +76,17 @@ DAILY_SERVICES = _("Services: {services}")
 DAILY_LOW = _("Low stock: {items}")
 CLOSING_TITLE = _("🏁 <b>Closing report</b>: {campaign}")
 UNFILLED_TITLE = _("🧩 <b>Shifts still short of people</b> in the next {days} days:")
-SERVICE_LABELS: Final = {
-    ServiceKind.MOTORBIKE_CHECK: _("motorbikes checked"),
-    ServiceKind.LOUDSPEAKER: _("loudspeaker minutes"),
-    ServiceKind.FIRST_AID: _("first aid"),
-    ServiceKind.DIRECTIONS: _("directions given"),
-    ServiceKind.REPAIR: _("repairs"),
+#: A service with its count, as a sentence says it ("kiểm tra 4 xe máy", "phát loa 60 phút").
+SERVICE_COUNTS: Final = {
+    ServiceKind.MOTORBIKE_CHECK: N_("{count} motorbike checked", "{count} motorbikes checked"),
+    ServiceKind.LOUDSPEAKER: N_(
+        "{count} minute of loudspeaker messages", "{count} minutes of loudspeaker messages"
+    ),
+    ServiceKind.FIRST_AID: N_("{count} first aid case", "{count} first aid cases"),
+    ServiceKind.DIRECTIONS: N_(
+        "{count} traveller given directions", "{count} travellers given directions"
+    ),
+    ServiceKind.REPAIR: N_("{count} repair", "{count} repairs"),
 }
 
 
@@ -379,7 +385,7 @@ def _station_block(day: queries.StationDay, language: str) -> str:
         lines.append(translate(DAILY_HANDOUTS, language, items=_quantities(day.handouts, language)))
     if day.services:
         services = ", ".join(
-            f"{translate(SERVICE_LABELS[kind], language)} {format_number(n, language)}"
+            ngettext(*SERVICE_COUNTS[kind], n, language).format(count=format_number(n, language))
             for kind, n in sorted(day.services.items())
         )
         lines.append(translate(DAILY_SERVICES, language, services=services))
@@ -391,8 +397,14 @@ def _station_block(day: queries.StationDay, language: str) -> str:
 
 def _quantities(pairs: Iterable[tuple[SupplyItem, int]], language: str) -> str:
     return ", ".join(
-        f"{_h(item.name(language))} {format_number(quantity, language)} "
-        f"{_h(item.unit_label(language, quantity))}"
+        _h(
+            quantity_phrase(
+                format_number(quantity, language),
+                item.unit_label(language, quantity),
+                item.name(language),
+                language,
+            )
+        )
         for item, quantity in pairs
     )
 

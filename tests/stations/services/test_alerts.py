@@ -189,9 +189,9 @@ async def test_daily_summary_after_eight_in_the_evening(db, clock):
             COORDINATORS,
             "📊 <b>Tình hình ngày 02/02/2027</b> (đến 20:00): Tết Đinh Mùi 2027\n\n"
             "<b>S01 · Trạm &lt;Cầu&gt; Mới</b>: 2 tình nguyện viên, 8 giờ 00 phút làm việc\n"
-            "Đã phát: Nước suối 250 chai\n"
-            "Dịch vụ: xe máy được kiểm tra 12\n"
-            "Sắp hết: Nước suối 50 chai",
+            "Đã phát: 250 chai nước suối\n"
+            "Hoạt động hỗ trợ: kiểm tra 12 xe máy\n"
+            "Sắp hết: 50 chai nước suối",
         )
     ]
 

@@ -49,7 +49,7 @@ async def test_the_evening_message_says_it_is_the_day_so_far(db, clock):
             COORDINATORS,
             f"📊 <b>Tình hình ngày 02/02/2027</b> (đến 20:00): {campaign.name}\n\n"
             "<b>S01 · Trạm Sa Đéc</b>: 0 tình nguyện viên, 0 phút làm việc\n"
-            "Đã phát: Nước suối 1.200 chai",
+            "Đã phát: 1.200 chai nước suối",
         )
     ]
 
@@ -78,7 +78,7 @@ async def test_the_next_morning_the_whole_day_counts_what_came_after_20(db, cloc
         COORDINATORS,
         f"📊 <b>Tổng kết ngày 02/02/2027</b>: {campaign.name}\n\n"
         "<b>S01 · Trạm Sa Đéc</b>: 0 tình nguyện viên, 0 phút làm việc\n"
-        "Đã phát: Nước suối 1.505 chai",
+        "Đã phát: 1.505 chai nước suối",
     )
 
 

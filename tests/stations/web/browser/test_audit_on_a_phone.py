@@ -43,7 +43,7 @@ async def test_audit_log_fits_a_phone(phone: Page, db: object) -> None:
     )
     await close_campaign(campaign, by=by)
     await phone.goto("/signin")
-    await phone.get_by_label("Địa chỉ e-mail").fill(admin.email)
+    await phone.get_by_label("Địa chỉ email").fill(admin.email)
     await phone.get_by_label("Mật khẩu").fill(DEFAULT_PASSWORD)
     await phone.get_by_role("button", name="Đăng nhập").click()
     await expect(phone).to_have_url(re.compile(r"/campaigns$"))

@@ -63,7 +63,7 @@ async def sign_in(page: Page, user: User, *, lang: str | None = "en") -> None:
     email, password, button = (
         ("E-mail address", "Password", "Sign in")
         if lang == "en"
-        else ("Địa chỉ e-mail", "Mật khẩu", "Đăng nhập")
+        else ("Địa chỉ email", "Mật khẩu", "Đăng nhập")
     )
     await page.get_by_label(email).fill(user.email)
     await page.get_by_label(password).fill(DEFAULT_PASSWORD)
