@@ -101,12 +101,13 @@ def quantity_phrase(quantity: str, unit: str, name: str, language: str | Languag
     case, the unit left out when the item's name begins with it ("30 khăn lạnh", "250 chai
     nước suối"), never "30 khăn Khăn lạnh". English keeps "Cold towel 30 towels".
 
-    ``quantity`` is already formatted for the reader.
+    ``quantity`` is already formatted for the reader; empty, the phrase names what is
+    counted ("bao nhiêu khăn lạnh").
     """
     if normalize_language(language) is not Language.VI:
         return f"{name} {quantity} {unit}".strip()
     item = name[:1].lower() + name[1:]
     first_word = item.split(" ", 1)[0]
     if unit and first_word.casefold() == unit.casefold():
-        return f"{quantity} {item}"
-    return f"{quantity} {unit} {item}".replace("  ", " ")
+        return f"{quantity} {item}".strip()
+    return f"{quantity} {unit} {item}".replace("  ", " ").strip()

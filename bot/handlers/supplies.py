@@ -294,7 +294,13 @@ async def pick_item(update: Update, context: ContextTypes.DEFAULT_TYPE, speaker:
     await answer_query(update)
     await edit_pressed(
         update,
-        texts.render(_ASK[action], lang, unit=item.unit_label(lang, None), item=item.name(lang)),
+        texts.render(
+            _ASK[action],
+            lang,
+            unit=item.unit_label(lang, None),
+            item=item.name(lang),
+            phrase=quantity_phrase("", item.unit_label(lang, None), item.name(lang), lang),
+        ),
     )
 
 
