@@ -96,6 +96,18 @@ def unit_for_count(
     return str(_english().plural_noun(unit_en)) if unit_en else unit_en
 
 
+def unit_and_item(unit: str, name: str, language: str | Language | None) -> tuple[str, str]:
+    """``{unit}`` and ``{item}`` for a message that writes "{quantity} {unit}{item}" in
+    Vietnamese: the unit with its own trailing space, or nothing when the item's name begins
+    with it, and the name in lower case ("chai ", "nước suối"; "", "khăn lạnh"). English
+    keeps them as they are."""
+    if normalize_language(language) is not Language.VI:
+        return unit, name
+    phrase = quantity_phrase("", unit, name, language)
+    item = name[:1].lower() + name[1:]
+    return phrase.removesuffix(item), item
+
+
 def quantity_phrase(quantity: str, unit: str, name: str, language: str | Language | None) -> str:
     """A quantity of an item as a Vietnamese sentence says it: number, unit, item in lower
     case, the unit left out when the item's name begins with it ("30 khăn lạnh", "250 chai

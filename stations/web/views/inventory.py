@@ -20,7 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from stations.enums import CampaignStatus, Language, MovementKind, ServiceKind, Source
-from stations.formatting import format_number, quantity_phrase
+from stations.formatting import format_number, unit_and_item
 from stations.i18n import _, translate
 from stations.labels import MOVEMENT_KIND_LABELS, SERVICE_KIND_LABELS, SOURCE_LABELS
 from stations.models import Station, SupplyItem, Unit
@@ -147,17 +147,10 @@ async def _item(values: Mapping[str, str]) -> SupplyItem:
 
 
 def _item_words(item: SupplyItem, quantity: int, language: Language) -> dict[str, object]:
-    """The parts of "30 khăn lạnh" for a message, and the whole (``phrase``), which the
-    Vietnamese messages use so the unit is not said twice."""
-    number = format_number(quantity, language)
-    unit = item.unit_label(language.value)
-    name = item.name(language.value)
-    return {
-        "quantity": number,
-        "unit": unit,
-        "item": name,
-        "phrase": quantity_phrase(number, unit, name, language),
-    }
+    """The parts of "30 khăn lạnh" for a message: Vietnamese messages write
+    "{quantity} {unit}{item}", the unit left out when the item's name says it."""
+    unit, name = unit_and_item(item.unit_label(language.value), item.name(language.value), language)
+    return {"quantity": format_number(quantity, language), "unit": unit, "item": name}
 
 
 def _signed(delta: int, language: Language) -> str:
@@ -333,7 +326,6 @@ async def _count(
         "counted": words["quantity"],
         "unit": words["unit"],
         "item": words["item"],
-        "phrase": words["phrase"],
         "delta": _signed(change.movement.delta, language),
         "balance": format_number(change.balance_after, language),
     }
