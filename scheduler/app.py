@@ -3,8 +3,9 @@
 A memory job store in every process (APScheduler's FAQ: job stores must never be shared
 between schedulers); what must happen lives in the database (the outbox), and every job
 is idempotent, so several scheduler processes may run the same jobs. Jobs that run at a
-time of day (the 20:00 summary, the 07:00 list of gaps) also run once at start: a
-scheduler that was down at 20:00 sends the summary when it comes back that evening.
+time of day (the daily summary at 20:00 and 06:00, the 07:00 list of gaps) also run once at
+start: a scheduler that was down at 20:00 sends the day so far when it comes back that
+evening, and the whole of yesterday when it comes back after 06:00.
 """
 
 from __future__ import annotations
@@ -49,7 +50,11 @@ def build_scheduler(settings: Settings) -> AsyncIOScheduler:
         ("shift_follow_up", jobs.job_shift_follow_up, IntervalTrigger(minutes=1, timezone=VN_TZ)),
         ("low_stock_sweep", jobs.job_low_stock_sweep, IntervalTrigger(minutes=5, timezone=VN_TZ)),
         ("closing_reports", jobs.job_closing_reports, IntervalTrigger(minutes=10, timezone=VN_TZ)),
-        ("daily_summary", jobs.job_daily_summary, CronTrigger(hour=20, minute=0, timezone=VN_TZ)),
+        (
+            "daily_summary",
+            jobs.job_daily_summary,
+            CronTrigger(hour="6,20", minute=0, timezone=VN_TZ),
+        ),
         (
             "unfilled_shifts",
             jobs.job_unfilled_shifts,

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from typing import TYPE_CHECKING
 
-from babel.dates import format_date as babel_format_date
 from babel.numbers import format_decimal
-from inflect import engine as inflect_engine
 
 from stations.clock import VN_TZ
 from stations.enums import Language
 from stations.i18n import normalize_language
+
+if TYPE_CHECKING:
+    from inflect import engine as InflectEngine
 
 _LOCALES = {Language.VI: "vi_VN", Language.EN: "en_GB"}
 
@@ -37,6 +40,8 @@ def format_date(day: dt.date | dt.datetime, language: str | Language | None) -> 
 
 def format_day_name(day: dt.date, language: str | Language | None) -> str:
     """ "Thứ Ba, 02/02/2027" / "Tue 02/02/2027"."""
+    from babel.dates import format_date as babel_format_date  # a tenth of a CLI start
+
     weekday = babel_format_date(
         day,
         "EEEE" if normalize_language(language) is Language.VI else "EEE",
@@ -70,7 +75,13 @@ def format_minutes(minutes: int, language: str | Language | None) -> str:
     return f"{hours} h {rest:02d} min" if hours else f"{rest} min"
 
 
-_ENGLISH = inflect_engine()
+@functools.cache
+def _english() -> InflectEngine:
+    # inflect takes seconds to import (4 s and more on a busy machine): only the first
+    # English plural pays for it, never a CLI command or a Vietnamese reply.
+    from inflect import engine
+
+    return engine()
 
 
 def unit_for_count(
@@ -82,4 +93,33 @@ def unit_for_count(
         return unit_vi
     if count is not None and abs(count) == 1:
         return unit_en
-    return str(_ENGLISH.plural_noun(unit_en)) if unit_en else unit_en
+    return str(_english().plural_noun(unit_en)) if unit_en else unit_en
+
+
+def unit_and_item(unit: str, name: str, language: str | Language | None) -> tuple[str, str]:
+    """``{unit}`` and ``{item}`` for a message that writes "{quantity} {unit}{item}" in
+    Vietnamese: the unit with its own trailing space, or nothing when the item's name begins
+    with it, and the name in lower case ("chai ", "nước suối"; "", "khăn lạnh"). English
+    keeps them as they are."""
+    if normalize_language(language) is not Language.VI:
+        return unit, name
+    phrase = quantity_phrase("", unit, name, language)
+    item = name[:1].lower() + name[1:]
+    return phrase.removesuffix(item), item
+
+
+def quantity_phrase(quantity: str, unit: str, name: str, language: str | Language | None) -> str:
+    """A quantity of an item as a Vietnamese sentence says it: number, unit, item in lower
+    case, the unit left out when the item's name begins with it ("30 khăn lạnh", "250 chai
+    nước suối"), never "30 khăn Khăn lạnh". English keeps "Cold towel 30 towels".
+
+    ``quantity`` is already formatted for the reader; empty, the phrase names what is
+    counted ("bao nhiêu khăn lạnh").
+    """
+    if normalize_language(language) is not Language.VI:
+        return f"{name} {quantity} {unit}".strip()
+    item = name[:1].lower() + name[1:]
+    first_word = item.split(" ", 1)[0]
+    if unit and first_word.casefold() == unit.casefold():
+        return f"{quantity} {item}".strip()
+    return f"{quantity} {unit} {item}".replace("  ", " ").strip()

@@ -9,9 +9,10 @@ translate it with ``translate()`` where the reader's language is known.
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
+import os
 from pathlib import Path
-
-from babel.messages.pofile import read_po
 
 from stations.enums import Language
 
@@ -37,10 +38,19 @@ def N_(singular: str, plural: str) -> tuple[str, str]:
     return singular, plural
 
 
-@functools.cache
-def _catalog(language: Language) -> dict[str, str | tuple[str, ...]]:
-    translations: dict[str, str | tuple[str, ...]] = {}
-    for path in sorted((LOCALE_DIR / language.value / "LC_MESSAGES").glob("*.po")):
+#: Parsed catalogs are kept here as JSON, named by a fingerprint of the ``.po`` files
+#: (names, sizes, modification times): parsing them with Babel costs a command-line start
+#: more than everything else it does, reading the JSON a millisecond.
+CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "waystation"
+
+Translations = dict[str, str | tuple[str, ...]]
+
+
+def _parse_catalog(paths: list[Path], language: Language) -> Translations:
+    from babel.messages.pofile import read_po
+
+    translations: Translations = {}
+    for path in paths:
         with path.open("rb") as handle:
             catalog = read_po(handle, locale=language.value)
         for message in catalog:
@@ -51,6 +61,55 @@ def _catalog(language: Language) -> dict[str, str | tuple[str, ...]]:
             translations[str(key)] = (
                 tuple(string) if isinstance(string, (tuple, list)) else str(string)
             )
+    return translations
+
+
+def _cache_path(paths: list[Path], language: Language) -> Path:
+    fingerprint = hashlib.sha256(language.value.encode())
+    for path in paths:
+        stat = path.stat()
+        fingerprint.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return CACHE_DIR / f"catalog-{language.value}-{fingerprint.hexdigest()[:24]}.json"
+
+
+def _read_cached(path: Path) -> Translations | None:
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(stored, dict):
+        return None
+    return {
+        str(key): tuple(value) if isinstance(value, list) else str(value)
+        for key, value in stored.items()
+    }
+
+
+def _write_cached(path: Path, translations: Translations) -> None:
+    """Best effort: a home without a writable cache only means parsing every start."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(translations, ensure_ascii=False), encoding="utf-8")
+        partial.replace(path)  # atomic: a parallel reader never sees half a file
+        for stale in path.parent.glob(path.name.rsplit("-", 1)[0] + "-*.json"):
+            if stale != path:
+                stale.unlink(missing_ok=True)
+    except OSError:
+        return
+
+
+@functools.cache
+def _catalog(language: Language) -> Translations:
+    paths = sorted((LOCALE_DIR / language.value / "LC_MESSAGES").glob("*.po"))
+    if not paths:
+        return {}
+    cache = _cache_path(paths, language)
+    cached = _read_cached(cache)
+    if cached is not None:
+        return cached
+    translations = _parse_catalog(paths, language)
+    _write_cached(cache, translations)
     return translations
 
 

@@ -7,20 +7,19 @@ Each sub-command parses its arguments here and runs a function of ``stations.cli
 from __future__ import annotations
 
 import argparse
-import asyncio
 import dataclasses
 import datetime as dt
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from stations import __version__, logs
-from stations.cli import commands
+from stations.cli.argparse_language import argparse_speaking, language_from_argv
 from stations.cli.context import CliContext, open_database
 from stations.enums import UserRole
-from stations.i18n import _, translate
+from stations.i18n import DEFAULT_LANGUAGE, _, translate
 from stations.services.errors import StationsError
 from stations.settings import Settings, SettingsError, load_settings
 
@@ -38,47 +37,81 @@ EXIT_INTERRUPTED = 130
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a mistake is one line on stderr rather than the whole usage text."""
+    """argparse, but a mistake is one line on stderr rather than the whole usage text, in
+    the reader's language."""
+
+    language: str = DEFAULT_LANGUAGE.value
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        line = translate(
+            _("{prog}: error: {message} (see {prog} --help)"),
+            self.language,
+            prog=self.prog,
+            message=message,
+        )
+        self.exit(EXIT_USAGE, line + "\n")
 
 
-def _year(raw: str) -> int:
-    try:
-        return int(raw)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{raw!r} is not a year") from None
+def _parser_class(language: str) -> type[_Parser]:
+    """``_Parser`` speaking ``language``: argparse builds sub-parsers from the class alone."""
+    return type("_Parser", (_Parser,), {"language": language})
 
 
-def _port(raw: str) -> int:
-    try:
-        port = int(raw)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{raw!r} is not a port number") from None
-    if not 0 < port < 65536:
-        raise argparse.ArgumentTypeError(f"port {port} is not between 1 and 65535")
-    return port
+def _year(language: str) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        try:
+            return int(raw)
+        except ValueError:
+            message = translate(_("{value} is not a year"), language, value=repr(raw))
+            raise argparse.ArgumentTypeError(message) from None
+
+    return parse
 
 
-def _time_of_day(raw: str) -> dt.time:
-    try:
-        return dt.time.fromisoformat(raw.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a time of day (HH:MM): {raw!r}") from None
+def _port(language: str) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        try:
+            port = int(raw)
+        except ValueError:
+            message = translate(_("{value} is not a port number"), language, value=repr(raw))
+            raise argparse.ArgumentTypeError(message) from None
+        if not 0 < port < 65536:
+            message = translate(_("port {port} is not between 1 and 65535"), language, port=port)
+            raise argparse.ArgumentTypeError(message)
+        return port
+
+    return parse
 
 
-def _scale(raw: str) -> float:
-    try:
-        scale = float(raw)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{raw!r} is not a number") from None
-    if not 0 < scale <= 1:
-        raise argparse.ArgumentTypeError("the scale must be more than 0 and at most 1")
-    return scale
+def _time_of_day(language: str) -> Callable[[str], dt.time]:
+    def parse(raw: str) -> dt.time:
+        try:
+            return dt.time.fromisoformat(raw.strip())
+        except ValueError:
+            message = translate(
+                _("{value} is not a time of day (HH:MM)"), language, value=repr(raw)
+            )
+            raise argparse.ArgumentTypeError(message) from None
+
+    return parse
 
 
-def _add_output_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+def _scale(language: str) -> Callable[[str], float]:
+    def parse(raw: str) -> float:
+        try:
+            scale = float(raw)
+        except ValueError:
+            message = translate(_("{value} is not a number"), language, value=repr(raw))
+            raise argparse.ArgumentTypeError(message) from None
+        if not 0 < scale <= 1:
+            message = translate(_("the scale must be more than 0 and at most 1"), language)
+            raise argparse.ArgumentTypeError(message)
+        return scale
+
+    return parse
+
+
+def _add_output_options(parser: argparse.ArgumentParser, *, defaults: bool, language: str) -> None:
     """--lang, --verbose and --quiet, taken before the sub-command and after it.
 
     Only the main parser sets their defaults: a sub-command's parser writes its defaults
@@ -92,143 +125,212 @@ def _add_output_options(parser: argparse.ArgumentParser, *, defaults: bool) -> N
         "--lang",
         choices=["vi", "en"],
         default=default(None),
-        help="language of the output (default: WAYSTATION_DEFAULT_LANGUAGE)",
+        help=translate(
+            _("language of the output (default: WAYSTATION_DEFAULT_LANGUAGE)"), language
+        ),
     )
     parser.add_argument(
         "-v",
         "--verbose",
         action="store_true",
         default=default(False),
-        help="log debug details and tracebacks",
+        help=translate(_("log debug details and tracebacks"), language),
     )
     parser.add_argument(
         "-q",
         "--quiet",
         action="store_true",
         default=default(False),
-        help="only warnings and errors",
+        help=translate(_("only warnings and errors"), language),
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    common = _Parser(add_help=False)
-    _add_output_options(common, defaults=False)
+Command = Callable[[argparse.Namespace, CliContext], "int | Awaitable[int]"]
 
-    parser = _Parser(
+
+def _command(name: str) -> Command:
+    """``stations.cli.commands.<name>``, imported when the command runs, not at startup."""
+
+    def run(args: argparse.Namespace, ctx: CliContext) -> int | Awaitable[int]:
+        from stations.cli import commands
+
+        found: Command = getattr(commands, name)
+        return found(args, ctx)
+
+    run.__name__ = name
+    return run
+
+
+def build_parser(language: str = DEFAULT_LANGUAGE.value) -> argparse.ArgumentParser:
+    """The ``waystation`` command line, its help and its errors in ``language``.
+
+    Build it (and parse with it) inside ``argparse_speaking(language)`` for argparse's own
+    words to be translated too.
+    """
+
+    def t(msgid: str) -> str:
+        return translate(msgid, language)
+
+    parser_class = _parser_class(language)
+    common = parser_class(add_help=False)
+    _add_output_options(common, defaults=False, language=language)
+
+    parser = parser_class(
         prog="waystation",
-        description="Waystation: volunteer holiday rest stations (Trạm dừng chân nghĩa tình).",
+        description=t(
+            _("Waystation: volunteer holiday rest stations (Trạm dừng chân nghĩa tình).")
+        ),
     )
-    parser.add_argument("--version", action="version", version=f"waystation {__version__}")
-    _add_output_options(parser, defaults=True)
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"waystation {__version__}",
+        help=t(_("show the version and exit")),
+    )
+    _add_output_options(parser, defaults=True, language=language)
     sub = parser.add_subparsers(
-        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+        dest="command", required=True, metavar=t(_("COMMAND")), parser_class=parser_class
     )
 
     serve = sub.add_parser(
-        "serve", parents=[common], help="run the web app (and the bot when configured)"
+        "serve", parents=[common], help=t(_("run the web app (and the bot when configured)"))
     )
-    serve.add_argument("--host", help="address to listen on (default: WAYSTATION_HOST)")
-    serve.add_argument("--port", type=_port, help="port to listen on (default: WAYSTATION_PORT)")
+    serve.add_argument("--host", help=t(_("address to listen on (default: WAYSTATION_HOST)")))
     serve.add_argument(
-        "--demo", action="store_true", help="load the demo province into an empty database first"
+        "--port", type=_port(language), help=t(_("port to listen on (default: WAYSTATION_PORT)"))
+    )
+    serve.add_argument(
+        "--demo",
+        action="store_true",
+        help=t(_("load the demo province into an empty database first")),
     )
     serve.set_defaults(run=_run_serve)
 
-    migrate = sub.add_parser("migrate", parents=[common], help="apply the database migrations")
-    migrate.set_defaults(run=commands.migrate)
-
-    demo = sub.add_parser("demo", parents=[common], help="load the demo province's Tết campaign")
-    demo.add_argument("--seed", type=int, default=2027, help="random seed (default: 2027)")
-    demo.add_argument(
-        "--scale", type=_scale, default=1.0, help="fraction of the full size, 0–1 (default: 1)"
+    migrate = sub.add_parser(
+        "migrate", parents=[common], help=t(_("apply the database migrations"))
     )
-    demo.set_defaults(run=commands.demo)
+    migrate.set_defaults(run=_command("migrate"))
+
+    demo = sub.add_parser(
+        "demo", parents=[common], help=t(_("load the demo province's Tết campaign"))
+    )
+    demo.add_argument("--seed", type=int, default=2027, help=t(_("random seed (default: 2027)")))
+    demo.add_argument(
+        "--scale",
+        type=_scale(language),
+        default=1.0,
+        help=t(_("fraction of the full size, 0–1 (default: 1)")),
+    )
+    demo.set_defaults(run=_command("demo"))
 
     create_user = sub.add_parser(
         "create-user",
         parents=[common],
-        help="create a web login (password from WAYSTATION_PASSWORD or asked twice)",
+        help=t(_("create a web login (password from WAYSTATION_PASSWORD or asked twice)")),
     )
-    create_user.add_argument("email")
+    create_user.add_argument("email", metavar="EMAIL")
     create_user.add_argument("--role", required=True, choices=[r.value for r in UserRole])
-    create_user.add_argument("--unit", metavar="CODE", help="code of the unit the user coordinates")
-    create_user.add_argument("--name", default="", help="the person's full name")
-    create_user.set_defaults(run=commands.create_user)
+    create_user.add_argument(
+        "--unit", metavar=t(_("CODE")), help=t(_("code of the unit the user coordinates"))
+    )
+    create_user.add_argument("--name", default="", help=t(_("the person's full name")))
+    create_user.set_defaults(run=_command("create_user"))
 
     api_token = sub.add_parser(
-        "api-token", parents=[common], help="manage bearer tokens of the JSON API"
+        "api-token", parents=[common], help=t(_("manage bearer tokens of the JSON API"))
     )
     token_sub = api_token.add_subparsers(
-        dest="action", required=True, metavar="ACTION", parser_class=_Parser
+        dest="action", required=True, metavar=t(_("ACTION")), parser_class=parser_class
     )
     token_create = token_sub.add_parser(
-        "create", parents=[common], help="create a token and print it once"
+        "create", parents=[common], help=t(_("create a token and print it once"))
     )
-    token_create.add_argument("name")
+    token_create.add_argument("name", metavar=t(_("NAME")))
     token_create.add_argument(
         "--role", default=UserRole.ADMIN.value, choices=[r.value for r in UserRole]
     )
     token_create.add_argument(
-        "--unit", metavar="CODE", help="code of the unit the token is scoped to"
+        "--unit", metavar=t(_("CODE")), help=t(_("code of the unit the token is scoped to"))
     )
-    token_create.set_defaults(run=commands.create_api_token)
-    token_revoke = token_sub.add_parser("revoke", parents=[common], help="revoke a token")
-    token_revoke.add_argument("name")
-    token_revoke.set_defaults(run=commands.revoke_api_token)
-    token_list = token_sub.add_parser("list", parents=[common], help="list the tokens")
-    token_list.set_defaults(run=commands.list_api_tokens)
+    token_create.set_defaults(run=_command("create_api_token"))
+    token_revoke = token_sub.add_parser("revoke", parents=[common], help=t(_("revoke a token")))
+    token_revoke.add_argument("name", metavar=t(_("NAME")))
+    token_revoke.set_defaults(run=_command("revoke_api_token"))
+    token_list = token_sub.add_parser("list", parents=[common], help=t(_("list the tokens")))
+    token_list.set_defaults(run=_command("list_api_tokens"))
 
     holidays = sub.add_parser(
-        "holidays", parents=[common], help="Tết and the holiday windows of years"
+        "holidays", parents=[common], help=t(_("Tết and the holiday windows of years"))
     )
-    holidays.add_argument("years", metavar="YEAR", nargs="+", type=_year)
-    holidays.add_argument("--json", action="store_true", help="print JSON")
-    holidays.set_defaults(run=commands.holidays)
+    holidays.add_argument("years", metavar=t(_("YEAR")), nargs="+", type=_year(language))
+    holidays.add_argument("--json", action="store_true", help=t(_("print JSON")))
+    holidays.set_defaults(run=_command("holidays"))
 
-    report = sub.add_parser("report", parents=[common], help="a campaign's totals and summary")
-    report.add_argument("campaign", metavar="CAMPAIGN", help="the campaign's id or name")
-    report.add_argument("--xlsx", metavar="FILE", help="also write the report as an Excel workbook")
-    report.add_argument("--json", action="store_true", help="print JSON")
-    report.set_defaults(run=commands.report)
+    report = sub.add_parser(
+        "report", parents=[common], help=t(_("a campaign's totals and summary"))
+    )
+    report.add_argument(
+        "campaign", metavar=t(_("CAMPAIGN")), help=t(_("the campaign's id or name"))
+    )
+    report.add_argument(
+        "--xlsx",
+        metavar=t(_("FILE")),
+        help=t(_("also write the report as an Excel workbook")),
+    )
+    report.add_argument("--json", action="store_true", help=t(_("print JSON")))
+    report.set_defaults(run=_command("report"))
 
     backup = sub.add_parser(
         "backup",
         parents=[common],
-        help="write a consistent copy of the database to a file, or a dated file in a folder",
+        help=t(_("write a consistent copy of the database to a file, or a dated file in a folder")),
     )
-    backup.add_argument("target", metavar="FILE_OR_FOLDER")
+    backup.add_argument("target", metavar=t(_("FILE_OR_FOLDER")))
     backup.add_argument(
         "--keep",
         type=int,
         metavar="N",
-        help="with a folder: keep only the newest N backups there",
+        help=t(_("with a folder: keep only the newest N backups there")),
     )
     backup.add_argument(
         "--daily-at",
-        type=_time_of_day,
+        type=_time_of_day(language),
         metavar="HH:MM",
-        help="keep running and back up every day at this Vietnam time",
+        help=t(_("keep running and back up every day at this Vietnam time")),
     )
-    backup.set_defaults(run=commands.backup)
+    backup.set_defaults(run=_command("backup"))
 
     restore = sub.add_parser(
         "restore",
         parents=[common],
-        help="replace the database with a backup (an empty database unless --force), then migrate",
+        help=t(
+            _("replace the database with a backup (an empty database unless --force), then migrate")
+        ),
     )
-    restore.add_argument("source", metavar="FILE")
+    restore.add_argument("source", metavar=t(_("FILE")))
     restore.add_argument(
-        "--force", action="store_true", help="replace a database that already holds data"
+        "--force", action="store_true", help=t(_("replace a database that already holds data"))
     )
-    restore.set_defaults(run=commands.restore)
+    restore.set_defaults(run=_command("restore"))
 
     scheduler = sub.add_parser(
         "scheduler",
         parents=[common],
-        help="run the scheduler alone: reminders, alerts and sending the outbox (until stopped)",
+        help=t(
+            _("run the scheduler alone: reminders, alerts and sending the outbox (until stopped)")
+        ),
     )
     scheduler.set_defaults(run=_run_scheduler)
     return parser
+
+
+def _startup_language() -> str:
+    """The language help and usage errors speak before ``--lang`` is read: the configured
+    default, or Vietnamese when the settings themselves are wrong (said later, in words)."""
+    try:
+        return str(load_settings().default_language)
+    except SettingsError:
+        return DEFAULT_LANGUAGE.value
 
 
 def configure_logging(settings: Settings, *, verbose: bool, quiet: bool) -> None:
@@ -252,8 +354,27 @@ def configure_logging(settings: Settings, *, verbose: bool, quiet: bool) -> None
             logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
 
 
+def _finish(outcome: int | Awaitable[int]) -> int:
+    """A command's exit code: what it returned, or what its coroutine returns when run.
+
+    A command with nothing to wait for (``holidays``) is a plain function, so it starts
+    without asyncio, which costs a fifth of a fast command's start.
+    """
+    if not isinstance(outcome, Awaitable):
+        return outcome
+    import asyncio
+
+    async def wait() -> int:
+        return await outcome
+
+    return asyncio.run(wait())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    language = language_from_argv(arguments, _startup_language())
+    with argparse_speaking(language):
+        args = build_parser(language).parse_args(arguments)
     try:
         settings = load_settings()
         configure_logging(settings, verbose=args.verbose, quiet=args.quiet)
@@ -267,7 +388,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         verbose=args.verbose,
     )
     try:
-        return asyncio.run(args.run(args, ctx)) or 0
+        return _finish(args.run(args, ctx)) or 0
     except StationsError as exc:
         # With --verbose, what lies behind the line (a driver's error) is logged too.
         log.debug("the command stopped: %s", exc, exc_info=exc.__cause__ is not None)
@@ -380,7 +501,9 @@ async def _run_serve(args: argparse.Namespace, ctx: CliContext) -> int:
         # reached is one clear error line rather than a lifespan traceback.
         async with open_database(settings):
             if args.demo:
-                await commands.load_demo_if_empty(ctx)
+                from stations.cli.commands import load_demo_if_empty
+
+                await load_demo_if_empty(ctx)
         start_metrics_listener(settings, settings.host)
         config = uvicorn.Config(
             build_app(settings),

@@ -13,6 +13,7 @@ from stations import clock
 from stations.enums import ServiceKind
 from stations.formatting import format_date, format_number, format_time
 from stations.i18n import _
+from stations.services.phones import format_phone_local
 from stations.services.queries.bot import led_station, station_day_totals, station_duty
 
 DUTY_TITLE = _("<b>{station}</b> at {time}")
@@ -64,7 +65,7 @@ async def station(update: Update, context: ContextTypes.DEFAULT_TYPE, speaker: S
                 lang,
                 name=assignment.volunteer.full_name,
                 time=format_time(assignment.shift.starts_at),
-                phone=assignment.volunteer.phone,
+                phone=format_phone_local(assignment.volunteer.phone),
             )
         )
     if not duty.late:

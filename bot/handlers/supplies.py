@@ -17,7 +17,7 @@ from bot.parsing import Problem, ReportLine, parse_count, parse_quantity, parse_
 from bot.session import Speaker
 from stations import clock
 from stations.enums import MovementKind
-from stations.formatting import format_number
+from stations.formatting import format_number, unit_and_item
 from stations.i18n import _
 from stations.models import Station, SupplyItem
 from stations.services.catalog import find_items
@@ -58,10 +58,16 @@ def _amount(value: int, lang: str) -> str:
     return format_number(value, lang)
 
 
+def _unit_and_item(item: SupplyItem, count: int | None, lang: str) -> dict[str, str]:
+    """``unit`` and ``item`` for "{quantity} {unit}{item}": "30 khăn lạnh", "50 chai nước
+    suối" in Vietnamese, never "30 khăn Khăn lạnh" (docs/glossary.md)."""
+    unit, name = unit_and_item(item.unit_label(lang, count), item.name(lang), lang)
+    return {"unit": unit, "item": name}
+
+
 def _change_text(action: str, item: SupplyItem, change: StockChange, lang: str) -> str:
     line = change.movement
     common = {
-        "item": item.name(lang),
         "stock": _amount(change.balance_after, lang),
         "stock_unit": item.unit_label(lang, change.balance_after),
     }
@@ -72,7 +78,7 @@ def _change_text(action: str, item: SupplyItem, change: StockChange, lang: str) 
                 COUNTED,
                 lang,
                 quantity=_amount(counted, lang),
-                unit=item.unit_label(lang, counted),
+                **_unit_and_item(item, counted, lang),
                 **common,
             )
         ]
@@ -93,7 +99,7 @@ def _change_text(action: str, item: SupplyItem, change: StockChange, lang: str) 
                 message,
                 lang,
                 quantity=_amount(line.quantity, lang),
-                unit=item.unit_label(lang, line.quantity),
+                **_unit_and_item(item, line.quantity, lang),
                 **common,
             )
         ]
@@ -285,7 +291,11 @@ async def pick_item(update: Update, context: ContextTypes.DEFAULT_TYPE, speaker:
     await answer_query(update)
     await edit_pressed(
         update,
-        texts.render(_ASK[action], lang, unit=item.unit_label(lang, None), item=item.name(lang)),
+        texts.render(
+            _ASK[action],
+            lang,
+            **_unit_and_item(item, None, lang),
+        ),
     )
 
 

@@ -1,7 +1,8 @@
 """The sub-commands of ``waystation``: each takes the parsed arguments, calls services, prints.
 
-Heavier modules (the demo data, the report's workbook writer) are imported inside the
-command that needs them, so ``waystation holidays`` starts fast.
+Whatever reaches the database (tortoise and the models), the demo data and the report's
+workbook writer are imported inside the command that needs them, so ``waystation --help``
+and ``waystation holidays`` start fast (tests/stations/cli/test_startup.py keeps them so).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from stations import db
 from stations.calendar import SUPPORTED_YEARS, canchi_year_name, holidays_of_year
 from stations.calendar.holidays import HolidayKind
 from stations.cli.context import (
@@ -30,7 +30,6 @@ from stations.cli.files import check_report_path, report_workbook, write_whole
 from stations.cli.output import render_table
 from stations.formatting import format_date, format_number, format_time
 from stations.i18n import _, translate
-from stations.services import users
 from stations.services.actor import Actor
 from stations.services.errors import InvalidInput, StationsError
 
@@ -50,6 +49,8 @@ def _say(ctx: CliContext, msgid: str, **params: object) -> None:
 
 
 async def migrate(args: argparse.Namespace, ctx: CliContext) -> int:
+    from stations import db
+
     url = ctx.settings.database_url
     with reporting_connection_errors(url):
         applied = await db.migrate(url)
@@ -96,6 +97,8 @@ def _read_password(ctx: CliContext) -> str:
 
 
 async def create_user(args: argparse.Namespace, ctx: CliContext) -> int:
+    from stations.services import users
+
     # Mistakes are caught before the prompt and before the database is opened.
     email = users.normalize_email(args.email)
     password = users.check_password(_read_password(ctx))
@@ -121,6 +124,8 @@ async def create_user(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 async def create_api_token(args: argparse.Namespace, ctx: CliContext) -> int:
+    from stations.services import users
+
     async with open_database(ctx.settings):
         token, plaintext = await users.create_api_token(
             args.name, role=args.role, unit=args.unit, by=CLI_ACTOR
@@ -138,6 +143,8 @@ async def create_api_token(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 async def revoke_api_token(args: argparse.Namespace, ctx: CliContext) -> int:
+    from stations.services import users
+
     async with open_database(ctx.settings):
         revocation = await users.revoke_api_token(args.name, by=CLI_ACTOR)
     token = revocation.token
@@ -157,6 +164,8 @@ def _moment(value: Any, language: str) -> str:
 
 
 async def list_api_tokens(args: argparse.Namespace, ctx: CliContext) -> int:
+    from stations.services import users
+
     async with open_database(ctx.settings):
         tokens = await users.list_api_tokens()
     if not tokens:
@@ -208,7 +217,7 @@ def _holidays_as_dict(year: int) -> dict[str, Any]:
     }
 
 
-async def holidays(args: argparse.Namespace, ctx: CliContext) -> int:
+def holidays(args: argparse.Namespace, ctx: CliContext) -> int:
     for year in args.years:
         if year not in SUPPORTED_YEARS:
             raise InvalidInput(

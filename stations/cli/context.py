@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from stations import db
 from stations.enums import Language
 from stations.i18n import _, translate
 from stations.services.errors import StationsError
@@ -26,6 +25,8 @@ class CliContext:
 
 def describe_database(url: str) -> str:
     """The database URL without its password, to show on screen."""
+    from stations import db
+
     url = db.normalize_url(url)
     if url.startswith("sqlite://"):
         return url
@@ -111,6 +112,8 @@ def reporting_connection_errors(url: str) -> Iterator[None]:
     The line names the database (password hidden) and WAYSTATION_DATABASE_URL, and ends
     with the driver's own words for whoever has to look further.
     """
+    from stations import db
+
     try:
         yield
     except db.DatabaseUnavailable as exc:
@@ -144,6 +147,8 @@ async def open_database(settings: Settings, *, migrate: bool = True) -> AsyncIte
     Closing matters: an aiosqlite connection left open keeps its thread alive and the
     process would hang at exit.
     """
+    from stations import db
+
     try:
         with reporting_connection_errors(settings.database_url):
             if migrate:

@@ -32,6 +32,7 @@ from stations.models import Notification, Volunteer
 from stations.services.actor import Actor
 from stations.services.errors import InvalidInput
 from stations.services.outbox import enqueue_notification
+from stations.services.phones import format_phone_local
 from stations.services.volunteers import mark_unreachable
 
 #: How long a claim holds a row before another dispatcher may take it over.
@@ -247,7 +248,7 @@ async def mark_blocked(
                     BLOCKED_BY_VOLUNTEER,
                     language,
                     name=_html(volunteer.full_name),
-                    phone=volunteer.phone,
+                    phone=format_phone_local(volunteer.phone),
                 ),
                 parse_mode="HTML",
                 dedupe_key=f"blocked:{volunteer.id}:{int(now.timestamp())}",

@@ -7,10 +7,12 @@ format, which a Vietnamese Excel shows as "612.300". A station's row has no coun
 stations (it would always be 1); its count of units is the station's own unit and the
 partner units that served with it, and the header says so.
 
-A CSV is for other programs as much as for Excel: one row per station or per day, no total
-row, ISO dates, plain numbers with a dot for decimals. ``write_report_csv`` writes text only;
-Excel needs a UTF-8 byte-order mark to read Vietnamese correctly, so a caller writing a file
-opens it with ``encoding="utf-8-sig"`` (or sends ``CSV_BOM`` first in a download).
+A CSV has one row per station or per day, no total row, in one of two formats. ``excel`` (the
+default) is what a Vietnamese Excel opens by double-click: ``;`` between fields (its list
+separator, as the comma is its decimal mark), decimal commas ("1,5"), dd/mm/yyyy dates and a
+UTF-8 byte-order mark, without which it garbles Vietnamese. ``rfc4180`` is for other programs:
+commas, ISO dates, decimal points, no mark. ``write_report_csv`` writes text only: a caller
+writing a file or a download starts it with the format's ``bom``.
 """
 
 from __future__ import annotations
@@ -38,6 +40,33 @@ from stations.services.spreadsheet_cells import SafeCsvWriter, neutralise_workbo
 
 CSV_BOM = "\ufeff"
 BREAKDOWNS = ("station", "day")
+
+
+@dataclass(frozen=True)
+class CsvFormat:
+    """How a CSV writes its fields, numbers and dates, and what comes before its first byte."""
+
+    name: str
+    delimiter: str
+    decimal_comma: bool
+    day_first_dates: bool
+    bom: str
+
+
+CSV_FORMATS: dict[str, CsvFormat] = {
+    "excel": CsvFormat("excel", ";", decimal_comma=True, day_first_dates=True, bom=CSV_BOM),
+    "rfc4180": CsvFormat("rfc4180", ",", decimal_comma=False, day_first_dates=False, bom=""),
+}
+BAD_CSV_FORMAT = _("The CSV format must be one of: {choices}.")
+
+
+def csv_format(name: str) -> CsvFormat:
+    """The CSV format called ``name``; a translated error naming the choices otherwise."""
+    found = CSV_FORMATS.get(name)
+    if found is None:
+        raise InvalidInput(BAD_CSV_FORMAT, field="format", choices=", ".join(CSV_FORMATS))
+    return found
+
 
 INTEGER_FORMAT = "#,##0"
 HOURS_FORMAT = "#,##0.0"
@@ -229,27 +258,33 @@ def write_report_csv(
     *,
     language: str = "vi",
     breakdown: str = "station",
+    fmt: CsvFormat = CSV_FORMATS["excel"],
 ) -> None:
-    """Write one row per station (``breakdown="station"``) or per day (``"day"``).
+    """Write one row per station (``breakdown="station"``) or per day (``"day"``), in
+    ``fmt`` (Vietnamese Excel's by default).
 
-    Text only: the caller adds the byte-order mark Excel wants (see the module docstring).
+    Text only: the caller adds the format's byte-order mark (see the module docstring).
     """
     if breakdown not in BREAKDOWNS:
         raise InvalidInput(BAD_BREAKDOWN, field="breakdown", choices=", ".join(BREAKDOWNS))
     lang = normalize_language(language)
-    writer = SafeCsvWriter(csv.writer(destination, lineterminator="\r\n"))
+    writer = SafeCsvWriter(csv.writer(destination, delimiter=fmt.delimiter, lineterminator="\r\n"))
     rows: list[list[Any]]
     if breakdown == "station":
         writer.writerow(_headers(STATION_LEADING, STATION_COLUMNS, lang))
         rows = _station_rows(report)
     else:
         writer.writerow(_headers((DATE,), TOTAL_COLUMNS, lang))
-        rows = [[d.day.isoformat(), *_figures(d.totals, TOTAL_COLUMNS)] for d in report.days]
-    writer.writerows([[_csv_value(value) for value in row] for row in rows])
+        rows = [[d.day, *_figures(d.totals, TOTAL_COLUMNS)] for d in report.days]
+    writer.writerows([[_csv_value(value, fmt) for value in row] for row in rows])
 
 
-def _csv_value(value: Any) -> Any:
-    # 7.0 hours reads "7", not "7.0", like the counts beside it.
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
+def _csv_value(value: Any, fmt: CsvFormat) -> Any:
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y") if fmt.day_first_dates else value.isoformat()
+    if isinstance(value, float):
+        # 7.0 hours reads "7", not "7.0", like the counts beside it.
+        if value.is_integer():
+            return int(value)
+        return str(value).replace(".", ",") if fmt.decimal_comma else value
     return value

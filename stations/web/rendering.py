@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import re
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import jinja2
 from starlette.datastructures import URL
@@ -24,10 +25,11 @@ from starlette.templating import Jinja2Templates
 from stations import __version__
 from stations.clock import VN_TZ
 from stations.enums import Language
-from stations.formatting import format_date, format_number, format_time
+from stations.formatting import format_date, format_number, format_time, format_window
 from stations.i18n import _, gettext, normalize_language, translate
 from stations.i18n import ngettext as _ngettext
 from stations.services.permissions import Principal
+from stations.services.phones import format_phone_local
 from stations.web.i18n import (
     LANGUAGE_PARAMETER,
     chosen_language,
@@ -169,7 +171,9 @@ def template_context(request: Request) -> dict[str, Any]:
         return translate(msgid, language, **params)
 
     def ngettext_here(singular: str, plural: str, n: int, /, **params: object) -> str:
-        return _ngettext(singular, plural, n, language).format(**({"count": n} | params))
+        # {count} reads "1.500" / "1,500" like every other number on the page.
+        counted = {"count": format_number(n, language)}
+        return _ngettext(singular, plural, n, language).format(**(counted | params))
 
     return {
         "request": request,
@@ -196,9 +200,49 @@ def template_context(request: Request) -> dict[str, Any]:
         "fmt_time": _format_time,
         "fmt_datetime": lambda moment: _format_datetime(moment, language),
         "fmt_number": lambda n: format_number(n, language) if n is not None else "",
+        "fmt_phone": lambda e164: format_phone_local(e164) if e164 else "",
+        # A shift's start and end, with both dates when it crosses midnight.
+        "fmt_window": lambda starts, ends: format_window(starts, ends, language),
         "url_for": lambda name, /, **params: route_url(request, name, **params),
         "path_with_lang": lambda code: path_with_lang(request, code),
     }
+
+
+#: A date typed as people write it here (dd/mm/yyyy), or the ISO form a link carries.
+DATE_INPUT_ATTRIBUTES: Final = {
+    "pattern": r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}",
+    "placeholder": "dd/mm/yyyy",
+    "maxlength": "10",
+    "autocomplete": "off",
+    "class": "input--date",
+}
+#: A 24-hour time: 07:30, or 7h30 as it is often written.
+TIME_INPUT_ATTRIBUTES: Final = {
+    "pattern": r"[0-9]{1,2}[:hH][0-9]{2}",
+    "placeholder": "hh:mm",
+    "maxlength": "5",
+    "autocomplete": "off",
+    "class": "input--time",
+}
+_ISO_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+
+
+def date_input(value: object) -> str:
+    """What a date field shows: a date, or an ISO day (from a link, or the server's own
+    values), as dd/mm/yyyy; anything else (a refused value shown again) as it was."""
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    text = "" if value is None else str(value)
+    if match := _ISO_DAY.fullmatch(text):
+        year, month, day = match.groups()
+        return f"{day}/{month}/{year}"
+    return text
+
+
+# Language-free, so imported macros (which see no page context) can use them.
+templates.env.globals["date_input"] = date_input
+templates.env.globals["date_attrs"] = DATE_INPUT_ATTRIBUTES
+templates.env.globals["time_attrs"] = TIME_INPUT_ATTRIBUTES
 
 
 def render(

@@ -16,6 +16,7 @@ from stations.models import Notification, Volunteer
 from stations.services import dispatch
 from stations.services.dispatch import ClaimedNotification
 from stations.services.outbox import enqueue_notification
+from stations.services.phones import format_phone_local
 from tests.fake_telegram.limits import Limits
 from tests.fake_telegram.server import FakeTelegram
 from tests.scheduler.helpers import COORDINATORS, linked_volunteer
@@ -211,7 +212,7 @@ async def test_record_blocked_marks_volunteer_and_tells_coordinators_once(db, cl
     assert [(n.chat_id, n.text) for n in told] == [
         (
             COORDINATORS,
-            f"Võ Văn Em ({volunteer.phone}) has blocked the bot, so their Telegram messages "
+            f"Võ Văn Em ({format_phone_local(volunteer.phone)}) has blocked the bot, so their Telegram messages "
             "cannot be delivered. Please reach them another way.",
         )
     ]

@@ -30,7 +30,7 @@ def test_build_scheduler_plans_every_job_in_a_memory_store():
         "shift_follow_up": ("IntervalTrigger", "interval[0:01:00]"),
         "low_stock_sweep": ("IntervalTrigger", "interval[0:05:00]"),
         "closing_reports": ("IntervalTrigger", "interval[0:10:00]"),
-        "daily_summary": ("CronTrigger", "cron[hour='20', minute='0']"),
+        "daily_summary": ("CronTrigger", "cron[hour='6,20', minute='0']"),
         "unfilled_shifts": ("CronTrigger", "cron[hour='7', minute='0']"),
     }
     assert all(isinstance(j.trigger, IntervalTrigger | CronTrigger) for j in scheduler.get_jobs())

@@ -12,6 +12,7 @@ from stations.enums import NotificationStatus
 from stations.models import Notification, Volunteer
 from stations.services import dispatch
 from stations.services.outbox import enqueue_notification
+from stations.services.phones import format_phone_local
 from tests.scheduler.helpers import COORDINATORS, dispatcher_for, linked_volunteer
 
 pytestmark = [
@@ -216,7 +217,7 @@ async def test_blocked_bot_marks_volunteer_unreachable_and_tells_coordinators(
     assert rows[0].last_error == "Forbidden: bot was blocked by the user"
     assert (await Volunteer.get(id=volunteer.id)).reachable is False
     assert told.text == (
-        f"Phạm <Thị> Dung ({volunteer.phone}) đã chặn bot nên không thể gửi tin nhắn Telegram "
+        f"Phạm <Thị> Dung ({format_phone_local(volunteer.phone)}) đã chặn bot nên không thể gửi tin nhắn Telegram "
         "cho người này. Vui lòng liên hệ bằng cách khác."
     )
 

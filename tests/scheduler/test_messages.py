@@ -69,8 +69,8 @@ async def test_a_day_of_messages_reaches_everyone_once_within_the_limits(
     await step(vn(2027, 2, 2, 10, 15))
     await step(vn(2027, 2, 2, 14))  # shift over: check-out reminder
     await step(vn(2027, 2, 2, 16))  # automatic check-out
-    await step(vn(2027, 2, 2, 20))  # daily summary
-    await step(vn(2027, 2, 3, 7))  # unfilled shifts
+    await step(vn(2027, 2, 2, 20))  # the day so far
+    await step(vn(2027, 2, 3, 7))  # the whole of yesterday, unfilled shifts
     await close_campaign(world.station.campaign, by=ADMIN)
     await step(vn(2027, 2, 3, 7, 10))  # closing report
 
@@ -97,11 +97,13 @@ async def test_a_day_of_messages_reaches_everyone_once_within_the_limits(
         newcomer.telegram_chat_id: ["assigned", "assigned", "shift_cancelled", "reminder"],
         world.volunteer.telegram_chat_id: ["reminder"],
         COORDINATORS: [
+            "daily_summary",  # 07:30, the whole of yesterday (01/02)
             "unfilled_shifts",
             "volunteer_blocked",
             "low_stock",
             "no_show",
-            "daily_summary",
+            "daily_summary",  # 20:00, the day so far
+            "daily_summary",  # 07:00 the next morning, the whole of 02/02
             "unfilled_shifts",
             "closing_report",
         ],

@@ -204,7 +204,7 @@ def test_output_options_default_when_not_given():
 
 def test_unknown_command_exits_2(capsys):
     with pytest.raises(SystemExit) as caught:
-        main(["fly"])
+        main(["--lang", "en", "fly"])
 
     assert caught.value.code == 2
     assert "invalid choice: 'fly'" in capsys.readouterr().err

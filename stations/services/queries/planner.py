@@ -242,7 +242,8 @@ async def candidates_for_shift(
     query: str, *, unit_ids: Collection[int] | None, limit: int = MAX_CANDIDATES
 ) -> list[Volunteer]:
     """Volunteers in scope matching ``query`` by name (diacritics and case ignored) or by
-    the digits of their phone, in name order; nothing for an empty query. One query.
+    the digits of their phone, in name order, each with its unit (two people of one name are
+    told apart by it); nothing for an empty query. One query.
 
     The matching is the volunteer search's own, narrowed to the scope in the database so
     nobody in scope is crowded off the page by people outside it."""
@@ -251,7 +252,7 @@ async def candidates_for_shift(
     found = matching_volunteers(query)
     if unit_ids is not None:
         found = found.filter(unit_id__in=sorted(unit_ids))
-    return await found.order_by("search_name", "id").limit(limit)
+    return await found.select_related("unit").order_by("search_name", "id").limit(limit)
 
 
 def pattern_windows(

@@ -1,9 +1,16 @@
-"""Finding volunteers: by name with or without diacritics, by phone, by Telegram account."""
+"""Finding volunteers: by name with or without diacritics, by phone, by Telegram account.
+
+A name query matches the beginnings of the words of a name: "an" finds An and Anh, not Lan
+or Toàn (a substring match found 844 of the demo's 1,500 volunteers for "an"). It reads the
+stored ``search_name`` (folded: lower case, no diacritics, every form of đ as d), so both
+databases compare plain ASCII-ish text with two ``LIKE`` patterns per word.
+"""
 
 from __future__ import annotations
 
 import re
 
+from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from stations.i18n import _
@@ -16,6 +23,8 @@ MAX_LIMIT = 200
 #: A query made only of these, with enough digits, is a piece of a phone number.
 _PHONE_LIKE = re.compile(r"^\(?\+?[\d\s().\-]+$")
 _MIN_PHONE_DIGITS = 3
+#: What separates the words of a query ("Trần, Văn" is two words).
+_QUERY_SEPARATORS = re.compile(r"[\s,;]+")
 
 
 def _phone_digits(query: str) -> str | None:
@@ -43,16 +52,27 @@ def matching_volunteers(query: str, unit_id: int | None = None) -> QuerySet[Volu
     digits = _phone_digits(text)
     if digits is not None:
         return found.filter(phone__contains=digits)
-    for word in fold(text).split(" "):
-        found = found.filter(search_name__contains=word)
+    for word in name_query_words(text):
+        found = found.filter(_name_has_word_starting(word))
     return found
+
+
+def name_query_words(query: str) -> list[str]:
+    """The folded words of a name query: "Ðặng  AN" → ["dang", "an"]."""
+    return [word for word in _QUERY_SEPARATORS.split(fold(query)) if word]
+
+
+def _name_has_word_starting(prefix: str) -> Q:
+    """A stored folded name with a word that begins with ``prefix`` (words are separated by
+    single spaces there)."""
+    return Q(search_name__startswith=prefix) | Q(search_name__contains=f" {prefix}")
 
 
 async def search_volunteers(
     query: str = "", *, unit_id: int | None = None, limit: int = 50, offset: int = 0
 ) -> list[Volunteer]:
-    """Volunteers whose name holds every word of ``query`` (diacritics and case ignored),
-    or whose phone holds its digits, in name order."""
+    """Volunteers with a name word starting with each word of ``query`` (diacritics and
+    case ignored), or whose phone holds its digits, in name order."""
     check_page(
         limit,
         offset,

@@ -2,35 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from stations.enums import ActorKind
-from stations.i18n import Msgid, _, translate
+from stations.i18n import _, translate
 from stations.services.errors import InvalidInput
 from stations.services.queries.audit import audit_actions, audit_page
+from stations.services.queries.audit_lines import action_label, audit_lines
 from stations.web import forms
 from stations.web.auth import page, principal_of
 from stations.web.rendering import render, route_url
 from stations.web.views.notifications import PAGE_OF, parse_page
-
-ACTOR_KIND_LABELS: dict[ActorKind, Msgid] = {
-    ActorKind.USER: Msgid(_("web user")),
-    ActorKind.VOLUNTEER: Msgid(_("volunteer (bot)")),
-    ActorKind.API: Msgid(_("API token")),
-    ActorKind.SYSTEM: Msgid(_("system")),
-}
-#: The details column shows this much of an event's data; the rest is in the database.
-MAX_DATA_CHARS = 500
-
-
-def _data_text(data: Any) -> str:
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
-    return text if len(text) <= MAX_DATA_CHARS else f"{text[:MAX_DATA_CHARS]}…"
 
 
 @page(admin=True)
@@ -61,17 +46,13 @@ async def audit_log(request: Request) -> Response:
 
     context = {
         "result": result,
-        "rows": [
-            {
-                "event": event,
-                "actor_kind": translate(ACTOR_KIND_LABELS[ActorKind(event.actor_kind)], language),
-                "data": _data_text(event.data) if event.data else "",
-            }
-            for event in result.rows
-        ],
+        "lines": await audit_lines(result.rows, language),
         "action": action,
         "actor": actor,
-        "actions": [("", translate(_("Any action"), language)), *((a, a) for a in actions)],
+        "actions": [
+            ("", translate(_("Any action"), language)),
+            *sorted(((a, action_label(a, language)) for a in actions), key=lambda p: p[1]),
+        ],
         "errors": errors,
         "url_for_page": url_for_page,
         "page_label": translate(PAGE_OF, language, page=result.page, pages=result.page_count),

@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute, Route
 from stations import clock
 from stations.calendar import HolidayKind, holiday_window
 from stations.enums import CampaignKind, CampaignStatus
+from stations.formatting import format_number
 from stations.i18n import _
 from stations.labels import CAMPAIGN_KIND_LABELS
 from stations.models import Campaign
@@ -86,7 +87,9 @@ async def campaign_edit(request: Request) -> Response:
     campaign = await campaign_in_path(request)
     if request.method == "GET":
         return _campaign_form(
-            request, campaign, FormState(_values(campaign), request.state.language)
+            request,
+            campaign,
+            FormState(_values(campaign, request.state.language), request.state.language),
         )
     state = await read_state(request)
     values = _parse_editable(state)
@@ -110,7 +113,7 @@ async def campaign_close(request: Request) -> Response:
     try:
         await close_campaign(campaign, by=principal.actor)
     except StationsError as error:
-        state = FormState(_values(campaign), request.state.language)
+        state = FormState(_values(campaign, request.state.language), request.state.language)
         state.status_code = error.http_status
         return _campaign_form(
             request, campaign, state, close_error=error.translated(request.state.language)
@@ -139,14 +142,17 @@ def _parse_editable(state: FormState) -> dict[str, Any]:
     }
 
 
-def _values(campaign: Campaign) -> dict[str, str]:
+def _values(campaign: Campaign, language: str) -> dict[str, str]:
     return {
         "kind": campaign.kind.value,
         "year": str(campaign.year),
         "name": campaign.name,
         "starts_on": campaign.starts_on.isoformat(),
         "ends_on": campaign.ends_on.isoformat(),
-        "budget_vnd": "" if campaign.budget_vnd is None else str(campaign.budget_vnd),
+        # "5.000.000.000", as it is read and typed (the form takes either grouping back).
+        "budget_vnd": ""
+        if campaign.budget_vnd is None
+        else format_number(campaign.budget_vnd, language),
     }
 
 
@@ -161,7 +167,10 @@ def _holiday_windows() -> dict[str, dict[str, list[str]]]:
             max(MIN_YEAR, this_year - _YEARS_BACK), min(MAX_YEAR, this_year + _YEARS_AHEAD) + 1
         ):
             window = holiday_window(holiday, year)
-            windows[kind.value][str(year)] = [window.start.isoformat(), window.end.isoformat()]
+            windows[kind.value][str(year)] = [
+                window.start.strftime("%d/%m/%Y"),
+                window.end.strftime("%d/%m/%Y"),
+            ]
     return windows
 
 

@@ -20,7 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from stations.enums import CampaignStatus, Language, MovementKind, ServiceKind, Source
-from stations.formatting import format_number
+from stations.formatting import format_number, unit_and_item
 from stations.i18n import _, translate
 from stations.labels import MOVEMENT_KIND_LABELS, SERVICE_KIND_LABELS, SOURCE_LABELS
 from stations.models import Station, SupplyItem, Unit
@@ -147,11 +147,10 @@ async def _item(values: Mapping[str, str]) -> SupplyItem:
 
 
 def _item_words(item: SupplyItem, quantity: int, language: Language) -> dict[str, object]:
-    return {
-        "quantity": format_number(quantity, language),
-        "unit": item.unit_label(language.value),
-        "item": item.name(language.value),
-    }
+    """The parts of "30 khăn lạnh" for a message: Vietnamese messages write
+    "{quantity} {unit}{item}", the unit left out when the item's name says it."""
+    unit, name = unit_and_item(item.unit_label(language.value), item.name(language.value), language)
+    return {"quantity": format_number(quantity, language), "unit": unit, "item": name}
 
 
 def _signed(delta: int, language: Language) -> str:

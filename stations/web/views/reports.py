@@ -25,9 +25,9 @@ from stations.services.errors import InvalidInput
 from stations.services.exports import (
     BAD_BREAKDOWN,
     BREAKDOWNS,
-    CSV_BOM,
     STATION_COLUMNS,
     TOTAL_COLUMNS,
+    csv_format,
     write_report_csv,
     write_report_xlsx,
 )
@@ -123,20 +123,25 @@ async def campaign_report_xlsx(request: Request) -> Response:
 
 @page()
 async def campaign_report_csv(request: Request) -> Response:
-    """One row per station (``?breakdown=station``, the default) or per day (``day``)."""
+    """One row per station (``?breakdown=station``, the default) or per day (``day``), for
+    a Vietnamese Excel (the default) or plain RFC 4180 (``?format=rfc4180``)."""
     language = page_language(request)
     breakdown = request.query_params.get("breakdown") or "station"
     if breakdown not in BREAKDOWNS:
         error = InvalidInput(BAD_BREAKDOWN, field="breakdown", choices=", ".join(BREAKDOWNS))
         return error_page(request, 400, error.translated(language))
+    try:
+        fmt = csv_format(request.query_params.get("format") or "excel")
+    except InvalidInput as error:
+        return error_page(request, 400, error.translated(language))
     _campaign, report = await _report(request)
     text = io.StringIO()
-    write_report_csv(report, text, language=language.value, breakdown=breakdown)
+    write_report_csv(report, text, language=language.value, breakdown=breakdown, fmt=fmt)
     title = REPORT_FILE_BY_DAY if breakdown == "day" else REPORT_FILE_BY_STATION
     name = download_name(translate(title, language, campaign=report.name)) + ".csv"
     # Excel reads Vietnamese in a CSV correctly only after a UTF-8 byte-order mark.
     return Response(
-        (CSV_BOM + text.getvalue()).encode("utf-8"),
+        (fmt.bom + text.getvalue()).encode("utf-8"),
         media_type=CSV_TYPE,
         headers={"Content-Disposition": content_disposition(name), "Cache-Control": "no-store"},
     )

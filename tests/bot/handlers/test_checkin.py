@@ -27,7 +27,7 @@ async def test_check_in_inside_the_radius_is_verified(bot):
         "request_location": True,
     }
     assert done.text == (
-        "✅ Đã điểm danh tại Trạm Hồng Ngự <1>, cách trạm 56 m. Chúc bạn một ca trực tốt!"
+        "✅ Đã điểm danh tại Trạm Hồng Ngự <1>, cách trạm 56 m. Chúc bạn trực ca thuận lợi!"
     )
     assert done.reply_markup == {"remove_keyboard": True}
     checked = await Assignment.get(id=world.assignment.id)
@@ -135,7 +135,7 @@ async def test_check_out_reports_the_time_worked(bot, clock):
 
     assert (
         done.text
-        == "👋 Đã kết thúc ca tại Trạm Hồng Ngự <1>. Bạn đã làm 1 giờ 45 phút. Cảm ơn bạn!"
+        == "👋 Đã kết thúc ca tại Trạm Hồng Ngự <1>. Thời gian trực: 1 giờ 45 phút. Cảm ơn bạn!"
     )
     assert again.text == "Bạn chưa điểm danh nên chưa có ca nào để kết thúc."
     checked = await Assignment.get(id=world.assignment.id)

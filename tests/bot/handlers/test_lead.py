@@ -7,6 +7,7 @@ import pytest
 from stations.enums import AssignmentStatus, ServiceKind
 from stations.services.actor import Actor
 from stations.services.inventory import record_handout
+from stations.services.phones import format_phone_local
 from stations.services.service_records import record_service
 from tests.bot.world import make_world
 from tests.factories import make_volunteer
@@ -29,7 +30,7 @@ async def test_station_shows_who_is_on_duty_and_who_is_late(webhook_bot):
         "Đang trực (1):\n"
         "• Trần Thị Bình, từ 06:00\n"
         "Đến muộn, chưa điểm danh (1):\n"
-        f"• Nguyễn Văn An, ca bắt đầu lúc 06:00, điện thoại {world.volunteer.phone}"
+        f"• Nguyễn Văn An, ca bắt đầu lúc 06:00, điện thoại {format_phone_local(world.volunteer.phone)}"
     )
 
 

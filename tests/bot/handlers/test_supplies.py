@@ -30,8 +30,8 @@ async def test_quick_handout_records_each_item_and_shows_new_stock(bot):
     (answer,) = await bot.say(an, "/phat nuoc 50 khăn lạnh 30")
 
     assert answer.text == (
-        "✅ Đã phát 50 chai Nước suối. Tồn kho hiện tại: 150 chai.\n\n"
-        "✅ Đã phát 30 khăn Khăn lạnh. Tồn kho hiện tại: 170 khăn."
+        "✅ Đã phát 50 chai nước suối. Tồn kho hiện tại: 150 chai.\n\n"
+        "✅ Đã phát 30 khăn lạnh. Tồn kho hiện tại: 170 khăn."
     )
     assert await _stock(world.station) == {"water": 150, "towel": 170}
 
@@ -59,7 +59,7 @@ async def test_redelivered_handout_counts_once(bot):
     await bot.fake.deliver_again(update_id)
     (again,) = await bot.fake.wait_for(chat_id=an.id)
 
-    assert again.text == "✅ Đã phát 50 chai Nước suối. Tồn kho hiện tại: 150 chai."
+    assert again.text == "✅ Đã phát 50 chai nước suối. Tồn kho hiện tại: 150 chai."
     assert await _stock(world.station) == {"water": 150, "towel": 200}
     assert await _handouts() == 1
 
@@ -75,9 +75,9 @@ async def test_guided_handout_asks_for_item_then_number(bot):
 
     assert menu.text == "Bạn đã phát gì tại Trạm Hồng Ngự <1>? Hãy chọn mặt hàng."
     assert prompt.edited and prompt.text == (
-        "Bạn đã phát bao nhiêu khăn Khăn lạnh? Hãy ghi một số, ví dụ 50."
+        "Bạn đã phát bao nhiêu khăn lạnh? Hãy ghi một số, ví dụ 50."
     )
-    assert done.text == "✅ Đã phát 40 khăn Khăn lạnh. Tồn kho hiện tại: 160 khăn."
+    assert done.text == "✅ Đã phát 40 khăn lạnh. Tồn kho hiện tại: 160 khăn."
     assert await _stock(world.station) == {"water": 200, "towel": 160}
 
 
@@ -139,7 +139,7 @@ async def test_guided_handout_refuses_bad_numbers_and_keeps_asking(webhook_bot):
     assert answers == [
         "“năm mươi” không phải là số. Bạn hãy viết bằng chữ số, ví dụ 50.",
         "Không nhận “-5”: số phải lớn hơn 0.",
-        "✅ Đã phát 12 chai Nước suối. Tồn kho hiện tại: 188 chai.",
+        "✅ Đã phát 12 chai nước suối. Tồn kho hiện tại: 188 chai.",
     ]
     assert await _stock(world.station) == {"water": 188, "towel": 200}
 
@@ -152,7 +152,7 @@ async def test_handout_warns_when_stock_runs_low(webhook_bot):
     (answer,) = await webhook_bot.say(an, "/phat nuoc 150")
 
     assert answer.text == (
-        "✅ Đã phát 150 chai Nước suối. Tồn kho hiện tại: 50 chai.\n"
+        "✅ Đã phát 150 chai nước suối. Tồn kho hiện tại: 50 chai.\n"
         "⚠️ Sắp hết hàng: còn dưới 100 chai."
     )
 
@@ -164,7 +164,7 @@ async def test_handout_beyond_the_record_is_kept_and_flagged(webhook_bot):
     (answer,) = await webhook_bot.say(an, "/phat nuoc 30")
 
     assert answer.text.splitlines()[:2] == [
-        "✅ Đã phát 30 chai Nước suối. Tồn kho hiện tại: -20 chai.",
+        "✅ Đã phát 30 chai nước suối. Tồn kho hiện tại: -20 chai.",
         "Số này nhiều hơn tồn kho trên sổ; điều phối viên sẽ kiểm tra lại.",
     ]
     assert await _stock(world.station) == {"water": -20, "towel": 10}
@@ -200,9 +200,9 @@ async def test_quick_count_writes_the_adjustment(webhook_bot):
     (answer,) = await webhook_bot.say(an, "/dem nuoc 180 khan 0")
 
     assert answer.text == (
-        "✅ Đã đếm được 180 chai Nước suối; tồn kho trên sổ giờ là 180 chai.\n"
+        "✅ Đã đếm được 180 chai nước suối; tồn kho trên sổ giờ là 180 chai.\n"
         "Sổ ghi 200 chai: đã điều chỉnh -20.\n\n"
-        "✅ Đã đếm được 0 khăn Khăn lạnh; tồn kho trên sổ giờ là 0 khăn.\n"
+        "✅ Đã đếm được 0 khăn lạnh; tồn kho trên sổ giờ là 0 khăn.\n"
         "Sổ ghi 200 khăn: đã điều chỉnh -200.\n"
         "⚠️ Sắp hết hàng: còn dưới 100 khăn."
     )
@@ -238,9 +238,9 @@ async def test_guided_count_writes_the_adjustment(bot):
     (prompt,) = await bot.fake.wait_for(chat_id=an.id)
     (done,) = await bot.say(an, "205")
 
-    assert prompt.text == "Hiện còn bao nhiêu chai Nước suối? Hãy ghi số bạn đếm được."
+    assert prompt.text == "Hiện còn bao nhiêu chai nước suối? Hãy ghi số bạn đếm được."
     assert done.text == (
-        "✅ Đã đếm được 205 chai Nước suối; tồn kho trên sổ giờ là 205 chai.\n"
+        "✅ Đã đếm được 205 chai nước suối; tồn kho trên sổ giờ là 205 chai.\n"
         "Sổ ghi 200 chai: đã điều chỉnh +5."
     )
     assert await StockMovement.filter(kind=MovementKind.COUNT_ADJUSTMENT).count() == 1
@@ -252,11 +252,11 @@ async def test_guided_report_can_be_cancelled(webhook_bot):
     an = webhook_bot.fake.user(1001)
     (menu,) = await webhook_bot.say(an, "/dem")
 
-    await an.press(menu, text="Huỷ báo cáo này")
+    await an.press(menu, text="Hủy báo cáo này")
     (cancelled,) = await webhook_bot.fake.wait_for(chat_id=an.id)
     (after,) = await webhook_bot.say(an, "50")
 
-    assert cancelled.text == "Đã huỷ. Chưa có gì được ghi lại."
+    assert cancelled.text == "Đã hủy. Chưa có gì được ghi lại."
     assert after.text == "Xin lỗi, mình chưa hiểu ý bạn. Gửi /help để xem những việc mình làm được."
     assert await StockMovement.filter(kind=MovementKind.COUNT_ADJUSTMENT).count() == 0
 
@@ -269,7 +269,7 @@ async def test_receive_is_for_station_leads(webhook_bot):
     (received,) = await webhook_bot.say(binh, "/receive nuoc 100")
 
     assert refused.text == "Chỉ trưởng trạm mới dùng được lệnh này."
-    assert received.text == "✅ Đã nhận 100 chai Nước suối. Tồn kho hiện tại: 300 chai."
+    assert received.text == "✅ Đã nhận 100 chai nước suối. Tồn kho hiện tại: 300 chai."
     assert await _stock(world.station) == {"water": 300, "towel": 200}
 
 

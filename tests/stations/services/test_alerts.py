@@ -13,6 +13,7 @@ from stations.services.actor import Actor
 from stations.services.assignments import check_in
 from stations.services.campaigns import close_campaign
 from stations.services.inventory import record_handout, record_receipt, set_low_stock_threshold
+from stations.services.phones import format_phone_local
 from stations.services.service_records import record_service
 from tests.factories import make_assignment, make_campaign, make_item, make_shift, make_station, vn
 from tests.scheduler.helpers import (  # noqa: F401
@@ -47,8 +48,8 @@ async def test_no_shows_are_marked_and_reported_once_per_shift(db, clock):
         "08:00–12:00 02/02/2027:"
     )
     expected = (
-        f"{title}\n• Lê Văn Cường · tình nguyện viên · {world.volunteer.phone}"
-        f"\n• Đỗ &lt;Văn&gt; Phúc · tình nguyện viên · {other.phone}"
+        f"{title}\n• Lê Văn Cường · tình nguyện viên · {format_phone_local(world.volunteer.phone)}"
+        f"\n• Đỗ &lt;Văn&gt; Phúc · tình nguyện viên · {format_phone_local(other.phone)}"
     )
     assert (first, again) == (2, 0)
     assert statuses == [AssignmentStatus.NO_SHOW] * 2
@@ -181,15 +182,16 @@ async def test_daily_summary_after_eight_in_the_evening(db, clock):
     sent = await alerts.send_daily_summaries(now=clock.now())
     again = await alerts.send_daily_summaries(now=clock.now())
 
-    assert (early, sent, again) == (0, 1, 1)
-    assert await _texts("daily_summary") == [
+    # Each run also has yesterday's whole day (01/02, nothing in it) to send.
+    assert (early, sent, again) == (1, 2, 2)
+    assert [t for t in await _texts("daily_summary") if "Tình hình" in t[1]] == [
         (
             COORDINATORS,
-            "📊 <b>Tổng kết ngày 02/02/2027</b>: Tết Đinh Mùi 2027\n\n"
+            "📊 <b>Tình hình ngày 02/02/2027</b> (đến 20:00): Tết Đinh Mùi 2027\n\n"
             "<b>S01 · Trạm &lt;Cầu&gt; Mới</b>: 2 tình nguyện viên, 8 giờ 00 phút làm việc\n"
-            "Đã phát: Nước suối 250 chai\n"
-            "Dịch vụ: xe máy được kiểm tra 12\n"
-            "Sắp hết: Nước suối 50 chai",
+            "Đã phát: 250 chai nước suối\n"
+            "Hoạt động hỗ trợ: kiểm tra 12 xe máy\n"
+            "Sắp hết: 50 chai nước suối",
         )
     ]
 
@@ -199,7 +201,7 @@ async def test_daily_summary_splits_long_campaigns_under_telegrams_limit(db, clo
     campaign = await make_campaign()
     for n in range(60):
         await make_station(campaign, code=f"S{n:02d}", name=f"Trạm dừng chân {'x' * 80} {n}")
-    clock.set(vn(2027, 2, 2, 21))
+    clock.set(vn(2027, 2, 3, 6))
 
     sent = await alerts.send_daily_summaries(now=clock.now())
 

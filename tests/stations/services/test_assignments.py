@@ -1240,7 +1240,7 @@ def test_role_label_reads_in_both_languages():
         "volunteer": ("tình nguyện viên", "volunteer"),
         "mechanic": ("kỹ thuật viên sửa xe", "mechanic"),
         "medic": ("nhân viên y tế", "medic"),
-        "broadcaster": ("phát loa tuyên truyền", "broadcaster"),
+        "broadcaster": ("người phát loa", "broadcaster"),
     }
 
 

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from stations.services.errors import InvalidInput
-from stations.services.exports import CSV_BOM, write_report_csv, write_report_xlsx
+from stations.services.exports import CSV_BOM, csv_format, write_report_csv, write_report_xlsx
 from stations.services.queries.reports import (
     CampaignReport,
     DayReport,
@@ -92,14 +92,14 @@ def make_report(*, budget_vnd: int | None = 10_000_000) -> CampaignReport:
 VI_FIGURE_HEADERS = [
     "Số trạm",
     "Số đơn vị (kể cả đơn vị phối hợp)",
-    "Lượt tham gia",
+    "Lượt tình nguyện viên",
     "Giờ trực",
     "Nước suối (chai)",
     "Khăn lạnh (khăn)",
     "Thực phẩm (phần)",
     "Xăng (lít)",
     "Tờ rơi (tờ)",
-    "Kiểm tra an toàn xe mô tô (xe)",
+    "Kiểm tra an toàn xe máy (xe)",
     "Phát loa (giờ)",
     "Sơ cứu (lượt người)",
     "Kinh phí (đồng)",
@@ -243,10 +243,11 @@ def test_write_report_csv_by_station_in_vietnamese() -> None:
 
     write_report_csv(make_report(), out)
 
+    # Vietnamese Excel's own CSV: ";" between fields, decimal comma.
     assert out.getvalue().splitlines() == [
-        "Mã trạm,Trạm,Đơn vị," + ",".join(VI_FIGURE_HEADERS[1:]),
-        "HN01,Trạm Hồng Ngự,Công an TP. Hồng Ngự,2,2,4,150,50,0,0,0,7,1.5,0,2300000",
-        "HN02,Trạm Thường Thới,Công an xã Thường Thới,1,2,5,40,0,25,0,200,0,1,2,0",
+        "Mã trạm;Trạm;Đơn vị;" + ";".join(VI_FIGURE_HEADERS[1:]),
+        "HN01;Trạm Hồng Ngự;Công an TP. Hồng Ngự;2;2;4;150;50;0;0;0;7;1,5;0;2300000",
+        "HN02;Trạm Thường Thới;Công an xã Thường Thới;1;2;5;40;0;25;0;200;0;1;2;0",
     ]
 
 
@@ -255,11 +256,34 @@ def test_write_report_csv_by_day_in_english() -> None:
 
     write_report_csv(make_report(), out, language="en", breakdown="day")
 
+    assert list(csv.reader(io.StringIO(out.getvalue()), delimiter=";")) == [
+        ["Date", *EN_FIGURE_HEADERS],
+        ["01/02/2027", "2", "3", "3", "5,5", "150", "0", "0", "0", "0", "7", "1,5", "0", "2300000"],
+        ["02/02/2027", "2", "2", "1", "3,5", "40", "50", "25", "0", "200", "0", "1", "2", "0"],
+    ]
+
+
+def test_write_report_csv_in_rfc4180_has_commas_iso_dates_and_decimal_points() -> None:
+    out = io.StringIO()
+
+    write_report_csv(make_report(), out, language="en", breakdown="day", fmt=csv_format("rfc4180"))
+
     assert list(csv.reader(io.StringIO(out.getvalue()))) == [
         ["Date", *EN_FIGURE_HEADERS],
         ["2027-02-01", "2", "3", "3", "5.5", "150", "0", "0", "0", "0", "7", "1.5", "0", "2300000"],
         ["2027-02-02", "2", "2", "1", "3.5", "40", "50", "25", "0", "200", "0", "1", "2", "0"],
     ]
+
+
+@pytest.mark.parametrize("name", ["xlsx", "", "Excel", "rfc 4180"])
+def test_csv_format_refuses_an_unknown_name_naming_the_choices(name) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        csv_format(name)
+
+    assert (raised.value.field, raised.value.translated("vi")) == (
+        "format",
+        "Định dạng CSV phải là một trong: excel, rfc4180.",
+    )
 
 
 def test_write_report_csv_rejects_an_unknown_breakdown() -> None:
@@ -281,4 +305,4 @@ def test_write_report_csv_file_for_excel_starts_with_the_bom(tmp_path: Path) -> 
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         write_report_csv(make_report(), handle)
 
-    assert path.read_bytes().decode("utf-8").startswith(CSV_BOM + "Mã trạm,")
+    assert path.read_bytes().decode("utf-8").startswith(CSV_BOM + "Mã trạm;")

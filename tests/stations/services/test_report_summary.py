@@ -146,8 +146,8 @@ def test_campaign_summary_running_campaign_counts_so_far(clock: FrozenClock) -> 
         "Chiến dịch Tết Đinh Mùi 2027 (từ 30/01 đến 11/02/2027) đang tổ chức 2 Trạm dừng chân "
         "nghĩa tình do 3 đơn vị thực hiện; đến nay đã huy động 4 lượt cán bộ, chiến sĩ, đoàn "
         "viên, hội viên và Nhân dân tham gia, tổng cộng 9 giờ trực; cấp 190 chai nước suối, 50 "
-        "khăn lạnh, 25 phần thực phẩm các loại; phối hợp kiểm tra an toàn kỹ thuật cho 7 xe mô "
-        "tô; phát 200 tờ rơi, phát loa 2,5 giờ tuyên truyền pháp luật về trật tự an toàn giao "
+        "khăn lạnh, 25 phần thực phẩm các loại; phối hợp kiểm tra an toàn kỹ thuật cho 7 xe "
+        "máy; phát 200 tờ rơi, phát loa 2,5 giờ tuyên truyền pháp luật về trật tự an toàn giao "
         "thông; sơ cứu cho 2 lượt người. Tổng kinh phí thực hiện đến nay 2.300.000 đồng. Dự toán "
         "kinh phí 10.000.000 đồng, còn lại 7.700.000 đồng.",
         "The Tết Đinh Mùi 2027 campaign (from 30/01 to 11/02/2027) is running 2 rest stations "
@@ -200,7 +200,7 @@ def test_campaign_summary_vietnamese_reads_like_a_provincial_report(clock: Froze
         "Chiến dịch Tết Bính Ngọ 2026 (từ 10/02 đến 22/02/2026) đã tổ chức 2 Trạm dừng chân "
         "nghĩa tình do 3 đơn vị thực hiện, huy động 4 lượt cán bộ, chiến sĩ, đoàn viên, hội viên "
         "và Nhân dân tham gia, tổng cộng 9 giờ trực; đã cấp 190 chai nước suối, 50 khăn lạnh, 25 "
-        "phần thực phẩm các loại; phối hợp kiểm tra an toàn kỹ thuật cho 7 xe mô tô; phát 200 tờ "
+        "phần thực phẩm các loại; phối hợp kiểm tra an toàn kỹ thuật cho 7 xe máy; phát 200 tờ "
         "rơi, phát loa 2,5 giờ tuyên truyền pháp luật về trật tự an toàn giao thông; sơ cứu cho 2 "
         "lượt người. Tổng kinh phí thực hiện 2.300.000 đồng. Dự toán kinh phí 10.000.000 đồng, "
         "còn lại 7.700.000 đồng."
@@ -248,7 +248,7 @@ def test_campaign_summary_vietnamese_groups_thousands_and_rounds_large_hours(
         "nghĩa tình do 12 đơn vị thực hiện, huy động 4.012 lượt cán bộ, chiến sĩ, đoàn viên, hội "
         "viên và Nhân dân tham gia, tổng cộng 16.048 giờ trực; đã cấp 612.300 chai nước suối, "
         "503.100 khăn lạnh, 114.870 phần thực phẩm các loại, 1.020 lít xăng; phối hợp kiểm tra an "
-        "toàn kỹ thuật cho 471 xe mô tô; phát 32.150 tờ rơi, phát loa 1.962 giờ tuyên truyền pháp "
+        "toàn kỹ thuật cho 471 xe máy; phát 32.150 tờ rơi, phát loa 1.962 giờ tuyên truyền pháp "
         "luật về trật tự an toàn giao thông; sơ cứu cho 180 lượt người. Tổng kinh phí thực hiện "
         "1.050.000.000 đồng."
     )
@@ -307,7 +307,7 @@ def test_campaign_summary_past_tense_marks_the_first_result_whichever_it_is(
 
     assert text == (
         "Chiến dịch Tết Bính Ngọ 2026 (từ 10/02 đến 22/02/2026) đã tổ chức 1 Trạm dừng chân "
-        "nghĩa tình do 2 đơn vị thực hiện; đã phối hợp kiểm tra an toàn kỹ thuật cho 12 xe mô tô."
+        "nghĩa tình do 2 đơn vị thực hiện; đã phối hợp kiểm tra an toàn kỹ thuật cho 12 xe máy."
     )
 
 

@@ -67,7 +67,7 @@ async def test_wrong_password_is_refused_and_recorded(db, clock):
     with pytest.raises(InvalidInput) as refused:
         await sign_in("an@example.vn", "not the password", address=HERE)
 
-    assert refused.value.translated("vi") == "Địa chỉ e-mail hoặc mật khẩu không đúng."
+    assert refused.value.translated("vi") == "Địa chỉ email hoặc mật khẩu không đúng."
     assert await SignInAttempt.all().values_list("email", "address") == [("an@example.vn", HERE)]
 
 

@@ -9,7 +9,7 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from stations.services.exports import write_report_csv, write_report_xlsx
+from stations.services.exports import CSV_FORMATS, write_report_csv, write_report_xlsx
 from stations.services.queries.reports import CampaignReport, DayReport, StationReport
 from stations.services.spreadsheet_cells import (
     SafeCsvWriter,
@@ -129,13 +129,16 @@ def test_report_xlsx_writes_no_formula_and_keeps_negative_numbers():
     assert ("Budget remaining (VND)", -150_000) in [(row[0], row[1]) for row in remaining]
 
 
+@pytest.mark.parametrize("fmt", sorted(CSV_FORMATS))
 @pytest.mark.parametrize("breakdown", ["station", "day"])
-def test_report_csv_writes_every_payload_quoted_and_numbers_plain(breakdown):
+def test_report_csv_writes_every_payload_quoted_and_numbers_plain(breakdown, fmt):
     out = io.StringIO()
+    csv_format = CSV_FORMATS[fmt]
 
-    write_report_csv(_hostile_report(), out, language="en", breakdown=breakdown)
+    write_report_csv(_hostile_report(), out, language="en", breakdown=breakdown, fmt=csv_format)
 
-    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    text = out.getvalue().removeprefix(csv_format.bom)
+    rows = list(csv.reader(io.StringIO(text), delimiter=csv_format.delimiter))
     texts = [cell for row in rows for cell in row if not _is_number(cell)]
     assert [cell for cell in texts if _is_formula_text(cell)] == []
     if breakdown == "station":

@@ -94,7 +94,7 @@ async def test_signin_with_wrong_password_rerenders_with_a_translated_error(app,
     response = await _try_sign_in(client, "an@example.vn", "wrong password!")
 
     assert response.status_code == 422
-    assert "Địa chỉ e-mail hoặc mật khẩu không đúng." in response.text
+    assert "Địa chỉ email hoặc mật khẩu không đúng." in response.text
     assert 'value="an@example.vn"' in response.text
     assert (await client.get("/campaigns")).status_code == 303
 
@@ -105,7 +105,7 @@ async def test_signin_of_unknown_email_says_the_same_as_a_wrong_password(app, cl
     response = await _try_sign_in(client, "nobody@example.vn", DEFAULT_PASSWORD)
 
     assert response.status_code == 422
-    assert "Địa chỉ e-mail hoặc mật khẩu không đúng." in response.text
+    assert "Địa chỉ email hoặc mật khẩu không đúng." in response.text
 
 
 async def test_deactivated_user_cannot_sign_in(app, clock):

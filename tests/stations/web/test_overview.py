@@ -154,9 +154,10 @@ async def test_overview_dates_a_shift_that_started_yesterday(app, clock):
     response = await browser.get(f"/campaigns/{campaign.id}?lang=en")
 
     text = _text(response.text)
-    assert "Shifts today 01/02 22:00–01:00 0 of 4 filled" in text
-    assert text.count("22:00–01:00") == 2
-    assert text.count("01/02 22:00–01:00") == 1
+    # Both crossing midnight: each shows both dates (issue 11).
+    assert "Shifts today 22:00 01/02/2027 – 01:00 02/02/2027 0 of 4 filled" in text
+    assert text.count("22:00 02/02/2027 – 01:00 03/02/2027") == 1
+    assert "22:00–01:00" not in text
 
 
 async def test_overview_cards_fold_their_details_under_a_status_line(app, clock):

@@ -172,17 +172,17 @@ async def test_csv_downloads_by_station_and_by_day(app, world) -> None:
 
     assert by_station.headers["content-type"] == "text/csv; charset=utf-8"
     assert by_station.content.startswith("\ufeff".encode())
-    rows = list(csv.reader(io.StringIO(by_station.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(by_station.content.decode("utf-8-sig")), delimiter=";"))
     water = rows[0].index("Bottled water (bottles)")
     assert [(row[0], row[1], row[water]) for row in rows[1:]] == [
         ("A1", "Trạm Hồng Ngự", "120"),
         ("B1", "Trạm Cao Lãnh", "45"),
     ]
-    days = list(csv.reader(io.StringIO(by_day.content.decode("utf-8-sig"))))
+    days = list(csv.reader(io.StringIO(by_day.content.decode("utf-8-sig")), delimiter=";"))
     assert [(row[0], row[days[0].index("Bottled water (bottles)")]) for row in days[1:]] == [
-        ("2027-02-01", "120"),
-        ("2027-02-02", "45"),
-        ("2027-02-03", "0"),
+        ("01/02/2027", "120"),
+        ("02/02/2027", "45"),
+        ("03/02/2027", "0"),
     ]
     assert unquote(by_day.headers["content-disposition"].split("''", 1)[1]) == (
         "Report Tết Đinh Mùi 2027 by day.csv"
@@ -209,7 +209,7 @@ async def test_csv_of_a_unit_coordinator_holds_its_stations_only(app, world) -> 
 
     response = await coordinator.get(f"/campaigns/{world.campaign.id}/report.csv")
 
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert [row[0] for row in rows[1:]] == ["A1"]
 
 
@@ -241,3 +241,25 @@ def test_content_disposition_keeps_vietnamese_and_an_ascii_fallback(name, fallba
     assert header.isascii() and "\n" not in header and "\r" not in header
     assert f'filename="{fallback}"' in header
     assert unquote(header.split("filename*=UTF-8''", 1)[1]) == (real or safe)
+
+
+async def test_csv_in_plain_rfc4180_on_request(app, world) -> None:
+    admin = await browser(app)
+    url = f"/campaigns/{world.campaign.id}/report.csv"
+
+    plain = await admin.get(f"{url}?breakdown=day&format=rfc4180&lang=en")
+
+    assert plain.status_code == 200
+    assert not plain.content.startswith("\ufeff".encode())
+    days = list(csv.reader(io.StringIO(plain.content.decode("utf-8"))))
+    assert [row[0] for row in days[1:]] == ["2027-02-01", "2027-02-02", "2027-02-03"]
+
+
+async def test_csv_with_a_bad_format_is_a_translated_400(app, world) -> None:
+    admin = await browser(app)
+
+    for fmt in ["xlsx", "EXCEL", "rfc", "%00"]:
+        response = await admin.get(f"/campaigns/{world.campaign.id}/report.csv?format={fmt}")
+
+        assert response.status_code == 400, fmt
+        assert "Định dạng CSV phải là một trong: excel, rfc4180." in response.text

@@ -615,4 +615,4 @@ async def test_shift_new_form_starts_on_the_day_asked_for(app, db, clock):
     assert f'href="/stations/{station.id}/shifts/new?day=2027-02-05"' in planner.text
 
     assert response.status_code == 200
-    assert 'name="start_date" type="date" value="2027-02-05"' in response.text
+    assert 'name="start_date" type="text" value="05/02/2027"' in response.text

@@ -63,7 +63,7 @@ async def sign_in(page: Page, user: User, *, lang: str | None = "en") -> None:
     email, password, button = (
         ("E-mail address", "Password", "Sign in")
         if lang == "en"
-        else ("Địa chỉ e-mail", "Mật khẩu", "Đăng nhập")
+        else ("Địa chỉ email", "Mật khẩu", "Đăng nhập")
     )
     await page.get_by_label(email).fill(user.email)
     await page.get_by_label(password).fill(DEFAULT_PASSWORD)
@@ -110,7 +110,7 @@ async def test_coordinator_flow_changes_the_overview(page: Page, world: World) -
     await expect(page.get_by_role("status")).to_contain_text("Lê Văn Bình is now on this shift.")
     people = page.get_by_role("table")
     await expect(people.get_by_role("row", name=re.compile("Lê Văn Bình"))).to_contain_text(
-        "+84901234567"
+        "0901 234 567"
     )
     await expect(page.get_by_text("1/4 filled").first).to_be_visible()
 
