@@ -106,6 +106,9 @@ def build_application(settings: Settings, *, base_url: str | None = None) -> App
     )
     application.add_handler(CallbackQueryHandler(supplies.pick_item, pattern=supplies.PICK_PATTERN))
     application.add_handler(
+        CallbackQueryHandler(supplies.report_button, pattern=supplies.REPORT_PATTERN)
+    )
+    application.add_handler(
         CallbackQueryHandler(language.language_button, pattern=r"^lang:(vi|en)$")
     )
     application.add_handler(CallbackQueryHandler(fallback.stale_button))

@@ -25,7 +25,7 @@ from stations.formatting import (
     format_time,
     format_window,
 )
-from stations.i18n import N_, _, ngettext, translate
+from stations.i18n import N_, _, translate, translate_plural
 from stations.models import Assignment, SupplyItem
 from stations.services import low_stock
 from stations.services.actor import Actor
@@ -341,8 +341,12 @@ def _station_block(day: queries.StationDay, language: str) -> str:
     station = day.station
     lines = [
         f"<b>{_h(station.code)} · {_h(station.name)}</b>: "
-        + ngettext(*DAILY_PEOPLE, day.volunteers, language).format(
-            count=day.volunteers, hours=format_minutes(day.worked_minutes, language)
+        + translate_plural(
+            *DAILY_PEOPLE,
+            day.volunteers,
+            language,
+            count=day.volunteers,
+            hours=format_minutes(day.worked_minutes, language),
         )
     ]
     if day.handouts:
