@@ -2,15 +2,18 @@
 ``nuoc 50 khan 30``, ``50 nuoc``, ``50 chai nuoc, 30 khan``, ``nước 50 chai``.
 
 Parsing only: which item a word means, and whether a unit word is that item's unit, is the
-catalog's call (``CatalogIndex``). The parser needs only to know which words are units, to
-tell "nước 50 chai khăn 30" (50 bottles of water, 30 towels) from "nước 50 khăn 30".
+catalog's call (``CatalogIndex``). The parser asks which words are units, and whose, to
+tell "nước 50 chai khăn 30" (50 bottles of water, 30 towels) from "nước 50 khăn lạnh 30".
 
 The rules, for each part of a message (parts are split at a comma, a semicolon, a new line,
 "và", "and", "+" or "&"):
 
-- starting with a number: each number begins an item, ``50 chai nước 30 khăn``;
-- starting with words: each number ends an item, and a unit word right after a number
-  belongs to it (``nước 50 chai``) unless a number follows that word (``nước 50 khăn 30``);
+- starting with a number: each number begins an item, ``50 chai nước 30 khăn`` (the
+  catalog tells the unit "chai" from an item's name "khăn lạnh");
+- starting with words: each number ends an item, and the word right after a number is its
+  unit when it is that item's unit (``nước 50 chai khăn 30``) or a unit that ends the part
+  (``nước 50 thùng``, refused by the catalog), else it begins the next item
+  (``nước 50 khăn lạnh 30``);
 - "1 000" is one number; a part with words and no number, or a number with no words, is
   refused with what is missing.
 """
@@ -110,12 +113,14 @@ def parse_report(
     *,
     reader: Callable[[str], int | Problem] = parse_quantity,
     is_unit: Callable[[str], bool] = lambda word: False,
+    counted_in: Callable[[str, str], bool] = lambda item, word: False,
 ) -> list[ReportLine] | Problem:
     """The items and quantities of ``text`` (see the module's rules), numbers read by
-    ``reader``; an empty list for empty text."""
+    ``reader``; an empty list for empty text. ``is_unit(word)``: ``word`` is some item's
+    unit; ``counted_in(item words, word)``: ``word`` is the unit of the item so named."""
     lines: list[ReportLine] = []
     for part in _parts(text):
-        read = _read_part(part, reader, is_unit)
+        read = _read_part(part, reader, is_unit, counted_in)
         if isinstance(read, Problem):
             return read
         lines.extend(read)
@@ -123,21 +128,21 @@ def parse_report(
 
 
 def _read_part(
-    tokens: list[str], reader: Callable[[str], int | Problem], is_unit: Callable[[str], bool]
+    tokens: list[str],
+    reader: Callable[[str], int | Problem],
+    is_unit: Callable[[str], bool],
+    counted_in: Callable[[str, str], bool],
 ) -> list[ReportLine] | Problem:
     numeric = [looks_like_number(token) for token in tokens]
     if not any(numeric):
         return Problem(texts.MISSING_QUANTITY, texts.shorten(" ".join(tokens)))
     if numeric[0]:
-        return _numbers_first(tokens, numeric, reader, is_unit)
-    return _words_first(tokens, numeric, reader, is_unit)
+        return _numbers_first(tokens, numeric, reader)
+    return _words_first(tokens, numeric, reader, is_unit, counted_in)
 
 
 def _numbers_first(
-    tokens: list[str],
-    numeric: list[bool],
-    reader: Callable[[str], int | Problem],
-    is_unit: Callable[[str], bool],
+    tokens: list[str], numeric: list[bool], reader: Callable[[str], int | Problem]
 ) -> list[ReportLine] | Problem:
     """``50 chai nước 30 khăn``: each number begins an item, a unit word may follow it."""
     lines: list[ReportLine] = []
@@ -154,10 +159,9 @@ def _numbers_first(
         quantity = reader(number)
         if isinstance(quantity, Problem):
             return quantity
-        unit = ""
-        if len(words) > 1 and is_unit(words[0]):
-            unit, words = words[0], words[1:]
-        lines.append(ReportLine(" ".join(words), quantity, unit))
+        # "chai nước" or "khăn lạnh": whether the first word is a unit is the catalog's
+        # call, which knows both the items and their units.
+        lines.append(ReportLine(" ".join(words), quantity))
     return lines
 
 
@@ -166,8 +170,11 @@ def _words_first(
     numeric: list[bool],
     reader: Callable[[str], int | Problem],
     is_unit: Callable[[str], bool],
+    counted_in: Callable[[str, str], bool],
 ) -> list[ReportLine] | Problem:
-    """``nước 50 chai khăn 30``: each number ends an item, a unit word may follow it."""
+    """``nước 50 chai khăn 30``: each number ends an item, and the word after a number is
+    its unit when it is that item's unit ("chai" for water), or any unit ending the part
+    (for the catalog to refuse: "nước 50 thùng")."""
     lines: list[ReportLine] = []
     words: list[str] = []
     index = 0
@@ -183,10 +190,12 @@ def _words_first(
         if isinstance(quantity, Problem):
             return quantity
         unit = ""
-        unit_follows = index < len(tokens) and not numeric[index] and is_unit(tokens[index])
-        if unit_follows and not (index + 1 < len(tokens) and numeric[index + 1]):
-            unit = tokens[index]
-            index += 1
+        if index < len(tokens) and not numeric[index]:
+            follower = tokens[index]
+            part_ends = index + 1 == len(tokens)
+            if (part_ends and is_unit(follower)) or counted_in(" ".join(words), follower):
+                unit = follower
+                index += 1
         lines.append(ReportLine(" ".join(words), quantity, unit))
         words = []
     if words:

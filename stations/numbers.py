@@ -43,7 +43,7 @@ _NUMBERISH: Final = re.compile(
 NOT_A_NUMBER: Final = _("“{text}” is not a number. Please write it in digits, like 50 or 1.000.")
 NOT_WHOLE: Final = _(
     "“{text}” is not a whole number: quantities are counted in whole units, and a dot or a "
-    "comma only separates thousands (1.000 is one thousand)."
+    "comma only separates thousands (1.000 or 1,000 is one thousand)."
 )
 
 

@@ -54,9 +54,9 @@ STOCK_LINE = _("• {item}: {quantity} {unit}")
 NO_ITEMS = _("No supply items are set up yet. Ask your coordinator.")
 TOO_MANY_ITEMS = _("Report at most {max} items in one message.")
 CONFIRM_REPORT = _("Record this at <b>{station}</b>? Nothing is written until you choose.")
-HANDOUT_BUTTON = _("📤 Handed out")
-RECEIVE_BUTTON = _("📥 Received")
-CANCEL_BUTTON = _("✖ Cancel")
+HANDOUT_BUTTON = _("Handed out")
+RECEIVE_BUTTON = _("Received")
+CANCEL_BUTTON = _("Cancel")
 
 _ASK = {HANDOUT: ASK_HANDOUT, COUNT: ASK_COUNT, RECEIVE: ASK_RECEIVE}
 _PICK = {HANDOUT: PICK_HANDOUT, COUNT: PICK_COUNT, RECEIVE: PICK_RECEIVE}
@@ -184,7 +184,9 @@ async def _report(
         return
     index = await catalog_index()
     reader = parse_count if action == COUNT else parse_quantity
-    parsed = parse_report(words, reader=reader, is_unit=index.is_unit)
+    parsed = parse_report(
+        words, reader=reader, is_unit=index.is_unit, counted_in=index.names_counted_in
+    )
     if isinstance(parsed, Problem):
         await reply(update, context, texts.render(parsed.message, lang, text=parsed.text))
         return
@@ -197,7 +199,7 @@ async def free_report(
     """Plain text that reads as a report ("nước 50, khăn 30"): offered for confirmation as
     a handout or a receipt, nothing written yet. False when it is not one."""
     index = await catalog_index()
-    parsed = parse_report(text, is_unit=index.is_unit)
+    parsed = parse_report(text, is_unit=index.is_unit, counted_in=index.names_counted_in)
     if isinstance(parsed, Problem) or not parsed:
         return False
     resolved = _resolve(index, parsed, speaker.language)

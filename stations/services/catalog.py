@@ -420,6 +420,11 @@ class CatalogIndex:
                 return word[:-1]
         return None
 
+    def names_counted_in(self, words: str, unit: str) -> bool:
+        """``words`` name an item counted in ``unit`` ("nước", "chai")."""
+        item = self.find(words)
+        return item is not None and self.counted_in(item, unit)
+
     def read(self, words: str, unit: str = "") -> ItemMatch:
         """The item of ``words`` and whether ``unit`` is how it is counted; a unit word may
         also stand first or last among the words ("chai nước", "nước chai")."""

@@ -48,7 +48,7 @@ async def test_check_in_outside_the_radius_is_unverified_and_the_lead_is_told(bo
     (done,) = await bot.fake.wait_for(chat_id=an.id)
 
     assert done.text == (
-        "Đã điểm danh tại Trạm Hồng Ngự <1>, nhưng bạn đang cách trạm 1112 m, ngoài bán kính "
+        "Đã điểm danh tại Trạm Hồng Ngự <1>, nhưng bạn đang cách trạm 1.112 m, ngoài bán kính "
         "điểm danh 300 m. Trưởng trạm đã được báo."
     )
     checked = await Assignment.get(id=world.assignment.id)
@@ -60,7 +60,7 @@ async def test_check_in_outside_the_radius_is_unverified_and_the_lead_is_told(bo
         f"checkin_unverified:{world.assignment.id}:{world.lead.id}",
     )
     assert told.text == (
-        "Nguyễn Văn An đã điểm danh tại Trạm Hồng Ngự <1> khi đang cách trạm 1112 m, "
+        "Nguyễn Văn An đã điểm danh tại Trạm Hồng Ngự <1> khi đang cách trạm 1.112 m, "
         "ngoài bán kính điểm danh."
     )
 
