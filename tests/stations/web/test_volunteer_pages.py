@@ -513,7 +513,12 @@ async def test_volunteer_invite_without_a_bot_username_explains_the_setting(db):
     page = await admin.get(f"/volunteers/{volunteer.id}?lang=en")
     response = await _post(admin, f"/volunteers/{volunteer.id}/invite?lang=en")
 
-    assert "WAYSTATION_BOT_USERNAME" in page.text
+    said = (
+        "Invite links and check-in QR codes need the Telegram bot, which is off: set "
+        "WAYSTATION_TELEGRAM_TOKEN (the bot&#39;s username is then asked of Telegram) or "
+        "WAYSTATION_BOT_USERNAME, and restart the service."
+    )
+    assert said in page.text
     assert response.status_code == 503
-    assert "WAYSTATION_BOT_USERNAME" in response.text
+    assert said in response.text
     assert await LinkToken.all().count() == 0
