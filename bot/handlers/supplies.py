@@ -121,7 +121,7 @@ def _change_text(action: str, item: SupplyItem, change: StockChange, lang: str) 
 
 
 @dataclass(frozen=True)
-class _Resolved:
+class Resolved:
     """A report's lines with their items; ``unknown`` is the first line naming none."""
 
     lines: list[tuple[SupplyItem | None, int, str]]
@@ -134,7 +134,7 @@ class _Resolved:
         return [(item, quantity) for item, quantity, _words in self.lines if item is not None]
 
 
-def _resolve(index: CatalogIndex, lines: list[ReportLine], lang: str) -> _Resolved | str:
+def resolve_report(index: CatalogIndex, lines: list[ReportLine], lang: str) -> Resolved | str:
     """Each line's item (None when no item has its words), or the refusal of a unit that
     is not how its item is counted."""
     resolved: list[tuple[SupplyItem | None, int, str]] = []
@@ -154,7 +154,7 @@ def _resolve(index: CatalogIndex, lines: list[ReportLine], lang: str) -> _Resolv
                 text=texts.shorten(match.wrong_unit),
             )
         resolved.append((match.item, line.quantity, line.words))
-    return _Resolved(resolved)
+    return Resolved(resolved)
 
 
 async def _station_for(action: str, speaker: Speaker) -> Station | None:
@@ -202,7 +202,7 @@ async def free_report(
     parsed = parse_report(text, is_unit=index.is_unit, counted_in=index.names_counted_in)
     if isinstance(parsed, Problem) or not parsed:
         return False
-    resolved = _resolve(index, parsed, speaker.language)
+    resolved = resolve_report(index, parsed, speaker.language)
     if isinstance(resolved, str):
         return False
     unknown = resolved.unknown
@@ -227,7 +227,7 @@ async def _take(
     if len(parsed) > MAX_LINES:
         await reply(update, context, texts.render(TOO_MANY_ITEMS, lang, max=MAX_LINES))
         return
-    resolved = _resolve(index, parsed, lang)
+    resolved = resolve_report(index, parsed, lang)
     if isinstance(resolved, str):
         await reply(update, context, resolved)
         return
@@ -269,7 +269,7 @@ async def _take(
 
 
 async def _pending_prompt(
-    index: CatalogIndex, resolved: _Resolved, pending: dict[str, Any], speaker: Speaker
+    index: CatalogIndex, resolved: Resolved, pending: dict[str, Any], speaker: Speaker
 ) -> tuple[str, InlineKeyboardMarkup]:
     """What a waiting report asks: the item an unknown word meant, or handed out/received."""
     lang = speaker.language
@@ -353,7 +353,7 @@ async def report_button(
         lines[position][0] = chosen.id
     else:
         pending["action"] = choice
-    resolved = _Resolved([(by_id.get(line[0]), line[1], line[2]) for line in lines])
+    resolved = Resolved([(by_id.get(line[0]), line[1], line[2]) for line in lines])
     action = pending.get("action") or ""
     if resolved.unknown is not None or not action:
         await set_conversation(

@@ -393,6 +393,11 @@ class CatalogIndex:
         self.items = list(items)
         self._words = words
 
+    @classmethod
+    def of(cls, items: Sequence[SupplyItem]) -> CatalogIndex:
+        """The index of ``items`` (active ones, in catalog order)."""
+        return cls(items, _words_of(_signature(items)))
+
     def find(self, text: str) -> SupplyItem | None:
         """The item ``text`` names: its folded words, then as Telex keystrokes."""
         word = fold(text)
@@ -487,8 +492,7 @@ def _words_of(signature: tuple[_Row, ...]) -> _Words:
 async def catalog_index() -> CatalogIndex:
     """The active items, read in one query; their words are folded again only when an item
     changed (a catalog has a handful of rows, read on every report)."""
-    items = await SupplyItem.filter(is_active=True).order_by("id")
-    return CatalogIndex(items, _words_of(_signature(items)))
+    return CatalogIndex.of(await SupplyItem.filter(is_active=True).order_by("id"))
 
 
 def _lookup(by_word: dict[str, int], word: str) -> int | None:

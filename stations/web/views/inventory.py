@@ -23,6 +23,7 @@ from stations.enums import CampaignStatus, Language, MovementKind, ServiceKind, 
 from stations.formatting import format_number
 from stations.i18n import _, translate
 from stations.labels import MOVEMENT_KIND_LABELS, SERVICE_KIND_LABELS, SOURCE_LABELS
+from stations import numbers
 from stations.models import Station, SupplyItem, Unit
 from stations.services import inventory
 from stations.services.errors import Conflict, InvalidInput, NotFound, StationsError
@@ -121,10 +122,13 @@ class Outcome:
 
 
 def _whole(raw: str, field_name: str, message: str, *, minimum: int, maximum: int) -> int:
-    """A whole number typed in a form, refused with the domain's own words for the field."""
+    """A whole number typed in a form ("1.000" is one thousand), refused with the domain's
+    own words for the field, or with why it is no whole number ("1.5")."""
     try:
         return forms.parse_int(raw, field_name, minimum=minimum, maximum=maximum)
-    except InvalidInput:
+    except InvalidInput as error:
+        if error.message == numbers.NOT_WHOLE:
+            raise
         raise InvalidInput(message, field=field_name, min=minimum, max=maximum) from None
 
 
