@@ -15,6 +15,7 @@ from stations.web.views import (
     reports,
     shifts,
     stations,
+    supplies,
     volunteers,
 )
 
@@ -27,6 +28,7 @@ ROUTES: list[BaseRoute] = [
     *volunteers.ROUTES,
     *calendar.ROUTES,
     *inventory.ROUTES,
+    *supplies.ROUTES,
     *reports.ROUTES,
     *notifications.ROUTES,
     *audit.ROUTES,
