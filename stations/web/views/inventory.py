@@ -19,11 +19,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from stations import numbers
 from stations.enums import CampaignStatus, Language, MovementKind, ServiceKind, Source
 from stations.formatting import format_number
 from stations.i18n import _, translate
 from stations.labels import MOVEMENT_KIND_LABELS, SERVICE_KIND_LABELS, SOURCE_LABELS
-from stations import numbers
 from stations.models import Station, SupplyItem, Unit
 from stations.services import inventory
 from stations.services.errors import Conflict, InvalidInput, NotFound, StationsError

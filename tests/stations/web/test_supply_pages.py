@@ -43,7 +43,7 @@ async def test_a_coordinator_adds_words_the_bot_then_accepts(app, db):
 
 
 async def test_a_word_another_item_has_is_refused_beside_the_item(app, db):
-    water, towel, *_ = await install_standard_items(by=Actor.system("tests"))
+    water, *_ = await install_standard_items(by=Actor.system("tests"))
     coordinator = await signed_in(app, await make_user("coordinator"))
 
     response = await post_form(coordinator, f"/supplies/{water.id}/aliases", {"aliases": "khan"})
