@@ -122,7 +122,7 @@ def parse_int(
     "1,000" are one thousand; "1.5" is refused with the reason (``stations.numbers``).
 
     ``grouped=False`` for a number that is a name, not an amount (a year): its bounds are
-    shown as written, "2000", not "2.000".
+    shown as written, "2000", not "2.000", and a refusal does not explain thousands.
     """
     low = minimum if minimum is not None else -MAX_WHOLE_NUMBER
     high = maximum if maximum is not None else MAX_WHOLE_NUMBER
@@ -131,6 +131,8 @@ def parse_int(
         raise InvalidInput(_("Enter a whole number."), field=field)
     number = read_whole_number(value)
     if isinstance(number, NumberProblem):
+        if not grouped:  # a year or a radius: no need to explain thousands
+            raise InvalidInput(_("Enter a whole number."), field=field)
         raise InvalidInput(number.message, field=field, text=_quoted(number.text))
     if not low <= number <= high:
         bounds: dict[str, object] = {"min": low, "max": high}

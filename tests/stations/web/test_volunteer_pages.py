@@ -194,7 +194,7 @@ async def test_volunteer_new_stores_an_xss_name_as_typed_and_escapes_it(app):
         ("organisation", "o" * 201, 422, "The organisation can be at most 200 characters."),
         ("skills", "s" * 51, 422, "Each skill can be at most 50 characters"),
         ("skills", ",".join(f"k{n}" for n in range(21)), 422, "at most 20 skills"),
-        ("notes", "n" * 2001, 422, "Notes can be at most 2000 characters."),
+        ("notes", "n" * 2001, 422, "Notes can be at most 2,000 characters."),
     ],
 )
 async def test_volunteer_new_refuses_bad_values_beside_the_field(
