@@ -108,9 +108,16 @@ def build_application(settings: Settings, *, base_url: str | None = None) -> App
     )
     application.add_handler(CallbackQueryHandler(supplies.pick_item, pattern=supplies.PICK_PATTERN))
     application.add_handler(
+        CallbackQueryHandler(supplies.report_button, pattern=supplies.REPORT_PATTERN)
+    )
+    application.add_handler(
         CallbackQueryHandler(language.language_button, pattern=r"^lang:(vi|en)$")
     )
     application.add_handler(CallbackQueryHandler(fallback.stale_button))
+    # A live location's position updates come as edits: part of a check-in, never an error.
+    application.add_handler(
+        MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.LOCATION, checkin.location_moved)
+    )
     application.add_handler(MessageHandler(filters.UpdateType.EDITED, fallback.edited))
     application.add_handler(MessageHandler(messages & filters.CONTACT, start.contact))
     application.add_handler(MessageHandler(messages & filters.LOCATION, checkin.location))

@@ -3,6 +3,8 @@
 - ``asg:confirm:<assignment id>`` / ``asg:decline:<assignment id>`` (the same on the
   scheduler's reminders, so the bot answers both),
 - ``pick:<action>:<item id>`` — an item chosen in a guided report,
+- ``rep:<update id>:<handout|receive|cancel|item:<item id>>`` — a report waiting in the
+  chat's state: the item an unknown word meant, or what was done,
 - ``lang:<vi|en>`` — a language chosen.
 """
 
@@ -58,6 +60,16 @@ def item_buttons(action: str, items: Sequence[SupplyItem], language: str) -> Inl
         ]
     )
     return InlineKeyboardMarkup(rows)
+
+
+def choice_buttons(
+    choices: Sequence[tuple[str, str]], *, per_row: int = ITEMS_PER_ROW
+) -> InlineKeyboardMarkup:
+    """``(label, callback data)`` buttons, ``per_row`` to a row."""
+    buttons = [InlineKeyboardButton(label, callback_data=data) for label, data in choices]
+    return InlineKeyboardMarkup(
+        [buttons[start : start + per_row] for start in range(0, len(buttons), per_row)]
+    )
 
 
 def language_buttons() -> InlineKeyboardMarkup:

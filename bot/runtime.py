@@ -7,6 +7,10 @@
 - Without one: long polling from the same process.
 - Without a token: off, said once in the log.
 
+On start the bot's username comes from Telegram (getMe, asked by ``initialize``) and is kept
+in ``app.state.bot_username`` for invite links and check-in QR codes when
+``WAYSTATION_BOT_USERNAME`` is not set; each replica asks once when it starts.
+
 The command menus are set on start: Vietnamese by default, English for English apps.
 """
 
@@ -117,6 +121,7 @@ def bot_lifespans(
             yield
             return
         app.state.telegram_application = application
+        app.state.bot_username = learned_username(application, settings)
         try:
             yield
         finally:
@@ -124,6 +129,22 @@ def bot_lifespans(
             await _stop(application)
 
     return [run_bot]
+
+
+def learned_username(application: Application, settings: Settings) -> str:  # type: ignore[type-arg]
+    """The username getMe gave when the bot started (``initialize`` asks it), kept for the
+    web's invite links and QR codes; a configured ``WAYSTATION_BOT_USERNAME`` is used as is."""
+    username = application.bot.username or ""
+    if not settings.bot_username:
+        log.info("Telegram bot is @%s (from getMe)", username)
+    elif username and username.lower() != settings.bot_username.lower():
+        log.warning(
+            "WAYSTATION_BOT_USERNAME is %s but Telegram says this bot is @%s: links use %s",
+            settings.bot_username,
+            username,
+            settings.bot_username,
+        )
+    return username
 
 
 async def _start(application: Application, settings: Settings, app: Starlette) -> bool:  # type: ignore[type-arg]

@@ -26,10 +26,11 @@ LEADS_ONLY = _("Only station leads can use this command.")
 SOMETHING_WENT_WRONG = _(
     "Sorry, something went wrong on our side. Nothing was recorded; please try again in a moment."
 )
-NOT_A_NUMBER = _("“{text}” is not a number. Please write digits only, like 50.")
-NOT_A_WHOLE_NUMBER = _("“{text}” is not a whole number. Please write digits only, like 50.")
 NOT_POSITIVE = _("“{text}” is not allowed: the number must be more than 0.")
+NOT_NEGATIVE = _("“{text}” is not allowed: a count is 0 or more (0 when none are left).")
 UNKNOWN_ITEM = _("I don't know the item “{text}”. Send /stock to see the items of your station.")
+DID_YOU_MEAN = _("I don't know the item “{text}”. Did you mean one of these?")
+WRONG_UNIT = _("{item} is counted in {unit}, not in “{text}”. Write the number of {unit}.")
 ALREADY_DONE = _("I already took this message into account.")
 CANCELLED = _("Okay, cancelled. Nothing was recorded.")
 STALE_BUTTON = _("This button is no longer valid. Please send the command again.")

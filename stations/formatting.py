@@ -6,25 +6,21 @@ import datetime as dt
 import functools
 from typing import TYPE_CHECKING
 
-from babel.numbers import format_decimal
-
 from stations.clock import VN_TZ
 from stations.enums import Language
 from stations.i18n import normalize_language
+from stations.numbers import format_number, format_signed
 
 if TYPE_CHECKING:
     from inflect import engine as InflectEngine
 
 _LOCALES = {Language.VI: "vi_VN", Language.EN: "en_GB"}
 
+__all__ = ["format_number", "format_signed"]  # re-exported: numbers are formatted here too
+
 
 def _locale(language: str | Language | None) -> str:
     return _LOCALES[normalize_language(language)]
-
-
-def format_number(value: int | float, language: str | Language | None) -> str:
-    """600000 → "600.000" in Vietnamese, "600,000" in English."""
-    return format_decimal(value, locale=_locale(language))
 
 
 def format_vnd(amount: int, language: str | Language | None) -> str:

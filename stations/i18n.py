@@ -144,13 +144,42 @@ def ngettext(singular: str, plural: str, n: int, language: str | Language | None
     return singular if n == 1 else plural
 
 
-def translate(msgid: str, language: str | Language | None, /, **params: object) -> str:
-    """``msgid`` in ``language`` with ``{placeholders}`` filled from ``params``."""
-    text = gettext(msgid, language)
+#: Placeholders whose whole numbers are names, not amounts: a year, an id, a port, a line or
+#: page number reads "2027", never "2.027".
+VERBATIM_NUMBERS = frozenset(
+    {"id", "ids", "chat_id", "year", "lunar_year", "first", "last", "port", "number", "line",
+     "page", "pages", "version", "code"}
+)  # fmt: skip
+
+
+def _shown(name: str, value: object, language: Language) -> object:
+    if isinstance(value, Msgid):
+        return gettext(value, language)
+    # An amount reads as its reader writes numbers ("1.000.000" / "1,000,000"); bool is an
+    # int to Python only, and an enum member keeps its own text.
+    if type(value) is int and name not in VERBATIM_NUMBERS:
+        from stations.numbers import format_number  # stations.numbers imports this module
+
+        return format_number(value, language)
+    return value
+
+
+def fill(text: str, language: str | Language | None, params: dict[str, object]) -> str:
+    """``text`` (already translated) with its ``{placeholders}`` filled for ``language``:
+    messages translated, amounts written as the reader writes numbers."""
     if not params:
         return text
-    filled = {
-        name: gettext(value, language) if isinstance(value, Msgid) else value
-        for name, value in params.items()
-    }
-    return text.format(**filled)
+    lang = normalize_language(language)
+    return text.format(**{name: _shown(name, value, lang) for name, value in params.items()})
+
+
+def translate(msgid: str, language: str | Language | None, /, **params: object) -> str:
+    """``msgid`` in ``language`` with ``{placeholders}`` filled from ``params`` (see ``fill``)."""
+    return fill(gettext(msgid, language), language, params)
+
+
+def translate_plural(
+    singular: str, plural: str, n: int, language: str | Language | None, /, **params: object
+) -> str:
+    """The form of ``singular``/``plural`` for ``n``, filled like ``translate``."""
+    return fill(ngettext(singular, plural, n, language), language, params)

@@ -30,3 +30,47 @@ def clean(text: str | None) -> str:
     if text is None:
         return ""
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+_VOWELS = frozenset("aeiouy")
+#: Telex keys that mark a tone (s f r x j) or clear one (z): no Vietnamese syllable has
+#: these letters after its first vowel, so there they are keystrokes, not letters.
+_TONE_KEYS = frozenset("sfrxjz")
+_ASCII_WORD = re.compile(r"[a-z]+")
+
+
+def _telex_syllable(word: str) -> str:
+    first_vowel = next((i for i, ch in enumerate(word) if ch in _VOWELS), None)
+    if first_vowel is None:
+        # "w" alone is ư in Telex ("nhw" → như); "dd" is đ.
+        return word.replace("dd", "d").replace("w", "u")
+    head = word[:first_vowel].replace("dd", "d").replace("w", "u")
+    out: list[str] = []
+    for ch in word[first_vowel:]:
+        if ch in _TONE_KEYS:
+            continue
+        if ch == "w":
+            # aw → ă, ow → ơ, uw → ư: the mark after a vowel; alone it is ư.
+            if not out or out[-1] not in _VOWELS:
+                out.append("u")
+            continue
+        if out and ch == out[-1] and ch in "aeo":
+            continue  # aa → â, ee → ê, oo → ô
+        out.append(ch)
+    return head + "".join(out)
+
+
+def fold_telex(text: str) -> str:
+    """``fold`` of what Telex keystrokes would have typed, for text whose Telex input was
+    off: "nuowcs" → "nuoc" (nước), "khawn" → "khan" (khăn), "xawng" → "xang" (xăng),
+    "ddaay" → "day" (đây).
+
+    Each word is read as one syllable: marks (aa aw ee oo ow uw w dd) and tone keys
+    (s f r x j z after the first vowel) are removed as the keyboard would have turned them
+    into diacritics, which ``fold`` then drops. Meant as a second try after ``fold``: an
+    English word ("towels") reads differently through it.
+    """
+    return " ".join(
+        _telex_syllable(word) if _ASCII_WORD.fullmatch(word) else word
+        for word in fold(text).split(" ")
+    )

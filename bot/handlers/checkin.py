@@ -1,4 +1,5 @@
-"""Arriving and leaving: /checkin asks for the location, /checkout reports the time worked."""
+"""Arriving and leaving: /checkin asks for the location (shared once or live: a live
+location's updates arrive as edited messages), /checkout reports the time worked."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import ContextTypes
 
 from bot import keyboards, texts
-from bot.guard import for_volunteers
+from bot.guard import for_anyone, for_volunteers
 from bot.messages import reply
 from bot.session import Speaker
 from stations import clock
@@ -95,6 +96,22 @@ async def location(update: Update, context: ContextTypes.DEFAULT_TYPE, speaker: 
     """A shared location: check in to the shift the chat asked about, else the current one."""
     message = update.effective_message
     assert message is not None and message.location is not None
+    place = message.location
+    await check_in_now(update, context, speaker, latitude=place.latitude, longitude=place.longitude)
+
+
+@for_anyone
+async def location_moved(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, speaker: Speaker
+) -> None:
+    """A live location's position update: it checks in when the chat waits for a check-in
+    location, and says nothing otherwise (Telegram sends one every few seconds)."""
+    message = update.effective_message
+    if speaker.volunteer is None or message is None or message.location is None:
+        return
+    conversation = await get_conversation(speaker.chat_id)
+    if conversation.state != CHECKIN_STATE or conversation.handled(speaker.update_id):
+        return
     place = message.location
     await check_in_now(update, context, speaker, latitude=place.latitude, longitude=place.longitude)
 

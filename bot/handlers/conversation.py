@@ -1,5 +1,6 @@
 """Plain text: the answer to what the chat was asked (a number, "check in without
-location"), /cancel, and a kind word for text that answers nothing."""
+location"), a report said in plain words ("nước 50, khăn 30", confirmed with buttons before
+anything is written), /cancel, and a kind word for text that answers nothing."""
 
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE, speaker: Spea
         )
     elif state == services.MOTORBIKE_STATE:
         await services.record_motorbikes(update, context, speaker, typed)
-    else:
+    elif not await supplies.free_report(update, context, speaker, typed):
         await reply(update, context, texts.render(NOT_UNDERSTOOD, lang))
 
 

@@ -14,6 +14,7 @@ from stations import clock
 from stations.enums import ServiceKind
 from stations.formatting import format_number
 from stations.i18n import _
+from stations.numbers import looks_like_number
 from stations.services.chat_states import clear_conversation, set_conversation
 from stations.services.queries.bot import working_station
 from stations.services.service_records import record_service
@@ -38,16 +39,17 @@ async def motorbikes(update: Update, context: ContextTypes.DEFAULT_TYPE, speaker
         await reply(update, context, texts.render(texts.NO_STATION_NOW, lang))
         return
     args = list(context.args or [])
-    if args and fold(" ".join(args[:-1] if len(args) > 1 else args)) in MOTORBIKE_WORDS:
-        args = args[-1:] if len(args) > 1 else []
-    if not args:
+    # "xe 3", "3 xe", "3 xe máy" or "3": the number, wherever it stands, beside the word.
+    numbers = [arg for arg in args if looks_like_number(arg)]
+    words = fold(" ".join(arg for arg in args if not looks_like_number(arg)))
+    if (words and words not in MOTORBIKE_WORDS) or len(numbers) > 1:
+        await reply(update, context, texts.render(ONLY_MOTORBIKES, lang))
+        return
+    if not numbers:
         await set_conversation(speaker.chat_id, MOTORBIKE_STATE, update_id=speaker.update_id)
         await reply(update, context, texts.render(ASK_MOTORBIKES, lang))
         return
-    if len(args) > 1:
-        await reply(update, context, texts.render(ONLY_MOTORBIKES, lang))
-        return
-    await record_motorbikes(update, context, speaker, args[0])
+    await record_motorbikes(update, context, speaker, numbers[0])
 
 
 async def record_motorbikes(

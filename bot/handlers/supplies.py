@@ -6,8 +6,10 @@ counts once."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot import keyboards, texts
@@ -17,11 +19,11 @@ from bot.parsing import Problem, ReportLine, parse_count, parse_quantity, parse_
 from bot.session import Speaker
 from stations import clock
 from stations.enums import MovementKind
-from stations.formatting import format_number, unit_and_item
-from stations.i18n import _
+from stations.formatting import format_number, format_signed, unit_and_item
+from stations.i18n import _, translate
 from stations.models import Station, SupplyItem
-from stations.services.catalog import find_items
-from stations.services.chat_states import clear_conversation, set_conversation
+from stations.services.catalog import CatalogIndex, catalog_index
+from stations.services.chat_states import clear_conversation, get_conversation, set_conversation
 from stations.services.field_reports import StockLine, record_stock_lines
 from stations.services.inventory import StockChange
 from stations.services.queries.bot import active_item, active_items, led_station, working_station
@@ -30,6 +32,9 @@ from stations.services.queries.stock import stock_on_hand
 HANDOUT, COUNT, RECEIVE = "handout", "count", "receive"
 ACTIONS = (HANDOUT, COUNT, RECEIVE)
 PICK_PATTERN = re.compile(r"^pick:(handout|count|receive):(\d{1,18}|cancel)$")
+#: A report waiting in the chat's state: ``rep:<update id of the report>:<choice>``.
+REPORT_PATTERN = re.compile(r"^rep:(\d{1,18}):(handout|receive|cancel|item:\d{1,18})$")
+REPORT_STATE = "report"
 
 PICK_HANDOUT = _("What did you hand out at <b>{station}</b>? Choose an item.")
 PICK_COUNT = _("Which item are you counting at <b>{station}</b>?")
@@ -48,6 +53,10 @@ STOCK_TITLE = _("<b>Stock at {station}</b>")
 STOCK_LINE = _("• {item}: {quantity} {unit}")
 NO_ITEMS = _("No supply items are set up yet. Ask your coordinator.")
 TOO_MANY_ITEMS = _("Report at most {max} items in one message.")
+CONFIRM_REPORT = _("Record this at <b>{station}</b>? Nothing is written until you choose.")
+HANDOUT_BUTTON = _("Handed out")
+RECEIVE_BUTTON = _("Received")
+CANCEL_BUTTON = _("Cancel")
 
 _ASK = {HANDOUT: ASK_HANDOUT, COUNT: ASK_COUNT, RECEIVE: ASK_RECEIVE}
 _PICK = {HANDOUT: PICK_HANDOUT, COUNT: PICK_COUNT, RECEIVE: PICK_RECEIVE}
@@ -88,7 +97,7 @@ def _change_text(action: str, item: SupplyItem, change: StockChange, lang: str) 
                     COUNT_CHANGED,
                     lang,
                     before=_amount(change.balance_after - line.delta, lang),
-                    delta=f"{line.delta:+d}",
+                    delta=format_signed(line.delta, lang),
                     unit=item.unit_label(lang, change.balance_after - line.delta),
                 )
             )
@@ -117,15 +126,41 @@ def _change_text(action: str, item: SupplyItem, change: StockChange, lang: str) 
     return "\n".join(parts)
 
 
-async def _resolve(
-    lines: list[ReportLine],
-) -> list[tuple[SupplyItem, int]] | Problem:
-    resolved: list[tuple[SupplyItem, int]] = []
-    for line, item in zip(lines, await find_items([line.words for line in lines]), strict=True):
-        if item is None:
-            return Problem(texts.UNKNOWN_ITEM, texts.shorten(line.words))
-        resolved.append((item, line.quantity))
-    return resolved
+@dataclass(frozen=True)
+class Resolved:
+    """A report's lines with their items; ``unknown`` is the first line naming none."""
+
+    lines: list[tuple[SupplyItem | None, int, str]]
+
+    @property
+    def unknown(self) -> int | None:
+        return next((i for i, (item, _q, _w) in enumerate(self.lines) if item is None), None)
+
+    def known(self) -> list[tuple[SupplyItem, int]]:
+        return [(item, quantity) for item, quantity, _words in self.lines if item is not None]
+
+
+def resolve_report(index: CatalogIndex, lines: list[ReportLine], lang: str) -> Resolved | str:
+    """Each line's item (None when no item has its words), or the refusal of a unit that
+    is not how its item is counted."""
+    resolved: list[tuple[SupplyItem | None, int, str]] = []
+    for line in lines:
+        match = index.read(line.words, line.unit)
+        if match.item is not None and match.wrong_unit:
+            if index.find(match.wrong_unit) is not None:
+                # "nước 50 khăn": khăn is an item too, whose number is missing.
+                return texts.render(
+                    texts.MISSING_QUANTITY, lang, text=texts.shorten(match.wrong_unit)
+                )
+            return texts.render(
+                texts.WRONG_UNIT,
+                lang,
+                item=match.item.name(lang),
+                unit=match.item.unit_label(lang, None),
+                text=texts.shorten(match.wrong_unit),
+            )
+        resolved.append((match.item, line.quantity, line.words))
+    return Resolved(resolved)
 
 
 async def _station_for(action: str, speaker: Speaker) -> Station | None:
@@ -147,35 +182,205 @@ async def _report(
     if station is None:
         await reply(update, context, _no_station_text(action, lang))
         return
-    args = list(context.args or [])
-    if not args:
+    message = update.effective_message
+    typed = (message.text or "") if message is not None else ""
+    words = typed.split(maxsplit=1)[1] if len(typed.split(maxsplit=1)) > 1 else ""
+    if not words.strip():
         await _offer_items(update, context, speaker, action, station)
         return
-    parsed = parse_report(args) if action != COUNT else _parse_counts(args)
+    index = await catalog_index()
+    reader = parse_count if action == COUNT else parse_quantity
+    parsed = parse_report(
+        words, reader=reader, is_unit=index.is_unit, counted_in=index.names_counted_in
+    )
     if isinstance(parsed, Problem):
         await reply(update, context, texts.render(parsed.message, lang, text=parsed.text))
         return
+    await _take(update, context, speaker, index, parsed, action=action)
+
+
+async def free_report(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, speaker: Speaker, text: str
+) -> bool:
+    """Plain text that reads as a report ("nước 50, khăn 30"): offered for confirmation as
+    a handout or a receipt, nothing written yet. False when it is not one."""
+    index = await catalog_index()
+    parsed = parse_report(text, is_unit=index.is_unit, counted_in=index.names_counted_in)
+    if isinstance(parsed, Problem) or not parsed:
+        return False
+    resolved = resolve_report(index, parsed, speaker.language)
+    if isinstance(resolved, str):
+        return False
+    unknown = resolved.unknown
+    if unknown is not None and not index.suggest(resolved.lines[unknown][2]):
+        return False
+    await _take(update, context, speaker, index, parsed, action="")
+    return True
+
+
+async def _take(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    speaker: Speaker,
+    index: CatalogIndex,
+    parsed: list[ReportLine],
+    *,
+    action: str,
+) -> None:
+    """A parsed report: written when its action and items are known, else kept in the
+    chat's state while the person picks the missing item or confirms."""
+    lang = speaker.language
     if len(parsed) > MAX_LINES:
         await reply(update, context, texts.render(TOO_MANY_ITEMS, lang, max=MAX_LINES))
         return
-    resolved = await _resolve(parsed)
-    if isinstance(resolved, Problem):
-        await reply(update, context, texts.render(resolved.message, lang, text=resolved.text))
+    resolved = resolve_report(index, parsed, lang)
+    if isinstance(resolved, str):
+        await reply(update, context, resolved)
         return
-    changes = await _write(action, station, resolved, speaker)
-    await reply(
-        update,
-        context,
-        "\n\n".join(
-            _change_text(action, item, change, lang)
-            for (item, _quantity), change in zip(resolved, changes, strict=True)
-        ),
+    unknown = resolved.unknown
+    if unknown is None and action:
+        station = await _station_for(action, speaker)
+        if station is None:
+            await reply(update, context, _no_station_text(action, lang))
+            return
+        changes = await _write(action, station, resolved.known(), speaker, key=speaker.key())
+        await reply(update, context, _changes_text(action, resolved.known(), changes, lang))
+        return
+    if unknown is not None and not index.suggest(resolved.lines[unknown][2]):
+        await reply(
+            update,
+            context,
+            texts.render(texts.UNKNOWN_ITEM, lang, text=texts.shorten(resolved.lines[unknown][2])),
+        )
+        return
+    station_name = ""
+    if not action:
+        # Handed out at the station one works at, or received at the one one leads.
+        assert speaker.volunteer is not None
+        station = await working_station(speaker.volunteer, now=clock.now())
+        station = station or await led_station(speaker.volunteer, now=clock.now())
+        if station is None:
+            await reply(update, context, texts.render(texts.NO_STATION_NOW, lang))
+            return
+        station_name = station.name
+    pending = {
+        "action": action,
+        "nonce": speaker.update_id,
+        "station": station_name,
+        "lines": [[item.id if item else 0, q, w] for item, q, w in resolved.lines],
+    }
+    await set_conversation(speaker.chat_id, REPORT_STATE, data=pending, update_id=speaker.update_id)
+    text, markup = await _pending_prompt(index, resolved, pending, speaker)
+    await reply(update, context, text, reply_markup=markup)
+
+
+async def _pending_prompt(
+    index: CatalogIndex, resolved: Resolved, pending: dict[str, Any], speaker: Speaker
+) -> tuple[str, InlineKeyboardMarkup]:
+    """What a waiting report asks: the item an unknown word meant, or handed out/received."""
+    lang = speaker.language
+    nonce = pending["nonce"]
+    unknown = resolved.unknown
+    if unknown is not None:
+        words = resolved.lines[unknown][2]
+        choices = [
+            (item.name(lang), keyboards.callback("rep", nonce, f"item:{item.id}"))
+            for item in index.suggest(words)
+        ]
+        choices.append((translate(CANCEL_BUTTON, lang), keyboards.callback("rep", nonce, "cancel")))
+        text = texts.render(texts.DID_YOU_MEAN, lang, text=texts.shorten(words))
+        return text, keyboards.choice_buttons(choices)
+    lines = [
+        texts.render(
+            STOCK_LINE,
+            lang,
+            item=item.name(lang),
+            quantity=quantity,
+            unit=item.unit_label(lang, quantity),
+        )
+        for item, quantity in resolved.known()
+    ]
+    title = texts.render(CONFIRM_REPORT, lang, station=str(pending.get("station") or ""))
+    choices = [
+        (translate(HANDOUT_BUTTON, lang), keyboards.callback("rep", nonce, HANDOUT)),
+        (translate(RECEIVE_BUTTON, lang), keyboards.callback("rep", nonce, RECEIVE)),
+        (translate(CANCEL_BUTTON, lang), keyboards.callback("rep", nonce, "cancel")),
+    ]
+    return "\n".join([title, *lines]), keyboards.choice_buttons(choices, per_row=3)
+
+
+def _changes_text(
+    action: str, lines: list[tuple[SupplyItem, int]], changes: list[StockChange], lang: str
+) -> str:
+    return "\n\n".join(
+        _change_text(action, item, change, lang)
+        for (item, _quantity), change in zip(lines, changes, strict=True)
     )
 
 
-def _parse_counts(args: list[str]) -> list[ReportLine] | Problem:
-    # A count may be 0: read "0" as a count, then the rest as a report would be read.
-    return parse_report(args, reader=parse_count)
+@for_volunteers
+async def report_button(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, speaker: Speaker
+) -> None:
+    """A button of a waiting report: the item an unknown word meant, handed out or
+    received (written now, once however often it is pressed or delivered), or cancel."""
+    query = update.callback_query
+    assert query is not None
+    match = REPORT_PATTERN.match(query.data or "")
+    assert match is not None
+    nonce, choice = int(match.group(1)), match.group(2)
+    lang = speaker.language
+    conversation = await get_conversation(speaker.chat_id)
+    if conversation.handled(speaker.update_id):
+        await answer_query(update, texts.plain(texts.render(texts.ALREADY_DONE, lang)))
+        return
+    pending = dict(conversation.data)
+    if conversation.state != REPORT_STATE or pending.get("nonce") != nonce:
+        text = texts.render(texts.STALE_BUTTON, lang)
+        await answer_query(update, texts.plain(text))
+        await edit_pressed(update, text)
+        return
+    if choice == "cancel":
+        await clear_conversation(speaker.chat_id, update_id=speaker.update_id)
+        await answer_query(update)
+        await edit_pressed(update, texts.render(texts.CANCELLED, lang))
+        return
+    index = await catalog_index()
+    by_id = {item.id: item for item in index.items}
+    lines = pending.get("lines") or []
+    if choice.startswith("item:"):
+        chosen = by_id.get(int(choice.removeprefix("item:")))
+        position = next((i for i, line in enumerate(lines) if not line[0]), None)
+        if chosen is None or position is None:
+            text = texts.render(texts.STALE_BUTTON, lang)
+            await answer_query(update, texts.plain(text))
+            await edit_pressed(update, text)
+            return
+        lines[position][0] = chosen.id
+    else:
+        pending["action"] = choice
+    resolved = Resolved([(by_id.get(line[0]), line[1], line[2]) for line in lines])
+    action = pending.get("action") or ""
+    if resolved.unknown is not None or not action:
+        await set_conversation(
+            speaker.chat_id, REPORT_STATE, data=pending, update_id=speaker.update_id
+        )
+        text, markup = await _pending_prompt(index, resolved, pending, speaker)
+        await answer_query(update)
+        await edit_pressed(update, text, reply_markup=markup)
+        return
+    station = await _station_for(action, speaker)
+    if station is None:
+        text = _no_station_text(action, lang)
+        await clear_conversation(speaker.chat_id, update_id=speaker.update_id)
+        await answer_query(update, texts.plain(text))
+        await edit_pressed(update, text)
+        return
+    known = resolved.known()
+    changes = await _write(action, station, known, speaker, key=f"tg:{nonce}")
+    await clear_conversation(speaker.chat_id, update_id=speaker.update_id)
+    await answer_query(update)
+    await edit_pressed(update, _changes_text(action, known, changes, lang))
 
 
 _KINDS = {
@@ -186,14 +391,21 @@ _KINDS = {
 
 
 async def _write(
-    action: str, station: Station, lines: list[tuple[SupplyItem, int]], speaker: Speaker
+    action: str,
+    station: Station,
+    lines: list[tuple[SupplyItem, int]],
+    speaker: Speaker,
+    *,
+    key: str,
 ) -> list[StockChange]:
+    """Every line or none, each keyed ``<key>:<item code>``: a report sent, pressed or
+    delivered twice counts once."""
     return await record_stock_lines(
         station,
         [StockLine(item, quantity) for item, quantity in lines],
         kind=_KINDS[action],
         by=speaker.actor,
-        key_prefix=speaker.key(),
+        key_prefix=key,
     )
 
 
@@ -325,6 +537,6 @@ async def answer_number(
             else _no_station_text(action, lang),
         )
         return
-    changes = await _write(action, station, [(item, value)], speaker)
+    changes = await _write(action, station, [(item, value)], speaker, key=speaker.key())
     await clear_conversation(speaker.chat_id, update_id=speaker.update_id)
     await reply(update, context, _change_text(action, item, changes[0], lang))

@@ -26,7 +26,7 @@ from stations.formatting import (
     format_window,
     quantity_phrase,
 )
-from stations.i18n import N_, _, ngettext, translate
+from stations.i18n import N_, _, translate, translate_plural
 from stations.models import Assignment, SupplyItem
 from stations.services import low_stock
 from stations.services.actor import Actor
@@ -377,15 +377,19 @@ def _station_block(day: queries.StationDay, language: str) -> str:
     station = day.station
     lines = [
         f"<b>{_h(station.code)} · {_h(station.name)}</b>: "
-        + ngettext(*DAILY_PEOPLE, day.volunteers, language).format(
-            count=day.volunteers, hours=format_minutes(day.worked_minutes, language)
+        + translate_plural(
+            *DAILY_PEOPLE,
+            day.volunteers,
+            language,
+            count=day.volunteers,
+            hours=format_minutes(day.worked_minutes, language),
         )
     ]
     if day.handouts:
         lines.append(translate(DAILY_HANDOUTS, language, items=_quantities(day.handouts, language)))
     if day.services:
         services = ", ".join(
-            ngettext(*SERVICE_COUNTS[kind], n, language).format(count=format_number(n, language))
+            translate_plural(*SERVICE_COUNTS[kind], n, language, count=n)
             for kind, n in sorted(day.services.items())
         )
         lines.append(translate(DAILY_SERVICES, language, services=services))

@@ -257,6 +257,9 @@ def _checked_year(year: object) -> int:
         minimum=MIN_YEAR,
         maximum=MAX_YEAR,
         message=_("The year must be a whole number from {min} to {max}."),
+        # A year is a name, not an amount: "2000", never "2.000".
+        min=str(MIN_YEAR),
+        max=str(MAX_YEAR),
     )
 
 
@@ -269,5 +272,4 @@ def _checked_budget(budget: object) -> int | None:
         minimum=0,
         maximum=MAX_BUDGET_VND,
         message=_("The budget must be a whole number of đồng from 0 to {max}."),
-        max=f"{MAX_BUDGET_VND:,}".replace(",", "."),
     )

@@ -7,6 +7,8 @@ claim the same word, so ``find_item("khăn")`` has one answer when the bot parse
 
 from __future__ import annotations
 
+import difflib
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,7 +26,7 @@ from stations.services.edits import audit_value
 from stations.services.errors import Conflict, InvalidInput
 from stations.services.inventory import check_actor, load_item
 from stations.services.validation import check_choice, check_optional_text, check_whole_number
-from stations.text import clean, fold
+from stations.text import clean, fold, fold_telex
 
 CODE_PATTERN: Final = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 NAME_MAX: Final = 100
@@ -58,7 +60,19 @@ STANDARD_ITEMS: Final[tuple[StandardItem, ...]] = (
         unit_vi="chai",
         unit_en="bottle",
         category=SupplyCategory.WATER,
-        aliases=("nuoc", "nuoc suoi", "nuoc uong", "chai nuoc", "water", "bottle"),
+        aliases=(
+            "nuoc",
+            "nuoc suoi",
+            "nuoc uong",
+            "chai nuoc",
+            "nuoc khoang",
+            "nuoc loc",
+            "nuoc tinh khiet",
+            "chai",
+            "water",
+            "bottle",
+            "mineral water",
+        ),
         unit_cost_vnd=4_000,
         default_low_stock=100,
     ),
@@ -69,7 +83,16 @@ STANDARD_ITEMS: Final[tuple[StandardItem, ...]] = (
         unit_vi="khăn",
         unit_en="towel",
         category=SupplyCategory.TOWEL,
-        aliases=("khan", "khan lanh", "khan uot", "towel", "wet towel"),
+        aliases=(
+            "khan",
+            "khan lanh",
+            "khan uot",
+            "khan giay uot",
+            "khan lau",
+            "towel",
+            "wet towel",
+            "wipes",
+        ),
         unit_cost_vnd=1_500,
         default_low_stock=100,
     ),
@@ -80,7 +103,23 @@ STANDARD_ITEMS: Final[tuple[StandardItem, ...]] = (
         unit_vi="phần",
         unit_en="portion",
         category=SupplyCategory.FOOD,
-        aliases=("banh", "thuc pham", "do an", "banh keo", "phan an", "food", "snack", "cake"),
+        aliases=(
+            "banh",
+            "thuc pham",
+            "do an",
+            "banh keo",
+            "phan an",
+            "banh mi",
+            "suat an",
+            "com",
+            "com hop",
+            "xoi",
+            "food",
+            "snack",
+            "cake",
+            "bread",
+            "meal",
+        ),
         unit_cost_vnd=10_000,
         default_low_stock=30,
     ),
@@ -91,7 +130,7 @@ STANDARD_ITEMS: Final[tuple[StandardItem, ...]] = (
         unit_vi="gói",
         unit_en="pack",
         category=SupplyCategory.FOOD,
-        aliases=("mi", "mi goi", "mi tom", "noodles", "noodle"),
+        aliases=("mi", "mi goi", "mi tom", "mi ly", "noodles", "noodle"),
         unit_cost_vnd=5_000,
         default_low_stock=30,
     ),
@@ -102,7 +141,17 @@ STANDARD_ITEMS: Final[tuple[StandardItem, ...]] = (
         unit_vi="lít",
         unit_en="litre",
         category=SupplyCategory.FUEL,
-        aliases=("xang", "fuel", "petrol", "gas", "gasoline"),
+        aliases=(
+            "xang",
+            "lit xang",
+            "xang dau",
+            "dau",
+            "xang xe",
+            "fuel",
+            "petrol",
+            "gas",
+            "gasoline",
+        ),
         unit_cost_vnd=25_000,
         default_low_stock=10,
     ),
@@ -113,7 +162,17 @@ STANDARD_ITEMS: Final[tuple[StandardItem, ...]] = (
         unit_vi="tờ",
         unit_en="sheet",
         category=SupplyCategory.LEAFLET,
-        aliases=("to roi", "to gap", "leaflet", "flyer"),
+        aliases=(
+            "to roi",
+            "to gap",
+            "to",
+            "tai lieu",
+            "truyen don",
+            "to buom",
+            "leaflet",
+            "flyer",
+            "brochure",
+        ),
         unit_cost_vnd=500,
         default_low_stock=100,
     ),
@@ -301,18 +360,142 @@ async def find_item(text: str) -> SupplyItem | None:
 
 async def find_items(texts: Sequence[object]) -> list[SupplyItem | None]:
     """``find_item`` for each of ``texts`` (one report names several items), one query."""
-    wanted = [fold(text) if isinstance(text, str) else "" for text in texts]
-    if not any(wanted):
-        return [None] * len(wanted)
-    items = await SupplyItem.filter(is_active=True).order_by("id")
-    by_word: dict[str, SupplyItem] = {}
-    for item in items:
-        for word in _claims(item.code, item.name_vi, item.name_en, item.aliases):
-            by_word.setdefault(word, item)
-    return [_lookup(by_word, word) if word else None for word in wanted]
+    if not any(isinstance(text, str) and fold(text) for text in texts):
+        return [None] * len(texts)
+    index = await catalog_index()
+    return [index.find(text) if isinstance(text, str) else None for text in texts]
 
 
-def _lookup(by_word: dict[str, SupplyItem], word: str) -> SupplyItem | None:
+#: Words for packs and crates that are no item's unit: "2 thùng nước" is refused with the
+#: item's own unit rather than read as 2 bottles.
+PACKAGING_WORDS: Final = frozenset(
+    {"thung", "hop", "loc", "ket", "bich", "bao", "kg", "can", "binh", "box", "case", "crate"}
+)
+#: How close a typed word must be to an item's word to be offered as "did you mean".
+SUGGESTION_CUTOFF: Final = 0.6
+SUGGESTIONS_MAX: Final = 3
+
+
+@dataclass(frozen=True, slots=True)
+class ItemMatch:
+    """What ``CatalogIndex.read`` made of an item's words and the unit typed beside them."""
+
+    item: SupplyItem | None
+    #: a unit word typed that is not how ``item`` is counted ("thùng" for water), else ""
+    wrong_unit: str = ""
+
+
+class CatalogIndex:
+    """The active items and every folded word that names one, built once per catalog
+    version: the bot reads it on every report."""
+
+    def __init__(self, items: Sequence[SupplyItem], words: _Words) -> None:
+        self.items = list(items)
+        self._words = words
+
+    @classmethod
+    def of(cls, items: Sequence[SupplyItem]) -> CatalogIndex:
+        """The index of ``items`` (active ones, in catalog order)."""
+        return cls(items, _words_of(_signature(items)))
+
+    def find(self, text: str) -> SupplyItem | None:
+        """The item ``text`` names: its folded words, then as Telex keystrokes."""
+        word = fold(text)
+        if not word:
+            return None
+        position = _lookup(self._words.by_word, word)
+        if position is None:
+            position = _lookup(self._words.by_word, fold_telex(word))
+        return self.items[position] if position is not None else None
+
+    def is_unit(self, text: str) -> bool:
+        """``text`` is a unit some item is counted in, or a pack or crate."""
+        return self._unit_key(text) is not None
+
+    def counted_in(self, item: SupplyItem, text: str) -> bool:
+        key = self._unit_key(text)
+        return key is not None and key in {fold(item.unit_vi), fold(item.unit_en)}
+
+    def _unit_key(self, text: str) -> str | None:
+        units = self._words.units
+        for word in (fold(text), fold_telex(text)):
+            if word in units:
+                return word
+            if word.endswith("s") and word[:-1] in units:  # "bottles"
+                return word[:-1]
+        return None
+
+    def names_counted_in(self, words: str, unit: str) -> bool:
+        """``words`` name an item counted in ``unit`` ("nước", "chai")."""
+        item = self.find(words)
+        return item is not None and self.counted_in(item, unit)
+
+    def read(self, words: str, unit: str = "") -> ItemMatch:
+        """The item of ``words`` and whether ``unit`` is how it is counted; a unit word may
+        also stand first or last among the words ("chai nước", "nước chai")."""
+        item = self.find(words)
+        parts = words.split()
+        if item is None and len(parts) > 1 and not unit:
+            if self.is_unit(parts[0]):
+                unit, item = parts[0], self.find(" ".join(parts[1:]))
+            if item is None and self.is_unit(parts[-1]):
+                unit, item = parts[-1], self.find(" ".join(parts[:-1]))
+        if item is None:
+            return ItemMatch(None)
+        if unit and not self.counted_in(item, unit):
+            return ItemMatch(item, wrong_unit=unit)
+        return ItemMatch(item)
+
+    def suggest(self, text: str) -> list[SupplyItem]:
+        """The items whose words are closest to ``text``, closest first (at most 3)."""
+        found: list[SupplyItem] = []
+        for word in (fold(text), fold_telex(text)):
+            close = difflib.get_close_matches(
+                word, self._words.by_word, n=10, cutoff=SUGGESTION_CUTOFF
+            )
+            for match in close:
+                item = self.items[self._words.by_word[match]]
+                if item not in found:
+                    found.append(item)
+        return found[:SUGGESTIONS_MAX]
+
+
+@dataclass(frozen=True, slots=True)
+class _Words:
+    #: folded word → position of its item in the catalog's list
+    by_word: dict[str, int]
+    units: frozenset[str]
+
+
+#: What matching reads of an item: its id, code, names, units and aliases.
+_Row = tuple[int, str, str, str, str, str, tuple[str, ...]]
+
+
+def _signature(items: Sequence[SupplyItem]) -> tuple[_Row, ...]:
+    return tuple(
+        (i.id, i.code, i.name_vi, i.name_en, i.unit_vi, i.unit_en, tuple(i.aliases or ()))
+        for i in items
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _words_of(signature: tuple[_Row, ...]) -> _Words:
+    by_word: dict[str, int] = {}
+    units: set[str] = set(PACKAGING_WORDS)
+    for position, (_id, code, name_vi, name_en, unit_vi, unit_en, aliases) in enumerate(signature):
+        for word in _claims(code, name_vi, name_en, aliases):
+            by_word.setdefault(word, position)
+        units.update(w for w in (fold(unit_vi), fold(unit_en)) if w)
+    return _Words(by_word, frozenset(units))
+
+
+async def catalog_index() -> CatalogIndex:
+    """The active items, read in one query; their words are folded again only when an item
+    changed (a catalog has a handful of rows, read on every report)."""
+    return CatalogIndex.of(await SupplyItem.filter(is_active=True).order_by("id"))
+
+
+def _lookup(by_word: dict[str, int], word: str) -> int | None:
     found = by_word.get(word)
     if found is None and word.endswith("s"):
         found = by_word.get(word[:-1])  # "towels", "leaflets"

@@ -33,7 +33,7 @@ from stations.enums import (
     ShiftStatus,
 )
 from stations.formatting import format_window
-from stations.i18n import N_, _, ngettext, normalize_language, translate
+from stations.i18n import N_, _, normalize_language, translate, translate_plural
 from stations.models import Assignment, Notification, Shift, Volunteer
 from stations.services.assignments import role_label
 from stations.services.errors import InvalidInput
@@ -299,7 +299,7 @@ def _when_phrase(before_start: dt.timedelta, language: Language) -> str:
     if minutes < 90:
         return translate(STARTS_IN_MINUTES, language, minutes=minutes)
     hours = round(minutes / 60)
-    return ngettext(*STARTS_IN, hours, language).format(hours=hours)
+    return translate_plural(*STARTS_IN, hours, language, hours=hours)
 
 
 def _checked_leads(lead_hours: Sequence[float]) -> tuple[float, ...]:

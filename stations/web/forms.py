@@ -19,6 +19,7 @@ from starlette.requests import Request
 from stations.clock import VN_TZ
 from stations.enums import Language
 from stations.i18n import _
+from stations.numbers import NumberProblem, read_whole_number
 from stations.services.errors import InvalidInput, StationsError
 
 MAX_FORM_BYTES = 2 * 1024 * 1024
@@ -35,7 +36,6 @@ ALL_FIELDS = "__all__"
 
 EnumT = TypeVar("EnumT", bound=StrEnum)
 
-_INTEGER = re.compile(r"[+-]?[0-9]{1,30}")
 _DECIMAL = re.compile(r"[+-]?([0-9]{1,30}([.,][0-9]{0,15})?|[.,][0-9]{1,15})")
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
 _DMY_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
@@ -111,20 +111,40 @@ def _raw_text(raw: object) -> str:
 
 
 def parse_int(
-    raw: object, field: str, *, minimum: int | None = None, maximum: int | None = None
+    raw: object,
+    field: str,
+    *,
+    minimum: int | None = None,
+    maximum: int | None = None,
+    grouped: bool = True,
 ) -> int:
-    """A whole number typed in a form ("1.000" and "1,000" are refused: ambiguous)."""
+    """A whole number typed in a form, as people write it: "1000", "1.000", "1 000" and
+    "1,000" are one thousand; "1.5" is refused with the reason (``stations.numbers``).
+
+    ``grouped=False`` for a number that is a name, not an amount (a year): its bounds are
+    shown as written, "2000", not "2.000", and a refusal does not explain thousands.
+    """
     low = minimum if minimum is not None else -MAX_WHOLE_NUMBER
     high = maximum if maximum is not None else MAX_WHOLE_NUMBER
     value = _raw_text(raw)
-    if not _INTEGER.fullmatch(value):
+    if not value:
         raise InvalidInput(_("Enter a whole number."), field=field)
-    number = int(value)
+    number = read_whole_number(value)
+    if isinstance(number, NumberProblem):
+        if not grouped:  # a year or a radius: no need to explain thousands
+            raise InvalidInput(_("Enter a whole number."), field=field)
+        raise InvalidInput(number.message, field=field, text=_quoted(number.text))
     if not low <= number <= high:
-        raise InvalidInput(
-            _("Enter a whole number from {min} to {max}."), field=field, min=low, max=high
-        )
+        bounds: dict[str, object] = {"min": low, "max": high}
+        if not grouped:
+            bounds = {"min": str(low), "max": str(high)}
+        raise InvalidInput(_("Enter a whole number from {min} to {max}."), field=field, **bounds)
     return number
+
+
+def _quoted(text: str, limit: int = 40) -> str:
+    """What someone typed, cut to a length an error message can quote."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def parse_float(

@@ -51,6 +51,7 @@ MAX_FLASHES = 5
 NAV_ITEMS: tuple[tuple[str, str, str], ...] = (
     ("campaign_list", _("Campaigns"), "all"),
     ("volunteer_list", _("Volunteers"), "all"),
+    ("supply_catalog", _("Supply items"), "all"),
     ("notifications", _("Notifications"), "all"),
     ("audit_log", _("Audit log"), "admin"),
     ("operations", _("Operations"), "admin"),

@@ -130,6 +130,18 @@ class FakeUser:
         location = {"latitude": latitude, "longitude": longitude}
         return await self.fake._user_message(self, {"location": location})
 
+    async def share_live_location(
+        self, latitude: float, longitude: float, *, live_period: int = 900
+    ) -> int:
+        """Start sharing live location: a location message with its ``live_period``."""
+        location = {"latitude": latitude, "longitude": longitude, "live_period": live_period}
+        return await self.fake._user_message(self, {"location": location})
+
+    async def move_live_location(self, latitude: float, longitude: float) -> int:
+        """A position update of the live location shared last: Telegram sends it as an
+        ``edited_message`` carrying the location."""
+        return await self.fake._user_live_move(self, latitude, longitude)
+
     async def send_sticker(self) -> int:
         sticker = {
             "file_id": f"sticker-{self.id}",

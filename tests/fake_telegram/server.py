@@ -460,6 +460,20 @@ class FakeTelegram:
         self._messages[(user.id, message_id)] = edited
         return await self._new_update({"edited_message": edited})
 
+    async def _user_live_move(self, user: FakeUser, latitude: float, longitude: float) -> int:
+        shared = [
+            message
+            for (chat_id, _id), message in self._messages.items()
+            if chat_id == user.id and "live_period" in message.get("location", {})
+        ]
+        if not shared:
+            raise AssertionError(f"{user.id} shares no live location")
+        latest = max(shared, key=lambda message: message["message_id"])
+        location = {**latest["location"], "latitude": latitude, "longitude": longitude}
+        edited = {**latest, "location": location, "edit_date": self._wall_clock()}
+        self._messages[(user.id, latest["message_id"])] = edited
+        return await self._new_update({"edited_message": edited})
+
     async def _press(
         self, user: FakeUser, sent: SentMessage, *, text: str | None, data: str | None
     ) -> int:

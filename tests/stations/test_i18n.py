@@ -8,7 +8,15 @@ import pytest
 from babel.messages.extract import extract_from_dir
 
 from stations.enums import Language
-from stations.i18n import _, _catalog, gettext, ngettext, normalize_language, translate
+from stations.i18n import (
+    _,
+    _catalog,
+    gettext,
+    ngettext,
+    normalize_language,
+    translate,
+    translate_plural,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE_DIRS = ("stations", "bot", "scheduler")
@@ -121,9 +129,37 @@ def test_vietnamese_translation_is_used_by_default():
     assert gettext("A message cannot be empty.", "vi") != "A message cannot be empty."
 
 
-def test_translate_fills_placeholders():
+def test_translate_fills_placeholders_with_amounts_written_for_the_reader():
     assert translate("A message can be at most {limit} characters.", "en", limit=4096) == (
-        "A message can be at most 4096 characters."
+        "A message can be at most 4,096 characters."
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("vi", "Số lượng phải là số nguyên từ 1 đến 1.000.000."),
+        ("en", "Quantity must be a whole number between 1 and 1,000,000."),
+    ],
+)
+def test_error_message_bounds_read_as_each_language_writes_numbers(language, expected):
+    message = "Quantity must be a whole number between 1 and {max}."
+
+    assert translate(message, language, min=1, max=1_000_000) == expected
+
+
+def test_years_ids_and_flags_are_not_amounts():
+    message = "Year {year} is out of range: the calendar covers {first} to {last}."
+
+    assert translate(message, "vi", year=2027, first=1900, last=2100) == (
+        "Năm 2027 nằm ngoài phạm vi: lịch chỉ tính từ năm 1900 đến năm 2100."
+    )
+    assert translate("{flag} {id}", "vi", flag=True, id=12345) == "True 12345"
+
+
+def test_translate_plural_formats_the_count():
+    assert translate_plural("{count} volunteer", "{count} volunteers", 1500, "en", count=1500) == (
+        "1,500 volunteers"
     )
 
 

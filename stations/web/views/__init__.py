@@ -16,6 +16,7 @@ from stations.web.views import (
     reports,
     shifts,
     stations,
+    supplies,
     volunteers,
 )
 
@@ -28,6 +29,7 @@ ROUTES: list[BaseRoute] = [
     *volunteers.ROUTES,
     *calendar.ROUTES,
     *inventory.ROUTES,
+    *supplies.ROUTES,
     *reports.ROUTES,
     *notifications.ROUTES,
     *audit.ROUTES,

@@ -58,7 +58,9 @@ async def campaign_new(request: Request) -> Response:
     state = await read_state(request)
     kind = state.take(lambda: forms.parse_choice(state.text("kind"), "kind", CampaignKind))
     year = state.take(
-        lambda: forms.parse_int(state.text("year"), "year", minimum=MIN_YEAR, maximum=MAX_YEAR)
+        lambda: forms.parse_int(
+            state.text("year"), "year", minimum=MIN_YEAR, maximum=MAX_YEAR, grouped=False
+        )
     )
     values = _parse_editable(state)
     if state.ok:
@@ -135,7 +137,7 @@ def _parse_editable(state: FormState) -> dict[str, Any]:
         ),
         "budget_vnd": state.take(
             lambda: optional(
-                state.text("budget_vnd").replace(".", "").replace(",", "").replace(" ", ""),
+                state.text("budget_vnd"),
                 lambda raw: forms.parse_int(raw, "budget_vnd", minimum=0, maximum=MAX_BUDGET_VND),
             )
         ),

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from stations import numbers
 from stations.enums import CampaignStatus, Language, MovementKind, ServiceKind, Source
 from stations.formatting import format_number, unit_and_item
 from stations.i18n import _, translate
@@ -121,10 +122,13 @@ class Outcome:
 
 
 def _whole(raw: str, field_name: str, message: str, *, minimum: int, maximum: int) -> int:
-    """A whole number typed in a form, refused with the domain's own words for the field."""
+    """A whole number typed in a form ("1.000" is one thousand), refused with the domain's
+    own words for the field, or with why it is no whole number ("1.5")."""
     try:
         return forms.parse_int(raw, field_name, minimum=minimum, maximum=maximum)
-    except InvalidInput:
+    except InvalidInput as error:
+        if error.message == numbers.NOT_WHOLE:
+            raise
         raise InvalidInput(message, field=field_name, min=minimum, max=maximum) from None
 
 

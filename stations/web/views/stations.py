@@ -18,6 +18,7 @@ from stations.services.queries.planner import planner_week, stations_in_scope, u
 from stations.services.stations import create_station, update_station
 from stations.web import forms
 from stations.web.auth import page, principal_of
+from stations.web.bot_identity import bot_missing, bot_username, log_missing
 from stations.web.qr import qr_svg, station_checkin_link
 from stations.web.rendering import flash, render
 from stations.web.views._shared import (
@@ -124,11 +125,13 @@ async def station_edit(request: Request) -> Response:
 @page()
 async def station_sheet(request: Request) -> Response:
     station = await station_in_path(request)
-    bot_username: str = request.app.state.settings.bot_username
-    link = station_checkin_link(bot_username, station.code) if bot_username else None
+    username = bot_username(request)
+    link = station_checkin_link(username, station.code) if username else None
     qr = None
     if link is not None:
         qr = qr_svg(link, title=f"{station.code} · {station.name}")
+    else:
+        log_missing(request, f"check-in QR code for station {station.code}")
     return render(
         request,
         "stations/sheet.html",
@@ -137,7 +140,7 @@ async def station_sheet(request: Request) -> Response:
             "campaign": station.campaign,
             "link": link,
             "qr": qr,
-            "bot_username_set": bool(bot_username),
+            "bot_missing": bot_missing(request),
         },
     )
 

@@ -57,7 +57,8 @@ from stations.services.volunteers import (
 )
 from stations.web import forms
 from stations.web.auth import page, principal_of
-from stations.web.qr import BOT_USERNAME, bot_deep_link, qr_svg
+from stations.web.bot_identity import bot_missing, bot_username, log_missing
+from stations.web.qr import bot_deep_link, qr_svg
 from stations.web.rendering import LANGUAGE_NAMES, flash, render
 from stations.web.views._shared import redirect_to
 from stations.web.views.calendar import calendar_url
@@ -271,6 +272,7 @@ async def _render_detail(
             "truncated": record.truncated,
             "can_change": principal.can_change,
             "bot_ready": _bot_ready(request),
+            "bot_missing": bot_missing(request),
             "calendar_url": calendar_url(request, volunteer.id),
             "invite": invite,
         },
@@ -280,8 +282,7 @@ async def _render_detail(
 
 def _bot_ready(request: Request) -> bool:
     """Whether invite links can be made: they need the bot's username."""
-    username = request.app.state.settings.bot_username.strip().lstrip("@")
-    return BOT_USERNAME.fullmatch(username) is not None
+    return bot_missing(request) is None
 
 
 @page()
@@ -299,14 +300,13 @@ async def volunteer_invite(request: Request) -> Response:
     principal = principal_of(request)
     volunteer = await volunteer_with_unit(request.path_params["volunteer_id"])
     check_can_change_volunteer(principal, volunteer)
-    settings = request.app.state.settings
     if not _bot_ready(request):
-        # Without the bot's name the link would lead nowhere: make none.
+        # Without the bot's name the link would lead nowhere: make none, and say why.
+        log_missing(request, f"invite link for volunteer {volunteer.id}")
         return await _render_detail(request, volunteer, status_code=503)
+    username = bot_username(request)
     invite = await create_invite(volunteer, by=principal.actor)
-    link = bot_deep_link(settings.bot_username, invite.token) or invite.deep_link(
-        settings.bot_username
-    )
+    link = bot_deep_link(username, invite.token) or invite.deep_link(username)
     title = translate(_("Invite link for {name}"), principal.language, name=volunteer.full_name)
     return await _render_detail(
         request,

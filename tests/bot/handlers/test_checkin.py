@@ -9,7 +9,7 @@ import pytest
 from stations.enums import AssignmentStatus
 from stations.models import Assignment, Notification
 from tests.bot.world import FAR_LAT, FAR_LON, STATION_LAT, STATION_LON, make_world
-from tests.factories import make_volunteer
+from tests.factories import make_assignment, make_volunteer
 
 pytestmark = pytest.mark.e2e
 
@@ -48,7 +48,7 @@ async def test_check_in_outside_the_radius_is_unverified_and_the_lead_is_told(bo
     (done,) = await bot.fake.wait_for(chat_id=an.id)
 
     assert done.text == (
-        "Đã điểm danh tại Trạm Hồng Ngự <1>, nhưng bạn đang cách trạm 1112 m, ngoài bán kính "
+        "Đã điểm danh tại Trạm Hồng Ngự <1>, nhưng bạn đang cách trạm 1.112 m, ngoài bán kính "
         "điểm danh 300 m. Trưởng trạm đã được báo."
     )
     checked = await Assignment.get(id=world.assignment.id)
@@ -60,7 +60,7 @@ async def test_check_in_outside_the_radius_is_unverified_and_the_lead_is_told(bo
         f"checkin_unverified:{world.assignment.id}:{world.lead.id}",
     )
     assert told.text == (
-        "Nguyễn Văn An đã điểm danh tại Trạm Hồng Ngự <1> khi đang cách trạm 1112 m, "
+        "Nguyễn Văn An đã điểm danh tại Trạm Hồng Ngự <1> khi đang cách trạm 1.112 m, "
         "ngoài bán kính điểm danh."
     )
 
@@ -153,3 +153,39 @@ async def test_check_in_before_it_opens_is_refused_with_the_reason(webhook_bot, 
 
     assert refused.text == "Điểm danh mở từ 05:00 02/02/2027, trước giờ vào ca 60 phút."
     assert (await Assignment.get(id=world.assignment.id)).status == AssignmentStatus.ASSIGNED
+
+
+async def test_live_location_updates_check_in_when_asked_and_are_silent_otherwise(webhook_bot):
+    world = await make_world()
+    volunteer = await make_volunteer(telegram_user_id=3002, telegram_chat_id=3002)
+    bao = webhook_bot.fake.user(3002)
+    (no_shift,) = await webhook_bot.say(bao, "/checkin")
+    await bao.share_live_location(FAR_LAT, FAR_LON)
+    await webhook_bot.fake.wait_for(chat_id=bao.id)
+    await bao.move_live_location(FAR_LAT, FAR_LON)  # nothing asked: nothing said
+    assignment = await make_assignment(world.shift, volunteer)
+    before = len(webhook_bot.fake.messages_to(bao.id))
+
+    await webhook_bot.say(bao, "/checkin")
+    await bao.move_live_location(STATION_LAT, STATION_LON)
+    (done,) = await webhook_bot.fake.wait_for(chat_id=bao.id)
+    for _ in range(3):
+        await bao.move_live_location(STATION_LAT + 0.0001, STATION_LON)
+
+    assert no_shift.text == "Bạn không có ca trực nào bây giờ hoặc trong 24 giờ tới."
+    assert len(webhook_bot.fake.messages_to(bao.id)) == before + 2
+    assert done.text.startswith("✅ Đã điểm danh tại Trạm Hồng Ngự <1>, cách trạm 0 m.")
+    assert webhook_bot.fake.unread(bao.id) == []
+    checked = await Assignment.get(id=assignment.id)
+    assert (checked.status, checked.checkin_verified) == (AssignmentStatus.CHECKED_IN, True)
+
+
+async def test_live_location_of_someone_unlinked_is_silent(webhook_bot):
+    stranger = webhook_bot.fake.user(9001)
+    await stranger.share_live_location(STATION_LAT, STATION_LON)
+    (first,) = await webhook_bot.fake.wait_for(chat_id=stranger.id)
+
+    await stranger.move_live_location(STATION_LAT, STATION_LON + 0.001)
+
+    assert "/start" in first.text
+    assert webhook_bot.fake.unread(stranger.id) == []

@@ -49,3 +49,25 @@ async def test_bad_motorbike_reports_write_nothing(webhook_bot, text):
 
     assert answer.text
     assert await _motorbikes() == []
+
+
+@pytest.mark.parametrize("text", ["/kiemtra 3 xe", "/kiemtra 3 xe máy", "/kiemtra 3", "/bikes 3"])
+async def test_motorbike_checks_in_any_word_order(webhook_bot, text):
+    await make_world()
+
+    (answer,) = await webhook_bot.say(webhook_bot.fake.user(1001), text)
+
+    assert answer.text.startswith("✅ Đã ghi nhận 3 xe máy")
+    assert await _motorbikes() == [3]
+
+
+async def test_motorbike_count_refusals_state_the_rule(webhook_bot):
+    await make_world()
+    an = webhook_bot.fake.user(1001)
+
+    (negative,) = await webhook_bot.say(an, "/kiemtra xe -2")
+    (too_many,) = await webhook_bot.say(an, "/kiemtra xe 99999999999")
+
+    assert negative.text.startswith("Không nhận “-2”: số phải lớn hơn 0.")
+    assert too_many.text == "Số lượng phải là số nguyên từ 1 đến 10.000."
+    assert await _motorbikes() == []

@@ -101,14 +101,20 @@ async def test_guided_number_delivered_twice_is_recorded_once(webhook_bot):
     ("text", "expected"),
     [
         ("/phat nuoc -5", "Không nhận “-5”: số phải lớn hơn 0."),
-        ("/phat nuoc 1e9", "“1e9” không phải là số nguyên. Bạn hãy viết bằng chữ số, ví dụ 50."),
-        ("/phat nuoc 2.5", "“2.5” không phải là số nguyên. Bạn hãy viết bằng chữ số, ví dụ 50."),
+        (
+            "/phat nuoc 1e9",
+            "“1e9” không phải là số nguyên: số lượng chỉ tính theo đơn vị nguyên, còn dấu chấm hay dấu phẩy chỉ dùng để tách hàng nghìn (1.000 hoặc 1,000 là một nghìn).",
+        ),
+        (
+            "/phat nuoc 2.5",
+            "“2.5” không phải là số nguyên: số lượng chỉ tính theo đơn vị nguyên, còn dấu chấm hay dấu phẩy chỉ dùng để tách hàng nghìn (1.000 hoặc 1,000 là một nghìn).",
+        ),
         ("/phat nuoc năm mươi", "Hãy ghi số lượng sau “nuoc năm mươi”, ví dụ: /phat nuoc 50."),
         ("/phat nuoc 0", "Không nhận “0”: số phải lớn hơn 0."),
         ("/phat 50", "Hãy ghi tên mặt hàng trước số “50”, ví dụ: /phat nuoc 50."),
         (
             "/phat nuoc 99999999999",
-            "Số lượng phải là số nguyên từ 1 đến 1000000.",
+            "Số lượng phải là số nguyên từ 1 đến 1.000.000.",
         ),
         (
             "/phat nuoc 10 banh mi 5",
@@ -137,7 +143,7 @@ async def test_guided_handout_refuses_bad_numbers_and_keeps_asking(webhook_bot):
     answers = [(await webhook_bot.say(an, text))[0].text for text in ("năm mươi", "-5", "12")]
 
     assert answers == [
-        "“năm mươi” không phải là số. Bạn hãy viết bằng chữ số, ví dụ 50.",
+        "“năm mươi” không phải là số. Bạn hãy viết bằng chữ số, ví dụ 50 hoặc 1.000.",
         "Không nhận “-5”: số phải lớn hơn 0.",
         "✅ Đã phát 12 chai nước suối. Tồn kho hiện tại: 188 chai.",
     ]
@@ -213,9 +219,9 @@ async def test_quick_count_writes_the_adjustment(webhook_bot):
     ("text", "refusal"),
     [
         ("/dem nuoc 5 nuoc 6", "Mỗi mặt hàng chỉ ghi một lần trong một báo cáo."),
-        ("/dem nuoc 5 khan 99999999999", "Số kiểm đếm phải là số nguyên từ 0 đến 1000000."),
+        ("/dem nuoc 5 khan 99999999999", "Số kiểm đếm phải là số nguyên từ 0 đến 1.000.000."),
         ("/nhan nuoc 5 nuoc 6", "Mỗi mặt hàng chỉ ghi một lần trong một báo cáo."),
-        ("/nhan nuoc 5 khan 99999999999", "Số lượng phải là số nguyên từ 1 đến 1000000."),
+        ("/nhan nuoc 5 khan 99999999999", "Số lượng phải là số nguyên từ 1 đến 1.000.000."),
     ],
 )
 async def test_bad_multi_item_count_or_receipt_writes_nothing(webhook_bot, text, refusal):

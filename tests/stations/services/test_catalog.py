@@ -7,6 +7,8 @@ from stations.models import AuditEvent, SupplyItem
 from stations.services.actor import Actor
 from stations.services.catalog import (
     STANDARD_ITEMS,
+    ItemMatch,
+    catalog_index,
     create_item,
     find_item,
     find_items,
@@ -264,3 +266,69 @@ async def test_find_items_answers_each_word_in_order_with_one_query(db):
     found = await find_items(["khăn", "bia", "nuoc", "", 5])
 
     assert [item.code if item else None for item in found] == ["towel", None, "water", None, None]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("chai", "water"),
+        ("nước khoáng", "water"),
+        ("lít xăng", "fuel"),
+        ("xăng dầu", "fuel"),
+        ("bánh mì", "food"),
+        ("suất ăn", "food"),
+        ("cơm", "food"),
+        ("tờ", "leaflet"),
+        ("tài liệu", "leaflet"),
+        ("nuowcs", "water"),
+        ("khawn", "towel"),
+        ("xawng", "fuel"),
+        ("banhs mif", "food"),
+        ("taif lieeuj", "leaflet"),
+    ],
+)
+async def test_the_words_volunteers_use_and_their_telex_leftovers_name_the_item(db, text, code):
+    await install_standard_items(by=SYSTEM)
+
+    found = await find_item(text)
+
+    assert found is not None and found.code == code
+
+
+async def test_catalog_index_tells_units_and_reads_a_unit_beside_the_item(db):
+    await install_standard_items(by=SYSTEM)
+    index = await catalog_index()
+
+    water = index.find("nuoc")
+    assert water is not None
+    assert (index.is_unit("chai"), index.is_unit("bottles"), index.is_unit("thùng")) == (
+        True,
+        True,
+        True,
+    )
+    assert index.is_unit("nuoc") is False
+    assert index.read("chai nước").item == water
+    assert index.read("nước", "thùng") == ItemMatch(water, wrong_unit="thùng")
+    assert index.read("nước", "chai") == ItemMatch(water)
+    assert index.read("khăn lạnh").item == index.find("khan")
+
+
+async def test_unknown_words_get_the_closest_items(db):
+    await install_standard_items(by=SYSTEM)
+    index = await catalog_index()
+
+    assert [item.code for item in index.suggest("nuoc suoii")][:1] == ["water"]
+    assert [item.code for item in index.suggest("khan lamh")][:1] == ["towel"]
+    assert index.suggest("zzzzzz") == []
+
+
+async def test_catalog_words_are_folded_again_only_when_an_item_changed(db):
+    item = await make_item("water")
+    first = await catalog_index()
+    again = await catalog_index()
+    await update_item(item, aliases=["nuoc", "h2o"], by=SYSTEM)
+    changed = await catalog_index()
+
+    assert again._words is first._words
+    assert changed._words is not first._words
+    assert changed.find("h2o") == item

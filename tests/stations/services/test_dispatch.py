@@ -157,5 +157,5 @@ async def test_claim_refuses_a_bad_limit(db, clock, limit):
 
     assert (caught.value.field, caught.value.translated("vi")) == (
         "limit",
-        "Số tin nhận xử lý mỗi lượt phải là số nguyên từ 1 đến 5000.",
+        "Số tin nhận xử lý mỗi lượt phải là số nguyên từ 1 đến 5.000.",
     )

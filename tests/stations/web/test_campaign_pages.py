@@ -129,7 +129,8 @@ BAD_CAMPAIGN_FIELDS = [
         "The campaign's dates must lie within a year of 2027.",
     ),
     ({"budget_vnd": "-1"}, "budget_vnd", "Enter a whole number from 0 to"),
-    ({"budget_vnd": "1e9"}, "budget_vnd", "Enter a whole number."),
+    ({"budget_vnd": "1e9"}, "budget_vnd", "“1e9” is not a whole number"),
+    ({"budget_vnd": "1.5"}, "budget_vnd", "“1.5” is not a whole number"),
     ({"budget_vnd": "9" * 20}, "budget_vnd", "Enter a whole number"),
     ({"budget_vnd": "2000000000000"}, "budget_vnd", "Enter a whole number from 0 to"),
     (

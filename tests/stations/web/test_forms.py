@@ -15,28 +15,69 @@ pytestmark = pytest.mark.unit
 
 
 @pytest.mark.parametrize(
-    ("raw", "expected"), [("42", 42), (" 7 ", 7), ("-3", -3), ("+5", 5), ("0", 0)]
+    ("raw", "expected"),
+    [
+        ("42", 42),
+        (" 7 ", 7),
+        ("-3", -3),
+        ("+5", 5),
+        ("0", 0),
+        ("1000", 1000),
+        ("1.000", 1000),
+        ("1 000", 1000),
+        ("1,000", 1000),
+        ("2.400", 2400),
+        ("300.000.000", 300_000_000),
+        ("-1.500", -1500),
+    ],
 )
-def test_parse_int_reads_whole_numbers(raw, expected):
+def test_parse_int_reads_whole_numbers_as_people_write_them(raw, expected):
     assert forms.parse_int(raw, "quantity") == expected
 
 
 @pytest.mark.parametrize(
-    "raw", ["", "  ", "abc", "1.5", "1,000", "1e3", "١٢", None, "9" * 40, "0x10", "NaN"]
+    ("raw", "said"),
+    [
+        ("", "Hãy nhập một số nguyên."),
+        ("  ", "Hãy nhập một số nguyên."),
+        (None, "Hãy nhập một số nguyên."),
+        ("abc", "“abc” không phải là số. Bạn hãy viết bằng chữ số, ví dụ 50 hoặc 1.000."),
+        ("0x10", "“0x10” không phải là số. Bạn hãy viết bằng chữ số, ví dụ 50 hoặc 1.000."),
+        ("١٢", "“١٢” không phải là số. Bạn hãy viết bằng chữ số, ví dụ 50 hoặc 1.000."),
+        (
+            "1.5",
+            "“1.5” không phải là số nguyên: số lượng chỉ tính theo đơn vị nguyên, còn dấu "
+            "chấm hay dấu phẩy chỉ dùng để tách hàng nghìn (1.000 hoặc 1,000 là một nghìn).",
+        ),
+        (
+            "1.0000",
+            "“1.0000” không phải là số nguyên: số lượng chỉ tính theo đơn vị nguyên, còn dấu "
+            "chấm hay dấu phẩy chỉ dùng để tách hàng nghìn (1.000 hoặc 1,000 là một nghìn).",
+        ),
+        ("9" * 40, "Hãy nhập một số nguyên từ -2.147.483.647 đến 2.147.483.647."),
+    ],
 )
-def test_parse_int_refuses_what_is_not_a_whole_number(raw):
+def test_parse_int_refuses_what_is_not_a_whole_number_and_says_why(raw, said):
     with pytest.raises(InvalidInput) as refused:
         forms.parse_int(raw, "quantity")
 
     assert refused.value.field == "quantity"
-    assert refused.value.translated("vi") == "Hãy nhập một số nguyên."
+    assert refused.value.translated("vi") == said
 
 
-def test_parse_int_keeps_within_bounds_and_says_them():
+def test_parse_int_keeps_within_bounds_and_says_them_as_the_reader_writes_numbers():
     with pytest.raises(InvalidInput) as refused:
         forms.parse_int("5000000000", "quantity", minimum=1, maximum=100_000)
 
-    assert refused.value.translated("en") == "Enter a whole number from 1 to 100000."
+    assert refused.value.translated("en") == "Enter a whole number from 1 to 100,000."
+    assert refused.value.translated("vi") == "Hãy nhập một số nguyên từ 1 đến 100.000."
+
+
+def test_parse_int_of_a_year_shows_its_bounds_as_years():
+    with pytest.raises(InvalidInput) as refused:
+        forms.parse_int("1999", "year", minimum=2000, maximum=2100, grouped=False)
+
+    assert refused.value.translated("vi") == "Hãy nhập một số nguyên từ 2000 đến 2100."
 
 
 def test_parse_int_default_bounds_fit_the_database():

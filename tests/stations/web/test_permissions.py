@@ -13,7 +13,7 @@ Who asks, and what they must get (bodies are empty: a validation error is fine, 
 - the coordinator of unit B, acting on unit A's objects: 403 or 404.
 - the coordinator of unit A, and an admin: neither 401 nor 403, except the routes only
   administrators (and province-wide coordinators) may use: campaign creation, editing and
-  closing, and the audit log.
+  closing, the words of the supply catalog, and the audit log.
 
 API creations name their objects in the body rather than the path, so each POST of the API is
 also sent with a plausible body built from the API's own OpenAPI document (its example, ids
@@ -49,9 +49,13 @@ from tests.stations.web.helpers import csrf_token_of, make_user, new_client, sig
 
 API_PREFIX = "/api/"
 SAFE = {"GET", "HEAD", "OPTIONS"}
-PARAMETERS = {"campaign_id", "station_id", "shift_id", "volunteer_id", "assignment_id", "token_id"}
-#: Parameters naming an object of unit A (a campaign belongs to the whole province).
-UNIT_OBJECTS = PARAMETERS - {"campaign_id"}
+PARAMETERS = {
+    "campaign_id", "station_id", "shift_id", "volunteer_id", "assignment_id", "token_id",
+    "item_id",
+}  # fmt: skip
+#: Parameters naming an object of unit A (a campaign and the supply catalog belong to the
+#: whole province).
+UNIT_OBJECTS = PARAMETERS - {"campaign_id", "item_id"}
 
 #: Routes the matrix does not apply to, each with its reason.
 EXCEPTIONS: dict[tuple[str, str], str] = {
@@ -66,10 +70,11 @@ GET_EXCEPTIONS: dict[str, str] = {
     "/signin": "the sign-in form",
     "/volunteers/{volunteer_id:int}/shifts.ics": "the iCal feed: a private key in the URL, no sign-in",
 }
-#: Only administrators and province-wide coordinators manage campaigns.
+#: Only administrators and province-wide coordinators manage campaigns and the catalog.
 CAMPAIGN_MANAGING = re.compile(
     r"^(/campaigns/new|/campaigns/\{campaign_id:int\}/(edit|close)"
-    r"|/api/v1/campaigns(/\{campaign_id:int\}(/close)?)?)$"
+    r"|/api/v1/campaigns(/\{campaign_id:int\}(/close)?)?"
+    r"|/supplies/\{item_id:int\}/aliases)$"
 )
 ADMIN_ONLY_PAGES = ("/audit", "/operations")
 
@@ -142,7 +147,7 @@ class World:
 
 
 async def build_world(app: Starlette, *, who: str) -> World:
-    await make_item("water")
+    water = await make_item("water")
     province = await make_unit(code="CA-TINH", name="Công an tỉnh")
     unit_a = await make_unit(code="CAX-A", name="Công an xã A", parent=province)
     unit_b = await make_unit(code="CAX-B", name="Công an xã B", parent=province)
@@ -184,6 +189,7 @@ async def build_world(app: Starlette, *, who: str) -> World:
         "token_id": token_ids[who],
         "unit_id": unit_a.id,
         "to_station_id": second_a.id,
+        "item_id": water.id,
     }
     return world
 

@@ -199,8 +199,9 @@ BAD_SHIFT_FIELDS = [
     ({"end_date": "2027-02-05"}, "ends_at", "A shift can last at most 24 hours."),
     ({"need_volunteer": "-1"}, "need_volunteer", "Enter a whole number from 0 to 100."),
     ({"need_volunteer": "101"}, "need_volunteer", "Enter a whole number from 0 to 100."),
-    ({"need_volunteer": "1e3"}, "need_volunteer", "Enter a whole number."),
-    ({"need_volunteer": "9" * 50}, "need_volunteer", "Enter a whole number."),
+    ({"need_volunteer": "1e3"}, "need_volunteer", "“1e3” is not a whole number"),
+    ({"need_volunteer": "1.5"}, "need_volunteer", "“1.5” is not a whole number"),
+    ({"need_volunteer": "9" * 50}, "need_volunteer", "Enter a whole number from 0 to 100."),
     (
         {"need_lead": "0", "need_volunteer": "0"},
         "need_volunteer",

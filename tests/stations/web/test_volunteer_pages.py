@@ -194,7 +194,7 @@ async def test_volunteer_new_stores_an_xss_name_as_typed_and_escapes_it(app):
         ("organisation", "o" * 201, 422, "The organisation can be at most 200 characters."),
         ("skills", "s" * 51, 422, "Each skill can be at most 50 characters"),
         ("skills", ",".join(f"k{n}" for n in range(21)), 422, "at most 20 skills"),
-        ("notes", "n" * 2001, 422, "Notes can be at most 2000 characters."),
+        ("notes", "n" * 2001, 422, "Notes can be at most 2,000 characters."),
     ],
 )
 async def test_volunteer_new_refuses_bad_values_beside_the_field(
@@ -513,7 +513,12 @@ async def test_volunteer_invite_without_a_bot_username_explains_the_setting(db):
     page = await admin.get(f"/volunteers/{volunteer.id}?lang=en")
     response = await _post(admin, f"/volunteers/{volunteer.id}/invite?lang=en")
 
-    assert "WAYSTATION_BOT_USERNAME" in page.text
+    said = (
+        "Invite links and check-in QR codes need the Telegram bot, which is off: set "
+        "WAYSTATION_TELEGRAM_TOKEN (the bot&#39;s username is then asked of Telegram) or "
+        "WAYSTATION_BOT_USERNAME, and restart the service."
+    )
+    assert said in page.text
     assert response.status_code == 503
-    assert "WAYSTATION_BOT_USERNAME" in response.text
+    assert said in response.text
     assert await LinkToken.all().count() == 0

@@ -247,7 +247,7 @@ async def test_oversized_body_is_413_without_reading_it_all(api, station):
     assert response.status_code == 413
     assert error_of(response) == {
         "code": "too_large",
-        "message": "The request body is larger than 1000000 bytes.",
+        "message": "The request body is larger than 1,000,000 bytes.",
         "field": None,
     }
     assert await StockMovement.all().count() == 0
