@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import pytest
@@ -149,6 +150,41 @@ async def test_address_is_paused_after_twenty_failures_across_accounts(db, clock
     other_address = await sign_in("binh@example.vn", PASSWORD, address="198.51.100.9")
 
     assert other_address.email == "binh@example.vn"
+
+
+async def test_simultaneous_wrong_passwords_get_only_the_accounts_limit_checked(db, clock):
+    await _user()
+
+    results = await asyncio.gather(
+        *(sign_in("an@example.vn", f"wrong password {n}", address=HERE) for n in range(30)),
+        return_exceptions=True,
+    )
+
+    outcomes = sorted(type(result).__name__ for result in results)
+    assert outcomes == ["InvalidInput"] * MAX_FAILURES_PER_ACCOUNT + ["TooManyAttempts"] * (
+        30 - MAX_FAILURES_PER_ACCOUNT
+    )
+    assert await SignInAttempt.filter(email="an@example.vn").count() == MAX_FAILURES_PER_ACCOUNT
+
+
+async def test_simultaneous_guesses_from_one_address_get_only_its_limit_checked(db, clock):
+    results = await asyncio.gather(
+        *(sign_in(f"guess{n}@example.vn", "wrong password", address=HERE) for n in range(30)),
+        return_exceptions=True,
+    )
+
+    outcomes = sorted(type(result).__name__ for result in results)
+    assert outcomes == ["InvalidInput"] * MAX_FAILURES_PER_ADDRESS + ["TooManyAttempts"] * (
+        30 - MAX_FAILURES_PER_ADDRESS
+    )
+
+
+async def test_a_right_password_leaves_no_reservation_behind(db, clock):
+    await _user()
+
+    await sign_in("an@example.vn", PASSWORD, address=HERE)
+
+    assert await SignInAttempt.all().count() == 0
 
 
 async def test_old_failures_are_pruned(db, clock):
