@@ -147,6 +147,14 @@ def build_parser() -> argparse.ArgumentParser:
     create_user.add_argument("--name", default="", help="the person's full name")
     create_user.set_defaults(run=commands.create_user)
 
+    sign_out = sub.add_parser(
+        "sign-out-everywhere",
+        parents=[common],
+        help="end every web session of a user (a lost phone, a leaked cookie)",
+    )
+    sign_out.add_argument("email")
+    sign_out.set_defaults(run=commands.sign_out_everywhere)
+
     api_token = sub.add_parser(
         "api-token", parents=[common], help="manage bearer tokens of the JSON API"
     )

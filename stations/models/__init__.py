@@ -9,7 +9,7 @@ from stations.models.inventory import (
     SupplyItem,
 )
 from stations.models.messaging import ChatState, Notification
-from stations.models.org import ApiToken, AuditEvent, SignInAttempt, Unit, User
+from stations.models.org import ApiToken, AuditEvent, SignInAttempt, Unit, User, WebSession
 from stations.models.people import Assignment, LinkToken, Volunteer
 
 __all__ = [
@@ -31,4 +31,5 @@ __all__ = [
     "Unit",
     "User",
     "Volunteer",
+    "WebSession",
 ]

@@ -1,4 +1,4 @@
-"""Signing in to the web app: passwords checked, guessing slowed down, sessions kept honest.
+"""Signing in to the web app: passwords checked, guessing slowed down.
 
 Attempts are rows in ``signin_attempt`` (shared by every web replica): at most
 ``MAX_FAILURES_PER_ACCOUNT`` per e-mail and ``MAX_FAILURES_PER_ADDRESS`` per client address
@@ -9,15 +9,12 @@ so thirty simultaneous guesses get the same five checks as thirty in a row. A su
 deletes that account's rows, its own reservation included; rows older than the window are
 pruned as new failures come in.
 
-A session holds the user's id and a *version*: a digest of what the sign-in vouched for
-(e-mail, password hash, role, unit, active). Changing any of them, or deleting the user,
-signs every session of that user out on its next request.
+What a successful sign-in opens is in ``services/sessions.py``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import math
 
@@ -132,29 +129,3 @@ async def _refuse_when_paused(account: str, client: str, *, now: dt.datetime) ->
         # Someone guessing, or a coordinator who forgot: either way an operator may want to know.
         log.warning("Sign-in paused for account %r from address %s", account, client)
         raise TooManyAttempts(max(1, math.ceil(seconds / 60)))
-
-
-def session_version(user: User) -> str:
-    """A digest of what a session vouches for; it changes when any of it changes."""
-    vouched = "|".join(
-        str(part)
-        for part in (
-            user.id,
-            user.email,
-            user.password_hash,
-            user.role,
-            user.unit_id,
-            user.is_active,
-        )
-    )
-    return hashlib.sha256(vouched.encode("utf-8")).hexdigest()[:32]
-
-
-async def user_for_session(user_id: object, version: object) -> User | None:
-    """The user a session stands for, or None when it no longer stands for anyone."""
-    if isinstance(user_id, bool) or not isinstance(user_id, int) or not isinstance(version, str):
-        return None
-    user = await User.get_or_none(id=user_id, is_active=True)
-    if user is None or session_version(user) != version:
-        return None
-    return user

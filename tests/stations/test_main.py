@@ -30,8 +30,10 @@ from stations.cli.files import write_whole
 from stations.cli.serving import bind_listening_sockets
 from stations.main import build_parser, main
 from stations.models import ApiToken, User
+from stations.services import users
 from stations.services.actor import Actor
 from stations.services.errors import InvalidInput
+from stations.services.sessions import open_session, session_version, user_for_session
 from stations.services.users import authenticate_api_token, create_api_token, revoke_api_token
 from tests.factories import make_campaign, make_unit
 
@@ -525,6 +527,27 @@ async def test_api_token_revoke_twice_says_it_was_already_revoked(db):
     assert (code, err) == (0, "")
     assert out.startswith("API token “dashboard” was already revoked at ")
     assert out.endswith(": nothing changed.\n")
+
+
+async def test_sign_out_everywhere_ends_the_users_sessions(db):
+    user = await users.create_user(
+        email="an@example.vn", password="correct horse battery", role="viewer", by=CLI_TEST_ACTOR
+    )
+    key = await open_session(user)
+
+    code, out, err = await _run_async("sign-out-everywhere", "AN@example.vn", database_url=db.url)
+
+    assert (code, out, err) == (0, "an@example.vn is signed out everywhere: 1 session ended.\n", "")
+    assert await user_for_session(key, session_version(user)) is None
+
+
+async def test_sign_out_everywhere_of_an_unknown_user_fails_kindly(db):
+    code, out, err = await _run_async(
+        "sign-out-everywhere", "nobody@example.vn", database_url=db.url
+    )
+
+    assert (code, out) == (1, "")
+    assert "There is no such user." in err
 
 
 async def test_api_token_create_with_a_revoked_tokens_name_says_it_was_revoked(db):

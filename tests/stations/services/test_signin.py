@@ -1,4 +1,4 @@
-"""Signing in: the password check, the pause after repeated failures, session versions."""
+"""Signing in: the password check, the pause after repeated failures."""
 
 from __future__ import annotations
 
@@ -18,9 +18,7 @@ from stations.services.signin import (
     MAX_FAILURES_PER_ADDRESS,
     WINDOW,
     TooManyAttempts,
-    session_version,
     sign_in,
-    user_for_session,
 )
 from stations.services.users import create_user
 
@@ -201,36 +199,3 @@ async def test_missing_address_and_huge_email_are_kept_within_their_columns(db, 
 
     [attempt] = await SignInAttempt.all()
     assert (len(attempt.email), attempt.address) == (254, "unknown")
-
-
-async def test_session_version_changes_with_what_the_session_vouches_for(db, clock):
-    user = await _user()
-    version = session_version(user)
-
-    user.password_hash = "changed"
-    changed_password = session_version(user)
-    user.role = UserRole.VIEWER
-    changed_role = session_version(user)
-
-    assert len({version, changed_password, changed_role}) == 3
-
-
-async def test_user_for_session_finds_the_user_only_while_the_version_holds(db, clock):
-    user = await _user()
-    version = session_version(user)
-
-    found = await user_for_session(user.id, version)
-    await User.filter(id=user.id).update(email="moved@example.vn")
-    after_change = await user_for_session(user.id, version)
-
-    assert found is not None and found.id == user.id
-    assert after_change is None
-
-
-@pytest.mark.parametrize(
-    ("user_id", "version"), [(None, "v"), ("1", "v"), (True, "v"), (1, None), (10**6, "v")]
-)
-async def test_user_for_session_refuses_malformed_sessions(db, clock, user_id, version):
-    await _user()
-
-    assert await user_for_session(user_id, version) is None

@@ -57,6 +57,7 @@ UNIT_OBJECTS = PARAMETERS - {"campaign_id"}
 EXCEPTIONS: dict[tuple[str, str], str] = {
     ("POST", "/signin"): "the sign-in form itself: open to anonymous visitors",
     ("POST", "/signout"): "ends whatever session there is; tested in test_auth.py",
+    ("POST", "/signout/everywhere"): "every signed-in user ends their own sessions; test_auth.py",
     ("POST", "/telegram/webhook"): "Telegram's webhook: authenticated by its secret header",
 }
 GET_EXCEPTIONS: dict[str, str] = {
