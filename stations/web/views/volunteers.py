@@ -266,7 +266,8 @@ async def _render_detail(
             "truncated": record.truncated,
             "can_change": principal.can_change,
             "bot_ready": _bot_ready(request),
-            "calendar_url": calendar_url(request, volunteer.id),
+            # The address is a credential: only those who may change the volunteer see it.
+            "calendar_url": calendar_url(request, volunteer) if principal.can_change else None,
             "invite": invite,
         },
         status_code=status_code,
