@@ -312,9 +312,8 @@ def _browser_url(settings: Settings) -> str:
 
 
 async def _run_serve(args: argparse.Namespace, ctx: CliContext) -> int:
-    import uvicorn
 
-    from stations.cli.serving import AnnouncingServer, bind_listening_sockets
+    from stations.cli.serving import AnnouncingServer, bind_listening_sockets, server_config
 
     overrides = {"host": args.host, "port": args.port}
     settings = dataclasses.replace(
@@ -328,13 +327,8 @@ async def _run_serve(args: argparse.Namespace, ctx: CliContext) -> int:
         async with open_database(settings):
             if args.demo:
                 await commands.load_demo_if_empty(ctx)
-        config = uvicorn.Config(
-            build_app(settings),
-            host=settings.host,
-            port=settings.port,
-            log_level=logging.getLogger().getEffectiveLevel(),
-            lifespan="on",
-            server_header=False,
+        config = server_config(
+            build_app(settings), settings, log_level=logging.getLogger().getEffectiveLevel()
         )
 
         def announce() -> None:

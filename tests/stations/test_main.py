@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import resource
 import secrets
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -706,12 +708,12 @@ def serve(tmp_path: Path) -> Iterator[Callable[[str], tuple[str, subprocess.Pope
     """Start ``waystation serve`` on a free port; stopped (SIGTERM) after the test."""
     started: list[subprocess.Popen[bytes]] = []
 
-    def start(database_url: str) -> tuple[str, subprocess.Popen[bytes]]:
+    def start(database_url: str, **extra: str) -> tuple[str, subprocess.Popen[bytes]]:
         port = _free_port()
         log = (tmp_path / f"serve-{port}.log").open("wb")
         process = subprocess.Popen(
             [sys.executable, "-m", "stations.main", "serve", "--port", str(port)],
-            env=_environment(database_url, WAYSTATION_LOG_LEVEL="INFO"),
+            env=_environment(database_url, WAYSTATION_LOG_LEVEL="INFO", **extra),
             cwd=tmp_path,
             stdin=subprocess.DEVNULL,
             stdout=log,
@@ -757,6 +759,35 @@ def test_serve_answers_healthz_and_says_the_bot_is_off(tmp_path, migrated_url, s
     assert log.index("Application startup complete.") < log.index(
         "Waystation is running: open http://127.0.0.1:"
     )
+
+
+def _failed_sign_in_address(health_url: str, database_url: str) -> list[str]:
+    """Sign in wrongly with ``X-Forwarded-For`` set; the addresses the limit counted."""
+    base = health_url.removesuffix("/healthz")
+    with httpx.Client(base_url=base, timeout=10) as client:
+        form = client.get("/signin")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+        assert token is not None
+        refused = client.post(
+            "/signin",
+            data={"email": "an@example.vn", "password": "wrong", "csrf_token": token.group(1)},
+            headers={"X-Forwarded-For": "203.0.113.9"},
+        )
+    assert refused.status_code == 422
+    with sqlite3.connect(database_url.removeprefix("sqlite://")) as connection:
+        return [row[0] for row in connection.execute("SELECT address FROM signin_attempt")]
+
+
+def test_serve_trusts_no_proxy_by_default_not_even_a_local_one(migrated_url, serve):
+    url, _process = serve(migrated_url)
+
+    assert _failed_sign_in_address(url, migrated_url) == ["127.0.0.1"]
+
+
+def test_serve_believes_forwarded_addresses_from_the_proxies_it_is_told(migrated_url, serve):
+    url, _process = serve(migrated_url, WAYSTATION_FORWARDED_ALLOW_IPS="127.0.0.1, ::1")
+
+    assert _failed_sign_in_address(url, migrated_url) == ["203.0.113.9"]
 
 
 def test_serve_on_a_busy_port_is_one_line_and_exit_1(tmp_path, migrated_url):
