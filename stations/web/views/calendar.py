@@ -16,7 +16,7 @@ from stations.models import Volunteer
 from stations.services.calendar_feed import regenerate_calendar_key, volunteer_calendar
 from stations.services.errors import NotFound
 from stations.services.permissions import check_can_change_volunteer
-from stations.services.queries.volunteer_pages import volunteer_with_unit
+from stations.services.queries.volunteer_pages import volunteer_missing, volunteer_with_unit
 from stations.web.auth import page, principal_of
 from stations.web.rendering import flash, page_language, route_url
 
@@ -70,7 +70,7 @@ async def volunteer_calendar_key(request: Request) -> Response:
     address (a lost phone, a link shared too widely)."""
     principal = principal_of(request)
     volunteer = await volunteer_with_unit(request.path_params["volunteer_id"])
-    check_can_change_volunteer(principal, volunteer)
+    check_can_change_volunteer(principal, volunteer, missing=volunteer_missing())
     await regenerate_calendar_key(volunteer, by=principal.actor)
     flash(request, NEW_CALENDAR_KEY, name=volunteer.full_name)
     target = route_url(request, "volunteer_detail", volunteer_id=volunteer.id)

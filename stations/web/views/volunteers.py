@@ -33,6 +33,7 @@ from stations.services.queries.volunteer_pages import (
     roster_plan,
     units_to_choose,
     volunteer_list_page,
+    volunteer_missing,
     volunteer_record,
     volunteer_with_unit,
 )
@@ -186,7 +187,7 @@ async def volunteer_edit(request: Request) -> Response:
     """``/volunteers/{volunteer_id}/edit``: the form, and saving the changes."""
     principal = principal_of(request)
     volunteer = await volunteer_with_unit(request.path_params["volunteer_id"])
-    check_can_change_volunteer(principal, volunteer)
+    check_can_change_volunteer(principal, volunteer, missing=volunteer_missing())
     if request.method == "GET":
         return await _render_form(request, volunteer=volunteer, values=_form_values(volunteer))
     return await _save(request, volunteer)
@@ -206,10 +207,14 @@ async def _save(request: Request, volunteer: Volunteer | None) -> Response:
         unit_id = _unit_choice(principal, values["unit"])
         fields = {name: values[name] for name in FORM_FIELDS if name != "unit"}
         if volunteer is None:
-            volunteer = await create_volunteer(**fields, unit=unit_id, by=principal.actor)
+            volunteer = await create_volunteer(
+                **fields, unit=unit_id, by=principal.actor, seen_by=principal
+            )
             message = CREATED
         else:
-            await update_volunteer(volunteer, **fields, unit=unit_id, by=principal.actor)
+            await update_volunteer(
+                volunteer, **fields, unit=unit_id, by=principal.actor, seen_by=principal
+            )
             message = SAVED
     except PermissionDenied:
         raise
@@ -284,7 +289,7 @@ def _bot_ready(request: Request) -> bool:
 async def volunteer_detail(request: Request) -> Response:
     """``GET /volunteers/{volunteer_id}``: who they are, their shifts, hours and check-ins."""
     volunteer = await volunteer_with_unit(request.path_params["volunteer_id"])
-    check_can_view_volunteer(principal_of(request), volunteer)
+    check_can_view_volunteer(principal_of(request), volunteer, missing=volunteer_missing())
     return await _render_detail(request, volunteer)
 
 
@@ -294,7 +299,7 @@ async def volunteer_invite(request: Request) -> Response:
     shown on this response only (the token is not shown again)."""
     principal = principal_of(request)
     volunteer = await volunteer_with_unit(request.path_params["volunteer_id"])
-    check_can_change_volunteer(principal, volunteer)
+    check_can_change_volunteer(principal, volunteer, missing=volunteer_missing())
     settings = request.app.state.settings
     if not _bot_ready(request):
         # Without the bot's name the link would lead nowhere: make none.
