@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from stations.enums import AssignmentStatus, CampaignStatus, ShiftStatus, UserRole
 from stations.models import Assignment, Campaign, Shift, Station, Volunteer
 from tests.factories import (
@@ -22,6 +24,15 @@ async def test_campaign_is_created_with_holiday_defaults(api):
     data = response.json()["data"]
     assert (data["id"], data["name"], data["status"]) == (campaign.id, "Tết Mậu Thân 2028", "open")
     assert data["starts_on"] == campaign.starts_on.isoformat()
+
+
+@pytest.mark.parametrize("year", [1900, 1999, 2101])
+async def test_campaign_year_outside_2000_to_2100_is_refused_as_the_document_says(api, year):
+    response = await api.post("/api/v1/campaigns", json={"kind": "tet", "year": year})
+
+    assert response.status_code in {400, 422}
+    assert response.json()["error"]["field"] == "year"
+    assert await Campaign.all().count() == 0
 
 
 async def test_campaign_creation_is_for_province_wide_managers(token_client):
