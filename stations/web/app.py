@@ -21,7 +21,7 @@ from stations import db
 from stations.services.sessions import SESSION_LIFETIME
 from stations.settings import Settings
 from stations.web import api, pages, views
-from stations.web.errors import EXCEPTION_HANDLERS
+from stations.web.errors import EXCEPTION_HANDLERS, ErrorPageMiddleware
 from stations.web.health import healthz
 
 log = logging.getLogger(__name__)
@@ -144,6 +144,8 @@ def create_app(
         ],
         middleware=[
             Middleware(SecurityHeadersMiddleware),
+            # Inside the security headers, so the 500 page carries them too.
+            Middleware(ErrorPageMiddleware),
             Middleware(
                 SessionMiddleware,
                 secret_key=settings.secret_key,
