@@ -3,9 +3,11 @@
 ``deliver`` sends a claimed row (text, parse mode, buttons) and sorts Telegram's answer
 into an outcome; ``record_outcome`` writes that outcome back through the dispatch
 services: sent; "retry after N s" (flood control: wait, the try does not count); a
-network failure or timeout (try again later with backoff, up to the attempt limit);
-refused for good (bad request: failed, the reason kept for coordinators); or the
-recipient blocked the bot (failed, the volunteer marked unreachable, a coordinator told).
+network failure before the request reached Telegram (try again later with backoff, up to
+the attempt limit); no answer after the request went out (*in doubt*: Telegram may have
+delivered it, so it is sent once more at most — see ``dispatch.mark_in_doubt``); refused
+for good (bad request: failed, the reason kept for coordinators); or the recipient blocked
+the bot (failed, the volunteer marked unreachable, a coordinator told).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+import httpx
 from telegram import (
     Bot,
     ForceReply,
@@ -48,6 +51,7 @@ class Result(StrEnum):
     SENT = "sent"
     RETRY_AFTER = "retry_after"
     TRANSIENT = "transient"
+    IN_DOUBT = "in_doubt"
     BLOCKED = "blocked"
     FAILED = "failed"
 
@@ -88,7 +92,10 @@ async def deliver(bot: Bot, message: ClaimedNotification) -> DeliveryOutcome:
     except BadRequest as exc:
         return DeliveryOutcome(Result.FAILED, _described("Bad Request", exc))
     except TimedOut as exc:
-        return DeliveryOutcome(Result.TRANSIENT, f"timed out: {exc}")
+        if isinstance(exc.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout):
+            # The request never left: nothing can have been delivered.
+            return DeliveryOutcome(Result.TRANSIENT, f"timed out before sending: {exc}")
+        return DeliveryOutcome(Result.IN_DOUBT, f"no answer in time: {exc}")
     except (NetworkError, InvalidToken) as exc:
         # A wrong token or an unreachable API is the operator's to fix; keep retrying.
         return DeliveryOutcome(Result.TRANSIENT, f"{type(exc).__name__}: {exc}")
@@ -124,6 +131,14 @@ async def record_outcome(
         case Result.TRANSIENT:
             log.warning("notification %s: %s", message.id, outcome.error)
             return await dispatch.mark_retry(
+                message,
+                at=now + dispatch.backoff(message.attempts),
+                error=outcome.error,
+                max_attempts=max_attempts,
+            )
+        case Result.IN_DOUBT:
+            log.warning("notification %s: %s (Telegram may have it)", message.id, outcome.error)
+            return await dispatch.mark_in_doubt(
                 message,
                 at=now + dispatch.backoff(message.attempts),
                 error=outcome.error,

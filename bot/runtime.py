@@ -70,13 +70,30 @@ async def webhook(request: Request) -> Response:
     given = request.headers.get(SECRET_HEADER, "")
     if not hmac.compare_digest(given.encode(), secret.encode()):
         return Response("forbidden", status_code=403)
-    try:
-        data = json.loads(await request.body())
-        update = Update.de_json(data, application.bot)
-    except (ValueError, TypeError, KeyError):
+    update = _update_or_none(await request.body(), application)
+    if update is None:
         return Response("not an update", status_code=400)
     await application.process_update(update)
     return Response(status_code=200)
+
+
+def _update_or_none(body: bytes, application: Application) -> Update | None:  # type: ignore[type-arg]
+    """The update in ``body``, or None when it is not one (JSON that is not an object, an
+    object without a whole-number ``update_id``, parts of the wrong shape)."""
+    try:
+        data = json.loads(body)
+    except ValueError:  # not JSON, or not UTF-8
+        return None
+    if not isinstance(data, dict):
+        return None
+    update_id = data.get("update_id")
+    if isinstance(update_id, bool) or not isinstance(update_id, int):
+        return None
+    try:
+        return Update.de_json(data, application.bot)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        # PTB reads nested objects trusting their shape: ``"message": 5`` is AttributeError.
+        return None
 
 
 def bot_routes(settings: Settings) -> list[BaseRoute]:

@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 #: Connections to the Bot API: enough for the dispatcher's concurrent sends.
 CONNECTION_POOL = 32
 DISPATCH_CONCURRENCY = 16
+#: Seconds to wait for Telegram's answer to a send.
+SEND_READ_TIMEOUT = 20.0
 
 
 @dataclass
@@ -45,7 +47,13 @@ def make_bot(settings: Settings) -> Bot:
     return Bot(
         settings.telegram_token,
         base_url=settings.telegram_api_url,
-        request=HTTPXRequest(connection_pool_size=CONNECTION_POOL, pool_timeout=10.0),
+        request=HTTPXRequest(
+            connection_pool_size=CONNECTION_POOL,
+            pool_timeout=10.0,
+            # A send whose answer is late may have been delivered (see bot/delivery.py):
+            # waiting longer than PTB's 5 s makes that rare, well inside the lease.
+            read_timeout=SEND_READ_TIMEOUT,
+        ),
     )
 
 

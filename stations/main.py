@@ -236,6 +236,14 @@ def build_parser(language: str = DEFAULT_LANGUAGE.value) -> argparse.ArgumentPar
     create_user.add_argument("--name", default="", help=t(_("the person's full name")))
     create_user.set_defaults(run=_command("create_user"))
 
+    sign_out = sub.add_parser(
+        "sign-out-everywhere",
+        parents=[common],
+        help=t(_("end every web session of a user (a lost phone, a leaked cookie)")),
+    )
+    sign_out.add_argument("email", metavar="EMAIL")
+    sign_out.set_defaults(run=_command("sign_out_everywhere"))
+
     api_token = sub.add_parser(
         "api-token", parents=[common], help=t(_("manage bearer tokens of the JSON API"))
     )
@@ -486,9 +494,8 @@ def _browser_url(settings: Settings) -> str:
 
 
 async def _run_serve(args: argparse.Namespace, ctx: CliContext) -> int:
-    import uvicorn
 
-    from stations.cli.serving import AnnouncingServer, bind_listening_sockets
+    from stations.cli.serving import AnnouncingServer, bind_listening_sockets, server_config
 
     overrides = {"host": args.host, "port": args.port}
     settings = dataclasses.replace(
@@ -505,18 +512,8 @@ async def _run_serve(args: argparse.Namespace, ctx: CliContext) -> int:
 
                 await load_demo_if_empty(ctx)
         start_metrics_listener(settings, settings.host)
-        config = uvicorn.Config(
-            build_app(settings),
-            host=settings.host,
-            port=settings.port,
-            log_level=logging.getLogger().getEffectiveLevel(),
-            lifespan="on",
-            server_header=False,
-            # Our handler writes uvicorn's lines too; the access line is ours
-            # (stations.web.metrics), naming the route template, not an address that may
-            # hold a calendar key.
-            log_config=None,
-            access_log=False,
+        config = server_config(
+            build_app(settings), settings, log_level=logging.getLogger().getEffectiveLevel()
         )
 
         def announce() -> None:

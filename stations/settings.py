@@ -6,6 +6,7 @@ checks the two agree, so add a setting here and the README will tell you to docu
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -44,6 +45,11 @@ SETTINGS: Final[tuple[SettingDoc, ...]] = (
     ),
     SettingDoc("WAYSTATION_HOST", "127.0.0.1", "Address `waystation serve` listens on."),
     SettingDoc("WAYSTATION_PORT", "8000", "Port `waystation serve` listens on."),
+    SettingDoc(
+        "WAYSTATION_FORWARDED_ALLOW_IPS",
+        "",
+        "Addresses of reverse proxies whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed, comma-separated IPs or networks (`10.0.0.0/8`), or `*`; empty trusts no proxy, so nobody can choose the address sign-in limits count.",
+    ),
     SettingDoc(
         "WAYSTATION_TELEGRAM_TOKEN", "", "Bot token from @BotFather; the bot is off when empty."
     ),
@@ -138,6 +144,8 @@ class Settings:
     secret_key: str = PLACEHOLDER_SECRET
     host: str = "127.0.0.1"
     port: int = 8000
+    #: proxies whose forwarded headers are believed; empty: none
+    forwarded_allow_ips: tuple[str, ...] = ()
     telegram_token: str = ""
     default_language: str = "vi"
     log_level: str = "INFO"
@@ -213,6 +221,20 @@ def _as_hours(name: str, raw: str) -> tuple[float, ...]:
     return tuple(sorted(set(hours), reverse=True))
 
 
+def _as_proxies(name: str, raw: str) -> tuple[str, ...]:
+    proxies = tuple(part.strip() for part in raw.split(",") if part.strip())
+    for proxy in proxies:
+        if proxy == "*":
+            continue
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"{name} must list IP addresses or networks (or *), got {proxy!r}"
+            ) from None
+    return proxies
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read settings from ``environ`` (default: the process environment) and validate them."""
     env = os.environ if environ is None else environ
@@ -226,6 +248,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         secret_key=get("WAYSTATION_SECRET_KEY"),
         host=get("WAYSTATION_HOST"),
         port=_as_int("WAYSTATION_PORT", get("WAYSTATION_PORT")),
+        forwarded_allow_ips=_as_proxies(
+            "WAYSTATION_FORWARDED_ALLOW_IPS", get("WAYSTATION_FORWARDED_ALLOW_IPS")
+        ),
         telegram_token=get("WAYSTATION_TELEGRAM_TOKEN"),
         default_language=get("WAYSTATION_DEFAULT_LANGUAGE"),
         log_level=get("WAYSTATION_LOG_LEVEL").upper(),

@@ -29,7 +29,7 @@ from stations.cli.context import (
 from stations.cli.files import check_report_path, report_workbook, write_whole
 from stations.cli.output import render_table
 from stations.formatting import format_date, format_number, format_time
-from stations.i18n import _, translate
+from stations.i18n import _, ngettext, translate
 from stations.services.actor import Actor
 from stations.services.errors import InvalidInput, StationsError
 
@@ -120,6 +120,22 @@ async def create_user(args: argparse.Namespace, ctx: CliContext) -> int:
     else:
         message = _("Created user {email} with role {role}.")
         print(translate(message, ctx.language, email=user.email, role=role))
+    return 0
+
+
+async def sign_out_everywhere(args: argparse.Namespace, ctx: CliContext) -> int:
+    from stations.services import sessions
+
+    async with open_database(ctx.settings):
+        user = await sessions.user_by_email(args.email)
+        ended = await sessions.close_all_sessions(user, by=CLI_ACTOR)
+    message = ngettext(
+        "{email} is signed out everywhere: {count} session ended.",
+        "{email} is signed out everywhere: {count} sessions ended.",
+        ended,
+        ctx.language,
+    )
+    print(message.format(email=user.email, count=ended))
     return 0
 
 

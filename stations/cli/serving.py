@@ -12,9 +12,11 @@ import socket
 from collections.abc import Callable
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from stations.i18n import _
 from stations.services.errors import Conflict, InvalidInput, PermissionDenied
+from stations.settings import Settings
 
 #: Ports below this need privileges on most systems.
 FIRST_UNPRIVILEGED_PORT = 1024
@@ -88,6 +90,27 @@ def bind_listening_sockets(host: str, port: int) -> list[socket.socket]:
             ) from None
         raise _cannot_listen(host, port, exc.strerror or str(exc)) from None
     return bound
+
+
+def server_config(app: ASGIApp, settings: Settings, *, log_level: int) -> uvicorn.Config:
+    """uvicorn's configuration for ``app``: forwarded headers are believed only from the
+    proxies ``WAYSTATION_FORWARDED_ALLOW_IPS`` names (uvicorn alone would believe any
+    local process, and read its own ``FORWARDED_ALLOW_IPS``)."""
+    return uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=log_level,
+        lifespan="on",
+        server_header=False,
+        # Our handler writes uvicorn's lines too; the access line is ours
+        # (stations.web.metrics), naming the route template, not an address that may
+        # hold a calendar key.
+        log_config=None,
+        access_log=False,
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=list(settings.forwarded_allow_ips),
+    )
 
 
 class AnnouncingServer(uvicorn.Server):

@@ -46,7 +46,7 @@ async def nothing_to_undo(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("stations", "0005_daily_tallies")]
+    dependencies = [("stations", "0006_sessions_and_feed_keys")]
 
     initial = False
 

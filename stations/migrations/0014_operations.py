@@ -5,7 +5,7 @@ from json import dumps, loads
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('stations', '0005_daily_tallies')]
+    dependencies = [("stations", "0012_search_words")]
 
     initial = False
 

@@ -10,7 +10,7 @@ from stations.models.inventory import (
 )
 from stations.models.messaging import ChatState, Notification
 from stations.models.operations import BackupRecord, ProcessHeartbeat
-from stations.models.org import ApiToken, AuditEvent, SignInAttempt, Unit, User
+from stations.models.org import ApiToken, AuditEvent, SignInAttempt, Unit, User, WebSession
 from stations.models.people import Assignment, LinkToken, Volunteer
 
 __all__ = [
@@ -34,4 +34,5 @@ __all__ = [
     "Unit",
     "User",
     "Volunteer",
+    "WebSession",
 ]

@@ -85,6 +85,24 @@ class SignInAttempt(Model):
         table = "signin_attempt"
 
 
+class WebSession(Model):
+    """A signed-in browser. The cookie carries the key, this row only its SHA-256.
+
+    Signing out deletes the row, so a copied cookie stops working at once."""
+
+    id = fields.BigIntField(primary_key=True)
+    key_hash = fields.CharField(max_length=64, unique=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "stations.User", related_name="web_sessions", on_delete=fields.CASCADE
+    )
+    user_id: int
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "web_session"
+
+
 class AuditEvent(Model):
     """Who changed what, when. Written by services in the same transaction as the change."""
 

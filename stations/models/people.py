@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import TYPE_CHECKING
 
 from tortoise import fields
@@ -12,6 +13,11 @@ from stations.enums import AssignmentStatus, Language, ShiftRole
 if TYPE_CHECKING:
     from stations.models.campaigns import Shift
     from stations.models.org import Unit, User
+
+
+def new_calendar_key() -> str:
+    """A fresh, unguessable calendar feed key (256 bits)."""
+    return secrets.token_urlsafe(32)
 
 
 class Volunteer(Model):
@@ -31,6 +37,8 @@ class Volunteer(Model):
     language = fields.CharEnumField(Language, max_length=2, default=Language.VI)
     reachable = fields.BooleanField(default=True)
     notes = fields.TextField(default="")
+    #: secret in the address of the calendar feed of this volunteer (a new one closes the old)
+    calendar_key = fields.CharField(max_length=64, default=new_calendar_key)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -1,27 +1,32 @@
 """A volunteer's private iCal feed of their shifts, for the calendar on their phone.
 
 The feed's address carries a key instead of a sign-in, since calendar apps fetch it on
-their own: HMAC-SHA256 of the volunteer's id under the app's secret key, so it cannot be
-guessed, needs no table, and changes for everyone when the secret key is rotated.
+their own: a random secret per volunteer (``Volunteer.calendar_key``, 256 bits), so it
+cannot be guessed, and a coordinator who fears it leaked gives the volunteer a new one,
+which closes the old address at once (audited).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 from collections.abc import Iterable
 
 import icalendar
+from tortoise.transactions import in_transaction
 
 from stations import clock
 from stations.enums import AssignmentStatus, Language, ShiftRole, ShiftStatus
 from stations.i18n import _, translate
 from stations.labels import ROLE_LABELS
 from stations.models import Assignment, Volunteer
+from stations.models.people import new_calendar_key
+from stations.services.actor import Actor
+from stations.services.audit import record_event
 from stations.services.errors import NotFound
 
-KEY_LENGTH = 32
+#: ``secrets.token_urlsafe(32)`` is 43 characters; a much longer key is nobody's.
+MAX_KEY_LENGTH = 64
 #: Calendar apps keep old events themselves; the feed need not carry years of history.
 HISTORY = dt.timedelta(days=365)
 MAX_EVENTS = 1000
@@ -31,20 +36,27 @@ _LEFT_OUT = (AssignmentStatus.DECLINED, AssignmentStatus.CANCELLED)
 NO_SUCH_CALENDAR = _("There is no calendar at this address.")
 
 
-def calendar_key(secret_key: str, volunteer_id: int) -> str:
-    """The private key in a volunteer's feed address."""
-    digest = hmac.new(
-        secret_key.encode("utf-8"), f"ical:{volunteer_id}".encode("ascii"), hashlib.sha256
-    )
-    return digest.hexdigest()[:KEY_LENGTH]
-
-
-def calendar_key_matches(secret_key: str, volunteer_id: int, key: object) -> bool:
-    """Whether ``key`` opens ``volunteer_id``'s feed, compared in constant time."""
-    if not isinstance(key, str):
+def calendar_key_matches(volunteer: Volunteer, key: object) -> bool:
+    """Whether ``key`` opens ``volunteer``'s feed, compared in constant time."""
+    if not isinstance(key, str) or not key or len(key) > MAX_KEY_LENGTH:
         return False
-    expected = calendar_key(secret_key, volunteer_id).encode("ascii")
-    return hmac.compare_digest(expected, key.encode("utf-8", errors="replace"))
+    expected = volunteer.calendar_key.encode("ascii")
+    return bool(expected) and hmac.compare_digest(expected, key.encode("utf-8", errors="replace"))
+
+
+async def regenerate_calendar_key(volunteer: Volunteer, *, by: Actor) -> Volunteer:
+    """Give ``volunteer`` a new feed key: the old address stops working at once."""
+    async with in_transaction():
+        volunteer.calendar_key = new_calendar_key()
+        await Volunteer.filter(id=volunteer.id).update(calendar_key=volunteer.calendar_key)
+        # The key itself stays out of the audit log: it is a credential.
+        await record_event(
+            by,
+            "volunteer.calendar_key_regenerated",
+            object_type="volunteer",
+            object_id=volunteer.id,
+        )
+    return volunteer
 
 
 def _summary(assignment: Assignment, language: Language) -> str:
@@ -94,16 +106,14 @@ def build_calendar(
     return calendar.to_ical()
 
 
-async def volunteer_calendar(volunteer_id: int, *, key: object, secret_key: str) -> bytes:
+async def volunteer_calendar(volunteer_id: int, *, key: object) -> bytes:
     """The feed of ``volunteer_id`` if ``key`` is theirs.
 
     A wrong key and an unknown volunteer raise the same ``NotFound``, so the address tells
     nobody which volunteers exist.
     """
-    if not calendar_key_matches(secret_key, volunteer_id, key):
-        raise NotFound(NO_SUCH_CALENDAR)
     volunteer = await Volunteer.get_or_none(id=volunteer_id)
-    if volunteer is None:
+    if volunteer is None or not calendar_key_matches(volunteer, key):
         raise NotFound(NO_SUCH_CALENDAR)
     now = clock.now()
     assignments = (

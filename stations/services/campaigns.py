@@ -26,7 +26,8 @@ from stations.services.validation import (
     check_whole_number,
 )
 
-MIN_YEAR, MAX_YEAR = 1900, 2100
+#: The years every other date of the service keeps to (the API's and the forms' dates).
+MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_CAMPAIGN_DAYS = 366
 #: 1,000 billion đồng: far above any rest-station budget, far below the column's limit.
 MAX_BUDGET_VND = 1_000_000_000_000

@@ -7,9 +7,12 @@ different rows; on SQLite (one process) every row is claimed by a conditional UP
 (``… WHERE status = 'pending'``), which claims a row at most once on both engines.
 
 A row whose lease ran out while ``sending`` belongs to a dispatcher that died: it is
-claimed again. That is the only way a message can go out twice — the process died after
-Telegram accepted it and before the row was marked — and the lease check right before
-sending (``still_claimed``) keeps a slow dispatcher from sending a row it no longer holds.
+claimed again. A message can go out twice in two ways only: the process died after
+Telegram accepted it and before the row was marked; or Telegram accepted it but its
+answer came after the client's timeout (``mark_in_doubt``: such a row is sent once more at
+most, and a second send in doubt fails it for coordinators to see). The lease check right
+before sending (``still_claimed``) keeps a slow dispatcher from sending a row it no longer
+holds.
 
 A row still pending after its ``expires_at`` (a reminder for a shift that has begun) is
 dropped as stale, not sent, with the reason in ``last_error``.
@@ -42,6 +45,8 @@ MAX_BACKOFF: Final = dt.timedelta(minutes=10)
 FIRST_BACKOFF_SECONDS: Final = 10
 MAX_CLAIM: Final = 5000
 ERROR_MAX: Final = 500
+#: ``last_error`` of a row whose last send got no answer: Telegram may have delivered it.
+IN_DOUBT: Final = "in doubt: "
 
 DISPATCH_ACTOR: Final = Actor.system("dispatcher")
 
@@ -197,6 +202,27 @@ async def mark_retry(
         last_error=error[:ERROR_MAX],
     )
     return NotificationStatus.PENDING
+
+
+async def mark_in_doubt(
+    message: ClaimedNotification, *, at: dt.datetime, error: str, max_attempts: int
+) -> NotificationStatus:
+    """The send got no answer in time, after the request went out: Telegram may have
+    delivered it. Read from the row whether an earlier send was in doubt already: if so,
+    give up (failed, for coordinators to see) rather than risk a second duplicate; if not,
+    put it back for one more try at ``at``, marked in doubt."""
+    previous = await Notification.filter(
+        id=message.id, status=NotificationStatus.SENDING, lease_until=message.lease_until
+    ).values_list("last_error", flat=True)
+    if not previous:
+        return NotificationStatus.SENDING  # no longer ours: whoever holds it decides
+    if str(previous[0]).startswith(IN_DOUBT):
+        await mark_failed(
+            message,
+            error=f"{IN_DOUBT}no answer twice; not sent again, Telegram may have it: {error}",
+        )
+        return NotificationStatus.FAILED
+    return await mark_retry(message, at=at, error=f"{IN_DOUBT}{error}", max_attempts=max_attempts)
 
 
 async def mark_failed(message: ClaimedNotification, *, error: str) -> None:

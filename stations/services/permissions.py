@@ -5,6 +5,10 @@ unit, are province-wide. A coordinator or viewer with a unit sees that unit and 
 below it; stations and volunteers outside it are neither listed nor reachable by id. A
 station or volunteer with no unit belongs to no ward, so only province-wide principals see it.
 Viewers read, never write.
+
+Something outside one's scope is answered exactly as something that does not exist (404,
+the same message): an id tells nobody what lies in another unit. Callers that answer an
+unknown id with their own ``NotFound`` pass it as ``missing``, so the two cannot differ.
 """
 
 from __future__ import annotations
@@ -16,15 +20,15 @@ from stations.enums import Language, UserRole
 from stations.i18n import _, normalize_language
 from stations.models import ApiToken, Station, Unit, User, Volunteer
 from stations.services.actor import Actor
-from stations.services.errors import InvalidInput, PermissionDenied
+from stations.services.errors import InvalidInput, NotFound, PermissionDenied, StationsError
 
 READ_ONLY = _("Your account can only look, not change anything.")
 ADMINS_ONLY = _("Only administrators can do this.")
 CAMPAIGN_MANAGERS_ONLY = _(
     "Only administrators and province-wide coordinators can create, change or close campaigns."
 )
-STATION_OUT_OF_SCOPE = _("This station belongs to a unit outside your scope.")
-VOLUNTEER_OUT_OF_SCOPE = _("This volunteer belongs to a unit outside your scope.")
+NO_SUCH_STATION = _("There is no station with id {id}.")
+NO_SUCH_VOLUNTEER = _("There is no volunteer with id {id}.")
 UNIT_OUT_OF_SCOPE = _("This unit is outside your scope.")
 CHOOSE_YOUR_UNIT = _("Choose one of your units.")
 
@@ -130,24 +134,36 @@ def check_can_manage_campaigns(principal: Principal) -> None:
         raise PermissionDenied(CAMPAIGN_MANAGERS_ONLY)
 
 
-def check_can_view_station(principal: Principal, station: Station) -> None:
+def check_can_view_station(
+    principal: Principal, station: Station, *, missing: StationsError | None = None
+) -> None:
+    """Refuse a station outside the scope as if it did not exist: ``missing``, or the
+    API's own answer to an unknown ``station_id``."""
     if not principal.sees_unit(station.unit_id):
-        raise PermissionDenied(STATION_OUT_OF_SCOPE)
+        raise missing or NotFound(NO_SUCH_STATION, field="station_id", id=station.id)
 
 
-def check_can_change_station(principal: Principal, station: Station) -> None:
+def check_can_change_station(
+    principal: Principal, station: Station, *, missing: StationsError | None = None
+) -> None:
+    # Scope first: a viewer must not learn from a 403 that a station of another unit exists.
+    check_can_view_station(principal, station, missing=missing)
     check_can_change(principal)
-    check_can_view_station(principal, station)
 
 
-def check_can_view_volunteer(principal: Principal, volunteer: Volunteer) -> None:
+def check_can_view_volunteer(
+    principal: Principal, volunteer: Volunteer, *, missing: StationsError | None = None
+) -> None:
+    """Refuse a volunteer outside the scope as if they did not exist (see above)."""
     if not principal.sees_unit(volunteer.unit_id):
-        raise PermissionDenied(VOLUNTEER_OUT_OF_SCOPE)
+        raise missing or NotFound(NO_SUCH_VOLUNTEER, field="volunteer_id", id=volunteer.id)
 
 
-def check_can_change_volunteer(principal: Principal, volunteer: Volunteer) -> None:
+def check_can_change_volunteer(
+    principal: Principal, volunteer: Volunteer, *, missing: StationsError | None = None
+) -> None:
+    check_can_view_volunteer(principal, volunteer, missing=missing)
     check_can_change(principal)
-    check_can_view_volunteer(principal, volunteer)
 
 
 def check_can_use_unit(principal: Principal, unit_id: int | None) -> None:

@@ -37,9 +37,13 @@ from stations.i18n import N_, _, normalize_language, translate, translate_plural
 from stations.models import Assignment, Notification, Shift, Volunteer
 from stations.services.assignments import role_label
 from stations.services.errors import InvalidInput
+from stations.services.sql import insert_rows
 
 KIND: Final = "reminder"
 CHUNK: Final = 2000
+#: Rows per INSERT: 500 × the outbox's columns stays well under either database's limit
+#: on a statement's parameters.
+INSERT_BATCH: Final = 500
 MAX_HORIZON: Final = dt.timedelta(days=14)
 
 REMINDER = _(
@@ -204,15 +208,22 @@ async def _write_page(
         for key, status in existing.items()
         if status == NotificationStatus.CANCELLED
     ]
-    async with in_transaction():
-        if new:
+    written = 0
+    async with in_transaction() as connection:
+        for start in range(0, len(new), INSERT_BATCH):
             # Another scheduler may write the same keys at the same moment: the unique key
-            # keeps one row, and the loser skips it.
-            await Notification.bulk_create(new, ignore_conflicts=True)
+            # keeps one row, the loser skips it, and only rows really written are counted.
+            inserted = await insert_rows(
+                connection,
+                new[start : start + INSERT_BATCH],
+                returning=("id",),
+                skip_conflicts=True,
+            )
+            written += len(inserted)
         for row in revived:
             # The volunteer is expected again (re-assigned) at the same start: the reminder
             # cancelled with the old assignment comes back.
-            await Notification.filter(
+            written += await Notification.filter(
                 dedupe_key=row.dedupe_key, status=NotificationStatus.CANCELLED
             ).update(
                 status=NotificationStatus.PENDING,
@@ -224,7 +235,7 @@ async def _write_page(
                 last_error="",
                 lease_until=None,
             )
-    return len(new) + len(revived)
+    return written
 
 
 def _leads_due(

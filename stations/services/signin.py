@@ -1,22 +1,24 @@
-"""Signing in to the web app: passwords checked, guessing slowed down, sessions kept honest.
+"""Signing in to the web app: passwords checked, guessing slowed down.
 
-Failed attempts are rows in ``signin_attempt`` (shared by every web replica): at most
+Attempts are rows in ``signin_attempt`` (shared by every web replica): at most
 ``MAX_FAILURES_PER_ACCOUNT`` per e-mail and ``MAX_FAILURES_PER_ADDRESS`` per client address
 within ``WINDOW``. Beyond either, the form is refused without even checking the password,
-and the message says when to try again. A success clears that account's failures; rows older
-than the window are pruned as new failures come in.
+and the message says when to try again. Each attempt is *reserved* (its row written) before
+its password is checked, counting and writing under a lock on the account and the address,
+so thirty simultaneous guesses get the same five checks as thirty in a row. A success
+deletes that account's rows, its own reservation included; rows older than the window are
+pruned as new failures come in.
 
-A session holds the user's id and a *version*: a digest of what the sign-in vouched for
-(e-mail, password hash, role, unit, active). Changing any of them, or deleting the user,
-signs every session of that user out on its next request.
+What a successful sign-in opens is in ``services/sessions.py``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import math
+
+from tortoise.transactions import in_transaction
 
 from stations import clock
 from stations.enums import Language
@@ -72,7 +74,7 @@ async def sign_in(email: object, password: object, *, address: str | None) -> Us
     does not tell who has an account)."""
     now = clock.now()
     account, client = _account_key(email), _address_key(address)
-    await _refuse_when_paused(account, client, now=now)
+    await _reserve_attempt(account, client, now=now)
     user = (
         await authenticate_user(email, password)
         if isinstance(email, str)
@@ -81,10 +83,27 @@ async def sign_in(email: object, password: object, *, address: str | None) -> Us
         else None
     )
     if user is None:
-        await _record_failure(account, client, now=now)
+        # The reservation stays: it is this failure's record.
+        await SignInAttempt.filter(at__lte=now - WINDOW).delete()
         raise InvalidInput(WRONG_CREDENTIALS, field="password")
     await SignInAttempt.filter(email=account).delete()
     return user
+
+
+async def _reserve_attempt(account: str, client: str, *, now: dt.datetime) -> None:
+    """Count the recent attempts and write this one, atomically per account and address.
+
+    PostgreSQL: transaction-scoped advisory locks on both keys (taken in one order, so two
+    sign-ins cannot deadlock). SQLite: tortoise runs one transaction at a time per database.
+    """
+    async with in_transaction() as connection:
+        if connection.capabilities.dialect == "postgres":
+            for key in sorted((f"account:{account}", f"address:{client}")):
+                await connection.execute_query(
+                    "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [key]
+                )
+        await _refuse_when_paused(account, client, now=now)
+        await SignInAttempt.create(email=account, address=client, at=now)
 
 
 async def _refuse_when_paused(account: str, client: str, *, now: dt.datetime) -> None:
@@ -110,34 +129,3 @@ async def _refuse_when_paused(account: str, client: str, *, now: dt.datetime) ->
         # Someone guessing, or a coordinator who forgot: either way an operator may want to know.
         log.warning("Sign-in paused for account %r from address %s", account, client)
         raise TooManyAttempts(max(1, math.ceil(seconds / 60)))
-
-
-async def _record_failure(account: str, client: str, *, now: dt.datetime) -> None:
-    await SignInAttempt.create(email=account, address=client, at=now)
-    await SignInAttempt.filter(at__lte=now - WINDOW).delete()
-
-
-def session_version(user: User) -> str:
-    """A digest of what a session vouches for; it changes when any of it changes."""
-    vouched = "|".join(
-        str(part)
-        for part in (
-            user.id,
-            user.email,
-            user.password_hash,
-            user.role,
-            user.unit_id,
-            user.is_active,
-        )
-    )
-    return hashlib.sha256(vouched.encode("utf-8")).hexdigest()[:32]
-
-
-async def user_for_session(user_id: object, version: object) -> User | None:
-    """The user a session stands for, or None when it no longer stands for anyone."""
-    if isinstance(user_id, bool) or not isinstance(user_id, int) or not isinstance(version, str):
-        return None
-    user = await User.get_or_none(id=user_id, is_active=True)
-    if user is None or session_version(user) != version:
-        return None
-    return user

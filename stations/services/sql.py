@@ -19,10 +19,16 @@ def placeholders(dialect: str, count: int, *, start: int = 1) -> list[str]:
 
 
 async def insert_rows(
-    connection: BaseDBAsyncClient, rows: Sequence[Model], *, returning: Sequence[str] = ()
+    connection: BaseDBAsyncClient,
+    rows: Sequence[Model],
+    *,
+    returning: Sequence[str] = (),
+    skip_conflicts: bool = False,
 ) -> list[dict[str, Any]]:
     """Insert unsaved ``rows`` of one model in one multi-row INSERT; the ``returning``
-    columns of each inserted row (in no promised order).
+    columns of each inserted row (in no promised order). ``skip_conflicts``: a row that
+    would break a unique rule is left out (``ON CONFLICT DO NOTHING``, PostgreSQL and
+    SQLite alike), and only the rows really inserted are returned.
 
     Values are converted by the model's own fields, as tortoise converts them, so SQLite
     and PostgreSQL store exactly what ``Model.create`` would; the query itself is written
@@ -40,6 +46,8 @@ async def insert_rows(
         tuples.append(f"({', '.join(next(marks) for _ in names)})")
     columns = ", ".join(f'"{meta.fields_db_projection[name]}"' for name in names)
     sql = f'INSERT INTO "{meta.db_table}" ({columns}) VALUES {", ".join(tuples)}'
+    if skip_conflicts:
+        sql += " ON CONFLICT DO NOTHING"
     if not returning:
         await connection.execute_query(sql, values)
         return []

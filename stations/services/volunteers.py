@@ -20,6 +20,7 @@ from stations.services.actor import Actor
 from stations.services.audit import record_event
 from stations.services.edits import check_editable, save_changes
 from stations.services.errors import Conflict, InvalidInput
+from stations.services.permissions import Principal
 from stations.services.phones import normalize_phone
 from stations.services.validation import check_optional_text, check_required_text
 from stations.text import clean, fold
@@ -31,6 +32,9 @@ MAX_SKILLS = 20
 MAX_SKILL_LENGTH = 50
 MAX_NOTES_LENGTH = 2000
 MAX_REASON_LENGTH = 500
+
+PHONE_TAKEN = _("This phone number already belongs to {name}.")
+PHONE_TAKEN_BY_SOMEONE = _("This phone number already belongs to another volunteer.")
 
 EDITABLE_FIELDS = frozenset(
     {"full_name", "phone", "unit", "organisation", "skills", "language", "notes"}
@@ -155,22 +159,27 @@ async def resolve_unit(unit: Unit | int | None) -> Unit | None:
     return found
 
 
-async def _check_phone_free(phone: str, *, other_than: int | None = None) -> None:
+async def _check_phone_free(
+    phone: str, *, seen_by: Principal | None, other_than: int | None = None
+) -> None:
     query = Volunteer.filter(phone=phone)
     if other_than is not None:
         query = query.exclude(id=other_than)
     holder = await query.first()
     if holder is not None:
-        raise _phone_taken(holder.full_name)
+        raise _phone_taken(holder, seen_by)
 
 
-def _phone_taken(name: str) -> Conflict:
-    return Conflict(_("This phone number already belongs to {name}."), field="phone", name=name)
+def _phone_taken(holder: Volunteer | None, seen_by: Principal | None) -> Conflict:
+    """The refusal of a phone someone already has: naming them only to a reader who may
+    see them (the command line may), so the form reveals nobody outside one's units."""
+    if holder is not None and (seen_by is None or seen_by.sees_unit(holder.unit_id)):
+        return Conflict(PHONE_TAKEN, field="phone", name=holder.full_name)
+    return Conflict(PHONE_TAKEN_BY_SOMEONE, field="phone")
 
 
-async def _holder_of(phone: str) -> str:
-    holder = await Volunteer.get_or_none(phone=phone)
-    return holder.full_name if holder is not None else "?"
+async def _holder_of(phone: str) -> Volunteer | None:
+    return await Volunteer.get_or_none(phone=phone)
 
 
 async def create_volunteer(
@@ -183,7 +192,10 @@ async def create_volunteer(
     skills: Iterable[str] | str = (),
     language: str | Language = Language.VI,
     notes: str = "",
+    seen_by: Principal | None = None,
 ) -> Volunteer:
+    """A new volunteer. ``seen_by``: whose form this is, so a refusal names the phone's
+    holder only to someone who may see them."""
     name = clean_full_name(full_name)
     e164 = normalize_phone(phone)
     organisation = clean_organisation(organisation)
@@ -191,7 +203,7 @@ async def create_volunteer(
     lang = clean_language(language)
     notes = clean_notes(notes)
     unit_row = await resolve_unit(unit)
-    await _check_phone_free(e164)
+    await _check_phone_free(e164, seen_by=seen_by)
     try:
         async with in_transaction():
             volunteer = await Volunteer.create(
@@ -213,12 +225,15 @@ async def create_volunteer(
             )
     except IntegrityError:
         # Someone registered the same phone between our check and our insert.
-        raise _phone_taken(await _holder_of(e164)) from None
+        raise _phone_taken(await _holder_of(e164), seen_by) from None
     return volunteer
 
 
-async def update_volunteer(volunteer: Volunteer, *, by: Actor, **changes: Any) -> Volunteer:
-    """Change the given fields (any of ``EDITABLE_FIELDS``), validated as on creation."""
+async def update_volunteer(
+    volunteer: Volunteer, *, by: Actor, seen_by: Principal | None = None, **changes: Any
+) -> Volunteer:
+    """Change the given fields (any of ``EDITABLE_FIELDS``), validated as on creation
+    (``seen_by`` as for ``create_volunteer``)."""
     check_editable(changes, EDITABLE_FIELDS)
     new: dict[str, Any] = {}
     if "full_name" in changes:
@@ -241,7 +256,7 @@ async def update_volunteer(volunteer: Volunteer, *, by: Actor, **changes: Any) -
 
     async def refuse_taken_phone(changed: dict[str, Any]) -> None:
         if "phone" in changed:
-            await _check_phone_free(changed["phone"], other_than=volunteer.id)
+            await _check_phone_free(changed["phone"], seen_by=seen_by, other_than=volunteer.id)
 
     try:
         changed = await save_changes(
@@ -259,7 +274,7 @@ async def update_volunteer(volunteer: Volunteer, *, by: Actor, **changes: Any) -
         if "phone" not in new or new["phone"] == volunteer.phone:
             raise
         # Someone took the phone between our check and our write.
-        raise _phone_taken(await _holder_of(new["phone"])) from None
+        raise _phone_taken(await _holder_of(new["phone"]), seen_by) from None
     if "unit_id" in changed:
         # Through the relation, so a cached ``volunteer.unit`` is not stale.
         volunteer.unit = unit_row

@@ -18,9 +18,10 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from stations import db
+from stations.services.sessions import SESSION_LIFETIME
 from stations.settings import Settings
 from stations.web import api, pages, views
-from stations.web.errors import EXCEPTION_HANDLERS
+from stations.web.errors import EXCEPTION_HANDLERS, ErrorPageMiddleware
 from stations.web.health import healthz
 from stations.web.metrics import RequestMetricsMiddleware, metrics, route_templates
 from stations.web.request_context import RequestIdMiddleware
@@ -35,8 +36,8 @@ STATIC_DIR = Path(__file__).parent / "static"
 Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
 
 SESSION_COOKIE = "waystation_session"
-#: A coordinator signs in once for a holiday week, not every morning of it.
-SESSION_MAX_AGE = 7 * 24 * 60 * 60
+#: The cookie lives as long as the server keeps its session.
+SESSION_MAX_AGE = int(SESSION_LIFETIME.total_seconds())
 
 #: Scripts and styles only from our own /static (no inline script can run, so injected
 #: markup cannot act); inline SVG images and QR codes are ``data:`` or markup, both allowed.
@@ -149,6 +150,8 @@ def create_app(
             Middleware(RequestIdMiddleware),
             Middleware(RequestMetricsMiddleware, templates=templates),
             Middleware(SecurityHeadersMiddleware),
+            # Inside the security headers, so the 500 page carries them too.
+            Middleware(ErrorPageMiddleware),
             Middleware(
                 SessionMiddleware,
                 secret_key=settings.secret_key,

@@ -1,8 +1,9 @@
 """Who is signed in, and the gate every coordinator page goes through.
 
 The session cookie (signed by Starlette's ``SessionMiddleware``, HttpOnly, SameSite=Lax,
-Secure behind HTTPS) holds the user's id, a version of what the sign-in vouched for (see
-``services/signin.py``), the CSRF token and one-time messages: nothing else.
+Secure behind HTTPS) holds the key of a server-side session, a version of what the sign-in
+vouched for (see ``services/sessions.py``), the CSRF token and one-time messages: nothing
+else. Signing out deletes the server's record, so a copy of the cookie is worthless after.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from stations import logs
 from stations.enums import Language
 from stations.i18n import _
 from stations.models import User
-from stations.services import signin
+from stations.services import sessions
 from stations.services.errors import PermissionDenied
 from stations.services.permissions import (
     ADMINS_ONLY,
@@ -32,7 +33,7 @@ from stations.web import forms
 from stations.web.i18n import LANGUAGE_COOKIE, chosen_language, supported_language
 from stations.web.rendering import SESSION_CSRF, csrf_token, flash
 
-SESSION_USER = "uid"
+SESSION_KEY = "sid"
 SESSION_VERSION = "ver"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -43,7 +44,7 @@ CSRF_FAILED = _(
     "This form has expired or did not come from this site. Reload the page and try again."
 )
 SIGN_IN_FIRST = _("Sign in to continue.")
-SESSION_ENDED = _("Your account was changed, so you were signed out. Please sign in again.")
+SESSION_ENDED = _("Your session has ended. Please sign in again.")
 
 View = Callable[[Request], Awaitable[Response]]
 
@@ -68,26 +69,30 @@ def sign_in_url(request: Request) -> str:
     return f"{request.url_for('signin').path}?{urlencode({'next': here})}"
 
 
-def start_session(request: Request, user: User) -> None:
+async def start_session(request: Request, user: User) -> None:
     """A fresh session for ``user``: nothing from before sign-in survives (no fixation)."""
+    await sessions.close_session(request.session.get(SESSION_KEY))
     request.session.clear()
-    request.session[SESSION_USER] = user.id
-    request.session[SESSION_VERSION] = signin.session_version(user)
+    request.session[SESSION_KEY] = await sessions.open_session(user)
+    request.session[SESSION_VERSION] = sessions.session_version(user)
     csrf_token(request)
 
 
-def end_session(request: Request) -> None:
+async def end_session(request: Request) -> None:
+    """Sign this browser out: the server forgets the session, the cookie is emptied."""
+    await sessions.close_session(request.session.get(SESSION_KEY))
     request.session.clear()
 
 
 async def current_user(request: Request) -> User | None:
-    """The signed-in user; a session whose user changed or left is ended here."""
-    user_id = request.session.get(SESSION_USER)
-    if user_id is None:
+    """The signed-in user; a session that was ended, or whose user changed or left, is
+    cleared here."""
+    key = request.session.get(SESSION_KEY)
+    if key is None:
         return None
-    user = await signin.user_for_session(user_id, request.session.get(SESSION_VERSION))
+    user = await sessions.user_for_session(key, request.session.get(SESSION_VERSION))
     if user is None:
-        end_session(request)
+        await end_session(request)
         flash(request, SESSION_ENDED)
     return user
 

@@ -11,8 +11,9 @@ import logging
 from typing import Any
 
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from stations.i18n import _, translate
 from stations.services.errors import StationsError
@@ -112,6 +113,42 @@ async def server_error(request: Request, exc: Exception) -> Response:
     except Exception:  # the page itself failed (a broken template): plain text will do
         log.exception("The error page could not be rendered")
         return HTMLResponse("<!doctype html><title>500</title><h1>500</h1>", status_code=500)
+
+
+class ErrorPageMiddleware:
+    """A bug's 500 page as an ordinary response; a client that left, a line without a trace.
+
+    Starlette's own last-resort handler sends the page and then raises again, so uvicorn
+    logs the error a second time and closes the keep-alive connection. Here the error is
+    logged once, the page sent, and nothing raised: the connection stays open. A client
+    that disconnects while its request is read is nobody's error: nothing is sent back
+    (there is nobody to send to) and no traceback is logged. After the response has begun,
+    nothing can be sent: the error is logged and raised, and the connection dropped."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watching_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watching_send)
+        except ClientDisconnect:
+            log.info("Client left during %s %s", scope["method"], scope["path"])
+        except Exception as exc:
+            if started:
+                raise
+            response = await server_error(Request(scope), exc)
+            await response(scope, receive, send)
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {

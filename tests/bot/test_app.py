@@ -101,6 +101,40 @@ async def test_webhook_refuses_requests_without_the_secret(bot_db, clock, fake):
     assert fake.messages_to(77) == []
 
 
+MALFORMED_BODIES = [
+    b"[1,2]",
+    b"null",
+    b"5",
+    b'"text"',
+    b"{}",
+    b'{"update_id": "1"}',
+    b'{"update_id": true}',
+    b'{"update_id": 1, "message": 5}',
+    b'{"update_id": 1, "message": {"text": "/help"}}',
+    b"\xff\xfe{",
+]
+
+
+async def test_webhook_answers_400_to_a_malformed_body_with_the_right_secret(bot_db, clock, fake):
+    async with running_bot(fake, "webhook") as running, httpx.AsyncClient() as client:
+        url = f"{running.url}{WEBHOOK_PATH}"
+        statuses = [
+            (
+                await client.post(
+                    url,
+                    content=body,
+                    headers={
+                        "X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET,
+                        "Content-Type": "application/json",
+                    },
+                )
+            ).status_code
+            for body in MALFORMED_BODIES
+        ]
+
+    assert statuses == [400] * len(MALFORMED_BODIES)
+
+
 async def test_polling_mode_removes_the_webhook_and_answers(bot_db, clock, fake):
     await fake.preset_webhook("https://old.example.org/hook")
     async with running_bot(fake, "polling") as running:

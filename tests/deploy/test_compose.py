@@ -105,3 +105,12 @@ def test_the_database_image_matches_the_postgresql_client_of_the_app_image():
     assert database == "postgres:17"
     assert "FROM python:3.11-slim-trixie" in dockerfile  # Debian 13: postgresql-client 17
     assert "postgresql-client" in dockerfile
+
+
+def test_web_replicas_trust_forwarded_addresses_from_the_compose_network_only():
+    compose = _compose()
+    web = compose["services"]["web"]["environment"]
+    subnet = compose["networks"]["default"]["ipam"]["config"][0]["subnet"]
+
+    assert web["WAYSTATION_FORWARDED_ALLOW_IPS"] == subnet
+    assert subnet.endswith("/24}") or subnet.endswith("/24")

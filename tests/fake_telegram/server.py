@@ -192,6 +192,7 @@ class FakeTelegram:
         self._groups: dict[int, FakeChat] = {}
         self._blocked: set[int] = set()
         self._failures: dict[str, deque[tuple[ApiError, bool]]] = {}
+        self._delays: dict[str, deque[float]] = {}
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._message_ids: dict[int, Iterator[int]] = {}
         self._updates: dict[int, dict[str, Any]] = {}
@@ -302,6 +303,14 @@ class FakeTelegram:
         queue = self._failures.setdefault(method.lower(), deque())
         for _ in range(times):
             queue.append((ApiError(error_code, description, parameters), accepted))
+
+    def delay_next(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """The next ``times`` calls of ``method`` take effect at once (the message is sent
+        and recorded) but are answered only ``seconds`` later — a slow answer that a client
+        with a shorter timeout gives up on, not knowing Telegram accepted it."""
+        queue = self._delays.setdefault(method.lower(), deque())
+        for _ in range(times):
+            queue.append(seconds)
 
     def current(self, sent: SentMessage) -> dict[str, Any]:
         """The Telegram Message as it stands now (after edits) for a message the bot sent."""
@@ -579,6 +588,9 @@ class FakeTelegram:
                     await known[1](params)
                 raise failure
             result = await known[1](params)
+            delays = self._delays.get(name.lower())
+            if delays:
+                await asyncio.sleep(delays.popleft())
         except ApiError as err:
             if err.error_code == 429:
                 self.count_429 += 1

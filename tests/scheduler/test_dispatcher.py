@@ -7,6 +7,8 @@ import datetime as dt
 import itertools
 
 import pytest
+from telegram import Bot
+from telegram.request import HTTPXRequest
 
 from stations.enums import NotificationStatus
 from stations.models import Notification, Volunteer
@@ -284,6 +286,72 @@ async def test_killed_between_telegram_and_marking_sends_at_most_twice(
     row = await Notification.get(id=note_id)
     assert (stats.sent, again.sent, row.status) == (1, 0, NotificationStatus.SENT)
     assert len(fake.messages_to(volunteer.telegram_chat_id)) == 2
+
+
+@pytest.fixture
+async def impatient_bot(fake):
+    """A client that gives up on an answer after 0.2 s (the fake is told to be slower)."""
+    telegram_bot = Bot(
+        fake.token,
+        base_url=fake.api_base,
+        request=HTTPXRequest(connection_pool_size=2, read_timeout=0.2),
+    )
+    await telegram_bot.initialize()
+    yield telegram_bot
+    await telegram_bot.shutdown()
+
+
+async def test_a_send_answered_too_late_is_sent_once_more_only(
+    db, clock, fake, impatient_bot, settings, vtime
+):
+    volunteer = await linked_volunteer(fake)
+    [note_id] = await _queue(volunteer.telegram_chat_id, 1)
+    # Telegram accepts each send but answers after the client has given up, every time.
+    fake.delay_next("sendMessage", 0.6, times=3)
+
+    first = await dispatcher_for(impatient_bot, settings, vtime).drain()
+    in_doubt = await Notification.get(id=note_id)
+    clock.set(in_doubt.due_at)
+    second = await dispatcher_for(impatient_bot, settings, vtime).drain()
+    clock.advance(dispatch.MAX_BACKOFF)
+    third = await dispatcher_for(impatient_bot, settings, vtime).drain()
+
+    row = await Notification.get(id=note_id)
+    assert (in_doubt.status, in_doubt.last_error[:10]) == (NotificationStatus.PENDING, "in doubt: ")
+    assert (first.retried, second.failed, third.sent + third.failed) == (1, 1, 0)
+    assert row.status == NotificationStatus.FAILED
+    assert row.last_error.startswith("in doubt: no answer twice; not sent again")
+    # At most one duplicate, and coordinators see the row among the failed ones.
+    assert len(fake.messages_to(volunteer.telegram_chat_id)) == 2
+
+
+async def test_a_send_in_doubt_that_then_succeeds_is_sent_twice_at_most(
+    db, clock, fake, impatient_bot, settings, vtime
+):
+    volunteer = await linked_volunteer(fake)
+    [note_id] = await _queue(volunteer.telegram_chat_id, 1)
+    fake.delay_next("sendMessage", 0.6)
+    dispatcher = dispatcher_for(impatient_bot, settings, vtime)
+
+    await dispatcher.drain()
+    clock.set((await Notification.get(id=note_id)).due_at)
+    again = await dispatcher.drain()
+
+    row = await Notification.get(id=note_id)
+    assert (again.sent, row.status, row.last_error) == (1, NotificationStatus.SENT, "")
+    assert len(fake.messages_to(volunteer.telegram_chat_id)) == 2
+
+
+async def test_a_request_that_never_left_is_retried_as_usual(db, clock, fake, settings, vtime):
+    volunteer = await linked_volunteer(fake)
+    [note_id] = await _queue(volunteer.telegram_chat_id, 1)
+    # Nothing listens on this port: the connection itself fails, nothing can be delivered.
+    unreachable = Bot(fake.token, base_url="http://127.0.0.1:9/bot")
+    stats = await dispatcher_for(unreachable, settings, vtime).drain()
+
+    row = await Notification.get(id=note_id)
+    assert (stats.retried, row.status) == (1, NotificationStatus.PENDING)
+    assert not row.last_error.startswith("in doubt")
 
 
 async def test_cancelled_dispatcher_task_hands_back_what_it_holds(

@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import resource
 import secrets
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -30,8 +32,10 @@ from stations.cli.files import write_whole
 from stations.cli.serving import bind_listening_sockets
 from stations.main import build_parser, main
 from stations.models import ApiToken, User
+from stations.services import users
 from stations.services.actor import Actor
 from stations.services.errors import InvalidInput
+from stations.services.sessions import open_session, session_version, user_for_session
 from stations.services.users import authenticate_api_token, create_api_token, revoke_api_token
 from tests.factories import make_campaign, make_unit
 
@@ -527,6 +531,27 @@ async def test_api_token_revoke_twice_says_it_was_already_revoked(db):
     assert out.endswith(": nothing changed.\n")
 
 
+async def test_sign_out_everywhere_ends_the_users_sessions(db):
+    user = await users.create_user(
+        email="an@example.vn", password="correct horse battery", role="viewer", by=CLI_TEST_ACTOR
+    )
+    key = await open_session(user)
+
+    code, out, err = await _run_async("sign-out-everywhere", "AN@example.vn", database_url=db.url)
+
+    assert (code, out, err) == (0, "an@example.vn is signed out everywhere: 1 session ended.\n", "")
+    assert await user_for_session(key, session_version(user)) is None
+
+
+async def test_sign_out_everywhere_of_an_unknown_user_fails_kindly(db):
+    code, out, err = await _run_async(
+        "sign-out-everywhere", "nobody@example.vn", database_url=db.url
+    )
+
+    assert (code, out) == (1, "")
+    assert "There is no such user." in err
+
+
 async def test_api_token_create_with_a_revoked_tokens_name_says_it_was_revoked(db):
     await create_api_token("dashboard", by=CLI_TEST_ACTOR)
     await revoke_api_token("dashboard", by=CLI_TEST_ACTOR)
@@ -683,12 +708,12 @@ def serve(tmp_path: Path) -> Iterator[Callable[[str], tuple[str, subprocess.Pope
     """Start ``waystation serve`` on a free port; stopped (SIGTERM) after the test."""
     started: list[subprocess.Popen[bytes]] = []
 
-    def start(database_url: str) -> tuple[str, subprocess.Popen[bytes]]:
+    def start(database_url: str, **extra: str) -> tuple[str, subprocess.Popen[bytes]]:
         port = _free_port()
         log = (tmp_path / f"serve-{port}.log").open("wb")
         process = subprocess.Popen(
             [sys.executable, "-m", "stations.main", "serve", "--port", str(port)],
-            env=_environment(database_url, WAYSTATION_LOG_LEVEL="INFO"),
+            env=_environment(database_url, WAYSTATION_LOG_LEVEL="INFO", **extra),
             cwd=tmp_path,
             stdin=subprocess.DEVNULL,
             stdout=log,
@@ -734,6 +759,35 @@ def test_serve_answers_healthz_and_says_the_bot_is_off(tmp_path, migrated_url, s
     assert log.index("Application startup complete.") < log.index(
         "Waystation is running: open http://127.0.0.1:"
     )
+
+
+def _failed_sign_in_address(health_url: str, database_url: str) -> list[str]:
+    """Sign in wrongly with ``X-Forwarded-For`` set; the addresses the limit counted."""
+    base = health_url.removesuffix("/healthz")
+    with httpx.Client(base_url=base, timeout=10) as client:
+        form = client.get("/signin")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+        assert token is not None
+        refused = client.post(
+            "/signin",
+            data={"email": "an@example.vn", "password": "wrong", "csrf_token": token.group(1)},
+            headers={"X-Forwarded-For": "203.0.113.9"},
+        )
+    assert refused.status_code == 422
+    with sqlite3.connect(database_url.removeprefix("sqlite://")) as connection:
+        return [row[0] for row in connection.execute("SELECT address FROM signin_attempt")]
+
+
+def test_serve_trusts_no_proxy_by_default_not_even_a_local_one(migrated_url, serve):
+    url, _process = serve(migrated_url)
+
+    assert _failed_sign_in_address(url, migrated_url) == ["127.0.0.1"]
+
+
+def test_serve_believes_forwarded_addresses_from_the_proxies_it_is_told(migrated_url, serve):
+    url, _process = serve(migrated_url, WAYSTATION_FORWARDED_ALLOW_IPS="127.0.0.1, ::1")
+
+    assert _failed_sign_in_address(url, migrated_url) == ["203.0.113.9"]
 
 
 def test_serve_on_a_busy_port_is_one_line_and_exit_1(tmp_path, migrated_url):

@@ -105,3 +105,59 @@ async def test_daily_tallies_migration_fills_the_rollup_from_the_ledger(tmp_path
             ("receipt", "2027-02-01", 500, 500, 1),
         ]
     )
+
+
+CALENDAR_KEYS_SCRIPT = """
+import asyncio, sys
+from tortoise import Tortoise
+from tortoise.connection import connections
+from tortoise.migrations.api import migrate
+from stations import db
+
+async def main(url):
+    config = db.tortoise_config(url)
+    await migrate(config=config, target="stations.0005_daily_tallies")
+    await Tortoise.close_connections()
+    await db.init_db(url)
+    for n, phone in enumerate(["+84983000001", "+84983000002"]):
+        await connections.get("default").execute_script(
+            "INSERT INTO volunteer (full_name, search_name, phone, organisation, skills,"
+            " language, reachable, notes, created_at, updated_at) VALUES"
+            f" ('V{n}', 'v{n}', '{phone}', '', '[]', 'vi', TRUE, '',"
+            " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+        )
+    await db.close_db()
+    await db.migrate(url)
+    await db.init_db(url)
+    rows = await connections.get("default").execute_query_dict(
+        "SELECT calendar_key FROM volunteer"
+    )
+    keys = [row["calendar_key"] for row in rows]
+    print(len(keys), len(set(keys)), sorted(len(key) for key in keys))
+    await db.close_db()
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_sessions_and_feed_keys_migration_gives_each_volunteer_a_key(tmp_path, backend):
+    if backend == "postgres":
+        url = await _create_postgres_database()
+    else:
+        url = f"sqlite://{tmp_path / 'keys.sqlite3'}"
+    try:
+        result = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-c", CALENDAR_KEYS_SCRIPT, url],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
+        )
+    finally:
+        if backend == "postgres":
+            await _drop_postgres_database(url)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "2 2 [43, 43]"

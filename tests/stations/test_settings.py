@@ -43,6 +43,13 @@ def test_settings_read_every_value_from_the_environment():
     )
 
 
+def test_proxy_trust_is_none_unless_set():
+    assert load_settings({}).forwarded_allow_ips == ()
+    assert load_settings(
+        {"WAYSTATION_FORWARDED_ALLOW_IPS": " 10.0.0.5, 172.16.0.0/12 ,*"}
+    ).forwarded_allow_ips == ("10.0.0.5", "172.16.0.0/12", "*")
+
+
 @pytest.mark.parametrize(
     ("environ", "mentions"),
     [
@@ -51,6 +58,8 @@ def test_settings_read_every_value_from_the_environment():
         ({"WAYSTATION_DATABASE_URL": "mysql://x"}, "WAYSTATION_DATABASE_URL"),
         ({"WAYSTATION_DEFAULT_LANGUAGE": "fr"}, "WAYSTATION_DEFAULT_LANGUAGE"),
         ({"WAYSTATION_ENV": "staging"}, "WAYSTATION_ENV"),
+        ({"WAYSTATION_FORWARDED_ALLOW_IPS": "proxy.local"}, "WAYSTATION_FORWARDED_ALLOW_IPS"),
+        ({"WAYSTATION_FORWARDED_ALLOW_IPS": "10.0.0.0/33"}, "WAYSTATION_FORWARDED_ALLOW_IPS"),
     ],
 )
 def test_settings_with_bad_value_name_the_setting(environ, mentions):

@@ -30,6 +30,7 @@ from stations.models import (
     Volunteer,
 )
 from stations.services.errors import NotFound
+from stations.services.permissions import NO_SUCH_STATION, NO_SUCH_VOLUNTEER
 
 #: Ids are 32-bit on PostgreSQL (``serial``): a larger one names no row and must not
 #: reach the database, where it would be an error rather than "not found".
@@ -116,37 +117,41 @@ async def campaign_by_id(campaign_id: int, *, field: str = "campaign_id") -> Cam
     return await _one(Campaign, campaign_id, _("There is no campaign with id {id}."), field)
 
 
+NO_SUCH_SHIFT = _("There is no shift with id {id}.")
+NO_SUCH_ASSIGNMENT = _("There is no assignment with id {id}.")
+NO_SUCH_MOVEMENT = _("There is no stock movement with id {id}.")
+
+
+def unknown(row: Station | Shift | Assignment | StockMovement, *, field: str) -> NotFound:
+    """The answer to an unknown id of ``row``'s kind, for a row outside the reader's scope:
+    word for word what a missing row gets (``permissions.check_can_*(missing=…)``)."""
+    message = {
+        Station: NO_SUCH_STATION,
+        Shift: NO_SUCH_SHIFT,
+        Assignment: NO_SUCH_ASSIGNMENT,
+        StockMovement: NO_SUCH_MOVEMENT,
+    }[type(row)]
+    return NotFound(message, field=field, id=row.id)
+
+
 async def station_by_id(station_id: int, *, field: str = "station_id") -> Station:
-    return await _one(Station, station_id, _("There is no station with id {id}."), field)
+    return await _one(Station, station_id, NO_SUCH_STATION, field)
 
 
 async def shift_by_id(shift_id: int, *, field: str = "shift_id") -> Shift:
-    return await _one(Shift, shift_id, _("There is no shift with id {id}."), field, "station")
+    return await _one(Shift, shift_id, NO_SUCH_SHIFT, field, "station")
 
 
 async def volunteer_by_id(volunteer_id: int, *, field: str = "volunteer_id") -> Volunteer:
-    return await _one(Volunteer, volunteer_id, _("There is no volunteer with id {id}."), field)
+    return await _one(Volunteer, volunteer_id, NO_SUCH_VOLUNTEER, field)
 
 
 async def assignment_by_id(assignment_id: int, *, field: str = "assignment_id") -> Assignment:
-    return await _one(
-        Assignment,
-        assignment_id,
-        _("There is no assignment with id {id}."),
-        field,
-        "shift__station",
-    )
+    return await _one(Assignment, assignment_id, NO_SUCH_ASSIGNMENT, field, "shift__station")
 
 
 async def movement_by_id(movement_id: int, *, field: str = "movement_id") -> StockMovement:
-    return await _one(
-        StockMovement,
-        movement_id,
-        _("There is no stock movement with id {id}."),
-        field,
-        "station",
-        "item",
-    )
+    return await _one(StockMovement, movement_id, NO_SUCH_MOVEMENT, field, "station", "item")
 
 
 async def item_by_code(code: str) -> SupplyItem:

@@ -76,6 +76,11 @@ async def units_to_choose(unit_ids: frozenset[int] | None) -> list[Unit]:
     return list(await units.order_by("name", "id"))
 
 
+def volunteer_missing() -> NotFound:
+    """What a page answers for a volunteer it cannot show: unknown, or outside the scope."""
+    return NotFound(VOLUNTEER_GONE)
+
+
 async def volunteer_with_unit(volunteer_id: int) -> Volunteer:
     """The volunteer with their unit loaded; ``NotFound`` when there is none."""
     if isinstance(volunteer_id, bool) or not isinstance(volunteer_id, int):

@@ -42,6 +42,8 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATETIME = re.compile(
     r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:[Zz]|[+-]\d{2}:\d{2})"
 )
+#: The year as written, 2000 to 2100: what the server accepts, said in the document too.
+_YEAR_PREFIX = "^(20[0-9]{2}|2100)-"
 _INTEGER = re.compile(r"[+-]?\d{1,20}")
 _CLOCK_TIME = "^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
@@ -82,6 +84,8 @@ class Field:
     choices: tuple[str, ...] = ()
     nullable: bool = False
     default: Any = None
+    #: a string's exact shape, when it has one (instead of "anything but NUL")
+    pattern: str | None = None
     #: the longest list of ``strings``
     max_items: int | None = None
 
@@ -92,15 +96,19 @@ class Field:
         if self.type in ("integer", "number"):
             schema = {"type": self.type, "minimum": self.minimum, "maximum": self.maximum}
         elif self.type == "string":
-            schema = {"type": "string", "maxLength": self.max_length, "pattern": NO_NUL_PATTERN}
-            if self.required:
+            schema = {
+                "type": "string",
+                "maxLength": self.max_length,
+                "pattern": self.pattern or NO_NUL_PATTERN,
+            }
+            if self.required or self.pattern:
                 schema["minLength"] = 1
         elif self.type == "boolean":
             schema = {"type": "boolean"}
         elif self.type == "date":
-            schema = {"type": "string", "format": "date"}
+            schema = {"type": "string", "format": "date", "pattern": _YEAR_PREFIX}
         elif self.type == "datetime":
-            schema = {"type": "string", "format": "date-time"}
+            schema = {"type": "string", "format": "date-time", "pattern": _YEAR_PREFIX}
         elif self.type == "time":
             schema = {"type": "string", "pattern": _CLOCK_TIME}
         elif self.type == "enum":
@@ -271,7 +279,9 @@ class Field:
             in_utc = moment.astimezone(dt.UTC)
         except (ValueError, OverflowError):
             raise self._type_error() from None
-        if not FIRST_YEAR <= in_utc.year <= LAST_YEAR:
+        # The year as written, as the document's pattern says (either side of a new year in
+        # UTC converts and stores fine).
+        if not FIRST_YEAR <= moment.year <= LAST_YEAR:
             raise self._type_error()
         return in_utc
 

@@ -71,7 +71,8 @@ CURSOR = Field(
     "cursor",
     "string",
     "Where the page starts: the `next_cursor` of the previous page.",
-    max_length=24,
+    max_length=19,
+    pattern="^[0-9]{1,19}$",
 )
 PAGE_PARAMETERS = (LIMIT, CURSOR)
 

@@ -146,6 +146,7 @@ async def create_volunteer(call: ApiCall) -> Reply:
             language=body["language"],
             notes=body["notes"],
             by=call.principal.actor,
+            seen_by=call.principal,
         )
     return data_reply(VOLUNTEER, volunteer, status=201)
 
@@ -168,14 +169,20 @@ async def list_assignments(call: ApiCall) -> Reply:
 
 async def get_assignment(call: ApiCall) -> Reply:
     assignment = await queries.assignment_by_id(call.path["assignment_id"])
-    check_can_view_station(call.principal, assignment.shift.station)
+    check_can_view_station(
+        call.principal,
+        assignment.shift.station,
+        missing=queries.unknown(assignment, field="assignment_id"),
+    )
     return data_reply(ASSIGNMENT, assignment)
 
 
 async def create_assignment(call: ApiCall) -> Reply:
     body = await call.body()
     shift = await queries.shift_by_id(body["shift_id"], field="shift_id")
-    check_can_change_station(call.principal, shift.station)
+    check_can_change_station(
+        call.principal, shift.station, missing=queries.unknown(shift, field="shift_id")
+    )
     volunteer = await queries.volunteer_by_id(body["volunteer_id"], field="volunteer_id")
     check_can_view_volunteer(call.principal, volunteer)
     with body_field_names({"shift": "shift_id", "volunteer": "volunteer_id"}):
@@ -187,7 +194,11 @@ async def create_assignment(call: ApiCall) -> Reply:
 
 async def cancel(call: ApiCall) -> Reply:
     assignment = await queries.assignment_by_id(call.path["assignment_id"])
-    check_can_change_station(call.principal, assignment.shift.station)
+    check_can_change_station(
+        call.principal,
+        assignment.shift.station,
+        missing=queries.unknown(assignment, field="assignment_id"),
+    )
     body = await call.body()
     cancelled = await cancel_assignment(assignment, reason=body["reason"], by=call.principal.actor)
     return data_reply(ASSIGNMENT, await queries.assignment_by_id(cancelled.id))

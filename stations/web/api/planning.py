@@ -280,7 +280,9 @@ async def list_shifts(call: ApiCall) -> Reply:
 
 async def get_shift(call: ApiCall) -> Reply:
     shift = await queries.shift_by_id(call.path["shift_id"])
-    check_can_view_station(call.principal, shift.station)
+    check_can_view_station(
+        call.principal, shift.station, missing=queries.unknown(shift, field="shift_id")
+    )
     return data_reply(SHIFT, shift)
 
 
@@ -302,7 +304,9 @@ async def create_shift(call: ApiCall) -> Reply:
 
 async def cancel_shift(call: ApiCall) -> Reply:
     shift = await queries.shift_by_id(call.path["shift_id"])
-    check_can_change_station(call.principal, shift.station)
+    check_can_change_station(
+        call.principal, shift.station, missing=queries.unknown(shift, field="shift_id")
+    )
     body = await call.body()
     await shifts.cancel_shift(shift, reason=body["reason"], by=call.principal.actor)
     return data_reply(SHIFT, await queries.shift_by_id(shift.id))

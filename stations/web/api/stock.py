@@ -175,7 +175,9 @@ async def list_movements(call: ApiCall) -> Reply:
 
 async def get_movement(call: ApiCall) -> Reply:
     movement = await queries.movement_by_id(call.path["movement_id"])
-    check_can_view_station(call.principal, movement.station)
+    check_can_view_station(
+        call.principal, movement.station, missing=queries.unknown(movement, field="movement_id")
+    )
     return data_reply(MOVEMENT, movement)
 
 
@@ -207,7 +209,9 @@ async def _record(
         return (await inventory.record_count(station, item, body["counted"], **common),)
     if kind == "transfer":
         target = await queries.station_by_id(body["to_station_id"], field="to_station_id")
-        check_can_view_station(call.principal, target)
+        check_can_view_station(
+            call.principal, target, missing=queries.unknown(target, field="to_station_id")
+        )
         return await inventory.transfer_stock(station, target, item, body["quantity"], **common)
     return (await _SIMPLE[kind](station, item, body["quantity"], **common),)
 

@@ -46,13 +46,13 @@ async def campaign_in_path(request: Request) -> Campaign:
 
 
 async def station_in_path(request: Request, *, change: bool = False) -> Station:
-    """The station the address names, with its campaign and unit: 404 when unknown, 403
-    outside the reader's scope (or, with ``change``, when they may not change it)."""
+    """The station the address names, with its campaign and unit: 404 when unknown or
+    outside the reader's scope alike, 403 when (with ``change``) they may not change it."""
     station = await station_or_none(path_int(request, "station_id"))
     if station is None:
         raise NotFound(STATION_GONE, field="station")
     check = check_can_change_station if change else check_can_view_station
-    check(principal_of(request), station)
+    check(principal_of(request), station, missing=NotFound(STATION_GONE, field="station"))
     return station
 
 

@@ -7,12 +7,14 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from stations.i18n import _
+from stations.services import sessions as sessions_service
 from stations.services import signin as signin_service
 from stations.services.errors import PermissionDenied, StationsError
 from stations.web import auth, forms
 from stations.web.rendering import flash, page_language, render, route_url
 
 SIGNED_OUT = _("You are signed out.")
+SIGNED_OUT_EVERYWHERE = _("You are signed out on every device.")
 WELCOME = _("Welcome, {name}.")
 
 
@@ -78,7 +80,7 @@ async def _sign_in(request: Request) -> Response:
             errors={forms.ALL_FIELDS: error.translated(language)},
             status_code=error.http_status,
         )
-    auth.start_session(request, user)
+    await auth.start_session(request, user)
     flash(request, WELCOME, name=user.full_name or user.email)
     return RedirectResponse(next_url or _home(request), status_code=303)
 
@@ -87,12 +89,30 @@ async def signout(request: Request) -> Response:
     """``POST /signout``: ends the session (the CSRF token keeps other sites from doing it)."""
     if not await auth.csrf_ok(request):
         raise PermissionDenied(auth.CSRF_FAILED)
-    auth.end_session(request)
+    await auth.end_session(request)
     flash(request, SIGNED_OUT)
+    return RedirectResponse(str(route_url(request, "signin")), status_code=303)
+
+
+@auth.page()
+async def signout_everywhere(request: Request) -> Response:
+    """``POST /signout/everywhere``: ends every session of the signed-in user, this one too
+    (a lost phone, a shared computer)."""
+    principal = auth.principal_of(request)
+    user = await sessions_service.user_by_id(principal.user_id)
+    await sessions_service.close_all_sessions(user, by=principal)
+    request.session.clear()
+    flash(request, SIGNED_OUT_EVERYWHERE)
     return RedirectResponse(str(route_url(request, "signin")), status_code=303)
 
 
 ROUTES: list[BaseRoute] = [
     Route("/signin", signin_page, methods=["GET", "POST"], name="signin"),
     Route("/signout", signout, methods=["POST"], name="signout"),
+    Route(
+        "/signout/everywhere",
+        signout_everywhere,
+        methods=["POST"],
+        name="signout_everywhere",
+    ),
 ]

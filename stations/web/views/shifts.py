@@ -249,7 +249,9 @@ async def shift_assign(request: Request) -> Response:
         volunteer = await volunteer_by_id(volunteer_id)
         if volunteer is None:
             raise NotFound(VOLUNTEER_GONE, field="volunteer")
-        check_can_view_volunteer(principal_of(request), volunteer)
+        check_can_view_volunteer(
+            principal_of(request), volunteer, missing=NotFound(VOLUNTEER_GONE, field="volunteer")
+        )
         try:
             await assign_volunteer(
                 people.shift, volunteer, role=role, by=principal_of(request).actor
@@ -269,7 +271,11 @@ async def assignment_unassign(request: Request) -> Response:
     assignment = await assignment_or_none(path_int(request, "assignment_id"))
     if assignment is None:
         raise NotFound(ASSIGNMENT_GONE, field="assignment")
-    check_can_change_station(principal_of(request), assignment.shift.station)
+    check_can_change_station(
+        principal_of(request),
+        assignment.shift.station,
+        missing=NotFound(ASSIGNMENT_GONE, field="assignment"),
+    )
     state = await read_state(request)
     try:
         await cancel_assignment(
@@ -367,13 +373,13 @@ def _parse_pattern(state: FormState) -> dict[str, Any]:
 
 
 async def _shift_in_path(request: Request, *, change: bool = False) -> ShiftPeople:
-    """The shift the address names, with its people: 404 when unknown, 403 outside the
-    reader's scope (or, with ``change``, when they may not change its station)."""
+    """The shift the address names, with its people: 404 when unknown or outside the
+    reader's scope alike, 403 when (with ``change``) they may not change its station."""
     people = await shift_people(path_int(request, "shift_id"))
     if people is None:
         raise NotFound(SHIFT_GONE, field="shift")
     check = check_can_change_station if change else check_can_view_station
-    check(principal_of(request), people.station)
+    check(principal_of(request), people.station, missing=NotFound(SHIFT_GONE, field="shift"))
     return people
 
 

@@ -34,6 +34,7 @@ from stations.services.queries.volunteer_pages import (
     roster_plan,
     units_to_choose,
     volunteer_list_page,
+    volunteer_missing,
     volunteer_record,
     volunteer_with_unit,
 )
@@ -192,7 +193,7 @@ async def volunteer_edit(request: Request) -> Response:
     """``/volunteers/{volunteer_id}/edit``: the form, and saving the changes."""
     principal = principal_of(request)
     volunteer = await volunteer_with_unit(request.path_params["volunteer_id"])
-    check_can_change_volunteer(principal, volunteer)
+    check_can_change_volunteer(principal, volunteer, missing=volunteer_missing())
     if request.method == "GET":
         return await _render_form(request, volunteer=volunteer, values=_form_values(volunteer))
     return await _save(request, volunteer)
@@ -212,10 +213,14 @@ async def _save(request: Request, volunteer: Volunteer | None) -> Response:
         unit_id = _unit_choice(principal, values["unit"])
         fields = {name: values[name] for name in FORM_FIELDS if name != "unit"}
         if volunteer is None:
-            volunteer = await create_volunteer(**fields, unit=unit_id, by=principal.actor)
+            volunteer = await create_volunteer(
+                **fields, unit=unit_id, by=principal.actor, seen_by=principal
+            )
             message = CREATED
         else:
-            await update_volunteer(volunteer, **fields, unit=unit_id, by=principal.actor)
+            await update_volunteer(
+                volunteer, **fields, unit=unit_id, by=principal.actor, seen_by=principal
+            )
             message = SAVED
     except PermissionDenied:
         raise
@@ -273,7 +278,8 @@ async def _render_detail(
             "can_change": principal.can_change,
             "bot_ready": _bot_ready(request),
             "bot_missing": bot_missing(request),
-            "calendar_url": calendar_url(request, volunteer.id),
+            # The address is a credential: only those who may change the volunteer see it.
+            "calendar_url": calendar_url(request, volunteer) if principal.can_change else None,
             "invite": invite,
         },
         status_code=status_code,
@@ -289,7 +295,7 @@ def _bot_ready(request: Request) -> bool:
 async def volunteer_detail(request: Request) -> Response:
     """``GET /volunteers/{volunteer_id}``: who they are, their shifts, hours and check-ins."""
     volunteer = await volunteer_with_unit(request.path_params["volunteer_id"])
-    check_can_view_volunteer(principal_of(request), volunteer)
+    check_can_view_volunteer(principal_of(request), volunteer, missing=volunteer_missing())
     return await _render_detail(request, volunteer)
 
 
@@ -299,7 +305,7 @@ async def volunteer_invite(request: Request) -> Response:
     shown on this response only (the token is not shown again)."""
     principal = principal_of(request)
     volunteer = await volunteer_with_unit(request.path_params["volunteer_id"])
-    check_can_change_volunteer(principal, volunteer)
+    check_can_change_volunteer(principal, volunteer, missing=volunteer_missing())
     if not _bot_ready(request):
         # Without the bot's name the link would lead nowhere: make none, and say why.
         log_missing(request, f"invite link for volunteer {volunteer.id}")

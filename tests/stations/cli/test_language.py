@@ -32,8 +32,8 @@ def test_help_is_vietnamese_by_default(capsys):
     lines = output.splitlines()
     assert lines[0].startswith("cách dùng: waystation [-h]")
     assert "tùy chọn:" in lines
-    assert "  -h, --help      hiện hướng dẫn này rồi thoát" in lines
-    assert "    holidays      ngày Tết và các đợt cao điểm lễ, Tết của từng năm" in lines
+    assert "  -h, --help           hiện hướng dẫn này rồi thoát" in lines
+    assert "    holidays           ngày Tết và các đợt cao điểm lễ, Tết của từng năm" in lines
     assert "usage" not in output and "options:" not in output
 
 
@@ -44,7 +44,7 @@ def test_help_in_english_with_lang_en(capsys):
     lines = output.splitlines()
     assert lines[0].startswith("usage: waystation [-h]")
     assert "options:" in lines
-    assert "    holidays      Tết and the holiday windows of years" in lines
+    assert "    holidays           Tết and the holiday windows of years" in lines
 
 
 def test_help_follows_the_configured_default_language(capsys, monkeypatch):
@@ -72,8 +72,8 @@ def test_lang_option_wins_over_the_configured_default(capsys, monkeypatch):
         (
             ["fly"],
             "waystation: lỗi: tham số LỆNH: lựa chọn không hợp lệ: 'fly' (chọn một trong: "
-            "'serve', 'migrate', 'demo', 'create-user', 'api-token', 'holidays', 'report', "
-            "'backup', 'restore', 'scheduler') (xem waystation --help)\n",
+            "'serve', 'migrate', 'demo', 'create-user', 'sign-out-everywhere', "
+            "'api-token', 'holidays', 'report', 'backup', 'restore', 'scheduler') (xem waystation --help)\n",
         ),
         (
             ["holidays"],

@@ -8,58 +8,64 @@ import icalendar
 import pytest
 
 from stations.enums import AssignmentStatus, Language, ShiftRole, ShiftStatus
+from stations.models import AuditEvent, Volunteer
+from stations.services.actor import Actor
 from stations.services.calendar_feed import (
-    calendar_key,
     calendar_key_matches,
+    regenerate_calendar_key,
     volunteer_calendar,
 )
 from stations.services.errors import NotFound
 from tests.factories import make_assignment, make_shift, make_station, make_volunteer, vn
-
-SECRET = "s" * 40
 
 
 def _events(feed: bytes) -> list[icalendar.Event]:
     return list(icalendar.Calendar.from_ical(feed).walk("VEVENT"))
 
 
-@pytest.mark.unit
-def test_calendar_key_is_32_hex_characters_stable_per_volunteer():
-    key = calendar_key(SECRET, 7)
-
-    assert len(key) == 32
-    assert int(key, 16) >= 0
-    assert calendar_key(SECRET, 7) == key
-    assert calendar_key(SECRET, 8) != key
-    assert calendar_key("t" * 40, 7) != key
-
-
-@pytest.mark.unit
 @pytest.mark.parametrize(
     "key",
-    [None, "", "0" * 32, 12345, "ở" * 32, "x" * 10_000],
+    [None, "", "0" * 43, 12345, "ở" * 32, "x" * 10_000],
 )
-def test_calendar_key_matches_refuses_wrong_keys(key):
-    assert calendar_key_matches(SECRET, 7, key) is False
+async def test_calendar_key_matches_refuses_wrong_keys(db, clock, key):
+    volunteer = await make_volunteer()
+
+    assert calendar_key_matches(volunteer, key) is False
 
 
-@pytest.mark.unit
-def test_calendar_key_matches_accepts_the_volunteers_own_key():
-    assert calendar_key_matches(SECRET, 7, calendar_key(SECRET, 7)) is True
-    assert calendar_key_matches(SECRET, 8, calendar_key(SECRET, 7)) is False
+async def test_calendar_key_matches_accepts_only_the_volunteers_own_key(db, clock):
+    volunteer, other = await make_volunteer(), await make_volunteer()
+
+    assert len(volunteer.calendar_key) == 43
+    assert volunteer.calendar_key != other.calendar_key
+    assert calendar_key_matches(volunteer, volunteer.calendar_key) is True
+    assert calendar_key_matches(other, volunteer.calendar_key) is False
 
 
 async def test_volunteer_calendar_with_a_wrong_key_is_not_found(db, clock):
     volunteer = await make_volunteer()
 
     with pytest.raises(NotFound) as wrong:
-        await volunteer_calendar(volunteer.id, key="0" * 32, secret_key=SECRET)
+        await volunteer_calendar(volunteer.id, key="0" * 43)
     with pytest.raises(NotFound) as unknown:
-        await volunteer_calendar(
-            volunteer.id + 1000, key=calendar_key(SECRET, volunteer.id + 1000), secret_key=SECRET
-        )
+        await volunteer_calendar(volunteer.id + 1000, key=volunteer.calendar_key)
 
     assert wrong.value.message == unknown.value.message
+
+
+async def test_regenerated_key_opens_the_feed_and_the_old_one_no_longer_does(db, clock):
+    volunteer = await make_volunteer()
+    old = volunteer.calendar_key
+
+    await regenerate_calendar_key(volunteer, by=Actor.system("tests"))
+
+    stored = await Volunteer.get(id=volunteer.id)
+    assert stored.calendar_key == volunteer.calendar_key != old
+    assert await volunteer_calendar(volunteer.id, key=stored.calendar_key)
+    with pytest.raises(NotFound):
+        await volunteer_calendar(volunteer.id, key=old)
+    event = await AuditEvent.get(action="volunteer.calendar_key_regenerated")
+    assert (event.object_id, event.data) == (volunteer.id, {})
 
 
 async def test_volunteer_calendar_has_one_event_per_shift_the_volunteer_is_expected_at(db, clock):
@@ -92,9 +98,7 @@ async def test_volunteer_calendar_has_one_event_per_shift_the_volunteer_is_expec
     )
     await make_assignment(await make_shift(station))  # someone else's shift
 
-    feed = await volunteer_calendar(
-        volunteer.id, key=calendar_key(SECRET, volunteer.id), secret_key=SECRET
-    )
+    feed = await volunteer_calendar(volunteer.id, key=volunteer.calendar_key)
 
     events = _events(feed)
     assert [str(event["uid"]) for event in events] == [f"assignment-{kept.id}@waystation"]
@@ -111,13 +115,13 @@ async def test_volunteer_calendar_keeps_the_uid_when_the_shift_moves(db, clock):
     volunteer = await make_volunteer(language=Language.EN)
     shift = await make_shift()
     await make_assignment(shift, volunteer)
-    key = calendar_key(SECRET, volunteer.id)
-    before = _events(await volunteer_calendar(volunteer.id, key=key, secret_key=SECRET))[0]
+    key = volunteer.calendar_key
+    before = _events(await volunteer_calendar(volunteer.id, key=key))[0]
 
     shift.starts_at = vn(2027, 2, 2, 7).astimezone(dt.UTC)
     shift.ends_at = vn(2027, 2, 2, 11).astimezone(dt.UTC)
     await shift.save()
-    after = _events(await volunteer_calendar(volunteer.id, key=key, secret_key=SECRET))[0]
+    after = _events(await volunteer_calendar(volunteer.id, key=key))[0]
 
     assert str(after["uid"]) == str(before["uid"])
     assert after.decoded("dtstart") == dt.datetime(2027, 2, 2, 0, 0, tzinfo=dt.UTC)
@@ -128,9 +132,7 @@ async def test_volunteer_calendar_keeps_the_uid_when_the_shift_moves(db, clock):
 async def test_volunteer_calendar_without_shifts_is_a_valid_empty_calendar(db, clock):
     volunteer = await make_volunteer(full_name="<script>alert(1)</script>")
 
-    feed = await volunteer_calendar(
-        volunteer.id, key=calendar_key(SECRET, volunteer.id), secret_key=SECRET
-    )
+    feed = await volunteer_calendar(volunteer.id, key=volunteer.calendar_key)
 
     calendar = icalendar.Calendar.from_ical(feed)
     assert _events(feed) == []
@@ -151,11 +153,7 @@ async def test_volunteer_calendar_leaves_out_shifts_older_than_a_year(db, clock)
         status=AssignmentStatus.CHECKED_OUT,
     )
 
-    events = _events(
-        await volunteer_calendar(
-            volunteer.id, key=calendar_key(SECRET, volunteer.id), secret_key=SECRET
-        )
-    )
+    events = _events(await volunteer_calendar(volunteer.id, key=volunteer.calendar_key))
 
     assert [str(event["uid"]) for event in events] == [f"assignment-{recent.id}@waystation"]
     assert "geo" not in events[0]

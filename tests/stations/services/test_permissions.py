@@ -7,7 +7,7 @@ import pytest
 from stations.enums import ActorKind, Language, UserRole
 from stations.models import Unit, User
 from stations.services.actor import Actor
-from stations.services.errors import InvalidInput, PermissionDenied
+from stations.services.errors import InvalidInput, NotFound, PermissionDenied
 from stations.services.permissions import (
     check_admin,
     check_can_change,
@@ -111,14 +111,29 @@ async def test_coordinator_sees_and_changes_only_stations_in_scope(db):
 
     check_can_view_station(principal, own)
     check_can_change_station(principal, own)
-    with pytest.raises(PermissionDenied) as refused:
+    with pytest.raises(NotFound) as refused:
         check_can_view_station(principal, foreign)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         check_can_change_station(principal, foreign)
 
-    assert refused.value.translated("vi") == (
-        "Trạm này thuộc một đơn vị ngoài phạm vi phụ trách của bạn."
+    # Word for word what an unknown id gets: nothing says the station exists.
+    assert (refused.value.translated("en"), refused.value.field) == (
+        f"There is no station with id {foreign.id}.",
+        "station_id",
     )
+
+
+async def test_out_of_scope_answers_with_the_callers_own_not_found(db):
+    _province, ward_a, _hamlet, ward_b = await _tree()
+    principal = await principal_for_user(_user(UserRole.VIEWER, ward_a))
+    foreign = await make_volunteer(unit=ward_b)
+    missing = NotFound("There is no such volunteer.")
+
+    with pytest.raises(NotFound) as refused:
+        check_can_change_volunteer(principal, foreign, missing=missing)
+
+    # Scope is checked before the role: a viewer learns nothing from a 403 either.
+    assert refused.value is missing
 
 
 async def test_volunteer_without_unit_is_seen_only_province_wide(db):
@@ -128,7 +143,7 @@ async def test_volunteer_without_unit_is_seen_only_province_wide(db):
     unattached = await make_volunteer()
 
     check_can_change_volunteer(province_wide, unattached)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         check_can_view_volunteer(ward, unattached)
 
 

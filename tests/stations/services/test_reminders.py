@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import logging
 
 import pytest
 
+from scheduler.jobs import job_materialise_reminders
 from stations.enums import AssignmentStatus, CampaignStatus, NotificationStatus
 from stations.models import Notification
 from stations.services.actor import Actor
@@ -13,6 +16,7 @@ from stations.services.assignments import cancel_assignment, decline_assignment
 from stations.services.errors import InvalidInput
 from stations.services.reminders import materialise_reminders, reminder_key
 from stations.services.shifts import cancel_shift, update_shift
+from stations.settings import Settings
 from tests.factories import make_assignment, make_campaign, make_shift, make_station, vn
 from tests.scheduler.helpers import linked_volunteer, shift_world
 
@@ -75,6 +79,23 @@ async def test_materialise_twice_writes_each_reminder_once(db, clock):
     second = await materialise_reminders(now=clock.now(), lead_hours=(24, 2), horizon=HORIZON)
 
     assert (first.created, second.created, await Notification.all().count()) == (2, 0, 2)
+
+
+async def test_two_schedulers_at_once_count_only_the_reminders_they_wrote(db, clock, caplog):
+    for hour in range(8, 12):
+        await shift_world(starts_at=vn(2027, 2, 2, hour))
+    settings = Settings(reminder_hours=(24.0, 2.0))
+    caplog.set_level(logging.INFO, logger="scheduler.jobs")
+
+    counts = await asyncio.gather(
+        job_materialise_reminders(now=clock.now(), settings=settings),
+        job_materialise_reminders(now=clock.now(), settings=settings),
+    )
+
+    rows = await Notification.all().count()
+    logged = [int(record.args[0]) for record in caplog.records if "queued" in record.message]
+    assert rows > 0
+    assert (sum(counts), sum(logged)) == (rows, rows)
 
 
 async def test_missed_lead_time_is_sent_late_only_when_no_later_reminder_comes(db, clock):

@@ -1,7 +1,8 @@
-"""Signing in: the password check, the pause after repeated failures, session versions."""
+"""Signing in: the password check, the pause after repeated failures."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import pytest
@@ -17,9 +18,7 @@ from stations.services.signin import (
     MAX_FAILURES_PER_ADDRESS,
     WINDOW,
     TooManyAttempts,
-    session_version,
     sign_in,
-    user_for_session,
 )
 from stations.services.users import create_user
 
@@ -151,6 +150,41 @@ async def test_address_is_paused_after_twenty_failures_across_accounts(db, clock
     assert other_address.email == "binh@example.vn"
 
 
+async def test_simultaneous_wrong_passwords_get_only_the_accounts_limit_checked(db, clock):
+    await _user()
+
+    results = await asyncio.gather(
+        *(sign_in("an@example.vn", f"wrong password {n}", address=HERE) for n in range(30)),
+        return_exceptions=True,
+    )
+
+    outcomes = sorted(type(result).__name__ for result in results)
+    assert outcomes == ["InvalidInput"] * MAX_FAILURES_PER_ACCOUNT + ["TooManyAttempts"] * (
+        30 - MAX_FAILURES_PER_ACCOUNT
+    )
+    assert await SignInAttempt.filter(email="an@example.vn").count() == MAX_FAILURES_PER_ACCOUNT
+
+
+async def test_simultaneous_guesses_from_one_address_get_only_its_limit_checked(db, clock):
+    results = await asyncio.gather(
+        *(sign_in(f"guess{n}@example.vn", "wrong password", address=HERE) for n in range(30)),
+        return_exceptions=True,
+    )
+
+    outcomes = sorted(type(result).__name__ for result in results)
+    assert outcomes == ["InvalidInput"] * MAX_FAILURES_PER_ADDRESS + ["TooManyAttempts"] * (
+        30 - MAX_FAILURES_PER_ADDRESS
+    )
+
+
+async def test_a_right_password_leaves_no_reservation_behind(db, clock):
+    await _user()
+
+    await sign_in("an@example.vn", PASSWORD, address=HERE)
+
+    assert await SignInAttempt.all().count() == 0
+
+
 async def test_old_failures_are_pruned(db, clock):
     await _fail("an@example.vn", 3)
     clock.advance(WINDOW + dt.timedelta(seconds=1))
@@ -165,36 +199,3 @@ async def test_missing_address_and_huge_email_are_kept_within_their_columns(db, 
 
     [attempt] = await SignInAttempt.all()
     assert (len(attempt.email), attempt.address) == (254, "unknown")
-
-
-async def test_session_version_changes_with_what_the_session_vouches_for(db, clock):
-    user = await _user()
-    version = session_version(user)
-
-    user.password_hash = "changed"
-    changed_password = session_version(user)
-    user.role = UserRole.VIEWER
-    changed_role = session_version(user)
-
-    assert len({version, changed_password, changed_role}) == 3
-
-
-async def test_user_for_session_finds_the_user_only_while_the_version_holds(db, clock):
-    user = await _user()
-    version = session_version(user)
-
-    found = await user_for_session(user.id, version)
-    await User.filter(id=user.id).update(email="moved@example.vn")
-    after_change = await user_for_session(user.id, version)
-
-    assert found is not None and found.id == user.id
-    assert after_change is None
-
-
-@pytest.mark.parametrize(
-    ("user_id", "version"), [(None, "v"), ("1", "v"), (True, "v"), (1, None), (10**6, "v")]
-)
-async def test_user_for_session_refuses_malformed_sessions(db, clock, user_id, version):
-    await _user()
-
-    assert await user_for_session(user_id, version) is None

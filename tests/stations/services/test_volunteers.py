@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import dataclasses
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 
-from stations.enums import Language
+from stations.enums import Language, UserRole
 from stations.i18n import translate
 from stations.models import AuditEvent, Volunteer
 from stations.services.actor import Actor
 from stations.services.errors import Conflict, InvalidInput
+from stations.services.permissions import Principal
 from stations.services.volunteers import (
     create_volunteer,
     link_telegram,
@@ -113,6 +115,32 @@ async def test_create_volunteer_with_a_taken_phone_in_another_form_is_a_conflict
     assert caught.value.translated("vi") == "Số điện thoại này đã được đăng ký cho Trần Thị Bình."
     assert await Volunteer.all().count() == 1
     assert await AuditEvent.all().count() == 0
+
+
+async def test_a_taken_phone_names_its_holder_only_to_those_who_see_them(db):
+    ward, other = await make_unit(), await make_unit()
+    await make_volunteer(full_name="Bùi Bích Liên", phone="+84983681802", unit=other)
+    coordinator = Principal(
+        role=UserRole.COORDINATOR,
+        unit_ids=frozenset({ward.id}),
+        actor=COORDINATOR,
+        language=Language.VI,
+        user_id=None,
+        token_id=None,
+        name="ward",
+    )
+    province = dataclasses.replace(coordinator, unit_ids=None)
+
+    with pytest.raises(Conflict) as hidden:
+        await _create(phone="0983 681 802", unit=ward.id, seen_by=coordinator)
+    with pytest.raises(Conflict) as named:
+        await _create(phone="0983 681 802", unit=ward.id, seen_by=province)
+
+    assert (hidden.value.field, hidden.value.params) == ("phone", {})
+    assert hidden.value.translated("en") == (
+        "This phone number already belongs to another volunteer."
+    )
+    assert named.value.params == {"name": "Bùi Bích Liên"}
 
 
 async def test_create_volunteer_twice_at_once_with_one_phone_gives_one_volunteer_and_a_conflict(
@@ -432,15 +460,19 @@ def test_every_message_of_the_volunteer_modules_has_a_vietnamese_translation():
         "stations/services/queries/volunteers.py",
     ]
     msgids = set().union(*(_msgids(ROOT / module) for module in modules))
-    translations: dict[str, str] = {}
-    # The roster import's hardening (issue 12) keeps its messages in a catalog of its own.
-    for name in ("volunteers.po", "security_uploads.po"):
+    # The topic's own catalog; security.po for the refusals that keep to one's scope and
+    # security_uploads.po for the roster import's hardening (issue 12).
+    catalogs = []
+    for name in ("volunteers.po", "security.po", "security_uploads.po"):
         with (ROOT / "stations/locale/vi/LC_MESSAGES" / name).open("rb") as handle:
-            translations.update((m.id, m.string) for m in read_po(handle, locale="vi") if m.id)
+            catalogs.append(read_po(handle, locale="vi"))
 
-    untranslated = sorted(m for m in msgids if not translations.get(m))
+    def entry(msgid: str):
+        return next((c.get(msgid) for c in catalogs if c.get(msgid) and c.get(msgid).string), None)
+
+    untranslated = sorted(m for m in msgids if entry(m) is None)
     assert untranslated == []
     for msgid in msgids:
         placeholders = {part.split("}")[0] for part in msgid.split("{")[1:]}
-        assert {p.split("}")[0] for p in translations[msgid].split("{")[1:]} == placeholders
+        assert {p.split("}")[0] for p in entry(msgid).string.split("{")[1:]} == placeholders
         assert translate(msgid, "vi") != msgid

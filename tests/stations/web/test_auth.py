@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from stations.models import User
+from stations.models import AuditEvent, User
 from stations.services.actor import Actor
 from stations.services.users import set_password
 from tests.factories import make_unit
@@ -201,6 +201,53 @@ async def test_signout_ends_the_session(app, clock):
     assert "Bạn đã đăng xuất." in (await browser.get("/signin")).text
 
 
+async def test_a_copied_session_cookie_stops_working_after_signout(app, clock):
+    browser = await signed_in(app, await make_user())
+    copy = new_client(app)
+    copy.cookies.update(browser.cookies)
+    assert (await copy.get("/campaigns")).status_code == 200
+
+    await post_form(browser, "/signout")
+    replayed = await copy.get("/campaigns")
+
+    assert replayed.status_code == 303
+    assert urlsplit(replayed.headers["location"]).path == "/signin"
+
+
+async def test_sign_out_everywhere_ends_every_browser_of_the_user(app, clock):
+    user = await make_user()
+    laptop, phone = await signed_in(app, user), await signed_in(app, user)
+    colleague = await signed_in(app, await make_user())
+
+    response = await post_form(phone, "/signout/everywhere")
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/signin"
+    assert (await laptop.get("/campaigns")).status_code == 303
+    assert (await phone.get("/campaigns")).status_code == 303
+    assert (await colleague.get("/campaigns")).status_code == 200
+    assert "Bạn đã đăng xuất trên mọi thiết bị." in (await phone.get("/signin")).text
+    event = await AuditEvent.get(action="user.sign_out_everywhere")
+    assert (event.object_id, event.data) == (user.id, {"sessions": 2})
+
+
+async def test_sign_out_everywhere_needs_the_csrf_token(app, clock):
+    browser = await signed_in(app, await make_user())
+
+    response = await browser.post("/signout/everywhere", data={"csrf_token": "forged"})
+
+    assert response.status_code == 403
+    assert (await browser.get("/campaigns")).status_code == 200
+
+
+async def test_every_page_offers_sign_out_everywhere(app, clock):
+    browser = await signed_in(app, await make_user())
+
+    page = await browser.get("/campaigns")
+
+    assert 'formaction="/signout/everywhere"' in page.text
+
+
 async def test_signout_without_csrf_token_is_refused_and_keeps_the_session(app, clock):
     browser = await signed_in(app, await make_user())
 
@@ -228,7 +275,7 @@ async def test_changed_password_signs_the_old_session_out(app, clock):
     response = await browser.get("/campaigns")
 
     assert response.status_code == 303
-    assert "Tài khoản của bạn vừa được thay đổi" in (await browser.get("/signin")).text
+    assert "Phiên đăng nhập đã kết thúc" in (await browser.get("/signin")).text
 
 
 async def test_deactivated_user_is_signed_out_on_the_next_request(app, clock):

@@ -8,13 +8,16 @@ import icalendar
 import pytest
 
 from stations.enums import AssignmentStatus
-from stations.services.calendar_feed import calendar_key
-from tests.factories import make_assignment, make_shift, make_station, make_volunteer, vn
-from tests.stations.web.conftest import TEST_SETTINGS
-
-
-def _key(volunteer_id: int) -> str:
-    return calendar_key(TEST_SETTINGS.secret_key, volunteer_id)
+from stations.models import AuditEvent, Volunteer
+from tests.factories import (
+    make_assignment,
+    make_shift,
+    make_station,
+    make_unit,
+    make_volunteer,
+    vn,
+)
+from tests.stations.web.helpers import make_user, post_form, signed_in
 
 
 async def test_calendar_feed_with_its_key_is_a_parsable_calendar(client, clock):
@@ -27,7 +30,7 @@ async def test_calendar_feed_with_its_key_is_a_parsable_calendar(client, clock):
     )
 
     response = await client.get(
-        f"/volunteers/{volunteer.id}/shifts.ics", params={"key": _key(volunteer.id)}
+        f"/volunteers/{volunteer.id}/shifts.ics", params={"key": volunteer.calendar_key}
     )
 
     assert response.status_code == 200
@@ -58,7 +61,7 @@ async def test_calendar_feed_without_the_right_key_is_not_found(client, query):
     volunteer = await make_volunteer()
     other = await make_volunteer()
     url = f"/volunteers/{volunteer.id}/shifts.ics" + query.format(
-        own=_key(volunteer.id), other=_key(other.id)
+        own=volunteer.calendar_key, other=other.calendar_key
     )
 
     response = await client.get(url)
@@ -70,11 +73,10 @@ async def test_calendar_feed_without_the_right_key_is_not_found(client, query):
 async def test_calendar_feed_of_an_unknown_volunteer_answers_like_a_wrong_key(client):
     volunteer = await make_volunteer()
 
-    unknown = await client.get("/volunteers/999999/shifts.ics", params={"key": _key(999999)})
-    wrong = await client.get(f"/volunteers/{volunteer.id}/shifts.ics", params={"key": "x" * 32})
-    huge = await client.get(
-        "/volunteers/99999999999999/shifts.ics", params={"key": _key(99999999999999)}
-    )
+    key = volunteer.calendar_key
+    unknown = await client.get("/volunteers/999999/shifts.ics", params={"key": key})
+    wrong = await client.get(f"/volunteers/{volunteer.id}/shifts.ics", params={"key": "x" * 43})
+    huge = await client.get("/volunteers/99999999999999/shifts.ics", params={"key": key})
 
     assert unknown.status_code == wrong.status_code == huge.status_code == 404
     assert unknown.text == wrong.text
@@ -84,7 +86,7 @@ async def test_calendar_feed_answers_head_requests(client):
     volunteer = await make_volunteer()
 
     response = await client.head(
-        f"/volunteers/{volunteer.id}/shifts.ics", params={"key": _key(volunteer.id)}
+        f"/volunteers/{volunteer.id}/shifts.ics", params={"key": volunteer.calendar_key}
     )
 
     assert response.status_code == 200
@@ -114,7 +116,53 @@ def test_calendar_url_uses_the_public_address_when_one_is_set():
         "query_string": b"",
     }
 
-    url = calendar_url(Request(scope), 7)
+    url = calendar_url(Request(scope), Volunteer(id=7, calendar_key="k" * 43))
 
     assert url.startswith("https://tram.example.gov.vn/volunteers/7/shifts.ics?key=")
     assert "10.0.0.5" not in url
+
+
+async def test_a_new_calendar_key_closes_the_old_address(app, client, clock):
+    unit = await make_unit()
+    volunteer = await make_volunteer(unit=unit)
+    old = volunteer.calendar_key
+    coordinator = await signed_in(app, await make_user("coordinator", unit=unit))
+
+    response = await post_form(coordinator, f"/volunteers/{volunteer.id}/calendar-key")
+
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/volunteers/{volunteer.id}#calendar-title"
+    new = (await Volunteer.get(id=volunteer.id)).calendar_key
+    assert new != old
+    feed = f"/volunteers/{volunteer.id}/shifts.ics"
+    assert (await client.get(feed, params={"key": old})).status_code == 404
+    assert (await client.get(feed, params={"key": new})).status_code == 200
+    page = await coordinator.get(f"/volunteers/{volunteer.id}")
+    assert f"key={new}" in page.text
+    assert "Đã tạo địa chỉ lịch mới" in page.text
+    event = await AuditEvent.get(action="volunteer.calendar_key_regenerated")
+    assert event.object_id == volunteer.id
+
+
+async def test_viewers_do_not_see_the_calendar_address_nor_renew_it(app, clock):
+    volunteer = await make_volunteer()
+    viewer = await signed_in(app, await make_user("viewer"))
+
+    page = await viewer.get(f"/volunteers/{volunteer.id}")
+    renew = await post_form(viewer, f"/volunteers/{volunteer.id}/calendar-key")
+
+    assert page.status_code == 200
+    assert volunteer.calendar_key not in page.text
+    assert "shifts.ics" not in page.text
+    assert renew.status_code == 403
+    assert (await Volunteer.get(id=volunteer.id)).calendar_key == volunteer.calendar_key
+
+
+async def test_a_coordinator_of_another_unit_cannot_renew_the_key(app, clock):
+    volunteer = await make_volunteer(unit=await make_unit())
+    outsider = await signed_in(app, await make_user("coordinator", unit=await make_unit()))
+
+    response = await post_form(outsider, f"/volunteers/{volunteer.id}/calendar-key")
+
+    assert response.status_code in {403, 404}
+    assert (await Volunteer.get(id=volunteer.id)).calendar_key == volunteer.calendar_key

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from urllib.parse import urlsplit
+
 import httpx
 from starlette.requests import Request
 from starlette.responses import Response
@@ -11,6 +15,7 @@ from stations.i18n import _
 from stations.services.errors import Conflict, NotFound, PermissionDenied
 from stations.web.app import create_app
 from stations.web.auth import page
+from tests.fake_telegram.asgi import serve_asgi
 from tests.stations.web.conftest import TEST_SETTINGS
 from tests.stations.web.helpers import make_user, signed_in
 
@@ -137,3 +142,66 @@ async def test_oversized_upload_is_refused_with_413(app, clock):
     )
 
     assert response.status_code == 413
+
+
+async def _exchange(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str
+) -> tuple[int, dict[str, str]]:
+    """One HTTP/1.1 request on an open connection: the answer's status and headers."""
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: testserver\r\n\r\n".encode())
+    await writer.drain()
+    head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+    headers = dict(line.lower().split(": ", 1) for line in head[1:] if line)
+    await reader.readexactly(int(headers["content-length"]))
+    return int(head[0].split()[1]), headers
+
+
+async def test_after_a_500_the_keep_alive_connection_serves_the_next_request(db, caplog):
+    app = _app_with_test_routes(db)
+    caplog.set_level(logging.INFO)
+
+    async with serve_asgi(app) as url:
+        host, port = urlsplit(url).hostname, urlsplit(url).port
+        reader, writer = await asyncio.open_connection(host, port)
+        broken, broken_headers = await _exchange(reader, writer, "/boom?lang=en")
+        after, _headers = await _exchange(reader, writer, "/static/favicon.svg")
+        writer.close()
+        await writer.wait_closed()
+
+    assert (broken, after) == (500, 200)
+    assert broken_headers.get("connection") != "close"
+    assert "content-security-policy" in broken_headers
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == ["Unhandled error on GET /boom"]
+
+
+async def test_a_client_that_leaves_during_its_request_is_no_error(db, caplog):
+    left = asyncio.Event()
+
+    async def read_everything(request: Request) -> Response:
+        try:
+            await request.body()
+        finally:
+            left.set()
+        return Response("read")
+
+    app = create_app(
+        TEST_SETTINGS,
+        manage_database=False,
+        routes=[Route("/upload", read_everything, methods=["POST"])],
+    )
+    caplog.set_level(logging.INFO)
+
+    async with serve_asgi(app) as url:
+        _reader, writer = await asyncio.open_connection(urlsplit(url).hostname, urlsplit(url).port)
+        writer.write(
+            b"POST /upload HTTP/1.1\r\nHost: testserver\r\nContent-Length: 100000\r\n\r\npart"
+        )
+        await writer.drain()
+        writer.close()
+        await writer.wait_closed()
+        await asyncio.wait_for(left.wait(), timeout=10)
+
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert "Traceback" not in caplog.text
+    assert "Client left during POST /upload" in caplog.text

@@ -267,7 +267,7 @@ async def test_another_units_station_is_forbidden_to_a_coordinator(app, db, cloc
 
     response = await client.get(f"/stations/{station.id}{suffix}")
 
-    assert response.status_code == 403
+    assert response.status_code == 404
 
 
 async def test_a_viewer_sees_a_station_but_cannot_open_its_form(app, db, clock):
@@ -334,7 +334,7 @@ async def test_station_edit_by_another_units_coordinator_is_forbidden_and_change
     )
 
     await station.refresh_from_db()
-    assert (response.status_code, station.code, station.unit_id) == (403, "A1", theirs.id)
+    assert (response.status_code, station.code, station.unit_id) == (404, "A1", theirs.id)
 
 
 async def test_station_detail_sums_up_the_week_and_links_to_planner_sheet_and_inventory(

@@ -252,6 +252,24 @@ async def test_volunteer_new_with_a_taken_phone_names_its_holder(app):
     assert await Volunteer.all().count() == 1
 
 
+async def test_volunteer_new_with_another_units_phone_does_not_name_its_holder(app):
+    mine, other = await make_unit(), await make_unit()
+    await make_volunteer(full_name="Bùi Bích Liên", phone="+84983681802", unit=other)
+    own = await make_volunteer(full_name="Võ Văn Hải", phone="+84987654321", unit=mine)
+    coordinator = await signed_in(app, await make_user("coordinator", unit=mine))
+
+    created = await _post(coordinator, "/volunteers/new", _form(mine.id, phone="0983681802"))
+    edited = await _post(
+        coordinator, f"/volunteers/{own.id}/edit", _form(mine.id, phone="0983 681 802")
+    )
+
+    for response in (created, edited):
+        assert response.status_code == 409
+        assert "Số điện thoại này đã thuộc về một tình nguyện viên khác." in response.text
+        assert "Bùi Bích Liên" not in response.text
+    assert (await Volunteer.get(id=own.id)).phone == "+84987654321"
+
+
 async def test_volunteer_new_in_vietnamese_translates_the_errors(app):
     admin = await _admin(app)
 
@@ -334,8 +352,8 @@ async def test_volunteer_edit_is_refused_outside_the_coordinators_units(app):
     change_foreign = await _post(coordinator, f"/volunteers/{foreign.id}/edit", _form(mine.id))
     move_own_out = await _post(coordinator, f"/volunteers/{own.id}/edit", _form(other.id))
 
-    assert (see_foreign.status_code, change_foreign.status_code) == (403, 403)
-    assert move_own_out.status_code == 403
+    assert (see_foreign.status_code, change_foreign.status_code) == (404, 404)
+    assert move_own_out.status_code == 403  # a unit is chosen from a list: a plain refusal
     await own.refresh_from_db()
     assert own.unit_id == mine.id
 
@@ -444,7 +462,8 @@ async def test_volunteer_detail_shows_an_absolute_private_calendar_address(app):
     assert found is not None
     url = found.group(1).replace("&amp;", "&")
     assert re.fullmatch(
-        rf"http://testserver/volunteers/{volunteer.id}/shifts\.ics\?key=[0-9a-f]{{32}}", url
+        rf"http://testserver/volunteers/{volunteer.id}/shifts\.ics\?key={volunteer.calendar_key}",
+        url,
     )
     assert (await admin.get(url)).status_code == 200
 
@@ -454,9 +473,15 @@ async def test_volunteer_detail_is_refused_outside_the_coordinators_units(app):
     foreign = await make_volunteer(unit=other)
     coordinator = await signed_in(app, await make_user("coordinator", unit=mine))
 
+    await coordinator.get("/campaigns")  # shows the welcome message, so neither page has it
     response = await coordinator.get(f"/volunteers/{foreign.id}")
+    unknown = await coordinator.get("/volunteers/987654")
 
-    assert response.status_code == 403
+    # The same page as for an id nobody has: nothing says the volunteer exists.
+    assert (response.status_code, unknown.status_code) == (404, 404)
+    assert response.text.replace(f"/volunteers/{foreign.id}?", "/volunteers/?") == (
+        unknown.text.replace("/volunteers/987654?", "/volunteers/?")
+    )
 
 
 async def test_volunteer_detail_for_a_viewer_offers_no_changes(app):
@@ -499,7 +524,7 @@ async def test_volunteer_invite_is_refused_to_viewers_and_foreign_coordinators(a
 
     assert (by_viewer.status_code, by_foreign.status_code, without_csrf.status_code) == (
         403,
-        403,
+        404,
         403,
     )
     assert await LinkToken.all().count() == 0

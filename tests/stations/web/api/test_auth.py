@@ -118,10 +118,13 @@ async def test_unit_token_cannot_cancel_another_units_assignment(token_client, c
 
     response = await coordinator.post(f"/api/v1/assignments/{assignment.id}/cancel")
 
-    assert response.status_code == 403
-    assert response.json()["error"]["message"] == (
-        "This station belongs to a unit outside your scope."
-    )
+    # Answered as an unknown id is: nothing says the assignment exists.
+    assert response.status_code == 404
+    assert response.json()["error"] == {
+        "code": "not_found",
+        "message": f"There is no assignment with id {assignment.id}.",
+        "field": "assignment_id",
+    }
     assert (await Assignment.get(id=assignment.id)).status == "assigned"
 
 

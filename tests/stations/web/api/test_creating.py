@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
+
 from stations.enums import AssignmentStatus, CampaignStatus, ShiftStatus, UserRole
 from stations.models import Assignment, Campaign, Shift, Station, Volunteer
-from tests.factories import make_assignment, make_campaign, make_shift, make_station, make_unit
+from tests.factories import (
+    make_assignment,
+    make_campaign,
+    make_shift,
+    make_station,
+    make_unit,
+    make_volunteer,
+)
 
 
 async def test_campaign_is_created_with_holiday_defaults(api):
@@ -15,6 +24,15 @@ async def test_campaign_is_created_with_holiday_defaults(api):
     data = response.json()["data"]
     assert (data["id"], data["name"], data["status"]) == (campaign.id, "Tết Mậu Thân 2028", "open")
     assert data["starts_on"] == campaign.starts_on.isoformat()
+
+
+@pytest.mark.parametrize("year", [1900, 1999, 2101])
+async def test_campaign_year_outside_2000_to_2100_is_refused_as_the_document_says(api, year):
+    response = await api.post("/api/v1/campaigns", json={"kind": "tet", "year": year})
+
+    assert response.status_code in {400, 422}
+    assert response.json()["error"]["field"] == "year"
+    assert await Campaign.all().count() == 0
 
 
 async def test_campaign_creation_is_for_province_wide_managers(token_client):
@@ -140,7 +158,7 @@ async def test_cancelling_another_units_shift_is_refused(token_client, clock):
 
     response = await coordinator.post(f"/api/v1/shifts/{shift.id}/cancel", json={"reason": "x"})
 
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert (await Shift.get(id=shift.id)).status == ShiftStatus.ACTIVE
 
 
@@ -165,6 +183,22 @@ async def test_volunteer_is_registered_with_normalised_phone(token_client):
     assert (no_unit.status_code, no_unit.json()["error"]["field"]) == (422, "unit_id")
     assert bad_phone.status_code == 422
     assert await Volunteer.all().count() == 1
+
+
+async def test_a_phone_of_another_units_volunteer_is_refused_without_their_name(token_client):
+    ward, other = await make_unit(), await make_unit()
+    await make_volunteer(full_name="Bùi Bích Liên", phone="+84983681802", unit=other)
+    coordinator = await token_client(UserRole.COORDINATOR, ward, language="en")
+    body = {"full_name": "Huỳnh Ngọc Ánh", "phone": "0983 681 802", "unit_id": ward.id}
+
+    response = await coordinator.post("/api/v1/volunteers", json=body)
+
+    assert response.status_code == 409
+    assert response.json()["error"] == {
+        "code": "conflict",
+        "message": "This phone number already belongs to another volunteer.",
+        "field": "phone",
+    }
 
 
 async def test_campaign_is_closed_once_by_a_manager(token_client):

@@ -112,3 +112,66 @@ def test_stock_entry_body_is_one_of_its_kinds():
     }
     assert schemas["CountEntry"]["required"] == ["kind", "station_id", "item", "counted"]
     assert schemas["TransferEntry"]["additionalProperties"] is False
+
+
+@pytest.mark.unit
+def test_page_cursor_is_declared_as_strictly_as_the_server_reads_it():
+    doc = document()
+
+    cursors = [
+        parameter["schema"]
+        for path in doc["paths"].values()
+        for op in path.values()
+        for parameter in op["parameters"]
+        if parameter["name"] == "cursor"
+    ]
+
+    assert cursors
+    for schema in cursors:
+        assert (schema["minLength"], schema["maxLength"], schema["pattern"]) == (
+            1,
+            19,
+            "^[0-9]{1,19}$",
+        )
+
+
+def _date_schemas(doc: dict, node: object, seen: frozenset[str] = frozenset()) -> list[dict]:
+    """Every date or date-time schema under ``node``, following ``$ref``s."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref not in seen:
+            target = doc
+            for part in ref.removeprefix("#/").split("/"):
+                target = target[part]
+            return _date_schemas(doc, target, seen | {ref})
+        found = [node] if node.get("format") in {"date", "date-time"} else []
+        return found + [s for value in node.values() for s in _date_schemas(doc, value, seen)]
+    if isinstance(node, list):
+        return [s for value in node for s in _date_schemas(doc, value, seen)]
+    return []
+
+
+@pytest.mark.unit
+def test_every_date_a_request_carries_declares_the_years_the_server_accepts():
+    doc = document()
+    requests = [
+        part
+        for path in doc["paths"].values()
+        for op in path.values()
+        for part in (op["parameters"], op.get("requestBody", {}))
+    ]
+
+    dates = _date_schemas(doc, requests)
+
+    assert len(dates) >= 5
+    assert {schema.get("pattern") for schema in dates} == {"^(20[0-9]{2}|2100)-"}
+
+
+@pytest.mark.unit
+def test_campaign_year_is_declared_from_2000_to_2100():
+    body = document()["components"]["schemas"]["NewCampaign"]
+
+    assert (body["properties"]["year"]["minimum"], body["properties"]["year"]["maximum"]) == (
+        2000,
+        2100,
+    )

@@ -31,8 +31,8 @@ async def test_volunteer_list_keeps_to_token_scope(token_client):
 
     assert ids(await coordinator.get("/api/v1/volunteers")) == [own.id]
     assert ids(await admin.get("/api/v1/volunteers")) == [own.id, foreign.id, unattached.id]
-    assert (await coordinator.get(f"/api/v1/volunteers/{foreign.id}")).status_code == 403
-    assert (await coordinator.get(f"/api/v1/volunteers/{unattached.id}")).status_code == 403
+    assert (await coordinator.get(f"/api/v1/volunteers/{foreign.id}")).status_code == 404
+    assert (await coordinator.get(f"/api/v1/volunteers/{unattached.id}")).status_code == 404
 
 
 async def test_volunteer_is_returned_without_private_telegram_ids(api):
@@ -139,7 +139,9 @@ async def test_unit_token_assigns_only_at_its_stations_and_its_volunteers(token_
         ASSIGNMENTS, json={"shift_id": own_shift.id, "volunteer_id": own_volunteer.id}
     )
 
-    assert (at_foreign_station.status_code, foreign_person.status_code) == (403, 403)
+    assert (at_foreign_station.status_code, foreign_person.status_code) == (404, 404)
+    assert at_foreign_station.json()["error"]["field"] == "shift_id"
+    assert foreign_person.json()["error"]["field"] == "volunteer_id"
     assert allowed.status_code == 201
     assert await Assignment.all().count() == 1
 

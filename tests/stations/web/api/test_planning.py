@@ -102,12 +102,21 @@ async def test_station_of_another_unit_cannot_be_read(token_client):
     coordinator = await token_client(UserRole.COORDINATOR, ward, language="en")
 
     station = await coordinator.get(f"/api/v1/stations/{foreign.id}")
-    shifts = await coordinator.get(f"/api/v1/shifts/{(await make_shift(foreign)).id}")
+    shift = await make_shift(foreign)
+    shifts = await coordinator.get(f"/api/v1/shifts/{shift.id}")
+    unknown = await coordinator.get("/api/v1/stations/999999")
 
-    assert (station.status_code, shifts.status_code) == (403, 403)
-    assert station.json()["error"]["message"] == (
-        "This station belongs to a unit outside your scope."
-    )
+    # Word for word what an unknown id gets, but for the id itself.
+    assert (station.status_code, shifts.status_code, unknown.status_code) == (404, 404, 404)
+    assert station.json() == {
+        "error": {
+            "code": "not_found",
+            "message": f"There is no station with id {foreign.id}.",
+            "field": "station_id",
+        }
+    }
+    assert unknown.json()["error"]["message"] == "There is no station with id 999999."
+    assert shifts.json()["error"]["message"] == f"There is no shift with id {shift.id}."
 
 
 async def test_station_is_returned_with_every_field(api):

@@ -238,7 +238,8 @@ async def test_unit_token_enters_stock_only_at_its_stations(token_client, world)
     )
     allowed = await enter(coordinator, "z", **(receipt | {"station_id": world["station"].id}))
 
-    assert [refused.status_code, to_foreign.status_code, allowed.status_code] == [403, 403, 201]
+    assert [refused.status_code, to_foreign.status_code, allowed.status_code] == [404, 404, 201]
+    assert to_foreign.json()["error"]["field"] == "to_station_id"
     assert await StockMovement.all().count() == 1
 
 
