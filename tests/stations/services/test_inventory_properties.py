@@ -10,7 +10,7 @@ on between steps. After every step:
 * the service returned or raised a ``StationsError``, and the one the input called for;
 * a call that raised wrote nothing (no ledger line, no balance change, no audit event);
 * a replayed idempotency key returned the original line and added none; a key reused for
-  another entry was refused;
+  another entry (another amount, note or time included) was refused;
 * every line and balance is the one a plain model of the ledger predicts (a count's line is
   counted − stock on record at its time; a late count behind a later one is superseded);
 * each balance equals the sum of its deltas, and ``balance_matches_ledger()`` agrees.
@@ -124,7 +124,7 @@ class Step:
     note: object
     actor: str
     wait_minutes: int
-    #: send the previous step's request again, as a client retrying does
+    #: send the previous step's request again, as a client retrying does (the same time too)
     retry: bool = False
 
 
@@ -169,8 +169,11 @@ class Line:
 @dataclass
 class Model:
     lines: list[Line] = field(default_factory=list)
-    #: cleaned idempotency key → (what it recorded, the id of its line)
-    keys: dict[str, tuple[tuple[Any, ...], int]] = field(default_factory=dict)
+    #: cleaned idempotency key → (what it recorded, the id of its line, when it happened,
+    #: when it was recorded)
+    keys: dict[str, tuple[tuple[Any, ...], int, dt.datetime, dt.datetime]] = field(
+        default_factory=dict
+    )
 
     def balance(self, station: int, item: int) -> int:
         return sum(
@@ -252,10 +255,19 @@ def occurred_at_of(step: Step, now: dt.datetime, campaign_starts: dt.date) -> ob
 
 
 def signature(step: Step) -> tuple[Any, ...]:
+    """What an entry is, its time aside (see ``same_time``)."""
+    note = " ".join(step.note.split()) if isinstance(step.note, str) else step.note
     if step.action.startswith("transfer"):
         target = step.station if step.action == "transfer_to_itself" else 1 - step.station
-        return ("transfer", step.station, target, step.item, step.amount)
-    return (step.action, step.station, step.item, step.amount)
+        return ("transfer", step.station, target, step.item, step.amount, note)
+    return (step.action, step.station, step.item, step.amount, note)
+
+
+def same_time(asked: object, occurred_at: dt.datetime, recorded_at: dt.datetime) -> bool:
+    """A request's time names a line's: none given, a line recorded without one; else equal."""
+    if asked is None:
+        return occurred_at == recorded_at
+    return isinstance(asked, dt.datetime) and asked.tzinfo is not None and asked == occurred_at
 
 
 @dataclass(frozen=True)
@@ -267,7 +279,7 @@ class Expectation:
     replay_of: int | None
 
 
-def expect(step: Step, model: Model) -> Expectation:
+def expect(step: Step, model: Model, occurred_at: object) -> Expectation:
     errors: set[tuple[type[StationsError], str]] = set()
     quantity_field = "counted" if step.action == "count" else "quantity"
     if not is_whole(step.amount, 0 if step.action == "count" else 1):
@@ -285,13 +297,13 @@ def expect(step: Step, model: Model) -> Expectation:
         errors.add((InvalidInput, "to_station"))
     replay_of = None
     if key is not None and key in model.keys:
-        recorded, line_id = model.keys[key]
-        if recorded == signature(step):
+        recorded, line_id, occurred, recorded_at = model.keys[key]
+        if recorded == signature(step) and same_time(occurred_at, occurred, recorded_at):
             replay_of = line_id
         else:
             errors.add((Conflict, "idempotency_key"))
-    # A replay answers with the original before the time is checked against the campaign:
-    # the retried request is the one already kept.
+    # A time out of range is never a kept line's time: refused, as out of range or as a
+    # key reused for another entry.
     out_of_range = step.occurred in ("future", "too_early")
     must_fail = bool(errors) or (out_of_range and replay_of is None)
     if out_of_range:
@@ -302,12 +314,12 @@ def expect(step: Step, model: Model) -> Expectation:
 # -- running a step ----------------------------------------------------------------------
 
 
-async def run_step(step: Step, world: World, clock: FrozenClock, campaign_starts: dt.date):
+async def run_step(step: Step, world: World, occurred_at: object):
     station = world.stations[step.station]
     item = world.items[step.item]
     options = {
         "by": world.actors[step.actor],
-        "occurred_at": occurred_at_of(step, clock.now(), campaign_starts),
+        "occurred_at": occurred_at,
         "note": step.note,
         "idempotency_key": step.key,
     }
@@ -372,7 +384,8 @@ def apply_success(
         )
     _ok, key = cleaned_key(step.key)
     if key is not None:
-        model.keys[key] = (signature(step), changes[0].movement.id)
+        line = changes[0].movement
+        model.keys[key] = (signature(step), line.id, line.occurred_at, line.recorded_at)
 
 
 async def check_invariants(world: World, model: Model, seen: Snapshot) -> None:
@@ -424,18 +437,20 @@ async def test_random_stock_programs_keep_ledger_and_balances_consistent(db, pro
         world = await make_world(campaign_starts)
         model = Model()
         seen = await snapshot(world)
-        previous: Step | None = None
+        previous: tuple[Step, object] | None = None
         for number, drawn in enumerate(program, start=1):
             step = drawn
-            if drawn.retry and previous is not None:
-                step = replace(previous, wait_minutes=drawn.wait_minutes, retry=True)
-            previous = step
-            note(f"step {number}: {step}")
             clock.advance(dt.timedelta(minutes=step.wait_minutes))
-            expected = expect(step, model)
+            occurred_at = occurred_at_of(step, clock.now(), campaign_starts)
+            if drawn.retry and previous is not None:
+                step = replace(previous[0], wait_minutes=drawn.wait_minutes, retry=True)
+                occurred_at = previous[1]
+            previous = (step, occurred_at)
+            note(f"step {number}: {step}, at {occurred_at!r}")
+            expected = expect(step, model, occurred_at)
             before = seen
             try:
-                result = await run_step(step, world, clock, campaign_starts)
+                result = await run_step(step, world, occurred_at)
             except StationsError as error:
                 event(f"{step.action}: {type(error).__name__}({error.field})")
                 seen = await snapshot(world)
