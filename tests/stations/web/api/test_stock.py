@@ -164,6 +164,36 @@ async def test_same_key_with_another_entry_is_a_conflict(api, world):
     assert await balance(station, world["water"]) == 50
 
 
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"note": "Xe thứ hai"},
+        {"occurred_at": "2027-02-02T07:30:00+07:00"},
+    ],
+    ids=["another note", "another time"],
+)
+@pytest.mark.parametrize("kind", ["receipt", "count", "transfer"])
+async def test_same_key_with_another_note_or_time_is_a_conflict(api, world, kind, changed):
+    station = world["station"]
+    body = {
+        "kind": kind,
+        "station_id": station.id,
+        "item": "water",
+        "occurred_at": "2027-02-02T07:00:00+07:00",
+        "note": "Xe thứ nhất",
+        **({"counted": 50} if kind == "count" else {"quantity": 50}),
+        **({"to_station_id": world["other"].id} if kind == "transfer" else {}),
+    }
+    first = await enter(api, "once", **body)
+
+    again = await enter(api, "once", **(body | changed))
+    same = await enter(api, "once", **body)
+
+    assert (first.status_code, again.status_code, same.status_code) == (201, 409, 200)
+    assert again.json()["error"]["field"] == "Idempotency-Key"
+    assert await StockMovement.all().count() == (2 if kind == "transfer" else 1)
+
+
 async def test_two_tokens_may_choose_the_same_key(token_client, world):
     station = world["station"]
     first, second = await token_client(), await token_client()
