@@ -127,6 +127,20 @@ def parse_int(
     return number
 
 
+def parse_quantity(
+    raw: object, field: str, *, minimum: int, maximum: int, message: str | None = None
+) -> int:
+    """A quantity typed in a form (supplies, services, a count, a low-stock level): every
+    form reads its quantities here. ``message``: the domain's own words for a refusal,
+    formatted with ``min`` and ``max``."""
+    try:
+        return parse_int(raw, field, minimum=minimum, maximum=maximum)
+    except InvalidInput:
+        if message is None:
+            raise
+        raise InvalidInput(message, field=field, min=minimum, max=maximum) from None
+
+
 def parse_float(
     raw: object, field: str, *, minimum: float | None = None, maximum: float | None = None
 ) -> float:
