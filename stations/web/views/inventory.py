@@ -60,8 +60,8 @@ LOUDSPEAKER_RANGE = _("Loudspeaker time must be a whole number of minutes betwee
 CHOOSE_SERVICE = _("Choose a kind of service from the list.")
 DAY_AND_TIME = _("Give both the day and the time it happened, or leave both empty for now.")
 FORM_REUSED = _(
-    "This form had already been sent with other values. Check the lines below, then send "
-    "it again if it is still needed."
+    "This form had already been sent with other values. Check the latest lines on the "
+    "station's stock page, then send it again if it is still needed."
 )
 CAMPAIGN_CLOSED = _("The campaign {campaign} is closed: its records can no longer change.")
 
