@@ -145,7 +145,6 @@ class Task:
 
 
 ITEM = Field("select", "item", _("Supply item"), options="items", blank=_("Choose an item"))
-NOTE = Field("text", "note", _("Note (optional)"), required=False)
 WHEN = Field("when", WHEN_FIELD, required=False)
 
 
@@ -384,43 +383,38 @@ async def _service(
     return Outcome([(RECORDED_SERVICE, {"kind": label, "quantity": quantity_text})])
 
 
+def _note(label: str = _("Note (optional)"), help: str | None = None) -> Field:
+    return Field("text", "note", label, help, required=False)
+
+
+def _movement_task(
+    kind: MovementKind, path: str, words: tuple[str, str, str], quantity: Field, note: Field
+) -> Task:
+    """A receipt, handout or loss: ``words`` are its title, its button and what it says."""
+    title, submit, recorded = words
+    fields = (ITEM, quantity, note, WHEN)
+    return Task(
+        kind.value, f"stock_{kind.value}", path, title, submit, fields, _movement(kind, recorded)
+    )
+
+
 TASKS: Final[tuple[Task, ...]] = (
-    Task(
-        "receipt",
-        "stock_receipt",
+    _movement_task(
+        MovementKind.RECEIPT,
         "receipts",
-        _("Record a receipt"),
-        _("Record the receipt"),
-        (
-            ITEM,
-            _quantity(_("Quantity received")),
-            Field(
-                "text",
-                "note",
-                _("Note (optional)"),
-                _("Who delivered it, a delivery note number…"),
-                required=False,
-            ),
-            WHEN,
-        ),
-        _movement(MovementKind.RECEIPT, RECORDED_RECEIPT),
+        (_("Record a receipt"), _("Record the receipt"), RECORDED_RECEIPT),
+        _quantity(_("Quantity received")),
+        _note(help=_("Who delivered it, a delivery note number…")),
     ),
-    Task(
-        "handout",
-        "stock_handout",
+    _movement_task(
+        MovementKind.HANDOUT,
         "handouts",
-        _("Record a handout"),
-        _("Record the handout"),
-        (
-            ITEM,
-            _quantity(
-                _("Quantity handed out"),
-                _("More than the stock on record is accepted and flagged as a discrepancy."),
-            ),
-            NOTE,
-            WHEN,
+        (_("Record a handout"), _("Record the handout"), RECORDED_HANDOUT),
+        _quantity(
+            _("Quantity handed out"),
+            _("More than the stock on record is accepted and flagged as a discrepancy."),
         ),
-        _movement(MovementKind.HANDOUT, RECORDED_HANDOUT),
+        _note(),
     ),
     Task(
         "transfer",
@@ -438,7 +432,7 @@ TASKS: Final[tuple[Task, ...]] = (
                 blank=_("Choose a station"),
             ),
             _quantity(_("Quantity to transfer")),
-            NOTE,
+            _note(),
             WHEN,
         ),
         _transfer,
@@ -459,29 +453,16 @@ TASKS: Final[tuple[Task, ...]] = (
                     "The next step shows the adjustment to the stock on record before anything is written."
                 ),
             ),
-            NOTE,
+            _note(),
         ),
         _count,
     ),
-    Task(
-        "loss",
-        "stock_loss",
+    _movement_task(
+        MovementKind.LOSS,
         "losses",
-        _("Record a loss"),
-        _("Record the loss"),
-        (
-            ITEM,
-            _quantity(_("Quantity lost")),
-            Field(
-                "text",
-                "note",
-                _("Reason (optional)"),
-                _("Spoiled, broken, missing…"),
-                required=False,
-            ),
-            WHEN,
-        ),
-        _movement(MovementKind.LOSS, RECORDED_LOSS),
+        (_("Record a loss"), _("Record the loss"), RECORDED_LOSS),
+        _quantity(_("Quantity lost")),
+        _note(_("Reason (optional)"), _("Spoiled, broken, missing…")),
     ),
     Task(
         "service",
@@ -505,7 +486,7 @@ TASKS: Final[tuple[Task, ...]] = (
                 blank=_("No partner"),
                 required=False,
             ),
-            NOTE,
+            _note(),
             WHEN,
         ),
         _service,
