@@ -226,6 +226,8 @@ async def write_lines(
     in the order given, or the originals when the same entry was written before under the
     same keys (``Conflict`` when a key names another entry)."""
     lines = list(lines)
+    if not lines:
+        return []
     order = sorted(
         range(len(lines)),
         key=lambda index: (_id_of(lines[index].station) or 0, _id_of(lines[index].item) or 0),
@@ -236,8 +238,11 @@ async def write_lines(
             supplies = await _load_items([line.item for line in lines])
             _check_writable(lines, stations)
             now = clock.now()
+            # A line given no time happened as it was recorded: the very same moment.
             moments = [
-                moment_within(line.occurred_at, stations[index].starts_on)
+                now
+                if line.occurred_at is None
+                else moment_within(line.occurred_at, stations[index].starts_on)
                 for index, line in enumerate(lines)
             ]
             moved: dict[int, tuple[int, int | None]] = {}
@@ -252,7 +257,15 @@ async def write_lines(
                     connection, station_id, item_id, lines[index].delta, now
                 )
             rows = [
-                _ledger_row(line, stations[index].id, by, moments[index], now, moved[index][0])
+                _ledger_row(
+                    line,
+                    stations[index].id,
+                    supplies[index].id,
+                    by,
+                    moments[index],
+                    now,
+                    moved[index][0],
+                )
                 for index, line in enumerate(lines)
             ]
             await _insert_lines(connection, rows, [line.key for line in lines])
@@ -398,6 +411,7 @@ async def locked_balance(station_id: int, item_id: int) -> StockBalance:
 def _ledger_row(
     line: Line,
     station_id: int,
+    item_id: int,
     by: Actor,
     occurred_at: dt.datetime,
     now: dt.datetime,
@@ -406,7 +420,7 @@ def _ledger_row(
     quantity = abs(line.delta)
     return StockMovement(
         station_id=station_id,
-        item_id=line.item.id,
+        item_id=item_id,
         kind=line.kind,
         quantity=quantity,
         delta=line.delta,
