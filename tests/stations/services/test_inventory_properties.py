@@ -1,7 +1,9 @@
 """Random programs of stock writes keep the ledger and its balances honest, on both backends.
 
-Each example is a program of up to 25 steps: receipts, handouts, losses, counts and
-transfers between the two stations of one campaign, for two items, with quantities good and
+Each example is a program of up to 25 steps: receipts, handouts, losses, counts,
+transfers between the two stations of one campaign, and reports of handouts of both items
+at once (the bot's several-line report), for two items — every kind through the one ledger
+writer — with quantities good and
 bad (0, negative, huge, floats, text, None, bool), idempotency keys drawn from a small pool
 so they repeat (also padded with spaces, too long, not text), times now, earlier, a little
 ahead, in the future, long before the campaign or without a time zone, and the clock moving
@@ -106,7 +108,7 @@ ARGUMENTS = {
 
 #: counts and transfers weigh more: their rules (late counts, pairs of lines) are richer
 ACTION_WEIGHTS = [
-    *["receipt", "handout", "loss"],
+    *["receipt", "handout", "loss", "report"],
     *["count"] * 3,
     *["transfer"] * 2,
     "transfer_to_itself",
@@ -115,7 +117,9 @@ ACTION_WEIGHTS = [
 
 @dataclass(frozen=True)
 class Step:
-    action: str  # receipt | handout | loss | count | transfer | transfer_to_itself
+    #: receipt | handout | loss | count | transfer | transfer_to_itself | report (a handout
+    #: of both items in one report, each line keyed "<key>:<item>")
+    action: str
     station: int  # 0 or 1; a transfer goes from it to the other one
     item: int  # 0 or 1
     amount: object
@@ -254,9 +258,18 @@ def occurred_at_of(step: Step, now: dt.datetime, campaign_starts: dt.date) -> ob
     return now - dt.timedelta(minutes=step.occurred)
 
 
-def signature(step: Step) -> tuple[Any, ...]:
-    """What an entry is, its time aside (see ``same_time``)."""
+def line_keys(step: Step) -> list[object]:
+    """The key of each line the step writes, as sent."""
+    if step.action != "report":
+        return [step.key]
+    return [f"{step.key}:{item}" if isinstance(step.key, str) else step.key for item in (0, 1)]
+
+
+def signature(step: Step, item: int | None = None) -> tuple[Any, ...]:
+    """What an entry is (a report's line: of ``item``), its time aside (see ``same_time``)."""
     note = " ".join(step.note.split()) if isinstance(step.note, str) else step.note
+    if step.action == "report":
+        return ("report", step.station, item, step.amount, note)
     if step.action.startswith("transfer"):
         target = step.station if step.action == "transfer_to_itself" else 1 - step.station
         return ("transfer", step.station, target, step.item, step.amount, note)
@@ -290,7 +303,7 @@ def expect(step: Step, model: Model, occurred_at: object) -> Expectation:
         errors.add((InvalidInput, "by"))
     if not note_is_valid(step.note):
         errors.add((InvalidInput, "note"))
-    key_ok, key = cleaned_key(step.key)
+    key_ok, key = cleaned_key(line_keys(step)[0])
     if not key_ok:
         errors.add((InvalidInput, "idempotency_key"))
     if step.action == "transfer_to_itself":
@@ -298,7 +311,7 @@ def expect(step: Step, model: Model, occurred_at: object) -> Expectation:
     replay_of = None
     if key is not None and key in model.keys:
         recorded, line_id, occurred, recorded_at = model.keys[key]
-        if recorded == signature(step) and same_time(occurred_at, occurred, recorded_at):
+        if recorded == signature(step, 0) and same_time(occurred_at, occurred, recorded_at):
             replay_of = line_id
         else:
             errors.add((Conflict, "idempotency_key"))
@@ -327,6 +340,14 @@ async def run_step(step: Step, world: World, occurred_at: object):
         return await SIMPLE_ACTIONS[step.action](station, item, step.amount, **options)
     if step.action == "count":
         return await inventory.record_count(station, item, step.amount, **options)
+    if step.action == "report":
+        entries = [
+            inventory.LineEntry(world.items[n], step.amount, key, step.note, options["occurred_at"])
+            for n, key in enumerate(line_keys(step))
+        ]
+        return tuple(
+            await inventory.record_lines(MovementKind.HANDOUT, station, entries, by=options["by"])
+        )
     target = station if step.action == "transfer_to_itself" else world.stations[1 - step.station]
     return await inventory.transfer_stock(station, target, item, step.amount, **options)
 
@@ -358,9 +379,10 @@ def apply_success(
     for change in changes:
         line = change.movement
         station = world.station_index[line.station_id]
+        item = world.item_index[line.item_id]
         when = line.occurred_at
         if line.kind is MovementKind.COUNT_ADJUSTMENT:
-            delta, superseded = model.count_delta(station, step.item, amount, when)
+            delta, superseded = model.count_delta(station, item, amount, when)
             assert (line.counted_quantity, change.superseded) == (amount, superseded)
             event("a count superseded by a later one" if superseded else "a count applied")
         elif line.kind is MovementKind.TRANSFER_IN:
@@ -368,24 +390,25 @@ def apply_success(
         else:
             sign = -1 if line.kind in TAKING_KINDS else 1
             delta = sign * amount
-        before = model.balance(station, step.item)
+        before = model.balance(station, item)
         assert (line.delta, line.quantity) == (delta, abs(delta))
         assert change.balance_after == before + delta
         assert change.discrepancy == (line.kind in TAKING_KINDS and amount > before)
         model.lines.append(
             Line(
                 station=station,
-                item=step.item,
+                item=item,
                 delta=delta,
                 is_count=line.kind is MovementKind.COUNT_ADJUSTMENT,
                 occurred_at=when,
                 recorded_at=when_recorded,
             )
         )
-    _ok, key = cleaned_key(step.key)
-    if key is not None:
-        line = changes[0].movement
-        model.keys[key] = (signature(step), line.id, line.occurred_at, line.recorded_at)
+    for n, sent in enumerate(line_keys(step)):
+        _ok, key = cleaned_key(sent)
+        if key is not None:
+            line = changes[n].movement
+            model.keys[key] = (signature(step, n), line.id, line.occurred_at, line.recorded_at)
 
 
 async def check_invariants(world: World, model: Model, seen: Snapshot) -> None:
@@ -474,7 +497,9 @@ async def test_random_stock_programs_keep_ledger_and_balances_consistent(db, pro
                     assert seen == before, f"step {number} replayed a key but wrote something"
                 else:
                     apply_success(step, result, model, world, clock.now())
-                    assert seen.audit_events == before.audit_events + 1
+                    # one event per line; a transfer's two lines are one event
+                    events = 2 if step.action == "report" else 1
+                    assert seen.audit_events == before.audit_events + events
             await check_invariants(world, model, seen)
 
 
