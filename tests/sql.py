@@ -26,3 +26,22 @@ def count_queries(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     for name in ("execute_query", "execute_query_dict"):
         monkeypatch.setattr(client, name, counting(getattr(client, name)))
     return statements
+
+
+def count_statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Like ``count_queries``, also inside transactions (whose clients are the connection
+    class's transaction wrappers) and for the ORM's INSERTs: for counting what a write
+    costs."""
+    client_class = type(connections.get("default"))
+    statements: list[str] = []
+
+    def counting(method: Callable[..., Any]) -> Callable[..., Any]:
+        async def wrapper(self: Any, query: str, *args: Any, **kwargs: Any) -> Any:
+            statements.append(query)
+            return await method(self, query, *args, **kwargs)
+
+        return wrapper
+
+    for name in ("execute_query", "execute_query_dict", "execute_insert"):
+        monkeypatch.setattr(client_class, name, counting(getattr(client_class, name)))
+    return statements

@@ -17,12 +17,7 @@ from stations.models import Assignment, Station, SupplyItem
 from stations.services.actor import Actor
 from stations.services.assignments import CheckInResult, check_in
 from stations.services.errors import InvalidInput
-from stations.services.inventory import (
-    LineEntry,
-    StockChange,
-    record_count,
-    record_lines,
-)
+from stations.services.inventory import LineEntry, StockChange, record_counts, record_lines
 from stations.services.outbox import notify_volunteer
 from stations.services.queries.bot import station_leads
 
@@ -73,28 +68,10 @@ async def record_stock_lines(
     def key_of(line: StockLine) -> str | None:
         return f"{key_prefix}:{line.item.code}" if key_prefix else None
 
-    if kind is not MovementKind.COUNT_ADJUSTMENT:
-        # Handouts and receipts: the ledger's own several-line writer (one transaction,
-        # the station, items and author read once).
-        entries = [LineEntry(line.item, line.quantity, key_of(line)) for line in lines]
-        return await record_lines(kind, station, entries, by=by)
-
-    async def write(line: StockLine) -> StockChange:
-        return await record_count(
-            station, line.item, line.quantity, by=by, idempotency_key=key_of(line)
-        )
-
-    if len(lines) == 1:
-        # One line is one transaction already; an outer one would only add savepoints.
-        return [await write(lines[0])]
-    # Balance rows are locked in item order, as every ledger writer takes them, so two
-    # reports naming the same items in another order cannot deadlock.
-    order = sorted(range(len(lines)), key=lambda index: lines[index].item.id)
-    changes: dict[int, StockChange] = {}
-    async with in_transaction():
-        for index in order:
-            changes[index] = await write(lines[index])
-    return [changes[index] for index in range(len(lines))]
+    entries = [LineEntry(line.item, line.quantity, key_of(line)) for line in lines]
+    if kind is MovementKind.COUNT_ADJUSTMENT:
+        return await record_counts(station, entries, by=by)
+    return await record_lines(kind, station, entries, by=by)
 
 
 async def check_in_and_report(

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from stations.clock import VN_TZ
 from stations.enums import Language
 from stations.i18n import _
-from stations.numbers import NumberProblem, read_whole_number
+from stations.numbers import NOT_WHOLE, NumberProblem, read_whole_number
 from stations.services.errors import InvalidInput, StationsError
 
 MAX_FORM_BYTES = 2 * 1024 * 1024
@@ -145,6 +145,24 @@ def parse_int(
 def _quoted(text: str, limit: int = 40) -> str:
     """What someone typed, cut to a length an error message can quote."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def parse_quantity(
+    raw: object, field: str, *, minimum: int, maximum: int, message: str | None = None
+) -> int:
+    """A quantity typed in a form (supplies, services, a count, a low-stock level): every
+    form reads its quantities here. ``message``: the domain's own words for a refusal,
+    formatted with ``min`` and ``max``; only a decimal ("1.5") keeps its own reason."""
+    if message is None:
+        return parse_int(raw, field, minimum=minimum, maximum=maximum)
+    value = _raw_text(raw)
+    number = read_whole_number(value) if value else None
+    if isinstance(number, NumberProblem) and number.message == NOT_WHOLE:
+        # "1.5": why it is no count says more than the range.
+        return parse_int(raw, field, minimum=minimum, maximum=maximum)
+    if not isinstance(number, int) or not minimum <= number <= maximum:
+        raise InvalidInput(message, field=field, min=minimum, max=maximum)
+    return number
 
 
 def parse_float(

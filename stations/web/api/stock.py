@@ -42,8 +42,8 @@ from stations.web.api.resources import (
     StockEntry,
 )
 
-#: The service keeps the key with the line; ours are prefixed with the token, so two
-#: clients (or the bot) choosing the same key never meet.
+#: The service keeps the key with the line, in the token's namespace (``client_key``), so
+#: two clients (or the bot, or a web form) choosing the same key never meet.
 IDEMPOTENCY_KEY_MAX = inventory.IDEMPOTENCY_KEY_MAX - 28
 IDEMPOTENCY_KEY = Field(
     "Idempotency-Key",
@@ -190,7 +190,9 @@ async def create_entry(call: ApiCall) -> Reply:
         "by": call.principal.actor,
         "occurred_at": body["occurred_at"],
         "note": body["note"],
-        "idempotency_key": f"api:{call.principal.token_id}:{call.headers['Idempotency-Key']}",
+        "idempotency_key": inventory.client_key(
+            call.principal.actor, call.headers["Idempotency-Key"]
+        ),
     }
     with body_field_names(_BODY_FIELD):
         changes = await _record(body, station, item, call, common)

@@ -8,7 +8,7 @@ a ``Conflict`` 409), as ``errors.py`` answers the same errors when no form shows
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 from starlette.requests import Request
@@ -92,6 +92,14 @@ class FormState:
         """``parse()``'s value; None, with the field's error noted, when it refuses."""
         try:
             return parse()
+        except InvalidInput as error:
+            self.refuse(error)
+            return None
+
+    async def wait(self, parse: Awaitable[T]) -> T | None:
+        """``take`` for a check that reads the database (a row picked from a list)."""
+        try:
+            return await parse
         except InvalidInput as error:
             self.refuse(error)
             return None

@@ -1,25 +1,32 @@
-"""Coordinators' pages: stock on hand, the forms that add ledger lines, and the ledger itself.
+"""Coordinators' pages: a station's stock, one short page per task that adds to it, and the
+ledger.
 
-Each form carries a random idempotency key made when the page is drawn and passed to the
-ledger writer, so a form sent twice (a double click, a resend after a lost answer) writes
-one line. A count is sent twice on purpose: first to see the adjustment it will write,
-then to record it.
+The station's inventory page is a summary — stock on hand with its flags, the latest lines
+and services — with a button per task. Each task (receive, hand out, transfer, count, loss,
+service, low-stock level) is its own page: a refused form comes back with the errors listed
+at the top and beside their fields, keeping what was typed; a recorded one goes back to the
+summary with a message naming what was recorded.
+
+Each form carries a random idempotency key made when the page is drawn; the server keeps it
+in the signed-in user's namespace (``client_key``), so a form sent twice (a double click, a
+resend after a lost answer) writes one line and no form can name another client's entry. A
+count is sent twice on purpose: first to see the adjustment it will write, then to record it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Final, TypeVar
+from dataclasses import dataclass
+from typing import Any, Final
 from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from stations import numbers
 from stations.enums import CampaignStatus, Language, MovementKind, ServiceKind, Source
 from stations.formatting import format_number, unit_and_item
 from stations.i18n import _, translate
@@ -38,9 +45,13 @@ from stations.services.service_records import (
 from stations.web import forms
 from stations.web.auth import page, principal_of
 from stations.web.rendering import flash, page_language, render, route_url
-from stations.web.views._shared import campaign_in_path, station_in_path
-
-T = TypeVar("T")
+from stations.web.views._shared import (
+    FormState,
+    campaign_in_path,
+    read_state,
+    redirect_to,
+    station_in_path,
+)
 
 QUANTITY_RANGE = _("Quantity must be a whole number between 1 and {max}.")
 COUNT_RANGE = _("The count must be a whole number between 0 and {max}.")
@@ -49,8 +60,8 @@ LOUDSPEAKER_RANGE = _("Loudspeaker time must be a whole number of minutes betwee
 CHOOSE_SERVICE = _("Choose a kind of service from the list.")
 DAY_AND_TIME = _("Give both the day and the time it happened, or leave both empty for now.")
 FORM_REUSED = _(
-    "This form had already been sent with other values. Check the lines below, then send "
-    "it again if it is still needed."
+    "This form had already been sent with other values. Check the latest lines on the "
+    "station's stock page, then send it again if it is still needed."
 )
 CAMPAIGN_CLOSED = _("The campaign {campaign} is closed: its records can no longer change.")
 
@@ -88,53 +99,65 @@ IGNORED_ORDER = _("The dates were ignored: the end date is before the start date
 IGNORED_PAGE = _("The page number was ignored: the first page is shown.")
 MAX_PAGE: Final = 100_000
 
-FORM_FIELDS: Final[dict[str, tuple[str, ...]]] = {
-    "receipt": ("item", "quantity", "note", "day", "time"),
-    "handout": ("item", "quantity", "note", "day", "time"),
-    "loss": ("item", "quantity", "note", "day", "time"),
-    "transfer": ("item", "to_station", "quantity", "note", "day", "time"),
-    "count": ("item", "counted", "note"),
-    "threshold": ("item", "threshold"),
-    "service": ("kind", "quantity", "partner", "note", "day", "time"),
-}
 #: The day and time fields report their errors together, as when it happened.
 WHEN_FIELD: Final = "occurred_at"
 KEY_FIELD: Final = "idempotency_key"
+#: What a key made by ``_new_key`` looks like; anything else sent back is replaced.
+_KEY_SHAPE: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+# -- the tasks ------------------------------------------------------------------------------
 
 
-@dataclass
-class FormState:
-    """One form of the station page: what it shows in its fields, its errors, its key."""
+@dataclass(frozen=True)
+class Field:
+    """One input of a task's form; ``kind`` picks its macro (select, number, text, when)."""
 
-    values: dict[str, str] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-    key: str = field(default_factory=lambda: secrets.token_urlsafe(18))
+    kind: str
+    name: str
+    label: str = ""
+    help: str | None = None
+    #: for a select: which list of choices, and the label of its empty first choice
+    options: str = ""
+    blank: str | None = None
+    required: bool = True
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a recorded form says on the next page: ``(msgid, params)`` messages."""
+    """What a recorded form says on the summary: ``(msgid, params)`` messages."""
 
     messages: list[tuple[str, dict[str, object]]]
 
 
-# -- helpers ------------------------------------------------------------------------------
+#: Parse the form and call one service: what to say, or None when ``state`` holds errors.
+Record = Callable[[Station, FormState, Principal, "str | None"], Awaitable[Outcome | None]]
 
 
-def _whole(raw: str, field_name: str, message: str, *, minimum: int, maximum: int) -> int:
-    """A whole number typed in a form ("1.000" is one thousand), refused with the domain's
-    own words for the field, or with why it is no whole number ("1.5")."""
-    try:
-        return forms.parse_int(raw, field_name, minimum=minimum, maximum=maximum)
-    except InvalidInput as error:
-        if error.message == numbers.NOT_WHOLE:
-            raise
-        raise InvalidInput(message, field=field_name, min=minimum, max=maximum) from None
+@dataclass(frozen=True)
+class Task:
+    name: str
+    route: str
+    path: str
+    title: str
+    submit: str
+    fields: tuple[Field, ...]
+    record: Record
 
 
-def _occurred_at(values: Mapping[str, str]) -> dt.datetime | None:
+ITEM = Field("select", "item", _("Supply item"), options="items", blank=_("Choose an item"))
+WHEN = Field("when", WHEN_FIELD, required=False)
+
+
+def _quantity(label: str, help: str | None = None) -> Field:
+    return Field("number", "quantity", label, help)
+
+
+# -- parsing --------------------------------------------------------------------------------
+
+
+def _occurred_at(state: FormState) -> dt.datetime | None:
     """When a line written up later happened; None (now) when both fields are empty."""
-    day, time = values.get("day", "").strip(), values.get("time", "").strip()
+    day, time = state.text("day"), state.text("time")
     if not day and not time:
         return None
     if not day or not time:
@@ -142,12 +165,30 @@ def _occurred_at(values: Mapping[str, str]) -> dt.datetime | None:
     return forms.parse_local_datetime(day, time, WHEN_FIELD)
 
 
-async def _item(values: Mapping[str, str]) -> SupplyItem:
+async def _item(state: FormState) -> SupplyItem:
     try:
-        item_id = forms.parse_id(values.get("item"), "item")
+        item_id = forms.parse_id(state.text("item"), "item")
     except InvalidInput:
         raise InvalidInput(queries.CHOOSE_ITEM, field="item") from None
     return await queries.chosen_item(item_id)
+
+
+async def _target(state: FormState, principal: Principal) -> Station:
+    try:
+        target_id = forms.parse_id(state.text("to_station"), "to_station")
+    except InvalidInput:
+        raise InvalidInput(queries.CHOOSE_STATION, field="to_station") from None
+    return await queries.chosen_transfer_target(target_id, unit_ids=principal.unit_ids)
+
+
+def _amount(state: FormState, name: str, message: str, *, minimum: int, maximum: int) -> int:
+    return forms.parse_quantity(
+        state.text(name), name, minimum=minimum, maximum=maximum, message=message
+    )
+
+
+def _supplies(state: FormState) -> int:
+    return _amount(state, "quantity", QUANTITY_RANGE, minimum=1, maximum=inventory.MAX_QUANTITY)
 
 
 def _item_words(item: SupplyItem, quantity: int, language: Language) -> dict[str, object]:
@@ -161,164 +202,96 @@ def _signed(delta: int, language: Language) -> str:
     return f"+{format_number(delta, language)}" if delta > 0 else format_number(delta, language)
 
 
-def _stock_notes(
-    change: inventory.StockChange, item: SupplyItem, language: Language
-) -> list[tuple[str, dict[str, object]]]:
-    notes: list[tuple[str, dict[str, object]]] = []
-    if change.duplicate:
-        return notes
-    if change.discrepancy:
-        notes.append((DISCREPANCY_NOTE, {"item": item.name(language.value)}))
-    if change.low_stock_crossed and change.threshold is not None:
-        notes.append(
-            (
-                LOW_STOCK_NOTE,
-                {
-                    "item": item.name(language.value),
-                    "threshold": format_number(change.threshold, language),
-                },
-            )
-        )
-    return notes
-
-
 def _recorded(
     msgid: str, change: inventory.StockChange, item: SupplyItem, language: Language, **extra: object
 ) -> Outcome:
+    """The flash of a recorded line, and what it flagged (a discrepancy, low stock)."""
     if change.duplicate:
         return Outcome([(ALREADY_RECORDED, {})])
-    params = _item_words(item, change.movement.quantity, language) | {
-        "balance": format_number(change.balance_after, language),
-        **extra,
-    }
-    return Outcome([(msgid, params), *_stock_notes(change, item, language)])
+    words = _item_words(item, change.movement.quantity, language)
+    params = words | {"balance": format_number(change.balance_after, language), **extra}
+    messages: list[tuple[str, dict[str, object]]] = [(msgid, params)]
+    if change.discrepancy:
+        messages.append((DISCREPANCY_NOTE, {"item": words["item"]}))
+    if change.low_stock_crossed and change.threshold is not None:
+        level = format_number(change.threshold, language)
+        messages.append((LOW_STOCK_NOTE, {"item": words["item"], "threshold": level}))
+    return Outcome(messages)
 
 
-# -- form handlers: parse → one service → what to say -----------------------------------
+# -- recording: parse → one service → what to say -------------------------------------------
 
 
-class FormInvalid(Exception):
-    """Some fields of a form are wrong: every one of them, not just the first."""
-
-    def __init__(self, errors: dict[str, StationsError]) -> None:
-        super().__init__(", ".join(errors))
-        self.errors = errors
-
-
-class _Checks:
-    """Runs each check of a form and keeps its error, so a person fixes all in one go."""
-
-    def __init__(self) -> None:
-        self.errors: dict[str, StationsError] = {}
-
-    def _keep(self, error: InvalidInput) -> None:
-        self.errors.setdefault(error.field or forms.ALL_FIELDS, error)
-
-    def run(self, check: Callable[[], T]) -> T | None:
-        try:
-            return check()
-        except InvalidInput as error:
-            self._keep(error)
+def _movement(kind: MovementKind, msgid: str) -> Record:
+    async def record(
+        station: Station, state: FormState, principal: Principal, key: str | None
+    ) -> Outcome | None:
+        item = await state.wait(_item(state))
+        quantity = state.take(lambda: _supplies(state))
+        when = state.take(lambda: _occurred_at(state))
+        if item is None or quantity is None or not state.ok:
             return None
-
-    async def wait(self, check: Awaitable[T]) -> T | None:
-        try:
-            return await check
-        except InvalidInput as error:
-            self._keep(error)
-            return None
-
-    def done(self) -> None:
-        if self.errors:
-            raise FormInvalid(self.errors)
-
-
-def _present(value: T | None) -> T:
-    # After ``_Checks.done()`` every required value is there; None here is a bug.
-    if value is None:
-        raise RuntimeError("a checked form value is missing")
-    return value
-
-
-def _quantity(values: Mapping[str, str], *, maximum: int = inventory.MAX_QUANTITY) -> int:
-    return _whole(values["quantity"], "quantity", QUANTITY_RANGE, minimum=1, maximum=maximum)
-
-
-def _simple_line(
-    writer: Callable[..., Awaitable[inventory.StockChange]], msgid: str
-) -> Callable[[Station, dict[str, str], Principal, str | None], Awaitable[Outcome]]:
-    async def handle(
-        station: Station, values: dict[str, str], principal: Principal, key: str | None
-    ) -> Outcome:
-        checks = _Checks()
-        item = await checks.wait(_item(values))
-        quantity = checks.run(lambda: _quantity(values))
-        when = checks.run(lambda: _occurred_at(values))
-        checks.done()
-        change = await writer(
+        change = await inventory.record_movement(
+            kind,
             station,
-            _present(item),
-            _present(quantity),
+            item,
+            quantity,
             by=principal.actor,
             occurred_at=when,
-            note=values["note"],
+            note=state.values.get("note", ""),
             idempotency_key=key,
         )
-        return _recorded(msgid, change, _present(item), principal.language)
+        return _recorded(msgid, change, item, principal.language)
 
-    return handle
-
-
-async def _target(values: Mapping[str, str], principal: Principal) -> Station:
-    try:
-        target_id = forms.parse_id(values.get("to_station"), "to_station")
-    except InvalidInput:
-        raise InvalidInput(queries.CHOOSE_STATION, field="to_station") from None
-    return await queries.chosen_transfer_target(target_id, unit_ids=principal.unit_ids)
+    return record
 
 
 async def _transfer(
-    station: Station, values: dict[str, str], principal: Principal, key: str | None
-) -> Outcome:
-    checks = _Checks()
-    item = await checks.wait(_item(values))
-    target = await checks.wait(_target(values, principal))
-    quantity = checks.run(lambda: _quantity(values))
-    when = checks.run(lambda: _occurred_at(values))
-    checks.done()
+    station: Station, state: FormState, principal: Principal, key: str | None
+) -> Outcome | None:
+    item = await state.wait(_item(state))
+    target = await state.wait(_target(state, principal))
+    quantity = state.take(lambda: _supplies(state))
+    when = state.take(lambda: _occurred_at(state))
+    if item is None or target is None or quantity is None or not state.ok:
+        return None
     out, _into = await inventory.transfer_stock(
         station,
-        _present(target),
-        _present(item),
-        _present(quantity),
+        target,
+        item,
+        quantity,
         by=principal.actor,
         occurred_at=when,
-        note=values["note"],
+        note=state.values.get("note", ""),
         idempotency_key=key,
     )
-    return _recorded(
-        RECORDED_TRANSFER, out, _present(item), principal.language, station=_present(target).name
-    )
+    return _recorded(RECORDED_TRANSFER, out, item, principal.language, station=target.name)
 
 
-async def _count_values(values: dict[str, str]) -> tuple[SupplyItem, int]:
-    checks = _Checks()
-    item = await checks.wait(_item(values))
-    counted = checks.run(
-        lambda: _whole(
-            values["counted"], "counted", COUNT_RANGE, minimum=0, maximum=inventory.MAX_QUANTITY
-        )
+async def _counted(state: FormState) -> tuple[SupplyItem, int] | None:
+    item = await state.wait(_item(state))
+    counted = state.take(
+        lambda: _amount(state, "counted", COUNT_RANGE, minimum=0, maximum=inventory.MAX_QUANTITY)
     )
-    checks.done()
-    return _present(item), _present(counted)
+    if item is None or counted is None or not state.ok:
+        return None
+    return item, counted
 
 
 async def _count(
-    station: Station, values: dict[str, str], principal: Principal, key: str | None
-) -> Outcome:
-    item, counted = await _count_values(values)
+    station: Station, state: FormState, principal: Principal, key: str | None
+) -> Outcome | None:
+    found = await _counted(state)
+    if found is None:
+        return None
+    item, counted = found
     change = await inventory.record_count(
-        station, item, counted, by=principal.actor, note=values["note"], idempotency_key=key
+        station,
+        item,
+        counted,
+        by=principal.actor,
+        note=state.values.get("note", ""),
+        idempotency_key=key,
     )
     language = principal.language
     if change.duplicate:
@@ -326,100 +299,216 @@ async def _count(
     words = _item_words(item, counted, language)
     if change.superseded:
         return Outcome([(COUNT_SUPERSEDED, {"item": words["item"]})])
-    params = {
-        "counted": words["quantity"],
-        "unit": words["unit"],
-        "item": words["item"],
-        "delta": _signed(change.movement.delta, language),
-        "balance": format_number(change.balance_after, language),
-    }
     msgid = RECORDED_COUNT if change.movement.delta else RECORDED_COUNT_AGREES
-    return Outcome([(msgid, params), *_stock_notes(change, item, language)])
+    outcome = _recorded(
+        msgid,
+        change,
+        item,
+        language,
+        counted=words["quantity"],
+        delta=_signed(change.movement.delta, language),
+    )
+    return outcome
 
 
-def _level(raw: str) -> int | None:
-    if not raw.strip():
+def _level(state: FormState) -> int | None:
+    if not state.text("threshold"):
         return None
-    return _whole(raw, "threshold", THRESHOLD_RANGE, minimum=0, maximum=inventory.MAX_THRESHOLD)
+    return _amount(state, "threshold", THRESHOLD_RANGE, minimum=0, maximum=inventory.MAX_THRESHOLD)
 
 
 async def _threshold(
-    station: Station, values: dict[str, str], principal: Principal, key: str | None
-) -> Outcome:
-    checks = _Checks()
-    item = await checks.wait(_item(values))
-    level = checks.run(lambda: _level(values["threshold"]))
-    checks.done()
-    await inventory.set_low_stock_threshold(station, _present(item), level, by=principal.actor)
-    name = _present(item).name(principal.language.value)
+    station: Station, state: FormState, principal: Principal, key: str | None
+) -> Outcome | None:
+    item = await state.wait(_item(state))
+    level = state.take(lambda: _level(state))
+    if item is None or not state.ok:
+        return None
+    await inventory.set_low_stock_threshold(station, item, level, by=principal.actor)
+    name = item.name(principal.language.value)
     if level is None:
         return Outcome([(THRESHOLD_DEFAULT, {"item": name})])
-    return Outcome(
-        [(THRESHOLD_SET, {"item": name, "threshold": format_number(level, principal.language)})]
-    )
+    threshold = format_number(level, principal.language)
+    return Outcome([(THRESHOLD_SET, {"item": name, "threshold": threshold})])
 
 
-def _service_kind(raw: str) -> ServiceKind:
+def _service_kind(state: FormState) -> ServiceKind:
     try:
-        return forms.parse_choice(raw, "kind", ServiceKind)
+        return forms.parse_choice(state.text("kind"), "kind", ServiceKind)
     except InvalidInput:
         raise InvalidInput(CHOOSE_SERVICE, field="kind") from None
 
 
-def _service_amount(kind: ServiceKind | None, raw: str) -> int:
+def _service_amount(state: FormState, kind: ServiceKind | None) -> int:
     if kind is ServiceKind.LOUDSPEAKER:
-        return _whole(
-            raw, "quantity", LOUDSPEAKER_RANGE, minimum=1, maximum=MAX_LOUDSPEAKER_MINUTES
+        return _amount(
+            state, "quantity", LOUDSPEAKER_RANGE, minimum=1, maximum=MAX_LOUDSPEAKER_MINUTES
         )
-    return _whole(raw, "quantity", QUANTITY_RANGE, minimum=1, maximum=MAX_SERVICE_QUANTITY)
+    return _amount(state, "quantity", QUANTITY_RANGE, minimum=1, maximum=MAX_SERVICE_QUANTITY)
 
 
-async def _partner(raw: str) -> Unit | None:
-    if not raw.strip():
+async def _partner(state: FormState) -> Unit | None:
+    if not state.text("partner"):
         return None
     try:
-        partner_id = forms.parse_id(raw, "partner")
+        partner_id = forms.parse_id(state.text("partner"), "partner")
     except InvalidInput:
         raise InvalidInput(queries.CHOOSE_PARTNER, field="partner") from None
     return await queries.chosen_partner(partner_id)
 
 
 async def _service(
-    station: Station, values: dict[str, str], principal: Principal, key: str | None
-) -> Outcome:
-    checks = _Checks()
-    kind = checks.run(lambda: _service_kind(values["kind"]))
-    quantity = checks.run(lambda: _service_amount(kind, values["quantity"]))
-    partner = await checks.wait(_partner(values["partner"]))
-    when = checks.run(lambda: _occurred_at(values))
-    checks.done()
+    station: Station, state: FormState, principal: Principal, key: str | None
+) -> Outcome | None:
+    kind = state.take(lambda: _service_kind(state))
+    quantity = state.take(lambda: _service_amount(state, kind))
+    partner = await state.wait(_partner(state))
+    when = state.take(lambda: _occurred_at(state))
+    if kind is None or quantity is None or not state.ok:
+        return None
     record = await record_service(
         station,
-        _present(kind),
-        _present(quantity),
+        kind,
+        quantity,
         by=principal.actor,
         partner=partner,
         occurred_at=when,
-        note=values["note"],
+        note=state.values.get("note", ""),
         idempotency_key=key,
     )
     language = principal.language
-    label = translate(SERVICE_KIND_LABELS[_present(kind)], language)
+    label = translate(SERVICE_KIND_LABELS[kind], language)
     quantity_text = format_number(record.quantity, language)
     return Outcome([(RECORDED_SERVICE, {"kind": label, "quantity": quantity_text})])
 
 
-HANDLERS: Final[
-    dict[str, Callable[[Station, dict[str, str], Principal, str | None], Awaitable[Outcome]]]
-] = {
-    "receipt": _simple_line(inventory.record_receipt, RECORDED_RECEIPT),
-    "handout": _simple_line(inventory.record_handout, RECORDED_HANDOUT),
-    "loss": _simple_line(inventory.record_loss, RECORDED_LOSS),
-    "transfer": _transfer,
-    "count": _count,
-    "threshold": _threshold,
-    "service": _service,
-}
+def _note(label: str = _("Note (optional)"), help: str | None = None) -> Field:
+    return Field("text", "note", label, help, required=False)
+
+
+def _movement_task(
+    kind: MovementKind, path: str, words: tuple[str, str, str], quantity: Field, note: Field
+) -> Task:
+    """A receipt, handout or loss: ``words`` are its title, its button and what it says."""
+    title, submit, recorded = words
+    fields = (ITEM, quantity, note, WHEN)
+    return Task(
+        kind.value, f"stock_{kind.value}", path, title, submit, fields, _movement(kind, recorded)
+    )
+
+
+TASKS: Final[tuple[Task, ...]] = (
+    _movement_task(
+        MovementKind.RECEIPT,
+        "receipts",
+        (_("Record a receipt"), _("Record the receipt"), RECORDED_RECEIPT),
+        _quantity(_("Quantity received")),
+        _note(help=_("Who delivered it, a delivery note number…")),
+    ),
+    _movement_task(
+        MovementKind.HANDOUT,
+        "handouts",
+        (_("Record a handout"), _("Record the handout"), RECORDED_HANDOUT),
+        _quantity(
+            _("Quantity handed out"),
+            _("More than the stock on record is accepted and flagged as a discrepancy."),
+        ),
+        _note(),
+    ),
+    Task(
+        "transfer",
+        "stock_transfer",
+        "transfers",
+        _("Transfer to another station"),
+        _("Record the transfer"),
+        (
+            ITEM,
+            Field(
+                "select",
+                "to_station",
+                _("To station"),
+                options="targets",
+                blank=_("Choose a station"),
+            ),
+            _quantity(_("Quantity to transfer")),
+            _note(),
+            WHEN,
+        ),
+        _transfer,
+    ),
+    Task(
+        "count",
+        "stock_count",
+        "counts",
+        _("Record a physical count"),
+        _("Check the adjustment"),
+        (
+            ITEM,
+            Field(
+                "number",
+                "counted",
+                _("Quantity counted"),
+                _(
+                    "The next step shows the adjustment to the stock on record before anything is written."
+                ),
+            ),
+            _note(),
+        ),
+        _count,
+    ),
+    _movement_task(
+        MovementKind.LOSS,
+        "losses",
+        (_("Record a loss"), _("Record the loss"), RECORDED_LOSS),
+        _quantity(_("Quantity lost")),
+        _note(_("Reason (optional)"), _("Spoiled, broken, missing…")),
+    ),
+    Task(
+        "service",
+        "service_record",
+        "services",
+        _("Record a service given"),
+        _("Record the service"),
+        (
+            Field("select", "kind", _("Service"), options="services", blank=_("Choose a service")),
+            Field(
+                "number",
+                "quantity",
+                _("How many"),
+                _("Vehicles or people; minutes for the loudspeaker."),
+            ),
+            Field(
+                "select",
+                "partner",
+                _("Partner unit (optional)"),
+                options="partners",
+                blank=_("No partner"),
+                required=False,
+            ),
+            _note(),
+            WHEN,
+        ),
+        _service,
+    ),
+    Task(
+        "threshold",
+        "stock_threshold",
+        "thresholds",
+        _("Set a low-stock level"),
+        _("Save the level"),
+        (
+            ITEM,
+            Field(
+                "number",
+                "threshold",
+                _("Low-stock level"),
+                _("Empty: the item's default level. 0: no alert."),
+                required=False,
+            ),
+        ),
+        _threshold,
+    ),
+)
 
 
 # -- pages ----------------------------------------------------------------------------------
@@ -429,46 +518,14 @@ def _campaign_closed(station: Station) -> bool:
     return CampaignStatus(station.campaign.status) is not CampaignStatus.OPEN
 
 
-async def _station_page(
-    request: Request,
-    station: Station,
-    *,
-    failed: tuple[str, FormState] | None = None,
-    status_code: int = 200,
-) -> Response:
-    principal = principal_of(request)
-    language = page_language(request)
-    data = await queries.station_inventory(station, unit_ids=principal.unit_ids)
-    states = {name: FormState() for name in FORM_FIELDS}
-    if failed is not None:
-        states[failed[0]] = failed[1]
-    closed = _campaign_closed(station)
-    context: dict[str, Any] = {
-        "station": station,
-        "campaign": station.campaign,
-        "data": data,
-        "forms": states,
-        "can_change": principal.can_change and not closed,
-        "closed_note": translate(CAMPAIGN_CLOSED, language, campaign=station.campaign.name)
-        if closed
-        else None,
-        "kind_label": lambda kind: translate(MOVEMENT_KIND_LABELS[MovementKind(kind)], language),
-        "service_label": lambda kind: translate(SERVICE_KIND_LABELS[ServiceKind(kind)], language),
-        "item_options": [
-            (item.id, f"{item.name(language.value)} ({item.unit_label(language.value)})")
-            for item in data.items
-        ],
-        "target_options": [(s.id, f"{s.code} · {s.name}") for s in data.transfer_targets],
-        "partner_options": [(unit.id, unit.name) for unit in data.partners],
-        "service_kinds": [
-            (kind.value, translate(label, language)) for kind, label in SERVICE_KIND_LABELS.items()
-        ],
-        "author": lambda line: _author(line, language),
-        "signed": lambda delta: _signed(delta, language),
-        "item_name": lambda item: item.name(language.value),
-        "item_unit": lambda item: item.unit_label(language.value),
-    }
-    return render(request, "inventory/station.html", context, status_code=status_code)
+def _closed_note(station: Station, language: Language) -> str | None:
+    if not _campaign_closed(station):
+        return None
+    return translate(CAMPAIGN_CLOSED, language, campaign=station.campaign.name)
+
+
+def _new_key() -> str:
+    return secrets.token_urlsafe(18)
 
 
 def _author(line: Any, language: Language) -> str:
@@ -478,6 +535,17 @@ def _author(line: Any, language: Language) -> str:
     if line.by_volunteer is not None:
         return str(line.by_volunteer.full_name)
     return translate(SOURCE_LABELS[Source(line.source)], language)
+
+
+def _line_helpers(language: Language) -> dict[str, Any]:
+    """What the pages listing ledger lines use to show one."""
+    return {
+        "kind_label": lambda kind: translate(MOVEMENT_KIND_LABELS[MovementKind(kind)], language),
+        "author": lambda line: _author(line, language),
+        "signed": lambda delta: _signed(delta, language),
+        "item_name": lambda item: item.name(language.value),
+        "item_unit": lambda item: item.unit_label(language.value),
+    }
 
 
 @page()
@@ -498,77 +566,112 @@ async def campaign_inventory(request: Request) -> Response:
 
 @page()
 async def station_inventory(request: Request) -> Response:
-    """The station's stock, its recent lines and services, and the forms that add to them."""
-    return await _station_page(request, await station_in_path(request))
+    """The station's stock, its latest lines and services, and a button per task."""
+    principal = principal_of(request)
+    language = page_language(request)
+    station = await station_in_path(request)
+    data = await queries.station_inventory(station, unit_ids=principal.unit_ids)
+    context: dict[str, Any] = {
+        "station": station,
+        "campaign": station.campaign,
+        "data": data,
+        "tasks": TASKS,
+        "can_change": principal.can_change and not _campaign_closed(station),
+        "closed_note": _closed_note(station, language),
+        "service_label": lambda kind: translate(SERVICE_KIND_LABELS[ServiceKind(kind)], language),
+        **_line_helpers(language),
+    }
+    return render(request, "inventory/station.html", context)
 
 
-def _form_view(name: str) -> Callable[[Request], Awaitable[Response]]:
-    handler = HANDLERS[name]
-
+def _task_view(task: Task) -> Callable[[Request], Awaitable[Response]]:
     @page(change=True)
     async def view(request: Request) -> Response:
         station = await station_in_path(request, change=True)
-        form = await forms.read_form(request)
-        values = {field_name: forms.text(form, field_name) for field_name in FORM_FIELDS[name]}
-        key = forms.text(form, KEY_FIELD)
-        if name == "count" and forms.text(form, "confirm") != "yes":
-            return await _count_preview(request, station, values, key)
+        if request.method == "GET":
+            state = FormState({}, request.state.language)
+            return await _task_page(request, station, task, state, _new_key())
+        state = await read_state(request)
+        sent = state.text(KEY_FIELD)
+        key = sent if _KEY_SHAPE.fullmatch(sent) else _new_key()
+        if _campaign_closed(station):
+            state.refuse(Conflict(CAMPAIGN_CLOSED, field=None, campaign=station.campaign.name))
+            return await _task_page(request, station, task, state, key)
+        if task.name == "count" and state.text("confirm") != "yes":
+            return await _count_preview(request, station, state, key)
+        principal = principal_of(request)
         try:
-            outcome = await handler(station, values, principal_of(request), key or None)
-        except (FormInvalid, InvalidInput, Conflict, NotFound) as error:
-            return await _form_failed(request, station, name, values, key, error)
+            outcome = await task.record(
+                station, state, principal, inventory.client_key(principal.actor, key)
+            )
+        except (InvalidInput, Conflict, NotFound) as error:
+            key = _refuse(state, task, error) or key
+            outcome = None
+        if outcome is None:
+            return await _task_page(request, station, task, state, key)
         for msgid, params in outcome.messages:
             flash(request, msgid, **params)
-        target = route_url(request, "station_inventory", station_id=station.id)
-        return RedirectResponse(f"{target}#{name}", status_code=303)
+        return redirect_to(request, "station_inventory", station_id=station.id)
 
-    view.__name__ = f"stock_{name}"
+    view.__name__ = f"stock_{task.name}"
     return view
 
 
-async def _form_failed(
-    request: Request,
-    station: Station,
-    name: str,
-    values: dict[str, str],
-    key: str,
-    error: StationsError | FormInvalid,
-) -> Response:
-    language = page_language(request)
-    state = FormState(values=values, key=key or secrets.token_urlsafe(18))
-    if isinstance(error, FormInvalid):
-        state.errors = {field: each.translated(language) for field, each in error.errors.items()}
-        return await _station_page(
-            request, station, failed=(name, state), status_code=InvalidInput.http_status
-        )
+def _refuse(state: FormState, task: Task, error: StationsError) -> str | None:
+    """Note a service's refusal on the form, beside its field when the form has one; a
+    new key when the old one belongs to another entry."""
     if error.field == KEY_FIELD:
         # The key belongs to a line written with other values: a fresh one lets the
         # person send this form as the new entry it is, once they have looked.
-        state.key = secrets.token_urlsafe(18)
-        state.errors = {forms.ALL_FIELDS: translate(FORM_REUSED, language)}
-    elif error.field in FORM_FIELDS[name] or (
-        error.field == WHEN_FIELD and "day" in FORM_FIELDS[name]
-    ):
-        state.errors = {error.field: error.translated(language)}
-    else:
-        state.errors = {forms.ALL_FIELDS: error.translated(language)}
-    return await _station_page(
-        request, station, failed=(name, state), status_code=error.http_status
-    )
+        state.refuse(Conflict(FORM_REUSED, field=None))
+        return _new_key()
+    if error.field not in {field.name for field in task.fields}:
+        # The station, the author…: nothing on this form to put it beside.
+        state.field_names[str(error.field)] = forms.ALL_FIELDS
+    state.refuse(error)
+    return None
+
+
+async def _task_page(
+    request: Request, station: Station, task: Task, state: FormState, key: str
+) -> Response:
+    principal = principal_of(request)
+    language = page_language(request)
+    data = await queries.station_inventory(station, unit_ids=principal.unit_ids)
+    options = {
+        "items": [
+            (item.id, f"{item.name(language.value)} ({item.unit_label(language.value)})")
+            for item in data.items
+        ],
+        "targets": [(s.id, f"{s.code} · {s.name}") for s in data.transfer_targets],
+        "partners": [(unit.id, unit.name) for unit in data.partners],
+        "services": [
+            (kind.value, translate(label, language)) for kind, label in SERVICE_KIND_LABELS.items()
+        ],
+    }
+    context = {
+        "station": station,
+        "campaign": station.campaign,
+        "task": task,
+        "values": state.values,
+        "errors": state.errors,
+        "key": key,
+        "options": options,
+        "closed_note": _closed_note(station, language),
+        "no_target": task.name == "transfer" and not data.transfer_targets,
+    }
+    return render(request, "inventory/task.html", context, status_code=state.status_code)
 
 
 async def _count_preview(
-    request: Request, station: Station, values: dict[str, str], key: str
+    request: Request, station: Station, state: FormState, key: str
 ) -> Response:
     """Before a count is written: the stock on record, what was counted, the adjustment."""
     language = page_language(request)
-    try:
-        item, counted = await _count_values(values)
-    except (FormInvalid, InvalidInput, NotFound) as error:
-        return await _form_failed(request, station, "count", values, key, error)
-    if _campaign_closed(station):
-        closed = Conflict(CAMPAIGN_CLOSED, field=None, campaign=station.campaign.name)
-        return await _form_failed(request, station, "count", values, key, closed)
+    found = await _counted(state)
+    if found is None:
+        return await _task_page(request, station, TASKS_BY_NAME["count"], state, key)
+    item, counted = found
     stock = await stock_for_stations([station.id])
     on_record = next(
         (line.quantity for line in stock.get(station.id, []) if line.item.id == item.id), 0
@@ -579,14 +682,17 @@ async def _count_preview(
         "item": item,
         "item_label": item.name(language.value),
         "unit_label": item.unit_label(language.value),
-        "values": values,
-        "key": key or secrets.token_urlsafe(18),
+        "values": state.values,
+        "key": key,
         "on_record": on_record,
         "counted": counted,
         "delta": counted - on_record,
         "signed_delta": _signed(counted - on_record, language),
     }
     return render(request, "inventory/count_confirm.html", context)
+
+
+TASKS_BY_NAME: Final = {task.name: task for task in TASKS}
 
 
 # -- the ledger -----------------------------------------------------------------------------
@@ -700,11 +806,7 @@ async def stock_ledger(request: Request) -> Response:
         "previous_url": page_url(result.page - 1) if result.page > 1 else None,
         "next_url": page_url(result.page + 1) if result.has_next else None,
         "first_url": page_url(1),
-        "kind_label": lambda kind: translate(MOVEMENT_KIND_LABELS[MovementKind(kind)], language),
-        "author": lambda line: _author(line, language),
-        "signed": lambda delta: _signed(delta, language),
-        "item_name": lambda item: item.name(language.value),
-        "item_unit": lambda item: item.unit_label(language.value),
+        **_line_helpers(language),
     }
     return render(request, "inventory/ledger.html", context)
 
@@ -728,43 +830,13 @@ ROUTES: list[BaseRoute] = [
         methods=["GET"],
         name="station_inventory",
     ),
-    Route(
-        "/stations/{station_id:int}/receipts",
-        _form_view("receipt"),
-        methods=["POST"],
-        name="stock_receipt",
-    ),
-    Route(
-        "/stations/{station_id:int}/handouts",
-        _form_view("handout"),
-        methods=["POST"],
-        name="stock_handout",
-    ),
-    Route(
-        "/stations/{station_id:int}/transfers",
-        _form_view("transfer"),
-        methods=["POST"],
-        name="stock_transfer",
-    ),
-    Route(
-        "/stations/{station_id:int}/counts",
-        _form_view("count"),
-        methods=["POST"],
-        name="stock_count",
-    ),
-    Route(
-        "/stations/{station_id:int}/losses", _form_view("loss"), methods=["POST"], name="stock_loss"
-    ),
-    Route(
-        "/stations/{station_id:int}/thresholds",
-        _form_view("threshold"),
-        methods=["POST"],
-        name="stock_threshold",
-    ),
-    Route(
-        "/stations/{station_id:int}/services",
-        _form_view("service"),
-        methods=["POST"],
-        name="service_record",
+    *(
+        Route(
+            f"/stations/{{station_id:int}}/{task.path}",
+            _task_view(task),
+            methods=["GET", "POST"],
+            name=task.route,
+        )
+        for task in TASKS
     ),
 ]

@@ -823,13 +823,15 @@ async def test_rebuild_balances_refuses_bad_station_ids(db, clock, station_ids):
 
 
 def test_every_message_of_the_stock_modules_has_a_vietnamese_translation():
+    root = Path(__file__).resolve().parents[3]
     modules = [
         "stations/services/catalog.py",
-        "stations/services/inventory.py",
+        *sorted(
+            str(path.relative_to(root)) for path in root.glob("stations/services/inventory/*.py")
+        ),
         "stations/services/service_records.py",
         "stations/services/queries/stock.py",
     ]
-    root = Path(__file__).resolve().parents[3]
     msgids = [
         node.args[0].value
         for module in modules

@@ -1,7 +1,9 @@
 """Random programs of stock writes keep the ledger and its balances honest, on both backends.
 
-Each example is a program of up to 25 steps: receipts, handouts, losses, counts and
-transfers between the two stations of one campaign, for two items, with quantities good and
+Each example is a program of up to 25 steps: receipts, handouts, losses, counts,
+transfers between the two stations of one campaign, and reports of handouts of both items
+at once (the bot's several-line report), for two items — every kind through the one ledger
+writer — with quantities good and
 bad (0, negative, huge, floats, text, None, bool), idempotency keys drawn from a small pool
 so they repeat (also padded with spaces, too long, not text), times now, earlier, a little
 ahead, in the future, long before the campaign or without a time zone, and the clock moving
@@ -10,7 +12,7 @@ on between steps. After every step:
 * the service returned or raised a ``StationsError``, and the one the input called for;
 * a call that raised wrote nothing (no ledger line, no balance change, no audit event);
 * a replayed idempotency key returned the original line and added none; a key reused for
-  another entry was refused;
+  another entry (another amount, note or time included) was refused;
 * every line and balance is the one a plain model of the ledger predicts (a count's line is
   counted − stock on record at its time; a late count behind a later one is superseded);
 * each balance equals the sum of its deltas, and ``balance_matches_ledger()`` agrees.
@@ -106,7 +108,7 @@ ARGUMENTS = {
 
 #: counts and transfers weigh more: their rules (late counts, pairs of lines) are richer
 ACTION_WEIGHTS = [
-    *["receipt", "handout", "loss"],
+    *["receipt", "handout", "loss", "report"],
     *["count"] * 3,
     *["transfer"] * 2,
     "transfer_to_itself",
@@ -115,7 +117,9 @@ ACTION_WEIGHTS = [
 
 @dataclass(frozen=True)
 class Step:
-    action: str  # receipt | handout | loss | count | transfer | transfer_to_itself
+    #: receipt | handout | loss | count | transfer | transfer_to_itself | report (a handout
+    #: of both items in one report, each line keyed "<key>:<item>")
+    action: str
     station: int  # 0 or 1; a transfer goes from it to the other one
     item: int  # 0 or 1
     amount: object
@@ -124,7 +128,7 @@ class Step:
     note: object
     actor: str
     wait_minutes: int
-    #: send the previous step's request again, as a client retrying does
+    #: send the previous step's request again, as a client retrying does (the same time too)
     retry: bool = False
 
 
@@ -169,8 +173,11 @@ class Line:
 @dataclass
 class Model:
     lines: list[Line] = field(default_factory=list)
-    #: cleaned idempotency key → (what it recorded, the id of its line)
-    keys: dict[str, tuple[tuple[Any, ...], int]] = field(default_factory=dict)
+    #: cleaned idempotency key → (what it recorded, the id of its line, when it happened,
+    #: when it was recorded)
+    keys: dict[str, tuple[tuple[Any, ...], int, dt.datetime, dt.datetime]] = field(
+        default_factory=dict
+    )
 
     def balance(self, station: int, item: int) -> int:
         return sum(
@@ -251,11 +258,29 @@ def occurred_at_of(step: Step, now: dt.datetime, campaign_starts: dt.date) -> ob
     return now - dt.timedelta(minutes=step.occurred)
 
 
-def signature(step: Step) -> tuple[Any, ...]:
+def line_keys(step: Step) -> list[object]:
+    """The key of each line the step writes, as sent."""
+    if step.action != "report":
+        return [step.key]
+    return [f"{step.key}:{item}" if isinstance(step.key, str) else step.key for item in (0, 1)]
+
+
+def signature(step: Step, item: int | None = None) -> tuple[Any, ...]:
+    """What an entry is (a report's line: of ``item``), its time aside (see ``same_time``)."""
+    note = " ".join(step.note.split()) if isinstance(step.note, str) else step.note
+    if step.action == "report":
+        return ("report", step.station, item, step.amount, note)
     if step.action.startswith("transfer"):
         target = step.station if step.action == "transfer_to_itself" else 1 - step.station
-        return ("transfer", step.station, target, step.item, step.amount)
-    return (step.action, step.station, step.item, step.amount)
+        return ("transfer", step.station, target, step.item, step.amount, note)
+    return (step.action, step.station, step.item, step.amount, note)
+
+
+def same_time(asked: object, occurred_at: dt.datetime, recorded_at: dt.datetime) -> bool:
+    """A request's time names a line's: none given, a line recorded without one; else equal."""
+    if asked is None:
+        return occurred_at == recorded_at
+    return isinstance(asked, dt.datetime) and asked.tzinfo is not None and asked == occurred_at
 
 
 @dataclass(frozen=True)
@@ -267,7 +292,7 @@ class Expectation:
     replay_of: int | None
 
 
-def expect(step: Step, model: Model) -> Expectation:
+def expect(step: Step, model: Model, occurred_at: object) -> Expectation:
     errors: set[tuple[type[StationsError], str]] = set()
     quantity_field = "counted" if step.action == "count" else "quantity"
     if not is_whole(step.amount, 0 if step.action == "count" else 1):
@@ -278,20 +303,20 @@ def expect(step: Step, model: Model) -> Expectation:
         errors.add((InvalidInput, "by"))
     if not note_is_valid(step.note):
         errors.add((InvalidInput, "note"))
-    key_ok, key = cleaned_key(step.key)
+    key_ok, key = cleaned_key(line_keys(step)[0])
     if not key_ok:
         errors.add((InvalidInput, "idempotency_key"))
     if step.action == "transfer_to_itself":
         errors.add((InvalidInput, "to_station"))
     replay_of = None
     if key is not None and key in model.keys:
-        recorded, line_id = model.keys[key]
-        if recorded == signature(step):
+        recorded, line_id, occurred, recorded_at = model.keys[key]
+        if recorded == signature(step, 0) and same_time(occurred_at, occurred, recorded_at):
             replay_of = line_id
         else:
             errors.add((Conflict, "idempotency_key"))
-    # A replay answers with the original before the time is checked against the campaign:
-    # the retried request is the one already kept.
+    # A time out of range is never a kept line's time: refused, as out of range or as a
+    # key reused for another entry.
     out_of_range = step.occurred in ("future", "too_early")
     must_fail = bool(errors) or (out_of_range and replay_of is None)
     if out_of_range:
@@ -302,12 +327,12 @@ def expect(step: Step, model: Model) -> Expectation:
 # -- running a step ----------------------------------------------------------------------
 
 
-async def run_step(step: Step, world: World, clock: FrozenClock, campaign_starts: dt.date):
+async def run_step(step: Step, world: World, occurred_at: object):
     station = world.stations[step.station]
     item = world.items[step.item]
     options = {
         "by": world.actors[step.actor],
-        "occurred_at": occurred_at_of(step, clock.now(), campaign_starts),
+        "occurred_at": occurred_at,
         "note": step.note,
         "idempotency_key": step.key,
     }
@@ -315,6 +340,14 @@ async def run_step(step: Step, world: World, clock: FrozenClock, campaign_starts
         return await SIMPLE_ACTIONS[step.action](station, item, step.amount, **options)
     if step.action == "count":
         return await inventory.record_count(station, item, step.amount, **options)
+    if step.action == "report":
+        entries = [
+            inventory.LineEntry(world.items[n], step.amount, key, step.note, options["occurred_at"])
+            for n, key in enumerate(line_keys(step))
+        ]
+        return tuple(
+            await inventory.record_lines(MovementKind.HANDOUT, station, entries, by=options["by"])
+        )
     target = station if step.action == "transfer_to_itself" else world.stations[1 - step.station]
     return await inventory.transfer_stock(station, target, item, step.amount, **options)
 
@@ -346,9 +379,10 @@ def apply_success(
     for change in changes:
         line = change.movement
         station = world.station_index[line.station_id]
+        item = world.item_index[line.item_id]
         when = line.occurred_at
         if line.kind is MovementKind.COUNT_ADJUSTMENT:
-            delta, superseded = model.count_delta(station, step.item, amount, when)
+            delta, superseded = model.count_delta(station, item, amount, when)
             assert (line.counted_quantity, change.superseded) == (amount, superseded)
             event("a count superseded by a later one" if superseded else "a count applied")
         elif line.kind is MovementKind.TRANSFER_IN:
@@ -356,23 +390,25 @@ def apply_success(
         else:
             sign = -1 if line.kind in TAKING_KINDS else 1
             delta = sign * amount
-        before = model.balance(station, step.item)
+        before = model.balance(station, item)
         assert (line.delta, line.quantity) == (delta, abs(delta))
         assert change.balance_after == before + delta
         assert change.discrepancy == (line.kind in TAKING_KINDS and amount > before)
         model.lines.append(
             Line(
                 station=station,
-                item=step.item,
+                item=item,
                 delta=delta,
                 is_count=line.kind is MovementKind.COUNT_ADJUSTMENT,
                 occurred_at=when,
                 recorded_at=when_recorded,
             )
         )
-    _ok, key = cleaned_key(step.key)
-    if key is not None:
-        model.keys[key] = (signature(step), changes[0].movement.id)
+    for n, sent in enumerate(line_keys(step)):
+        _ok, key = cleaned_key(sent)
+        if key is not None:
+            line = changes[n].movement
+            model.keys[key] = (signature(step, n), line.id, line.occurred_at, line.recorded_at)
 
 
 async def check_invariants(world: World, model: Model, seen: Snapshot) -> None:
@@ -424,18 +460,20 @@ async def test_random_stock_programs_keep_ledger_and_balances_consistent(db, pro
         world = await make_world(campaign_starts)
         model = Model()
         seen = await snapshot(world)
-        previous: Step | None = None
+        previous: tuple[Step, object] | None = None
         for number, drawn in enumerate(program, start=1):
             step = drawn
-            if drawn.retry and previous is not None:
-                step = replace(previous, wait_minutes=drawn.wait_minutes, retry=True)
-            previous = step
-            note(f"step {number}: {step}")
             clock.advance(dt.timedelta(minutes=step.wait_minutes))
-            expected = expect(step, model)
+            occurred_at = occurred_at_of(step, clock.now(), campaign_starts)
+            if drawn.retry and previous is not None:
+                step = replace(previous[0], wait_minutes=drawn.wait_minutes, retry=True)
+                occurred_at = previous[1]
+            previous = (step, occurred_at)
+            note(f"step {number}: {step}, at {occurred_at!r}")
+            expected = expect(step, model, occurred_at)
             before = seen
             try:
-                result = await run_step(step, world, clock, campaign_starts)
+                result = await run_step(step, world, occurred_at)
             except StationsError as error:
                 event(f"{step.action}: {type(error).__name__}({error.field})")
                 seen = await snapshot(world)
@@ -459,7 +497,9 @@ async def test_random_stock_programs_keep_ledger_and_balances_consistent(db, pro
                     assert seen == before, f"step {number} replayed a key but wrote something"
                 else:
                     apply_success(step, result, model, world, clock.now())
-                    assert seen.audit_events == before.audit_events + 1
+                    # one event per line; a transfer's two lines are one event
+                    events = 2 if step.action == "report" else 1
+                    assert seen.audit_events == before.audit_events + events
             await check_invariants(world, model, seen)
 
 

@@ -1,4 +1,5 @@
-"""The inventory pages: stock on hand, the forms that write ledger lines, the ledger."""
+"""The inventory pages: the station's summary, one page per task that writes ledger lines,
+the ledger."""
 
 from __future__ import annotations
 
@@ -84,17 +85,24 @@ async def browser(
     return Browser(client, token)
 
 
-def form_of(page: str, form: str) -> str:
-    """The HTML of one form card of the station page."""
-    match = re.search(rf'<section class="inv-card" id="{form}">(.*?)</section>', page, re.S)
-    assert match, f"no {form} form"
+def form_of(page: str) -> str:
+    """The HTML of a task page's form."""
+    match = re.search(r'<form method="post"(.*?)</form>', page, re.S)
+    assert match, "no form"
     return match.group(1)
 
 
-def key_in(page: str, form: str) -> str:
-    found = re.search(r'name="idempotency_key" value="([^"]+)"', form_of(page, form))
+def key_in(page: str) -> str:
+    found = re.search(r'name="idempotency_key" value="([^"]+)"', form_of(page))
     assert found
     return found.group(1)
+
+
+def summary_of(page: str) -> str:
+    """The errors listed at the top of a task page."""
+    match = re.search(r'<div class="notice notice--error errors-summary"(.*?)</div>', page, re.S)
+    assert match, "no error summary"
+    return html.unescape(match.group(1))
 
 
 async def lines(**filters: Any) -> list[tuple[str, int]]:
@@ -102,10 +110,13 @@ async def lines(**filters: Any) -> list[tuple[str, int]]:
     return [(line.kind.value, line.delta) for line in found]
 
 
-def field_error(page: str, form: str, field: str) -> str:
-    match = re.search(rf'id="{form}-{field}-error">([^<]*)<', page)
-    assert match, f"no error on {form}-{field}"
-    return html.unescape(match.group(1))
+def field_error(page: str, field: str) -> str:
+    """The error shown beside ``field``, also listed in the summary at the top."""
+    match = re.search(rf'id="e-{field}">([^<]*)<', page)
+    assert match, f"no error on {field}"
+    message = html.unescape(match.group(1))
+    assert message in summary_of(page)
+    return message
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -136,27 +147,57 @@ async def test_campaign_inventory_of_a_unit_coordinator_lists_only_its_stations(
     response = await coordinator.get(f"/campaigns/{world.campaign.id}/inventory?lang=en")
 
     assert response.status_code == 200
-    assert ("A1 · Trạm Hồng Ngự" in response.text, "B1" in response.text) == (True, False)
+    # (B1's name, not "B1" alone, which a random CSRF token may contain)
+    assert ("A1 · Trạm Hồng Ngự" in response.text, "Trạm Cao Lãnh" in response.text) == (
+        True,
+        False,
+    )
     assert "Only the stations of your units are shown." in response.text
 
 
-async def test_station_inventory_shows_every_form_with_real_labels(app, world) -> None:
+TASK_PAGES = {
+    "receipts": ("Record a receipt", "Record the receipt"),
+    "handouts": ("Record a handout", "Record the handout"),
+    "transfers": ("Transfer to another station", "Record the transfer"),
+    "counts": ("Record a physical count", "Check the adjustment"),
+    "losses": ("Record a loss", "Record the loss"),
+    "services": ("Record a service given", "Record the service"),
+    "thresholds": ("Set a low-stock level", "Save the level"),
+}
+
+
+async def test_station_inventory_is_a_summary_with_a_button_per_task(app, world) -> None:
     coordinator = await browser(app, world, unit=world.unit_a)
 
     response = await coordinator.get(f"/stations/{world.a1.id}/inventory?lang=en")
 
     assert response.status_code == 200
-    for form in ("receipt", "handout", "transfer", "count", "loss", "service", "threshold"):
-        card = form_of(response.text, form)
-        for field_id in re.findall(r'<(?:input|select) id="([^"]+)"', card):
-            assert f'<label for="{field_id}">' in card
-    targets = form_of(response.text, "transfer")
-    assert (f'value="{world.a2.id}"' in targets, f'value="{world.b1.id}"' in targets) == (
-        True,
-        False,
-    )
-    assert "Record the receipt" in response.text
-    assert "Record the handout" in response.text
+    assert "<form" not in response.text.split("<main", 1)[1]
+    links = re.findall(r'<a class="button" href="([^"]+)">([^<]+)</a>', response.text)
+    assert links == [
+        (f"/stations/{world.a1.id}/{path}", title) for path, (title, _s) in TASK_PAGES.items()
+    ]
+
+
+@pytest.mark.parametrize("path", sorted(TASK_PAGES))
+async def test_each_task_page_has_one_form_with_real_labels(app, world, path) -> None:
+    coordinator = await browser(app, world, unit=world.unit_a)
+
+    response = await coordinator.get(f"/stations/{world.a1.id}/{path}?lang=en")
+
+    assert response.status_code == 200
+    title, submit = TASK_PAGES[path]
+    assert f'<h1 id="task-title">{title}</h1>' in response.text
+    assert response.text.count('<form method="post"') == 1
+    form = form_of(response.text)
+    for field_id in re.findall(r'<(?:input|select) id="([^"]+)"', form):
+        assert f'<label for="{field_id}">' in form
+    assert submit in form
+    if path == "transfers":
+        assert (f'value="{world.a2.id}"' in form, f'value="{world.b1.id}"' in form) == (
+            True,
+            False,
+        )
 
 
 async def test_pages_refuse_strangers_and_unknown_ids(app, world, client) -> None:
@@ -186,7 +227,7 @@ async def test_pages_refuse_strangers_and_unknown_ids(app, world, client) -> Non
 
 async def test_receipt_form_writes_a_line_and_says_so(app, world) -> None:
     coordinator = await browser(app, world, unit=world.unit_a)
-    page = (await coordinator.get(f"/stations/{world.a1.id}/inventory?lang=en")).text
+    page = (await coordinator.get(f"/stations/{world.a1.id}/receipts?lang=en")).text
 
     response = await coordinator.post(
         f"/stations/{world.a1.id}/receipts",
@@ -194,13 +235,13 @@ async def test_receipt_form_writes_a_line_and_says_so(app, world) -> None:
             "item": str(world.water.id),
             "quantity": "120",
             "note": "Phiếu giao số 7",
-            "idempotency_key": key_in(page, "receipt"),
+            "idempotency_key": key_in(page),
         },
     )
     after = await coordinator.get(f"/stations/{world.a1.id}/inventory")
 
     assert response.status_code == 303
-    assert response.headers["location"] == f"/stations/{world.a1.id}/inventory#receipt"
+    assert response.headers["location"] == f"/stations/{world.a1.id}/inventory"
     assert await lines(station_id=world.a1.id) == [("receipt", 120)]
     line = await StockMovement.get(station_id=world.a1.id)
     assert (line.note, line.source.value, line.by_user_id is not None) == (
@@ -223,9 +264,9 @@ FORMS_SENT_TWICE = {
 @pytest.mark.parametrize("form", sorted(FORMS_SENT_TWICE))
 async def test_a_form_sent_twice_writes_one_line(app, world, form) -> None:
     coordinator = await browser(app, world, unit=world.unit_a)
-    page = (await coordinator.get(f"/stations/{world.a1.id}/inventory")).text
     path, values = FORMS_SENT_TWICE[form]
-    data = {"item": str(world.water.id), "note": "", "idempotency_key": key_in(page, form)}
+    page = (await coordinator.get(f"/stations/{world.a1.id}/{path}")).text
+    data = {"item": str(world.water.id), "note": "", "idempotency_key": key_in(page)}
     data |= {k: str(world.a2.id) if v == "A2" else v for k, v in values.items()}
 
     first = await coordinator.post(f"/stations/{world.a1.id}/{path}", data)
@@ -239,13 +280,13 @@ async def test_a_form_sent_twice_writes_one_line(app, world, form) -> None:
 
 async def test_a_service_sent_twice_is_recorded_once(app, world) -> None:
     coordinator = await browser(app, world, unit=world.unit_a)
-    page = (await coordinator.get(f"/stations/{world.a1.id}/inventory?lang=en")).text
+    page = (await coordinator.get(f"/stations/{world.a1.id}/services?lang=en")).text
     data = {
         "kind": ServiceKind.MOTORBIKE_CHECK.value,
         "quantity": "12",
         "partner": str(world.unit_b.id),
         "note": "Gara Hòa Bình",
-        "idempotency_key": key_in(page, "service"),
+        "idempotency_key": key_in(page),
     }
 
     first = await coordinator.post(f"/stations/{world.a1.id}/services", data)
@@ -274,9 +315,9 @@ async def test_bad_quantities_are_refused_in_vietnamese_with_the_value_kept(app,
         )
 
         assert response.status_code == 422, raw
-        assert field_error(response.text, "receipt", "quantity") == expected
-        assert 'id="receipt-quantity" name="quantity" type="text"' in response.text
-        assert f'value="{html.escape(raw)}"' in form_of(response.text, "receipt")
+        assert field_error(response.text, "quantity") == expected
+        assert 'id="f-quantity" name="quantity" type="text"' in response.text
+        assert f'value="{html.escape(raw)}"' in form_of(response.text)
     assert await lines() == []
     assert expected != QUANTITY_RANGE.format(max=1_000_000)
 
@@ -303,9 +344,7 @@ async def test_unknown_items_are_refused_beside_the_item_field(app, world, path,
             f"/stations/{world.a1.id}/{path}?lang=en",
             {**data, "item": item, "note": "", "idempotency_key": ""},
         )
-        errors.append(
-            (response.status_code, re.findall(r'id="\w+-item-error">([^<]*)<', response.text))
-        )
+        errors.append((response.status_code, re.findall(r'id="e-item">([^<]*)<', response.text)))
     retired_response = await coordinator.post(
         f"/stations/{world.a1.id}/{path}?lang=en",
         {**data, "item": str(retired.id), "confirm": "yes"},
@@ -341,7 +380,7 @@ async def test_transfers_go_only_to_open_stations_of_the_campaign_in_scope(app, 
             f"/stations/{world.a1.id}/transfers?lang=en",
             {"item": str(world.water.id), "to_station": target, "quantity": "5", "note": ""},
         )
-        found[name] = (response.status_code, field_error(response.text, "transfer", "to_station"))
+        found[name] = (response.status_code, field_error(response.text, "to_station"))
 
     assert found == {name: (422, message) for name, (_t, message) in targets.items()}
     assert await lines() == []
@@ -400,7 +439,7 @@ async def test_bad_counts_are_refused(app, world) -> None:
                 {"item": str(world.water.id), "counted": raw, "confirm": confirm},
             )
             assert response.status_code == 422
-            assert field_error(response.text, "count", "counted") == expected
+            assert field_error(response.text, "counted") == expected
     assert await lines() == []
 
 
@@ -432,7 +471,8 @@ async def test_a_key_used_for_other_values_asks_to_check_and_gives_a_new_key(app
 
     assert response.status_code == 409
     assert "This form had already been sent with other values." in response.text
-    assert key_in(response.text, "receipt") != "k1"
+    assert key_in(response.text) != "k1"
+    assert "This form had already been sent with other values." in summary_of(response.text)
     assert await lines() == [("receipt", 10)]
 
 
@@ -452,7 +492,7 @@ async def test_thresholds_are_set_cleared_and_checked(app, world) -> None:
     assert (set_response.status_code, level_set) == (303, 25)
     assert (cleared.status_code, level_cleared) == (303, None)
     assert [r.status_code for r in refused] == [422] * 4
-    assert {field_error(r.text, "threshold", "threshold") for r in refused} == {
+    assert {field_error(r.text, "threshold") for r in refused} == {
         "The low-stock level must be a whole number between 0 and 1,000,000, or empty."
     }
     assert (await StockBalance.get(station_id=world.a1.id)).low_stock_threshold is None
@@ -491,7 +531,7 @@ async def test_services_check_kind_amount_and_partner(app, world) -> None:
         for change, message in attempts:
             response = await coordinator.post(url, {**base, **change})
             assert response.status_code == 422, change
-            assert field_error(response.text, "service", field_name) == message
+            assert field_error(response.text, field_name) == message
     accepted = await coordinator.post(url, base)
 
     assert accepted.status_code == 303
@@ -519,7 +559,7 @@ async def test_a_note_is_stored_as_typed_and_escaped_on_the_page(app, world) -> 
     assert payload not in page.text and payload not in ledger.text
     assert html.escape(payload, quote=False) in page.text.replace("&#34;", '"')
     assert too_long.status_code == 422
-    assert field_error(too_long.text, "loss", "note") == "The note can be at most 300 characters."
+    assert field_error(too_long.text, "note") == "The note can be at most 300 characters."
     assert await lines(kind="loss") == []
 
 
@@ -533,7 +573,7 @@ async def test_viewers_see_no_forms_and_cannot_post(app, world) -> None:
     )
 
     assert page.status_code == 200
-    assert 'class="inv-card"' not in page.text
+    assert 'class="inv-tasks"' not in page.text
     assert "Your account can look at this page but not record anything." in page.text
     assert refused.status_code == 403
     assert await lines() == []
@@ -581,7 +621,7 @@ async def test_a_closed_campaign_offers_no_forms_and_refuses_lines(app, world) -
     )
 
     closed = f"The campaign {world.campaign.name} is closed: its records can no longer change."
-    assert (page.status_code, 'class="inv-card"' in page.text) == (200, False)
+    assert (page.status_code, 'class="inv-tasks"' in page.text) == (200, False)
     assert closed in html.unescape(page.text)
     assert (refused.status_code, preview.status_code) == (409, 409)
     assert closed in html.unescape(refused.text)
@@ -730,7 +770,7 @@ async def test_an_earlier_entry_is_written_at_its_day_and_time(app, world) -> No
         response = await coordinator.post(url, {**base, "day": day, "time": time})
         found[(day, time)] = (
             response.status_code,
-            field_error(response.text, "receipt", "occurred_at"),
+            field_error(response.text, "occurred_at"),
         )
     accepted = await coordinator.post(url, {**base, "day": "01/02/2027", "time": "21:15"})
 
@@ -750,8 +790,7 @@ async def test_every_wrong_field_of_a_form_is_reported_at_once(app, world) -> No
 
     assert response.status_code == 422
     assert [
-        field_error(response.text, "service", name)
-        for name in ("kind", "quantity", "partner", "occurred_at")
+        field_error(response.text, name) for name in ("kind", "quantity", "partner", "occurred_at")
     ] == [
         "Choose a kind of service from the list.",
         "Quantity must be a whole number between 1 and 10,000.",
@@ -818,7 +857,7 @@ async def test_a_handout_crossing_the_low_stock_level_says_so(app, world) -> Non
 @pytest.mark.parametrize("raw", ["1000", "1.000", "1 000", "1,000"])
 async def test_quantities_are_read_as_people_write_thousands(app, world, raw) -> None:
     coordinator = await browser(app, world, unit=world.unit_a)
-    page = (await coordinator.get(f"/stations/{world.a1.id}/inventory")).text
+    page = (await coordinator.get(f"/stations/{world.a1.id}/receipts")).text
 
     response = await coordinator.post(
         f"/stations/{world.a1.id}/receipts",
@@ -826,7 +865,7 @@ async def test_quantities_are_read_as_people_write_thousands(app, world, raw) ->
             "item": str(world.water.id),
             "quantity": raw,
             "note": "",
-            "idempotency_key": key_in(page, "receipt"),
+            "idempotency_key": key_in(page),
         },
     )
 
@@ -844,7 +883,7 @@ async def test_a_decimal_quantity_is_refused_with_the_reason(app, world, raw) ->
     )
 
     assert response.status_code == 422
-    assert field_error(response.text, "receipt", "quantity") == (
+    assert field_error(response.text, "quantity") == (
         f"“{raw}” không phải là số nguyên: số lượng chỉ tính theo đơn vị nguyên, còn dấu "
         "chấm hay dấu phẩy chỉ dùng để tách hàng nghìn (1.000 hoặc 1,000 là một nghìn)."
     )

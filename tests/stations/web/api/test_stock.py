@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from stations.enums import CampaignStatus, MovementKind, UserRole
-from stations.models import StockBalance, StockMovement
+from stations.models import ApiToken, StockBalance, StockMovement
 from tests.factories import make_campaign, make_item, make_station, make_unit
+from tests.stations.web.helpers import csrf_token_of, make_user, signed_in
 
 MOVEMENTS = "/api/v1/stock-movements"
 
@@ -162,6 +163,60 @@ async def test_same_key_with_another_entry_is_a_conflict(api, world):
         "field": "Idempotency-Key",
     }
     assert await balance(station, world["water"]) == 50
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"note": "Xe thứ hai"},
+        {"occurred_at": "2027-02-02T07:30:00+07:00"},
+    ],
+    ids=["another note", "another time"],
+)
+@pytest.mark.parametrize("kind", ["receipt", "count", "transfer"])
+async def test_same_key_with_another_note_or_time_is_a_conflict(api, world, kind, changed):
+    station = world["station"]
+    body = {
+        "kind": kind,
+        "station_id": station.id,
+        "item": "water",
+        "occurred_at": "2027-02-02T07:00:00+07:00",
+        "note": "Xe thứ nhất",
+        **({"counted": 50} if kind == "count" else {"quantity": 50}),
+        **({"to_station_id": world["other"].id} if kind == "transfer" else {}),
+    }
+    first = await enter(api, "once", **body)
+
+    again = await enter(api, "once", **(body | changed))
+    same = await enter(api, "once", **body)
+
+    assert (first.status_code, again.status_code, same.status_code) == (201, 409, 200)
+    assert again.json()["error"]["field"] == "Idempotency-Key"
+    assert await StockMovement.all().count() == (2 if kind == "transfer" else 1)
+
+
+async def test_a_web_form_cannot_take_an_api_clients_key(app, token_client, world):
+    station = world["station"]
+    admin_api = await token_client(UserRole.ADMIN)
+    token_id = (await ApiToken.all().order_by("-id").first()).id
+    coordinator = await signed_in(app, await make_user(role="coordinator"))
+    planted = await coordinator.post(
+        f"/stations/{station.id}/receipts",
+        data={
+            "item": str(world["water"].id),
+            "quantity": "1",
+            "idempotency_key": f"api:{token_id}:victim-key",
+            "csrf_token": await csrf_token_of(coordinator),
+        },
+    )
+
+    body = {"kind": "receipt", "station_id": station.id, "item": "water", "quantity": 40}
+    answer = await enter(admin_api, "victim-key", **body)
+
+    assert (planted.status_code, answer.status_code) == (303, 201)
+    assert answer.json()["data"]["duplicate"] is False
+    assert sorted(line.quantity for line in await StockMovement.all()) == [1, 40]
+    assert await balance(station, world["water"]) == 41
 
 
 async def test_two_tokens_may_choose_the_same_key(token_client, world):

@@ -118,6 +118,7 @@ async def test_coordinator_flow_changes_the_overview(page: Page, world: World) -
     await page.goto(f"/campaigns/{world.campaign.id}")
     station_card = page.get_by_role("article", name=re.compile("BX01"))
     await station_card.get_by_role("link", name="Record supplies").click()
+    await page.get_by_role("link", name="Record a receipt").click()
     receipt = form_named(page, "Record a receipt")
     await receipt.get_by_label("Supply item").select_option(label="Bottled water (bottle)")
     await receipt.get_by_label("Quantity received").fill("500")
@@ -125,6 +126,7 @@ async def test_coordinator_flow_changes_the_overview(page: Page, world: World) -
     await expect(page.get_by_role("status")).to_have_text(
         "Receipt recorded: Bottled water, 500 (bottle). Stock on record: 500."
     )
+    await page.get_by_role("link", name="Record a handout").click()
     handout = form_named(page, "Record a handout")
     await handout.get_by_label("Supply item").select_option(label="Bottled water (bottle)")
     await handout.get_by_label("Quantity handed out").fill("-120")
