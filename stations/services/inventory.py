@@ -47,6 +47,7 @@ from stations.models import (
 )
 from stations.services.actor import Actor
 from stations.services.audit import AuditEntry, record_event, record_events
+from stations.services.campaign_window import check_inside_window, check_station_window
 from stations.services.errors import Conflict, InvalidInput, NotFound
 from stations.services.low_stock import alert_low_stock
 from stations.services.queries.local_day import as_date, local_day, local_day_sql
@@ -113,10 +114,19 @@ async def record_receipt(
     occurred_at: dt.datetime | None = None,
     note: str = "",
     idempotency_key: str | None = None,
+    outside_reason: str = "",
 ) -> StockChange:
-    """Supplies arrived at ``station``."""
+    """Supplies arrived at ``station``; after the campaign only with ``outside_reason``."""
     return await _record_simple(
-        MovementKind.RECEIPT, station, item, quantity, by, occurred_at, note, idempotency_key
+        MovementKind.RECEIPT,
+        station,
+        item,
+        quantity,
+        by,
+        occurred_at,
+        note,
+        idempotency_key,
+        outside_reason,
     )
 
 
@@ -129,10 +139,20 @@ async def record_handout(
     occurred_at: dt.datetime | None = None,
     note: str = "",
     idempotency_key: str | None = None,
+    outside_reason: str = "",
 ) -> StockChange:
-    """Supplies given to travellers; more than the stock on record is accepted and flagged."""
+    """Supplies given to travellers; more than the stock on record is accepted and flagged.
+    Outside the campaign window only with ``outside_reason``."""
     return await _record_simple(
-        MovementKind.HANDOUT, station, item, quantity, by, occurred_at, note, idempotency_key
+        MovementKind.HANDOUT,
+        station,
+        item,
+        quantity,
+        by,
+        occurred_at,
+        note,
+        idempotency_key,
+        outside_reason,
     )
 
 
@@ -629,6 +649,7 @@ async def record_lines(
         async with in_transaction() as connection:
             station_id = await _open_report(connection, station, context.by)
             now = clock.now()
+            await check_station_window(station_id, kind, now, by=context.by)
             supplies = await _load_items([entry.item for entry in entries])
             moved: dict[int, tuple[int, int | None]] = {}
             for index in order:
@@ -881,6 +902,7 @@ async def _record_simple(
     occurred_at: dt.datetime | None,
     note: object,
     idempotency_key: object,
+    outside_reason: object = "",
 ) -> StockChange:
     amount = check_quantity(quantity)
     context = _LineContext.checked(by, occurred_at, note, idempotency_key)
@@ -890,8 +912,13 @@ async def _record_simple(
     try:
         async with in_transaction():
             target, supply, when = await _open_line(station, item, occurred_at)
+            reason = await check_inside_window(
+                target.campaign, kind, when, by=context.by, outside_reason=outside_reason
+            )
             balance = await _locked_balance(target.id, supply.id)
-            change = await _apply_line(balance, supply, kind, SIGNS[kind] * amount, context, when)
+            change = await _apply_line(
+                balance, supply, kind, SIGNS[kind] * amount, context, when, outside_reason=reason
+            )
             await _audit(change, context.by)
             return change
     except _DuplicateKey:
@@ -962,6 +989,7 @@ async def _apply_line(
     counted: int | None = None,
     counterpart_id: int | None = None,
     transfer_group: uuid.UUID | None = None,
+    outside_reason: str = "",
 ) -> StockChange:
     now = clock.now()
     # The caller holds this balance row's lock (PostgreSQL: FOR UPDATE; SQLite: one writer),
@@ -992,6 +1020,7 @@ async def _apply_line(
             source=context.by.source,
             idempotency_key=context.key,
             note=context.note,
+            outside_reason=outside_reason,
             occurred_at=occurred_at,
             recorded_at=now,
         )
