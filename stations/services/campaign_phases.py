@@ -12,12 +12,23 @@ from stations.models import Campaign
 
 def campaign_phase(campaign: Campaign, *, today: dt.date | None = None) -> CampaignPhase:
     """The phase on ``today`` (the Vietnam-local day, from the clock when not given)."""
-    if CampaignStatus(campaign.status) is CampaignStatus.CLOSED:
+    return phase_of(
+        CampaignStatus(campaign.status),
+        campaign.starts_on,
+        campaign.ends_on,
+        clock.today_local() if today is None else today,
+    )
+
+
+def phase_of(
+    status: CampaignStatus | str, starts_on: dt.date, ends_on: dt.date, today: dt.date
+) -> CampaignPhase:
+    """The phase of a campaign with these dates and status on the Vietnam-local ``today``."""
+    if CampaignStatus(status) is CampaignStatus.CLOSED:
         return CampaignPhase.CLOSED
-    day = clock.today_local() if today is None else today
-    if day < campaign.starts_on:
+    if today < starts_on:
         return CampaignPhase.PLANNING
-    if day <= campaign.ends_on:
+    if today <= ends_on:
         return CampaignPhase.RUNNING
     return CampaignPhase.FINISHED
 

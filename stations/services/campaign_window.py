@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from stations import clock
 from stations.enums import ActorKind, MovementKind, ServiceKind, ShiftStatus
@@ -122,7 +122,7 @@ async def check_station_window(
 
 
 async def _closes_at(campaign: Campaign, last_day_ends_at: dt.datetime) -> dt.datetime:
-    latest = (
+    latest: list[Any] = (
         await Shift.filter(
             station__campaign_id=campaign.id,
             status=ShiftStatus.ACTIVE,

@@ -19,12 +19,20 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from stations.enums import CampaignStatus, Language, MovementKind, ServiceKind, Source
+from stations.enums import (
+    CampaignPhase,
+    CampaignStatus,
+    Language,
+    MovementKind,
+    ServiceKind,
+    Source,
+)
 from stations.formatting import format_number
 from stations.i18n import _, translate
 from stations.labels import MOVEMENT_KIND_LABELS, SERVICE_KIND_LABELS, SOURCE_LABELS
 from stations.models import Station, SupplyItem, Unit
 from stations.services import inventory
+from stations.services.campaign_phases import campaign_phase
 from stations.services.errors import Conflict, InvalidInput, NotFound, StationsError
 from stations.services.permissions import Principal
 from stations.services.queries import inventory_pages as queries
@@ -88,13 +96,13 @@ IGNORED_PAGE = _("The page number was ignored: the first page is shown.")
 MAX_PAGE: Final = 100_000
 
 FORM_FIELDS: Final[dict[str, tuple[str, ...]]] = {
-    "receipt": ("item", "quantity", "note", "day", "time"),
-    "handout": ("item", "quantity", "note", "day", "time"),
+    "receipt": ("item", "quantity", "note", "day", "time", "outside_reason"),
+    "handout": ("item", "quantity", "note", "day", "time", "outside_reason"),
     "loss": ("item", "quantity", "note", "day", "time"),
     "transfer": ("item", "to_station", "quantity", "note", "day", "time"),
     "count": ("item", "counted", "note"),
     "threshold": ("item", "threshold"),
-    "service": ("kind", "quantity", "partner", "note", "day", "time"),
+    "service": ("kind", "quantity", "partner", "note", "day", "time", "outside_reason"),
 }
 #: The day and time fields report their errors together, as when it happened.
 WHEN_FIELD: Final = "occurred_at"
@@ -260,6 +268,8 @@ def _simple_line(
             occurred_at=when,
             note=values["note"],
             idempotency_key=key,
+            # Receipts and handouts only: outside the campaign window, with a reason.
+            **{name: values[name] for name in ("outside_reason",) if name in values},
         )
         return _recorded(msgid, change, _present(item), principal.language)
 
@@ -399,6 +409,7 @@ async def _service(
         occurred_at=when,
         note=values["note"],
         idempotency_key=key,
+        outside_reason=values["outside_reason"],
     )
     language = principal.language
     label = translate(SERVICE_KIND_LABELS[_present(kind)], language)
@@ -443,6 +454,8 @@ async def _station_page(
     context: dict[str, Any] = {
         "station": station,
         "campaign": station.campaign,
+        # Outside the campaign's days the forms ask why a line belongs outside it.
+        "outside_window": campaign_phase(station.campaign) is not CampaignPhase.RUNNING,
         "data": data,
         "forms": states,
         "can_change": principal.can_change and not closed,
