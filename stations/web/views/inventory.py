@@ -35,6 +35,7 @@ from stations.services import inventory
 from stations.services.campaign_phases import campaign_phase
 from stations.services.errors import Conflict, InvalidInput, NotFound, StationsError
 from stations.services.permissions import Principal
+from stations.services.planned_stock import MAX_PLANNED, set_planned_stock
 from stations.services.queries import inventory_pages as queries
 from stations.services.queries.stock import stock_for_stations
 from stations.services.service_records import (
@@ -85,6 +86,9 @@ ALREADY_RECORDED = _("This form had already been recorded: nothing was written t
 THRESHOLD_SET = _("Low-stock level for {item} set to {threshold}.")
 THRESHOLD_DEFAULT = _("Low-stock level for {item} set back to the item's default.")
 RECORDED_SERVICE = _("Service recorded: {kind}, {quantity}.")
+PLANNED_SET = _("Planned opening stock of {item} set to {quantity}.")
+PLANNED_REMOVED = _("Planned opening stock of {item} removed.")
+PLANNED_RANGE = _("The planned quantity must be a whole number between 0 and {max}, or empty.")
 
 IGNORED_STATION = _("The station filter was ignored: choose a station from the list.")
 IGNORED_ITEM = _("The item filter was ignored: choose an item from the list.")
@@ -102,6 +106,7 @@ FORM_FIELDS: Final[dict[str, tuple[str, ...]]] = {
     "transfer": ("item", "to_station", "quantity", "note", "day", "time"),
     "count": ("item", "counted", "note"),
     "threshold": ("item", "threshold"),
+    "planned": ("item", "planned"),
     "service": ("kind", "quantity", "partner", "note", "day", "time", "outside_reason"),
 }
 #: The day and time fields report their errors together, as when it happened.
@@ -366,6 +371,33 @@ async def _threshold(
     )
 
 
+async def _planned(
+    station: Station, values: dict[str, str], principal: Principal, key: str | None
+) -> Outcome:
+    checks = _Checks()
+    item = await checks.wait(_item(values))
+    quantity = checks.run(
+        lambda: (
+            None
+            if not values["planned"].strip()
+            else _whole(values["planned"], "planned", PLANNED_RANGE, minimum=0, maximum=MAX_PLANNED)
+        )
+    )
+    checks.done()
+    plan = await set_planned_stock(station, _present(item), quantity, by=principal.actor)
+    name = _present(item).name(principal.language.value)
+    if plan is None:
+        return Outcome([(PLANNED_REMOVED, {"item": name})])
+    return Outcome(
+        [
+            (
+                PLANNED_SET,
+                {"item": name, "quantity": format_number(plan.quantity, principal.language)},
+            )
+        ]
+    )
+
+
 def _service_kind(raw: str) -> ServiceKind:
     try:
         return forms.parse_choice(raw, "kind", ServiceKind)
@@ -427,6 +459,7 @@ HANDLERS: Final[
     "count": _count,
     "threshold": _threshold,
     "service": _service,
+    "planned": _planned,
 }
 
 
@@ -770,6 +803,12 @@ ROUTES: list[BaseRoute] = [
         _form_view("threshold"),
         methods=["POST"],
         name="stock_threshold",
+    ),
+    Route(
+        "/stations/{station_id:int}/planned-stock",
+        _form_view("planned"),
+        methods=["POST"],
+        name="planned_stock",
     ),
     Route(
         "/stations/{station_id:int}/services",
