@@ -3,10 +3,11 @@ planning actions once closed; the planned opening stock form."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from stations.enums import AssignmentStatus, CampaignStatus, ShiftRole
-from stations.models import PlannedStock
+from stations.models import Campaign, PlannedStock, Station
 from stations.services.actor import Actor
 from stations.services.inventory import record_receipt
 from stations.services.planned_stock import set_planned_stock
@@ -20,7 +21,8 @@ from tests.factories import (
     make_volunteer,
     vn,
 )
-from tests.stations.web.helpers import count_queries, make_user, signed_in
+from tests.stations.web.helpers import count_queries, make_user, post_form, signed_in
+from tests.stations.web.planning_helpers import client_for
 
 SYSTEM = Actor.system("tests")
 BEFORE_START = vn(2026, 12, 7, 9)  # the factories' campaign runs 30/01–11/02/2027
@@ -141,3 +143,56 @@ async def test_planned_stock_form_sets_and_refuses_bad_values(app, clock):
     assert await PlannedStock.filter(station_id=station.id).values_list("quantity", flat=True) == [
         600
     ]
+
+
+async def test_new_campaign_form_defaults_to_the_upcoming_tet(app, clock):
+    clock.set(vn(2026, 12, 7, 9))
+    client = await client_for(app, "admin")
+
+    page = (await client.get("/campaigns/new?lang=en")).text
+
+    assert 'name="year" type="number" value="2027"' in page or 'value="2027"' in page
+    assert "30/01/2027 – 11/02/2027" in page
+
+
+async def test_copy_page_creates_the_campaign_from_last_year(app, clock):
+    clock.set(vn(2026, 12, 7, 9))
+    source = await make_campaign(
+        name="Tết Bính Ngọ 2026",
+        year=2026,
+        starts_on=dt.date(2026, 2, 10),
+        ends_on=dt.date(2026, 2, 22),
+        status=CampaignStatus.CLOSED,
+    )
+    station = await make_station(source, code="MT01")
+    await make_shift(station, starts_at=vn(2026, 2, 10, 6), ends_at=vn(2026, 2, 10, 14))
+    client = await client_for(app, "admin")
+
+    form = await client.get(f"/campaigns/{source.id}/copy?lang=en")
+    bad = await post_form(
+        client,
+        f"/campaigns/{source.id}/copy?lang=en",
+        {"year": "2027", "name": "", "starts_on": "2027-02-05", "ends_on": "2027-02-01"},
+    )
+    good = await post_form(
+        client,
+        f"/campaigns/{source.id}/copy?lang=en",
+        {"year": "2027", "name": "", "starts_on": "", "ends_on": ""},
+    )
+
+    assert form.status_code == 200
+    assert 'value="2027"' in form.text
+    assert bad.status_code == 422
+    assert "The last day cannot be before the first day." in bad.text
+    copy = await Campaign.get(year=2027)
+    assert (good.status_code, good.headers["location"]) == (303, f"/campaigns/{copy.id}")
+    assert await Station.filter(campaign_id=copy.id).values_list("code", flat=True) == ["MT01"]
+
+
+async def test_copy_page_is_for_campaign_managers_only(app, clock):
+    source = await make_campaign()
+    client = await client_for(app, "coordinator", await make_unit())
+
+    response = await client.get(f"/campaigns/{source.id}/copy")
+
+    assert response.status_code == 403
