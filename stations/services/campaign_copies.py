@@ -21,7 +21,7 @@ from stations import clock
 from stations.calendar import HolidayKind, holiday_window
 from stations.enums import CampaignKind, ShiftStatus
 from stations.i18n import _
-from stations.models import Campaign, PlannedStock, Shift, Station
+from stations.models import Campaign, PlannedStock, Shift, Station, Unit
 from stations.services.actor import Actor
 from stations.services.audit import record_event
 from stations.services.campaigns import create_campaign
@@ -87,7 +87,7 @@ async def copy_campaign(
             starts_on=starts_on,
             ends_on=ends_on,
             budget_vnd=original.budget_vnd,
-            unit=await original.unit if original.unit_id is not None else None,
+            unit=await Unit.get(id=original.unit_id) if original.unit_id is not None else None,
         )
         stations = await Station.filter(campaign_id=original.id, is_active=True).order_by("code")
         station_ids = [station.id for station in stations] or [0]

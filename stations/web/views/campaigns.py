@@ -50,8 +50,10 @@ async def campaign_new(request: Request) -> Response:
     principal = principal_of(request)
     check_can_manage_campaigns(principal)
     if request.method == "GET":
-        kind, year = next_holiday(clock.today_local())
-        state = FormState({"kind": kind.value, "year": str(year)}, request.state.language)
+        upcoming_kind, upcoming_year = next_holiday(clock.today_local())
+        state = FormState(
+            {"kind": upcoming_kind.value, "year": str(upcoming_year)}, request.state.language
+        )
         return _campaign_form(request, None, state)
     state = await read_state(request)
     kind = state.take(lambda: forms.parse_choice(state.text("kind"), "kind", CampaignKind))
@@ -126,8 +128,10 @@ async def campaign_copy(request: Request) -> Response:
     check_can_manage_campaigns(principal)
     source = await campaign_in_path(request)
     if request.method == "GET":
-        year = next_year_of(source, clock.today_local())
-        return _copy_form(request, source, FormState({"year": str(year)}, request.state.language))
+        default_year = next_year_of(source, clock.today_local())
+        return _copy_form(
+            request, source, FormState({"year": str(default_year)}, request.state.language)
+        )
     state = await read_state(request)
     year = state.take(
         lambda: forms.parse_int(state.text("year"), "year", minimum=MIN_YEAR, maximum=MAX_YEAR)
