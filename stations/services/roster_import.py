@@ -27,6 +27,7 @@ from stations.i18n import _, translate
 from stations.models import Unit, Volunteer
 from stations.services.actor import Actor
 from stations.services.audit import record_event
+from stations.services.divisions import ward_names
 from stations.services.errors import Conflict, ImportRejected, InvalidInput, PermissionDenied
 from stations.services.phones import normalize_phone
 from stations.services.volunteers import (
@@ -598,10 +599,19 @@ async def _known_units() -> list[tuple[int, str, str]]:
     ]
 
 
+async def _unit_names() -> list[tuple[str, str]]:
+    """(code, name) of every unit, and (code, ward name) for a unit placed in a ward or
+    commune, so a roster may name "Công an phường Mỹ Tho" as "Phường Mỹ Tho" or "my tho"
+    (a ward two units share is left out by ``unit_lookup``)."""
+    rows = await Unit.all().values_list("code", "name", "ward_code")
+    names = [(code, name) for code, name, _ward in rows]
+    names += [(code, ward) for code, _name, ward_code in rows for ward in ward_names(ward_code)]
+    return names
+
+
 async def preview_roster(data: bytes, *, filename: str) -> RosterPreview:
     """``parse_roster`` with unit cells checked against the units in the database."""
-    units = await _known_units()
-    return parse_roster(data, filename=filename, known_units=[(c, n) for _i, c, n in units])
+    return parse_roster(data, filename=filename, known_units=await _unit_names())
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
@@ -651,7 +661,7 @@ async def import_roster(
     ``RosterOutsideScope``, whatever a preview showed earlier. Writes one audit event.
     """
     units = await _known_units()
-    preview = parse_roster(data, filename=filename, known_units=[(c, n) for _i, c, n in units])
+    preview = parse_roster(data, filename=filename, known_units=await _unit_names())
     if preview.rejected and not only_valid:
         raise RosterRejected(preview.rejected, preview.merged_duplicates)
     unit_by_code = {code: uid for uid, code, _name in units}

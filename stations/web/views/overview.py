@@ -28,6 +28,7 @@ from stations.models import Campaign
 from stations.services.campaign_phases import campaign_phase
 from stations.services.queries.campaign_listing import list_campaigns
 from stations.services.queries.campaigns import find_campaign
+from stations.services.queries.coverage import ward_coverage
 from stations.services.queries.overview import CampaignOverview, campaign_overview
 from stations.services.queries.readiness import campaign_readiness
 from stations.services.queries.reports import campaign_totals
@@ -91,6 +92,7 @@ async def overview_page(request: Request) -> Response:
         "service_labels": {
             kind.value: translate(label, language) for kind, label in SERVICE_LABELS.items()
         },
+        "coverage": await ward_coverage(campaign, unit_ids=principal.unit_ids),
         "chart": _chart(overview, language),
         "chart_empty": translate(CHART_EMPTY, language),
         "links": _links(request, campaign.id, language),
@@ -107,6 +109,7 @@ async def _readiness_page(request: Request, campaign: Campaign) -> Response:
     context: dict[str, Any] = {
         "campaign": campaign,
         "readiness": readiness,
+        "coverage": await ward_coverage(campaign, unit_ids=principal.unit_ids),
         "kind_label": translate(CAMPAIGN_KIND_LABELS[CampaignKind(campaign.kind)], language),
         **_phase_context(campaign, CampaignPhase.PLANNING, language),
         "links": _links(request, campaign.id, language),
