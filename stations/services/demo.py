@@ -57,11 +57,11 @@ from stations.models import (
 )
 from stations.services import demo_data as data
 from stations.services.actor import Actor
-from stations.services.demo_readiness import prepare_demo_places_and_readiness
 from stations.services.assignments import worked_minutes
 from stations.services.audit import record_event
 from stations.services.campaigns import close_campaign, create_campaign, default_campaign_name
 from stations.services.catalog import install_standard_items
+from stations.services.demo_readiness import prepare_demo_places_and_readiness
 from stations.services.errors import Conflict, InvalidInput
 from stations.services.geo import distance_m
 from stations.services.inventory import rebuild_balances
