@@ -26,7 +26,7 @@ async def ward_coverage(
     query = Station.filter(campaign_id=campaign.id, is_active=True, ward_code__isnull=False)
     if unit_ids is not None:
         query = query.filter(unit_id__in=sorted(unit_ids) or [0])
-    rows = await query.distinct().values_list("ward_code", flat=True)
+    rows = await query.order_by("ward_code").distinct().values_list("ward_code", flat=True)
     covered: dict[str, set[str]] = defaultdict(set)
     for code in rows:
         ward = divisions.ward(str(code))
@@ -47,9 +47,9 @@ async def usual_province(campaign: Campaign) -> str | None:
     its wards first."""
     codes: list[str] = [
         str(code)
-        for code in await Station.filter(
-            campaign_id=campaign.id, province_code__isnull=False
-        ).values_list("province_code", flat=True)
+        for code in await Station.filter(campaign_id=campaign.id, province_code__isnull=False)
+        .order_by("id")
+        .values_list("province_code", flat=True)
     ]
     if not codes:
         return None

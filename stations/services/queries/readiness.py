@@ -17,11 +17,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from tortoise.expressions import Subquery
 from tortoise.functions import Sum
 
 from stations import clock
 from stations.enums import ACTIVE_ASSIGNMENT_STATUSES, MovementKind, ShiftStatus
 from stations.models import (
+    Assignment,
     Campaign,
     DailyStockTally,
     PlannedStock,
@@ -118,16 +120,16 @@ async def campaign_readiness(
     received = {(int(s), int(i)): int(total or 0) for s, i, total in received_rows}
     item_ids = {int(i) for _s, i, _q in planned} | {i for _s, i in received}
     items = {item.id: item for item in await SupplyItem.filter(id__in=sorted(item_ids) or [0])}
-    unlinked = await (
-        Volunteer.filter(
-            telegram_user_id__isnull=True,
-            assignments__status__in=ACTIVE_ASSIGNMENT_STATUSES,
-            assignments__shift__status=ShiftStatus.ACTIVE,
-            assignments__shift__station_id__in=station_ids,
-        )
-        .distinct()
-        .order_by("search_name", "id")
-    )
+    on_shifts = Assignment.filter(
+        status__in=ACTIVE_ASSIGNMENT_STATUSES,
+        shift__status=ShiftStatus.ACTIVE,
+        shift__station_id__in=station_ids,
+    ).values("volunteer_id")
+    # A subquery rather than DISTINCT over a join: PostgreSQL refuses DISTINCT with an
+    # ORDER BY on columns it does not select.
+    unlinked = await Volunteer.filter(
+        id__in=Subquery(on_shifts), telegram_user_id__isnull=True
+    ).order_by("search_name", "id")
 
     shift_counts: dict[int, int] = defaultdict(int)
     unfilled: dict[int, int] = defaultdict(int)
