@@ -810,3 +810,35 @@ async def test_a_handout_crossing_the_low_stock_level_says_so(app, world) -> Non
 
     assert "Bottled water is now below its low-stock level of 100." in after.text
     assert "Handout recorded: Bottled water, 60 (bottle). Stock on record: 90." in after.text
+
+
+async def test_a_handout_before_the_campaign_needs_a_reason(app, world, clock) -> None:
+    clock.set(vn(2026, 12, 7, 9))  # the campaign starts on 30/01/2027
+    coordinator = await browser(app, world, unit=world.unit_a)
+    form = await coordinator.get(f"/stations/{world.a1.id}/inventory?lang=en")
+
+    refused = await coordinator.post(
+        f"/stations/{world.a1.id}/handouts?lang=en",
+        {"item": str(world.water.id), "quantity": "5", "note": ""},
+    )
+    received = await coordinator.post(
+        f"/stations/{world.a1.id}/receipts",
+        {"item": str(world.water.id), "quantity": "50", "note": ""},
+    )
+    accepted = await coordinator.post(
+        f"/stations/{world.a1.id}/handouts",
+        {
+            "item": str(world.water.id),
+            "quantity": "5",
+            "note": "",
+            "outside_reason": "Tặng đoàn xe từ thiện",
+        },
+    )
+
+    assert "Reason it is outside the campaign" in form.text
+    assert refused.status_code == 422
+    assert "give the reason it is outside the campaign" in refused.text
+    assert (received.status_code, accepted.status_code) == (303, 303)
+    assert await StockMovement.filter(kind=MovementKind.HANDOUT).values_list(
+        "outside_reason", flat=True
+    ) == ["Tặng đoàn xe từ thiện"]
