@@ -102,6 +102,7 @@ class Migration(migrations.Migration):
             name="outside_reason",
             field=fields.CharField(
                 default="",
+                db_default="",
                 description="why a coordinator recorded it outside the campaign window (empty inside it)",
                 max_length=300,
             ),
@@ -125,6 +126,7 @@ class Migration(migrations.Migration):
             name="outside_reason",
             field=fields.CharField(
                 default="",
+                db_default="",
                 description="why a coordinator recorded it outside the campaign window (empty inside it)",
                 max_length=300,
             ),

@@ -83,7 +83,7 @@ class StockMovement(Model):
     idempotency_key = fields.CharField(max_length=128, unique=True, null=True)
     note = fields.CharField(max_length=300, default="")
     #: why a coordinator recorded it outside the campaign window (empty inside it)
-    outside_reason = fields.CharField(max_length=300, default="")
+    outside_reason = fields.CharField(max_length=300, default="", db_default="")
     occurred_at = fields.DatetimeField()
     recorded_at = fields.DatetimeField()
 
@@ -172,7 +172,7 @@ class ServiceRecord(Model):
     idempotency_key = fields.CharField(max_length=128, unique=True, null=True)
     note = fields.CharField(max_length=300, default="")
     #: why a coordinator recorded it outside the campaign window (empty inside it)
-    outside_reason = fields.CharField(max_length=300, default="")
+    outside_reason = fields.CharField(max_length=300, default="", db_default="")
     occurred_at = fields.DatetimeField()
     recorded_at = fields.DatetimeField()
 
