@@ -67,7 +67,7 @@ GET_EXCEPTIONS: dict[str, str] = {
 }
 #: Only administrators and province-wide coordinators manage campaigns.
 CAMPAIGN_MANAGING = re.compile(
-    r"^(/campaigns/new|/campaigns/\{campaign_id:int\}/(edit|close)"
+    r"^(/campaigns/new|/campaigns/\{campaign_id:int\}/(edit|close|copy)"
     r"|/api/v1/campaigns(/\{campaign_id:int\}(/close)?)?)$"
 )
 ADMIN_ONLY_PAGES = ("/audit",)
