@@ -31,6 +31,15 @@ class CampaignStatus(StrEnum):
     CLOSED = "closed"
 
 
+class CampaignPhase(StrEnum):
+    """Where a campaign stands in time: worked out from its dates, its status and the clock."""
+
+    PLANNING = "planning"
+    RUNNING = "running"
+    FINISHED = "finished"
+    CLOSED = "closed"
+
+
 class ShiftStatus(StrEnum):
     ACTIVE = "active"
     CANCELLED = "cancelled"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from stations.enums import (
     AssignmentStatus,
     CampaignKind,
+    CampaignPhase,
     CampaignStatus,
     MovementKind,
     ServiceKind,
@@ -31,6 +32,13 @@ CAMPAIGN_KIND_LABELS: dict[CampaignKind, Msgid] = {
 CAMPAIGN_STATUS_LABELS: dict[CampaignStatus, Msgid] = {
     CampaignStatus.OPEN: Msgid(_("Open")),
     CampaignStatus.CLOSED: Msgid(_("Closed")),
+}
+
+CAMPAIGN_PHASE_LABELS: dict[CampaignPhase, Msgid] = {
+    CampaignPhase.PLANNING: Msgid(_("Planning")),
+    CampaignPhase.RUNNING: Msgid(_("Running")),
+    CampaignPhase.FINISHED: Msgid(_("Finished")),
+    CampaignPhase.CLOSED: Msgid(_("Closed")),
 }
 
 USER_ROLE_LABELS: dict[UserRole, Msgid] = {

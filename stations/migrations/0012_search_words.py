@@ -46,7 +46,7 @@ async def nothing_to_undo(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("stations", "0006_sessions_and_feed_keys")]
+    dependencies = [("stations", "0009_campaign_phases")]
 
     initial = False
 

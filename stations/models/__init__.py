@@ -3,6 +3,7 @@
 from stations.models.campaigns import Campaign, Shift, Station
 from stations.models.inventory import (
     DailyStockTally,
+    PlannedStock,
     ServiceRecord,
     StockBalance,
     StockMovement,
@@ -23,6 +24,7 @@ __all__ = [
     "DailyStockTally",
     "LinkToken",
     "Notification",
+    "PlannedStock",
     "ProcessHeartbeat",
     "ServiceRecord",
     "Shift",

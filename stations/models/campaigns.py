@@ -67,6 +67,9 @@ class Station(Model):
         "stations.Volunteer", related_name="led_stations", null=True, on_delete=fields.SET_NULL
     )
     lead_id: int | None
+    #: official codes of the province and ward or commune it stands in (2025 divisions)
+    province_code = fields.CharField(max_length=2, null=True)
+    ward_code = fields.CharField(max_length=5, null=True)
     is_active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)

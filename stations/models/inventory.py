@@ -82,6 +82,8 @@ class StockMovement(Model):
     source = fields.CharEnumField(Source, max_length=16)
     idempotency_key = fields.CharField(max_length=128, unique=True, null=True)
     note = fields.CharField(max_length=300, default="")
+    #: why a coordinator recorded it outside the campaign window (empty inside it)
+    outside_reason = fields.CharField(max_length=300, default="", db_default="")
     occurred_at = fields.DatetimeField()
     recorded_at = fields.DatetimeField()
 
@@ -169,9 +171,32 @@ class ServiceRecord(Model):
     source = fields.CharEnumField(Source, max_length=16)
     idempotency_key = fields.CharField(max_length=128, unique=True, null=True)
     note = fields.CharField(max_length=300, default="")
+    #: why a coordinator recorded it outside the campaign window (empty inside it)
+    outside_reason = fields.CharField(max_length=300, default="", db_default="")
     occurred_at = fields.DatetimeField()
     recorded_at = fields.DatetimeField()
 
     class Meta:
         table = "service_record"
         indexes = (("station_id", "occurred_at"),)
+
+
+class PlannedStock(Model):
+    """How much of an item a station should hold when the campaign opens."""
+
+    id = fields.IntField(primary_key=True)
+    station: fields.ForeignKeyRelation[Station] = fields.ForeignKeyField(
+        "stations.Station", related_name="planned_stock", on_delete=fields.CASCADE
+    )
+    station_id: int
+    item: fields.ForeignKeyRelation[SupplyItem] = fields.ForeignKeyField(
+        "stations.SupplyItem", related_name="planned_stock", on_delete=fields.RESTRICT
+    )
+    item_id: int
+    #: in the item unit, at least 1 (a plan of none is no row)
+    quantity = fields.IntField()
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "planned_stock"
+        unique_together = (("station", "item"),)

@@ -21,6 +21,10 @@ class Unit(Model):
         "stations.Unit", related_name="children", null=True, on_delete=fields.SET_NULL
     )
     parent_id: int | None
+    #: where it sits in the administrative divisions of Vietnam (2025): official province code
+    province_code = fields.CharField(max_length=2, null=True)
+    #: the official ward or commune code, of that province (None for a province-wide unit)
+    ward_code = fields.CharField(max_length=5, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

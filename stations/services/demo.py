@@ -61,6 +61,7 @@ from stations.services.assignments import worked_minutes
 from stations.services.audit import record_event
 from stations.services.campaigns import close_campaign, create_campaign, default_campaign_name
 from stations.services.catalog import install_standard_items
+from stations.services.demo_readiness import prepare_demo_places_and_readiness
 from stations.services.errors import Conflict, InvalidInput
 from stations.services.geo import distance_m
 from stations.services.inventory import rebuild_balances
@@ -746,6 +747,7 @@ async def load_demo(
             counts.update(written)
             campaigns.append(campaign)
         previous, upcoming = campaigns
+        await prepare_demo_places_and_readiness(previous, upcoming)
         await close_campaign(previous, by=by)
         if progress is not None:
             progress(STAGE_BALANCES, tracker.done, tracker.total)

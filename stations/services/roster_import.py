@@ -39,6 +39,7 @@ from stations.i18n import _, translate
 from stations.models import Unit, Volunteer
 from stations.services.actor import Actor
 from stations.services.audit import AuditEntry, record_event, record_events
+from stations.services.divisions import ward_names
 from stations.services.errors import Conflict, ImportRejected, InvalidInput, PermissionDenied
 from stations.services.phones import normalize_phone
 from stations.services.volunteers import (
@@ -690,6 +691,16 @@ async def _known_units() -> list[tuple[int, str, str]]:
     ]
 
 
+async def _unit_names() -> list[tuple[str, str]]:
+    """(code, name) of every unit, and (code, ward name) for a unit placed in a ward or
+    commune, so a roster may name "Công an phường Mỹ Tho" as "Phường Mỹ Tho" or "my tho"
+    (a ward two units share is left out by ``unit_lookup``)."""
+    rows = await Unit.all().values_list("code", "name", "ward_code")
+    names = [(code, name) for code, name, _ward in rows]
+    names += [(code, ward) for code, _name, ward_code in rows for ward in ward_names(ward_code)]
+    return names
+
+
 #: Bounds the rosters parsed at once across every event loop of the process.
 _parse_slots = threading.BoundedSemaphore(PARALLEL_PARSES)
 
@@ -704,7 +715,7 @@ def _parse_in_a_slot(
 async def preview_roster(data: bytes, *, filename: str) -> RosterPreview:
     """``parse_roster`` with unit cells checked against the units in the database, run in a
     worker thread: a large or hostile file must not stop the event loop serving others."""
-    units = [(code, name) for _i, code, name in await _known_units()]
+    units = await _unit_names()
     parse = functools.partial(_parse_in_a_slot, data, filename, units)
     return await anyio.to_thread.run_sync(parse)
 

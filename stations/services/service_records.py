@@ -14,6 +14,7 @@ from stations.i18n import _
 from stations.models import ServiceRecord, Station, Unit
 from stations.services.actor import Actor
 from stations.services.audit import record_event
+from stations.services.campaign_window import check_inside_window
 from stations.services.errors import Conflict, NotFound
 from stations.services.inventory import (
     check_actor,
@@ -43,8 +44,10 @@ async def record_service(
     occurred_at: dt.datetime | None = None,
     note: str = "",
     idempotency_key: str | None = None,
+    outside_reason: str = "",
 ) -> ServiceRecord:
-    """Record a service given at ``station``; the same idempotency key again returns the original."""
+    """Record a service given at ``station``; the same idempotency key again returns the original.
+    Outside the campaign window only with ``outside_reason``."""
     service = _check_kind(kind)
     amount = _check_amount(service, quantity)
     check_occurred_at_type(occurred_at)
@@ -60,6 +63,9 @@ async def record_service(
         async with in_transaction():
             target = await load_station(station, field="station", require_open=True)
             when = check_occurred_at(occurred_at, target.campaign)
+            reason = await check_inside_window(
+                target.campaign, service, when, by=actor, outside_reason=outside_reason
+            )
             if partner is not None and not await Unit.exists(id=partner.id):
                 raise NotFound(_("The partner unit was not found."), field="partner")
             try:
@@ -74,6 +80,7 @@ async def record_service(
                         source=actor.source,
                         idempotency_key=key,
                         note=text,
+                        outside_reason=reason,
                         occurred_at=when,
                         recorded_at=clock.now(),
                     )

@@ -14,6 +14,7 @@ from stations.models import Campaign, Station, Unit, Volunteer
 from stations.services.actor import Actor
 from stations.services.audit import record_event
 from stations.services.campaigns import open_campaign_of
+from stations.services.divisions import check_place
 from stations.services.edits import audit_value, check_editable, save_changes
 from stations.services.errors import Conflict, InvalidInput
 from stations.services.geo import check_coordinates
@@ -44,6 +45,8 @@ EDITABLE_FIELDS = frozenset(
         "closes_at",
         "lead",
         "is_active",
+        "province_code",
+        "ward_code",
     }
 )
 
@@ -62,15 +65,21 @@ async def create_station(
     opens_at: dt.time | None = None,
     closes_at: dt.time | None = None,
     lead: Volunteer | None = None,
+    province_code: str | None = None,
+    ward_code: str | None = None,
 ) -> Station:
-    """Add a station to an open campaign; its code must be new to the campaign."""
+    """Add a station to an open campaign; its code must be new to the campaign. Its place is
+    an official province and ward code (``services/divisions.py``)."""
     campaign_id = check_saved(
         campaign, Campaign, field="campaign", message=_("Choose a saved campaign.")
     )
     code = normalize_station_code(code)
     latitude, longitude = _checked_position(latitude, longitude)
     opens_at, closes_at = _checked_hours(opens_at, closes_at)
+    province_code, ward_code = check_place(province_code, ward_code)
     values: dict[str, Any] = {
+        "province_code": province_code,
+        "ward_code": ward_code,
         "code": code,
         "name": check_name(name),
         "address": _checked_address(address),
@@ -123,6 +132,11 @@ async def update_station(station: Station, *, by: Actor, **changes: Any) -> Stat
     if "latitude" in changes or "longitude" in changes:
         new_values["latitude"], new_values["longitude"] = _checked_position(
             changes.get("latitude", station.latitude), changes.get("longitude", station.longitude)
+        )
+    if "province_code" in changes or "ward_code" in changes:
+        new_values["province_code"], new_values["ward_code"] = check_place(
+            changes.get("province_code", station.province_code),
+            changes.get("ward_code", station.ward_code),
         )
     if "opens_at" in changes or "closes_at" in changes:
         new_values["opens_at"], new_values["closes_at"] = _checked_hours(

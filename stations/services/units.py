@@ -13,12 +13,13 @@ from stations.i18n import _
 from stations.models import Unit
 from stations.services.actor import Actor
 from stations.services.audit import record_event
+from stations.services.divisions import check_place
 from stations.services.edits import check_editable, save_changes
 from stations.services.errors import Conflict, InvalidInput
 from stations.services.validation import check_choice, check_name, load_existing
 
 UNIT_CODE_PATTERN = re.compile(r"[A-Z0-9_-]{1,32}")
-EDITABLE_FIELDS = frozenset({"name", "kind", "parent"})
+EDITABLE_FIELDS = frozenset({"name", "kind", "parent", "province_code", "ward_code"})
 
 
 async def create_unit(
@@ -28,9 +29,15 @@ async def create_unit(
     kind: UnitKind | str,
     parent: Unit | None = None,
     by: Actor,
+    province_code: str | None = None,
+    ward_code: str | None = None,
 ) -> Unit:
+    """A unit; its place is an official province and ward code (``services/divisions.py``)."""
     code = normalize_unit_code(code)
+    province_code, ward_code = check_place(province_code, ward_code)
     values: dict[str, Any] = {
+        "province_code": province_code,
+        "ward_code": ward_code,
         "name": check_name(name),
         "kind": _checked_kind(kind),
         "parent": await _existing_parent(parent),
@@ -59,13 +66,19 @@ async def create_unit(
 
 
 async def update_unit(unit: Unit, *, by: Actor, **changes: Any) -> Unit:
-    """Change a unit's ``name``, ``kind`` or ``parent``; the code is its lasting identity."""
+    """Change a unit's ``name``, ``kind``, ``parent`` or place; the code is its lasting
+    identity."""
     check_editable(changes, EDITABLE_FIELDS)
     new_values: dict[str, Any] = {}
     if "name" in changes:
         new_values["name"] = check_name(changes["name"])
     if "kind" in changes:
         new_values["kind"] = _checked_kind(changes["kind"])
+    if "province_code" in changes or "ward_code" in changes:
+        new_values["province_code"], new_values["ward_code"] = check_place(
+            changes.get("province_code", unit.province_code),
+            changes.get("ward_code", unit.ward_code),
+        )
     parent: Unit | None = None
     if "parent" in changes:
         parent = await _existing_parent(changes["parent"])

@@ -42,30 +42,49 @@ def test_models_have_no_changes_missing_from_migrations(tmp_path):
 
 
 BACKFILL_SCRIPT = """
-import asyncio, datetime as dt, sys
+import asyncio, sys
 from tortoise import Tortoise
+from tortoise.connection import connections
 from tortoise.migrations.api import migrate
 from stations import db
-from stations.enums import MovementKind, Source
-from stations.models import DailyStockTally, StockMovement
-from tests.factories import make_item, make_station, vn
+from stations.models import DailyStockTally
+
+# Rows as the schema of 0004 holds them, in plain SQL: today's models have columns that
+# later migrations add.
+ROWS = '''
+INSERT INTO "unit" (id, code, name, kind, created_at)
+  VALUES (1, 'U1', 'Công an xã 1', 'commune_police', '2027-01-01 00:00:00+00:00');
+INSERT INTO "campaign" (id, name, kind, year, starts_on, ends_on, status, created_at, updated_at)
+  VALUES (1, 'Tết Đinh Mùi 2027', 'tet', 2027, '2027-01-30', '2027-02-11', 'open',
+          '2027-01-01 00:00:00+00:00', '2027-01-01 00:00:00+00:00');
+INSERT INTO "station" (id, code, name, address, checkin_radius_m, is_active, created_at,
+                       updated_at, campaign_id, unit_id)
+  VALUES (1, 'S1', 'Trạm 1', '', 300, TRUE, '2027-01-01 00:00:00+00:00',
+          '2027-01-01 00:00:00+00:00', 1, 1);
+INSERT INTO "supply_item" (id, code, name_vi, name_en, unit_vi, unit_en, category, aliases,
+                           unit_cost_vnd, default_low_stock, is_active)
+  VALUES (1, 'water', 'Nước suối', 'Bottled water', 'chai', 'bottle', 'water', '[]', 4000, 0,
+          TRUE);
+'''
+LINES = [  # kind, quantity, delta, occurred_at in UTC (Vietnam is seven hours ahead)
+    ("receipt", 500, 500, "2027-02-01 16:59:00+00:00"),  # 23:59 on 01/02 in Vietnam
+    ("handout", 30, -30, "2027-02-01 17:00:00+00:00"),  # 00:00 on 02/02
+    ("handout", 12, -12, "2027-02-01 23:59:00+00:00"),  # 06:59
+    ("handout", 5, -5, "2027-02-02 00:00:00+00:00"),  # 07:00
+]
 
 async def main(url):
     config = db.tortoise_config(url)
     await migrate(config=config, target="stations.0004_signin_attempts")
     await Tortoise.close_connections()
     await db.init_db(url)
-    station, item = await make_station(), await make_item("water")
-    for kind, quantity, delta, at in [
-        (MovementKind.RECEIPT, 500, 500, vn(2027, 2, 1, 23, 59)),
-        (MovementKind.HANDOUT, 30, -30, vn(2027, 2, 2, 0, 0)),
-        (MovementKind.HANDOUT, 12, -12, vn(2027, 2, 2, 6, 59)),
-        (MovementKind.HANDOUT, 5, -5, vn(2027, 2, 2, 7, 0)),
-    ]:
-        await StockMovement.create(
-            station=station, item=item, kind=kind, quantity=quantity, delta=delta,
-            source=Source.IMPORT, occurred_at=at, recorded_at=at,
-        )
+    script = ROWS + "".join(
+        'INSERT INTO "stock_movement" (kind, quantity, delta, discrepancy, source, note,'
+        f" occurred_at, recorded_at, item_id, station_id) VALUES ('{kind}', {quantity},"
+        f" {delta}, FALSE, 'import', '', '{at}', '{at}', 1, 1);"
+        for kind, quantity, delta, at in LINES
+    )
+    await connections.get("default").execute_script(script)
     await db.close_db()
     await db.migrate(url)
     await db.init_db(url)

@@ -9,7 +9,14 @@ from tortoise.exceptions import IntegrityError
 
 from stations import clock as clock_module
 from stations.enums import MovementKind, Source
-from stations.models import Assignment, Campaign, ServiceRecord, Shift, StockMovement
+from stations.models import (
+    Assignment,
+    Campaign,
+    PlannedStock,
+    ServiceRecord,
+    Shift,
+    StockMovement,
+)
 from tests.factories import (
     make_campaign,
     make_item,
@@ -179,3 +186,13 @@ async def test_duplicate_unit_code_is_rejected(db):
 
     with pytest.raises(IntegrityError):
         await make_unit(code="CA-HN")
+
+
+@pytest.mark.parametrize("quantity", [0, -5])
+async def test_planned_stock_of_none_or_less_is_rejected(db, quantity):
+    station, item = await make_station(), await make_item("water")
+
+    with pytest.raises(IntegrityError):
+        await PlannedStock.create(station=station, item=item, quantity=quantity)
+
+    assert await PlannedStock.all().count() == 0

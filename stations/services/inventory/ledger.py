@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, Final
 
@@ -49,6 +49,7 @@ from stations.models import (
 )
 from stations.services.actor import Actor
 from stations.services.audit import AuditEntry, record_events
+from stations.services.campaign_window import check_inside_window
 from stations.services.errors import Conflict, InvalidInput, NotFound
 from stations.services.inventory.checks import (
     ACTOR_GONE,
@@ -119,6 +120,8 @@ class Line:
     #: the input an error about this line's station names ("from_station" in a transfer)
     station_field: str = "station"
     superseded: bool = False
+    #: why a coordinator records this line outside its campaign's window (campaign_window)
+    outside_reason: object = ""
 
 
 #: A rule run under the balance lock before a line is written: given the line, its station
@@ -137,6 +140,7 @@ class LineEntry:
     idempotency_key: object = None
     note: object = ""
     occurred_at: object = None
+    outside_reason: object = ""
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,8 @@ class _OpenStation:
     id: int
     campaign_id: int
     starts_on: dt.date
+    #: the campaign as the window rule reads it (id, name and dates)
+    campaign: Campaign
 
 
 class _DuplicateKey(Exception):
@@ -186,9 +192,11 @@ async def record_movement(
     occurred_at: dt.datetime | None = None,
     note: object = "",
     idempotency_key: object = None,
+    outside_reason: object = "",
 ) -> StockChange:
-    """One receipt, handout (more than the stock on record is accepted and flagged) or loss."""
-    entry = LineEntry(item, quantity, idempotency_key, note, occurred_at)
+    """One receipt, handout (more than the stock on record is accepted and flagged) or loss;
+    outside the campaign's window only with ``outside_reason`` (``campaign_window``)."""
+    entry = LineEntry(item, quantity, idempotency_key, note, occurred_at, outside_reason)
     return (await record_lines(kind, station, [entry], by=by))[0]
 
 
@@ -208,6 +216,7 @@ def clean_options(entries: Sequence[LineEntry], by: object) -> list[dict[str, An
                 "note": clean_note(entry.note),
                 "key": clean_idempotency_key(entry.idempotency_key),
                 "occurred_at": entry.occurred_at,
+                "outside_reason": entry.outside_reason,
             }
         )
     return options
@@ -246,6 +255,7 @@ async def write_lines(
                 else moment_within(line.occurred_at, stations[index].starts_on)
                 for index, line in enumerate(lines)
             ]
+            lines = await _inside_campaigns(lines, stations, moments, by)
             moved: dict[int, tuple[int, int | None]] = {}
             for index in order:
                 station_id, item_id = stations[index].id, supplies[index].id
@@ -310,6 +320,23 @@ def _check_writable(lines: Sequence[Line], stations: Sequence[_OpenStation]) -> 
             )
 
 
+async def _inside_campaigns(
+    lines: list[Line],
+    stations: Sequence[_OpenStation],
+    moments: Sequence[dt.datetime],
+    by: Actor,
+) -> list[Line]:
+    """Each line checked against its campaign's window (handouts inside it, receipts not
+    after it, unless a coordinator gives the reason), with the reason it keeps."""
+    checked = []
+    for line, station, moment in zip(lines, stations, moments, strict=True):
+        reason = await check_inside_window(
+            station.campaign, line.kind, moment, by=by, outside_reason=line.outside_reason
+        )
+        checked.append(replace(line, outside_reason=reason))
+    return checked
+
+
 async def _open_stations(
     connection: BaseDBAsyncClient, lines: Sequence[Line], by: Actor
 ) -> list[_OpenStation]:
@@ -321,7 +348,7 @@ async def _open_stations(
         f'SELECT (SELECT COUNT(*) FROM "{Volunteer._meta.db_table}" WHERE "id" = {marks[0]})'
         f' AS volunteers, (SELECT COUNT(*) FROM "{User._meta.db_table}" WHERE "id" = {marks[1]})'
         ' AS users, s."id" AS station_id, s."campaign_id" AS campaign_id, c."status" AS status,'
-        ' c."name" AS campaign, c."starts_on" AS starts_on'
+        ' c."name" AS campaign, c."starts_on" AS starts_on, c."ends_on" AS ends_on'
         f' FROM (SELECT 1 AS one) AS report LEFT JOIN "{Station._meta.db_table}" AS s'
         f' ON s."id" IN ({", ".join(marks[2:])}) LEFT JOIN "{Campaign._meta.db_table}" AS c'
         ' ON c."id" = s."campaign_id"',
@@ -340,9 +367,14 @@ async def _open_stations(
             raise NotFound(STATION_NOT_FOUND, field=line.station_field)
         if row["status"] != CampaignStatus.OPEN.value:
             raise Conflict(CAMPAIGN_CLOSED, field=line.station_field, campaign=row["campaign"])
-        opened.append(
-            _OpenStation(int(row["station_id"]), int(row["campaign_id"]), as_date(row["starts_on"]))
+        starts_on = as_date(row["starts_on"])
+        campaign = Campaign(
+            id=int(row["campaign_id"]),
+            name=row["campaign"],
+            starts_on=starts_on,
+            ends_on=as_date(row["ends_on"]),
         )
+        opened.append(_OpenStation(int(row["station_id"]), campaign.id, starts_on, campaign))
     return opened
 
 
@@ -434,6 +466,7 @@ def _ledger_row(
         source=by.source,
         idempotency_key=line.key,
         note=line.note,
+        outside_reason=str(line.outside_reason or ""),
         occurred_at=occurred_at,
         recorded_at=now,
     )

@@ -20,13 +20,17 @@ What each figure counts:
 - **cost_vnd** — the value of the supplies received: ``receipt`` lines × the item's current
   ``unit_cost_vnd``. The campaign's budget and what is left of it sit beside it.
 - **per day** — by the Vietnam-local date of ``occurred_at`` (handouts, receipts, services) or of
-  the shift's start (turns, hours). Every day of the campaign window is listed, zeros
-  included; the list stretches to cover any day outside the window that has figures (supplies
-  received the day before opening), so the days always add up to the campaign's totals.
+  the shift's start (turns, hours). Exactly the days of the campaign, zeros included.
+- **the window** (``services/campaign_window.py``) — handouts, services and turns count only
+  inside it: from the first day's midnight to the last day's, or to the end of a night shift
+  that runs past it (its last hours count on the last day). Supplies received before the first
+  day count on the first day (they arrive early); anything a coordinator recorded outside the
+  window, with a reason, stays in the ledger and out of the report.
+- **phase** — ``planning``, ``running``, ``finished`` or ``closed`` on the day it was made.
 
-Cost: four queries whatever the number of stations, lines or days — the stations with their
+Cost: five queries whatever the number of stations, lines or days — the stations with their
 units, then the supplies, the services and the turns, each grouped by station and local day
-in SQL. The supplies come from ``DailyStockTally``, the ledger already summed per station,
+in SQL, and the end of the window. The supplies come from ``DailyStockTally``, the ledger already summed per station,
 item, kind and local day by its writer, so the report reads a few rows per station and day
 rather than every ledger line. Services and turns are grouped by a local-day expression
 (``queries/local_day.py``), in raw SQL since the ORM cannot group by one.
@@ -52,6 +56,8 @@ from stations.enums import (
     SupplyCategory,
 )
 from stations.models import Campaign, Station
+from stations.services.campaign_phases import phase_of
+from stations.services.campaign_window import campaign_window
 from stations.services.queries.local_day import as_date, local_day_sql
 from stations.services.sql import placeholders
 
@@ -104,6 +110,13 @@ class CampaignReport:
     days: list[DayReport]
 
     @property
+    def phase(self) -> str:
+        """A ``CampaignPhase`` value on the Vietnam-local day the report was made."""
+        return phase_of(
+            self.status, self.starts_on, self.ends_on, clock.local(self.generated_at).date()
+        ).value
+
+    @property
     def budget_remaining_vnd(self) -> int | None:
         """What is left of the budget (negative when it is overspent); None without a budget."""
         if self.budget_vnd is None:
@@ -152,6 +165,8 @@ def _placeholder(dialect: str) -> str:
 
 
 def _ledger_sql(dialect: str, *, per_day: bool = True) -> str:
+    """Parameters: the campaign, its first day, the last day a handout counts on."""
+    first, last = placeholders(dialect, 3)[1:]
     return (
         "SELECT t.station_id AS station_id, i.category AS category, t.kind AS kind,"
         f"{' t.day AS day,' if per_day else ''} SUM(t.delta) AS delta,"
@@ -163,11 +178,15 @@ def _ledger_sql(dialect: str, *, per_day: bool = True) -> str:
         ' JOIN "station" s ON s.id = t.station_id'
         f" WHERE s.campaign_id = {_placeholder(dialect)}"
         f" AND t.kind IN ('{MovementKind.HANDOUT.value}', '{MovementKind.RECEIPT.value}')"
+        f" AND (t.day >= {first} OR t.kind = '{MovementKind.RECEIPT.value}')"
+        f" AND t.day <= {last}"
         f" GROUP BY 1, 2, 3{', 4' if per_day else ''}"
     )
 
 
 def _services_sql(dialect: str, *, per_day: bool = True) -> str:
+    """Parameters: the campaign, the window's opening and closing moments."""
+    opens, closes = placeholders(dialect, 3)[1:]
     day = f" {local_day_sql('r.occurred_at', dialect)} AS day," if per_day else ""
     return (
         f"SELECT r.station_id AS station_id, r.kind AS kind, r.partner_id AS partner_id,{day}"
@@ -175,11 +194,15 @@ def _services_sql(dialect: str, *, per_day: bool = True) -> str:
         ' FROM "service_record" r'
         ' JOIN "station" s ON s.id = r.station_id'
         f" WHERE s.campaign_id = {_placeholder(dialect)}"
+        f" AND r.occurred_at >= {opens} AND r.occurred_at < {closes}"
         f" GROUP BY 1, 2, 3{', 4' if per_day else ''}"
     )
 
 
 def _turns_sql(dialect: str, *, per_day: bool = True) -> str:
+    """Parameters: the campaign, the window's opening moment and its last day's end: a shift
+    counts when it runs into the window and starts by the last day's end."""
+    opens, last_day_ends = placeholders(dialect, 3)[1:]
     day = f" {local_day_sql('sh.starts_at', dialect)} AS day," if per_day else ""
     checked_in, checked_out = AssignmentStatus.CHECKED_IN.value, AssignmentStatus.CHECKED_OUT.value
     return (
@@ -191,6 +214,7 @@ def _turns_sql(dialect: str, *, per_day: bool = True) -> str:
         ' JOIN "station" s ON s.id = sh.station_id'
         f" WHERE s.campaign_id = {_placeholder(dialect)}"
         f" AND a.status IN ('{checked_in}', '{checked_out}')"
+        f" AND sh.ends_at > {opens} AND sh.starts_at < {last_day_ends}"
         f" GROUP BY 1{', 2' if per_day else ''}"
     )
 
@@ -202,7 +226,10 @@ def _day_range(first: dt.date, last: dt.date) -> list[dt.date]:
 class _Ledger:
     """The four tallies every grouped row adds into: campaign, station, day, and who served."""
 
-    def __init__(self, stations: Iterable[Station]) -> None:
+    def __init__(self, stations: Iterable[Station], first_day: dt.date, last_day: dt.date) -> None:
+        #: every row's day is folded into the campaign's days: early receipts on the first,
+        #: a night shift's last hours on the last
+        self.first_day, self.last_day = first_day, last_day
         self.unit_of = {station.id: station.unit.id for station in stations}
         self.campaign = _Tally()
         self.by_station: dict[int, _Tally] = {}
@@ -216,7 +243,8 @@ class _Ledger:
         station = self.by_station.setdefault(station_id, _Tally())
         if row.get("day") is None:
             return self.campaign, station
-        daily = self.by_day.setdefault(as_date(row["day"]), _Tally())
+        day = min(max(as_date(row["day"]), self.first_day), self.last_day)
+        daily = self.by_day.setdefault(day, _Tally())
         if served:
             daily.station_ids.add(station_id)
             daily.unit_ids.add(self.unit_of[station_id])
@@ -281,16 +309,27 @@ async def _report(
     stations = await query.select_related("unit").order_by("code")
     kept = {station.id for station in stations}
 
-    async def rows(sql: str) -> list[dict[str, Any]]:
-        found = await connection.execute_query_dict(sql, [campaign.id])
+    window = await campaign_window(campaign)
+    # A night shift past the last day's midnight: its handouts are on the next local day.
+    last_tally_day = campaign.ends_on + dt.timedelta(
+        days=1 if window.closes_at > window.last_day_ends_at else 0
+    )
+    parameters: dict[str, list[Any]] = {
+        "ledger": [campaign.id, campaign.starts_on, last_tally_day],
+        "services": [campaign.id, window.opens_at, window.closes_at],
+        "turns": [campaign.id, window.opens_at, window.last_day_ends_at],
+    }
+
+    async def rows(sql: str, part: str) -> list[dict[str, Any]]:
+        found = await connection.execute_query_dict(sql, parameters[part])
         if unit_ids is None:
             return list(found)
         return [row for row in found if row["station_id"] in kept]
 
-    ledger = _Ledger(stations)
-    ledger.add_movements(await rows(_ledger_sql(dialect, per_day=per_day)))
-    ledger.add_services(await rows(_services_sql(dialect, per_day=per_day)))
-    ledger.add_turns(await rows(_turns_sql(dialect, per_day=per_day)))
+    ledger = _Ledger(stations, campaign.starts_on, campaign.ends_on)
+    ledger.add_movements(await rows(_ledger_sql(dialect, per_day=per_day), "ledger"))
+    ledger.add_services(await rows(_services_sql(dialect, per_day=per_day), "services"))
+    ledger.add_turns(await rows(_turns_sql(dialect, per_day=per_day), "turns"))
 
     counted = [s for s in stations if s.is_active or s.id in ledger.stations_with_figures]
     ledger.campaign.station_ids.update(s.id for s in counted)
@@ -313,11 +352,9 @@ async def _report(
 
     day_reports = []
     if per_day:
-        first = min([campaign.starts_on, *ledger.by_day])
-        last = max([campaign.ends_on, *ledger.by_day])
         day_reports = [
             DayReport(day=day, totals=ledger.by_day.get(day, _Tally()).freeze())
-            for day in _day_range(first, last)
+            for day in _day_range(campaign.starts_on, campaign.ends_on)
         ]
 
     return CampaignReport(
@@ -342,6 +379,7 @@ def report_to_dict(report: CampaignReport) -> dict[str, Any]:
         "name": report.name,
         "kind": report.kind,
         "status": report.status,
+        "phase": report.phase,
         "starts_on": report.starts_on.isoformat(),
         "ends_on": report.ends_on.isoformat(),
         "budget_vnd": report.budget_vnd,

@@ -16,6 +16,7 @@ from stations.clock import local
 from stations.enums import (
     AssignmentStatus,
     CampaignKind,
+    CampaignPhase,
     CampaignStatus,
     Language,
     MovementKind,
@@ -229,6 +230,7 @@ MOVEMENT = Resource(
         Out("discrepancy", BOOL, lambda m: m.discrepancy),
         Out("source", _choice(Source), lambda m: _value(m.source)),
         Out("note", TEXT, lambda m: m.note),
+        Out("outside_reason", TEXT, lambda m: m.outside_reason),
         Out("occurred_at", MOMENT, lambda m: _moment(m.occurred_at)),
         Out("recorded_at", MOMENT, lambda m: _moment(m.recorded_at)),
     ),
@@ -326,6 +328,7 @@ REPORT_SCHEMA: dict[str, Any] = {
         "name",
         "kind",
         "status",
+        "phase",
         "starts_on",
         "ends_on",
         "budget_vnd",
@@ -340,6 +343,11 @@ REPORT_SCHEMA: dict[str, Any] = {
         "name": TEXT,
         "kind": _choice(CampaignKind),
         "status": _choice(CampaignStatus),
+        "phase": {
+            **_choice(CampaignPhase),
+            "description": "planning before the first day, running through the last, finished "
+            "after it until the campaign is closed, closed.",
+        },
         "starts_on": DATE,
         "ends_on": DATE,
         "budget_vnd": _nullable(INT),

@@ -7,6 +7,7 @@ from typing import Any
 
 from stations.enums import MovementKind
 from stations.services import inventory
+from stations.services.campaign_window import REASON_MAX
 from stations.services.inventory import MAX_QUANTITY, NOTE_MAX, StockChange
 from stations.services.permissions import check_can_change_station, check_can_view_station
 from stations.services.queries import api as queries
@@ -96,6 +97,14 @@ COUNTED = Field(
     minimum=0,
     maximum=MAX_QUANTITY,
 )
+OUTSIDE_REASON = Field(
+    "outside_reason",
+    "string",
+    "Why this entry lies outside the campaign's days: required for a handout outside them or a "
+    "receipt after them (receipts before the first day need none), ignored inside them.",
+    max_length=REASON_MAX,
+    default="",
+)
 TO_STATION = id_field("to_station_id", "The station receiving the transfer.", required=True)
 
 STOCK_ENTRY_BODY = VariantBody(
@@ -107,12 +116,14 @@ STOCK_ENTRY_BODY = VariantBody(
             "receipt",
             "Supplies arrived.",
             QUANTITY,
+            OUTSIDE_REASON,
             example={"quantity": 240, "note": "Nhà tài trợ: Công ty nước Tân Phú"},
         ),
         "handout": _entry_fields(
             "handout",
             "Supplies handed out; more than on record is flagged.",
             QUANTITY,
+            OUTSIDE_REASON,
             example={"quantity": 36},
         ),
         "loss": _entry_fields(
@@ -215,6 +226,8 @@ async def _record(
             call.principal, target, missing=queries.unknown(target, field="to_station_id")
         )
         return await inventory.transfer_stock(station, target, item, body["quantity"], **common)
+    if kind in ("receipt", "handout"):
+        common = {**common, "outside_reason": body["outside_reason"]}
     return (await _SIMPLE[kind](station, item, body["quantity"], **common),)
 
 

@@ -16,6 +16,7 @@ from stations.formatting import format_number
 from stations.i18n import _
 from stations.labels import CAMPAIGN_KIND_LABELS
 from stations.models import Campaign
+from stations.services.campaign_copies import copy_campaign, next_holiday, next_year_of
 from stations.services.campaigns import (
     MAX_BUDGET_VND,
     MAX_YEAR,
@@ -50,9 +51,9 @@ async def campaign_new(request: Request) -> Response:
     principal = principal_of(request)
     check_can_manage_campaigns(principal)
     if request.method == "GET":
+        upcoming_kind, upcoming_year = next_holiday(clock.today_local())
         state = FormState(
-            {"kind": CampaignKind.TET.value, "year": str(clock.today_local().year)},
-            request.state.language,
+            {"kind": upcoming_kind.value, "year": str(upcoming_year)}, request.state.language
         )
         return _campaign_form(request, None, state)
     state = await read_state(request)
@@ -122,6 +123,62 @@ async def campaign_close(request: Request) -> Response:
         )
     flash(request, _("Campaign {name} closed."), name=campaign.name)
     return redirect_to(request, "station_list", campaign_id=campaign.id)
+
+
+@page(change=True)
+async def campaign_copy(request: Request) -> Response:
+    """``/campaigns/{id}/copy``: a new campaign with this one's stations, shifts and planned
+    stock, moved onto the new dates."""
+    principal = principal_of(request)
+    check_can_manage_campaigns(principal)
+    source = await campaign_in_path(request)
+    if request.method == "GET":
+        default_year = next_year_of(source, clock.today_local())
+        return _copy_form(
+            request, source, FormState({"year": str(default_year)}, request.state.language)
+        )
+    state = await read_state(request)
+    year = state.take(
+        lambda: forms.parse_int(state.text("year"), "year", minimum=MIN_YEAR, maximum=MAX_YEAR)
+    )
+    values = _parse_editable(state)
+    if state.ok:
+        try:
+            copied = await copy_campaign(
+                source,
+                by=principal.actor,
+                year=year,  # type: ignore[arg-type]
+                name=values["name"] or None,
+                starts_on=values["starts_on"],
+                ends_on=values["ends_on"],
+            )
+        except StationsError as error:
+            state.refuse(error)
+        else:
+            flash(
+                request,
+                _("Campaign {name} created from {source}: {stations} stations, {shifts} shifts."),
+                name=copied.campaign.name,
+                source=source.name,
+                stations=copied.stations,
+                shifts=copied.shifts,
+            )
+            return redirect_to(request, "campaign_overview", campaign_id=copied.campaign.id)
+    return _copy_form(request, source, state)
+
+
+def _copy_form(request: Request, source: Campaign, state: FormState) -> Response:
+    return render(
+        request,
+        "campaigns/copy.html",
+        {
+            "source": source,
+            "kind_label": CAMPAIGN_KIND_LABELS[source.kind],
+            "values": state.values,
+            "errors": state.errors,
+        },
+        status_code=state.status_code,
+    )
 
 
 def _parse_editable(state: FormState) -> dict[str, Any]:
@@ -216,6 +273,12 @@ ROUTES: list[BaseRoute] = [
         campaign_edit,
         methods=["GET", "POST"],
         name="campaign_edit",
+    ),
+    Route(
+        "/campaigns/{campaign_id:int}/copy",
+        campaign_copy,
+        methods=["GET", "POST"],
+        name="campaign_copy",
     ),
     Route(
         "/campaigns/{campaign_id:int}/close",

@@ -35,6 +35,7 @@ from stations.models import Station, SupplyItem, Unit
 from stations.services import inventory
 from stations.services.errors import Conflict, InvalidInput, NotFound, StationsError
 from stations.services.permissions import Principal
+from stations.services.planned_stock import MAX_PLANNED, set_planned_stock
 from stations.services.queries import inventory_pages as queries
 from stations.services.queries.stock import stock_for_stations
 from stations.services.service_records import (
@@ -89,6 +90,9 @@ ALREADY_RECORDED = _("This form had already been recorded: nothing was written t
 THRESHOLD_SET = _("Low-stock level for {item} set to {threshold}.")
 THRESHOLD_DEFAULT = _("Low-stock level for {item} set back to the item's default.")
 RECORDED_SERVICE = _("Service recorded: {kind}, {quantity}.")
+PLANNED_SET = _("Planned opening stock of {item} set to {quantity}.")
+PLANNED_REMOVED = _("Planned opening stock of {item} removed.")
+PLANNED_RANGE = _("The planned quantity must be a whole number between 0 and {max}, or empty.")
 
 IGNORED_STATION = _("The station filter was ignored: choose a station from the list.")
 IGNORED_ITEM = _("The item filter was ignored: choose an item from the list.")
@@ -240,6 +244,8 @@ def _movement(kind: MovementKind, msgid: str) -> Record:
             occurred_at=when,
             note=state.values.get("note", ""),
             idempotency_key=key,
+            # Receipts and handouts: outside the campaign window, with a reason.
+            outside_reason=state.values.get("outside_reason", ""),
         )
         return _recorded(msgid, change, item, principal.language)
 
@@ -332,6 +338,27 @@ async def _threshold(
     return Outcome([(THRESHOLD_SET, {"item": name, "threshold": threshold})])
 
 
+def _planned_quantity(state: FormState) -> int | None:
+    if not state.text("planned"):
+        return None
+    return _amount(state, "planned", PLANNED_RANGE, minimum=0, maximum=MAX_PLANNED)
+
+
+async def _planned(
+    station: Station, state: FormState, principal: Principal, key: str | None
+) -> Outcome | None:
+    item = await state.wait(_item(state))
+    quantity = state.take(lambda: _planned_quantity(state))
+    if item is None or not state.ok:
+        return None
+    plan = await set_planned_stock(station, item, quantity, by=principal.actor)
+    name = item.name(principal.language.value)
+    if plan is None:
+        return Outcome([(PLANNED_REMOVED, {"item": name})])
+    planned = format_number(plan.quantity, principal.language)
+    return Outcome([(PLANNED_SET, {"item": name, "quantity": planned})])
+
+
 def _service_kind(state: FormState) -> ServiceKind:
     try:
         return forms.parse_choice(state.text("kind"), "kind", ServiceKind)
@@ -375,11 +402,24 @@ async def _service(
         occurred_at=when,
         note=state.values.get("note", ""),
         idempotency_key=key,
+        outside_reason=state.values.get("outside_reason", ""),
     )
     language = principal.language
     label = translate(SERVICE_KIND_LABELS[kind], language)
     quantity_text = format_number(record.quantity, language)
     return Outcome([(RECORDED_SERVICE, {"kind": label, "quantity": quantity_text})])
+
+
+#: Why a coordinator records a line outside the campaign's days (``campaign_window``).
+OUTSIDE = Field(
+    "text",
+    "outside_reason",
+    _("Reason it is outside the campaign"),
+    _(
+        "Needed for a handout or a service outside the campaign's days, or supplies received after it."
+    ),
+    required=False,
+)
 
 
 def _note(label: str = _("Note (optional)"), help: str | None = None) -> Field:
@@ -391,7 +431,9 @@ def _movement_task(
 ) -> Task:
     """A receipt, handout or loss: ``words`` are its title, its button and what it says."""
     title, submit, recorded = words
-    fields = (ITEM, quantity, note, WHEN)
+    fields: tuple[Field, ...] = (ITEM, quantity, note, WHEN)
+    if kind in (MovementKind.RECEIPT, MovementKind.HANDOUT):
+        fields = (*fields, OUTSIDE)
     return Task(
         kind.value, f"stock_{kind.value}", path, title, submit, fields, _movement(kind, recorded)
     )
@@ -487,6 +529,7 @@ TASKS: Final[tuple[Task, ...]] = (
             ),
             _note(),
             WHEN,
+            OUTSIDE,
         ),
         _service,
     ),
@@ -507,6 +550,27 @@ TASKS: Final[tuple[Task, ...]] = (
             ),
         ),
         _threshold,
+    ),
+    Task(
+        "planned",
+        "planned_stock",
+        "planned-stock",
+        _("Plan the opening stock"),
+        _("Save the plan"),
+        (
+            ITEM,
+            Field(
+                "number",
+                "planned",
+                _("Planned quantity on the first day"),
+                _(
+                    "Empty or 0 removes the plan. Before the campaign, the overview compares it "
+                    "with what was received."
+                ),
+                required=False,
+            ),
+        ),
+        _planned,
     ),
 )
 

@@ -8,13 +8,29 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from stations.enums import CampaignKind, CampaignStatus, Language, ServiceKind, ShiftRole
+from stations.enums import (
+    CampaignKind,
+    CampaignPhase,
+    CampaignStatus,
+    Language,
+    ServiceKind,
+    ShiftRole,
+)
 from stations.formatting import format_date, format_number
 from stations.i18n import Msgid, _, translate
-from stations.labels import CAMPAIGN_KIND_LABELS, CAMPAIGN_STATUS_LABELS, ROLE_LABELS
+from stations.labels import (
+    CAMPAIGN_KIND_LABELS,
+    CAMPAIGN_PHASE_LABELS,
+    CAMPAIGN_STATUS_LABELS,
+    ROLE_LABELS,
+)
+from stations.models import Campaign
+from stations.services.campaign_phases import campaign_phase
 from stations.services.queries.campaign_listing import list_campaigns
 from stations.services.queries.campaigns import find_campaign
+from stations.services.queries.coverage import ward_coverage
 from stations.services.queries.overview import CampaignOverview, campaign_overview
+from stations.services.queries.readiness import campaign_readiness
 from stations.services.queries.reports import campaign_totals
 from stations.services.report_summary import campaign_summary
 from stations.web.auth import page, principal_of
@@ -59,6 +75,9 @@ async def overview_page(request: Request) -> Response:
     """``GET /campaigns/{campaign_id}``: every station in scope today, the chart, the summary."""
     principal = principal_of(request)
     campaign = await find_campaign(request.path_params["campaign_id"])
+    phase = campaign_phase(campaign)
+    if phase is CampaignPhase.PLANNING:
+        return await _readiness_page(request, campaign)
     overview = await campaign_overview(campaign, unit_ids=principal.unit_ids)
     # The paragraph needs the totals only: no per-station or per-day breakdown.
     report = await campaign_totals(campaign)
@@ -68,20 +87,46 @@ async def overview_page(request: Request) -> Response:
         "overview": overview,
         "summary": campaign_summary(report, language),
         "kind_label": translate(CAMPAIGN_KIND_LABELS[CampaignKind(campaign.kind)], language),
-        "status": CampaignStatus(campaign.status).value,
-        "status_label": translate(
-            CAMPAIGN_STATUS_LABELS[CampaignStatus(campaign.status)], language
-        ),
+        **_phase_context(campaign, phase, language),
         "role_labels": {role.value: translate(ROLE_LABELS[role], language) for role in ShiftRole},
         "service_labels": {
             kind.value: translate(label, language) for kind, label in SERVICE_LABELS.items()
         },
+        "coverage": await ward_coverage(campaign, unit_ids=principal.unit_ids),
         "chart": _chart(overview, language),
         "chart_empty": translate(CHART_EMPTY, language),
         "links": _links(request, campaign.id, language),
         "card_urls": _card_urls(request),
     }
     return render(request, "overview/campaign.html", context)
+
+
+async def _readiness_page(request: Request, campaign: Campaign) -> Response:
+    """Before the first day: what is left to prepare, not today's alarms."""
+    principal = principal_of(request)
+    language = principal.language
+    readiness = await campaign_readiness(campaign, unit_ids=principal.unit_ids)
+    context: dict[str, Any] = {
+        "campaign": campaign,
+        "readiness": readiness,
+        "coverage": await ward_coverage(campaign, unit_ids=principal.unit_ids),
+        "kind_label": translate(CAMPAIGN_KIND_LABELS[CampaignKind(campaign.kind)], language),
+        **_phase_context(campaign, CampaignPhase.PLANNING, language),
+        "links": _links(request, campaign.id, language),
+        "card_urls": _card_urls(request),
+        "may_plan": principal.can_change,
+    }
+    return render(request, "overview/readiness.html", context)
+
+
+def _phase_context(campaign: Campaign, phase: CampaignPhase, language: Language) -> dict[str, Any]:
+    return {
+        "phase": phase.value,
+        "phase_label": translate(CAMPAIGN_PHASE_LABELS[phase], language),
+        # Today's coverage, who is on duty and low stock mean something only while it runs.
+        "running": phase is CampaignPhase.RUNNING,
+        "closed": phase is CampaignPhase.CLOSED,
+    }
 
 
 #: Pages of the campaign the overview links to when the app has them.

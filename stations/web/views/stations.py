@@ -14,11 +14,13 @@ from stations.i18n import _
 from stations.models import Campaign, Station, Unit
 from stations.services.errors import InvalidInput, StationsError
 from stations.services.permissions import Principal, check_can_use_unit
+from stations.services.queries.coverage import usual_province
 from stations.services.queries.planner import planner_week, stations_in_scope, units_to_choose
 from stations.services.stations import create_station, update_station
 from stations.web import forms
 from stations.web.auth import page, principal_of
 from stations.web.bot_identity import bot_missing, bot_username, log_missing
+from stations.web.places import place_options
 from stations.web.qr import qr_svg, station_checkin_link
 from stations.web.rendering import flash, render
 from stations.web.views._shared import (
@@ -68,7 +70,9 @@ async def station_new(request: Request) -> Response:
         if len(units) == 1:
             defaults["unit"] = str(units[0].id)
         state = FormState(defaults, request.state.language)
-        return _station_form(request, campaign, None, units, state)
+        return _station_form(
+            request, campaign, None, units, state, default_province=await usual_province(campaign)
+        )
     state = await read_state(request)
     values = _parse_station(state, units, principal)
     if state.ok:
@@ -151,6 +155,8 @@ def _station_form(
     station: Station | None,
     units: list[Unit],
     state: FormState,
+    *,
+    default_province: str | None = None,
 ) -> Response:
     return render(
         request,
@@ -159,6 +165,7 @@ def _station_form(
             "campaign": campaign,
             "station": station,
             "unit_options": [(str(unit.id), unit.name) for unit in units],
+            **place_options(state, default_province=default_province),
             "values": state.values,
             "errors": state.errors,
         },
@@ -189,6 +196,8 @@ def _parse_station(state: FormState, units: list[Unit], principal: Principal) ->
     values["checkin_radius_m"] = state.take(
         lambda: forms.parse_int(state.text("checkin_radius_m"), "checkin_radius_m")
     )
+    values["province_code"] = state.text("province_code") or None
+    values["ward_code"] = state.text("ward_code") or None
     values["opens_at"] = state.take(
         lambda: optional(state.text("opens_at"), lambda raw: forms.parse_time(raw, "opens_at"))
     )
@@ -213,6 +222,8 @@ def _station_values(station: Station) -> dict[str, str]:
         "opens_at": clock_time(station.opens_at),
         "closes_at": clock_time(station.closes_at),
         "is_active": "on" if station.is_active else "",
+        "province_code": station.province_code or "",
+        "ward_code": station.ward_code or "",
     }
 
 

@@ -10,7 +10,7 @@ from stations.services.actor import Actor
 from stations.services.inventory import set_low_stock_threshold
 from stations.services.queries.stock import stock_on_hand
 from tests.bot.world import make_world
-from tests.factories import make_volunteer
+from tests.factories import make_volunteer, vn
 
 pytestmark = pytest.mark.e2e
 
@@ -296,3 +296,18 @@ async def test_old_item_button_after_the_conversation_expired_asks_again(webhook
     )
     assert await _stock(world.station) == {"water": 200, "towel": 200}
     assert await ChatState.filter(chat_id=an.id).count() == 1
+
+
+async def test_handout_on_the_eve_of_the_campaign_is_refused_with_its_dates(bot, clock):
+    world = await make_world()
+    # A shift may start the evening before the first day (30/01/2027); handouts may not.
+    world.shift.starts_at, world.shift.ends_at = vn(2027, 1, 29, 18), vn(2027, 1, 29, 23)
+    await world.shift.save()
+    clock.set(vn(2027, 1, 29, 20))
+    an = bot.fake.user(1001)
+
+    (answer,) = await bot.say(an, "/phat nuoc 5")
+
+    assert "30/01/2027" in answer.text and "11/02/2027" in answer.text
+    assert "không ghi nhận cấp phát và dịch vụ ngoài những ngày này" in answer.text
+    assert await _handouts() == 0

@@ -163,6 +163,7 @@ TASK_PAGES = {
     "losses": ("Record a loss", "Record the loss"),
     "services": ("Record a service given", "Record the service"),
     "thresholds": ("Set a low-stock level", "Save the level"),
+    "planned-stock": ("Plan the opening stock", "Save the plan"),
 }
 
 
@@ -888,3 +889,35 @@ async def test_a_decimal_quantity_is_refused_with_the_reason(app, world, raw) ->
         "chấm hay dấu phẩy chỉ dùng để tách hàng nghìn (1.000 hoặc 1,000 là một nghìn)."
     )
     assert await lines() == []
+
+
+async def test_a_handout_before_the_campaign_needs_a_reason(app, world, clock) -> None:
+    clock.set(vn(2026, 12, 7, 9))  # the campaign starts on 30/01/2027
+    coordinator = await browser(app, world, unit=world.unit_a)
+    form = await coordinator.get(f"/stations/{world.a1.id}/handouts?lang=en")
+
+    refused = await coordinator.post(
+        f"/stations/{world.a1.id}/handouts?lang=en",
+        {"item": str(world.water.id), "quantity": "5", "note": ""},
+    )
+    received = await coordinator.post(
+        f"/stations/{world.a1.id}/receipts",
+        {"item": str(world.water.id), "quantity": "50", "note": ""},
+    )
+    accepted = await coordinator.post(
+        f"/stations/{world.a1.id}/handouts",
+        {
+            "item": str(world.water.id),
+            "quantity": "5",
+            "note": "",
+            "outside_reason": "Tặng đoàn xe từ thiện",
+        },
+    )
+
+    assert "Reason it is outside the campaign" in form.text
+    assert refused.status_code == 422
+    assert "give the reason it is outside the campaign" in refused.text
+    assert (received.status_code, accepted.status_code) == (303, 303)
+    assert await StockMovement.filter(kind=MovementKind.HANDOUT).values_list(
+        "outside_reason", flat=True
+    ) == ["Tặng đoàn xe từ thiện"]

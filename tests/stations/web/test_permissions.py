@@ -73,7 +73,7 @@ GET_EXCEPTIONS: dict[str, str] = {
 }
 #: Only administrators and province-wide coordinators manage campaigns and the catalog.
 CAMPAIGN_MANAGING = re.compile(
-    r"^(/campaigns/new|/campaigns/\{campaign_id:int\}/(edit|close)"
+    r"^(/campaigns/new|/campaigns/\{campaign_id:int\}/(edit|close|copy)"
     r"|/api/v1/campaigns(/\{campaign_id:int\}(/close)?)?"
     r"|/supplies/\{item_id:int\}/aliases)$"
 )

@@ -158,7 +158,15 @@ async def test_chart_days_stretch_to_handouts_outside_the_campaign(db, clock):
     water = await make_item("water")
     campaign = await make_campaign(starts_on=dt.date(2027, 2, 1), ends_on=dt.date(2027, 2, 3))
     station = await make_station(campaign)
-    await record_handout(station, water, 3, by=SYSTEM, occurred_at=vn(2027, 1, 30, 10))
+    # Outside the window only with a reason (services/campaign_window.py).
+    await record_handout(
+        station,
+        water,
+        3,
+        by=SYSTEM,
+        occurred_at=vn(2027, 1, 30, 10),
+        outside_reason="Phát sớm cho đoàn xe",
+    )
 
     overview = await campaign_overview(campaign, unit_ids=None)
 

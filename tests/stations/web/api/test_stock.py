@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from stations.enums import CampaignStatus, MovementKind, UserRole
@@ -107,6 +109,7 @@ async def test_entry_answers_with_the_ledger_line(api, world):
                     "discrepancy": False,
                     "source": "api",
                     "note": "",
+                    "outside_reason": "",
                     "occurred_at": "2027-02-02T07:30:00+07:00",
                     "recorded_at": "2027-02-02T08:00:00+07:00",
                 }
@@ -372,3 +375,30 @@ async def test_item_list(api, world):
 
     assert [item["code"] for item in response.json()["data"]] == ["water"]
     assert response.json()["next_cursor"] == str(world["water"].id)
+
+
+async def test_handout_before_the_campaign_is_refused_unless_given_a_reason(api, world, clock):
+    station = world["station"]
+    clock.set(dt.datetime(2026, 12, 7, 2, tzinfo=dt.UTC))  # the campaign starts 30/01/2027
+
+    refused = await enter(
+        api, "early-1", kind="handout", station_id=station.id, item="water", quantity=5
+    )
+    received = await enter(
+        api, "early-2", kind="receipt", station_id=station.id, item="water", quantity=50
+    )
+    accepted = await enter(
+        api,
+        "early-3",
+        kind="handout",
+        station_id=station.id,
+        item="water",
+        quantity=5,
+        outside_reason="Tặng đoàn xe từ thiện",
+    )
+
+    assert refused.status_code == 422
+    assert refused.json()["error"]["field"] == "outside_reason"
+    assert (received.status_code, accepted.status_code) == (201, 201)
+    assert accepted.json()["data"]["movements"][0]["outside_reason"] == "Tặng đoàn xe từ thiện"
+    assert await balance(station, world["water"]) == 45
