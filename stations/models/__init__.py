@@ -1,6 +1,7 @@
 """Tortoise models, slim: every rule lives in ``stations.services``."""
 
 from stations.models.campaigns import Campaign, Shift, Station
+from stations.models.funds import Donation, Expense, Partner
 from stations.models.inventory import (
     DailyStockTally,
     ServiceRecord,
@@ -19,8 +20,11 @@ __all__ = [
     "Campaign",
     "ChatState",
     "DailyStockTally",
+    "Donation",
+    "Expense",
     "LinkToken",
     "Notification",
+    "Partner",
     "ServiceRecord",
     "Shift",
     "SignInAttempt",

@@ -60,6 +60,8 @@ from stations.services.validation import (
 
 MAX_QUANTITY: Final = 1_000_000
 MAX_THRESHOLD: Final = 1_000_000
+#: A receipt valued past ten million đồng a unit is a typing slip (a gift pack is ~500.000).
+MAX_UNIT_COST_VND: Final = 10_000_000
 IDEMPOTENCY_KEY_MAX: Final = 128
 NOTE_MAX: Final = 300
 #: Phones' clocks run a little fast; a report "from the future" beyond this is a typo.
@@ -113,10 +115,20 @@ async def record_receipt(
     occurred_at: dt.datetime | None = None,
     note: str = "",
     idempotency_key: str | None = None,
+    unit_cost_vnd: int | None = None,
 ) -> StockChange:
-    """Supplies arrived at ``station``."""
+    """Supplies arrived at ``station``, valued at ``unit_cost_vnd`` per unit (the item's
+    current cost when not given), frozen on the line so later price changes alter nothing."""
     return await _record_simple(
-        MovementKind.RECEIPT, station, item, quantity, by, occurred_at, note, idempotency_key
+        MovementKind.RECEIPT,
+        station,
+        item,
+        quantity,
+        by,
+        occurred_at,
+        note,
+        idempotency_key,
+        unit_cost_vnd=check_unit_cost(unit_cost_vnd),
     )
 
 
@@ -497,6 +509,27 @@ async def check_actor_on_record(actor: Actor) -> None:
         raise NotFound(_("The person making this change is no longer on record."), field="by")
 
 
+def check_unit_cost(value: object) -> int | None:
+    """A receipt's cost per unit in đồng, or None for the item's current cost."""
+    if value is None:
+        return None
+    return check_whole_number(
+        value,
+        field="unit_cost_vnd",
+        minimum=0,
+        maximum=MAX_UNIT_COST_VND,
+        message=_("The cost per unit must be a whole number of đồng from 0 to {max}."),
+        max=f"{MAX_UNIT_COST_VND:,}".replace(",", "."),
+    )
+
+
+def frozen_unit_cost(kind: MovementKind, item: SupplyItem, entered: int | None) -> int | None:
+    """The cost per unit a new line keeps: a receipt's, entered or the item's current one."""
+    if kind is not MovementKind.RECEIPT:
+        return None
+    return entered if entered is not None else item.unit_cost_vnd
+
+
 def clean_note(note: object) -> str:
     if note is None:
         return ""
@@ -744,6 +777,7 @@ def _new_line(
         kind=kind,
         quantity=quantity,
         delta=delta,
+        unit_cost_vnd=frozen_unit_cost(kind, item, None),
         discrepancy=kind in DISCREPANCY_KINDS and quantity > after - delta,
         by_volunteer_id=by.volunteer_id,
         by_user_id=by.user_id,
@@ -881,6 +915,8 @@ async def _record_simple(
     occurred_at: dt.datetime | None,
     note: object,
     idempotency_key: object,
+    *,
+    unit_cost_vnd: int | None = None,
 ) -> StockChange:
     amount = check_quantity(quantity)
     context = _LineContext.checked(by, occurred_at, note, idempotency_key)
@@ -891,7 +927,15 @@ async def _record_simple(
         async with in_transaction():
             target, supply, when = await _open_line(station, item, occurred_at)
             balance = await _locked_balance(target.id, supply.id)
-            change = await _apply_line(balance, supply, kind, SIGNS[kind] * amount, context, when)
+            change = await _apply_line(
+                balance,
+                supply,
+                kind,
+                SIGNS[kind] * amount,
+                context,
+                when,
+                unit_cost_vnd=frozen_unit_cost(kind, supply, unit_cost_vnd),
+            )
             await _audit(change, context.by)
             return change
     except _DuplicateKey:
@@ -962,6 +1006,7 @@ async def _apply_line(
     counted: int | None = None,
     counterpart_id: int | None = None,
     transfer_group: uuid.UUID | None = None,
+    unit_cost_vnd: int | None = None,
 ) -> StockChange:
     now = clock.now()
     # The caller holds this balance row's lock (PostgreSQL: FOR UPDATE; SQLite: one writer),
@@ -983,6 +1028,7 @@ async def _apply_line(
             kind=kind,
             quantity=quantity,
             delta=delta,
+            unit_cost_vnd=unit_cost_vnd,
             counterpart_id=counterpart_id,
             transfer_group=transfer_group,
             counted_quantity=counted,

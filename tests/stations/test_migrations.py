@@ -62,9 +62,13 @@ async def main(url):
         (MovementKind.HANDOUT, 12, -12, vn(2027, 2, 2, 6, 59)),
         (MovementKind.HANDOUT, 5, -5, vn(2027, 2, 2, 7, 0)),
     ]:
-        await StockMovement.create(
-            station=station, item=item, kind=kind, quantity=quantity, delta=delta,
-            source=Source.IMPORT, occurred_at=at, recorded_at=at,
+        # The columns of the schema at 0004: the model may have grown since.
+        await StockMovement.raw(
+            "INSERT INTO stock_movement (station_id, item_id, kind, quantity, delta,"
+            " discrepancy, source, note, occurred_at, recorded_at) VALUES"
+            f" ({station.id}, {item.id}, '{kind.value}', {quantity}, {delta}, FALSE,"
+            f" '{Source.IMPORT.value}', '', '{at.astimezone(dt.UTC).isoformat()}',"
+            f" '{at.astimezone(dt.UTC).isoformat()}')"
         )
     await db.close_db()
     await db.migrate(url)
