@@ -22,7 +22,7 @@ import openpyxl
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from stations.enums import Language
+from stations.enums import Force, Language
 from stations.i18n import _, translate
 from stations.models import Unit, Volunteer
 from stations.services.actor import Actor
@@ -32,6 +32,7 @@ from stations.services.phones import normalize_phone
 from stations.services.volunteers import (
     MAX_ORGANISATION_LENGTH,
     MAX_SKILLS,
+    clean_force,
     clean_full_name,
     clean_language,
     clean_organisation,
@@ -85,6 +86,7 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "unit": ("ma don vi", "don vi", "ten don vi", "unit code", "unit"),
     "organisation": ("to chuc", "co quan", "organisation", "organization", "noi cong tac"),
+    "force": ("luc luong", "thanh phan", "force"),
     "skills": ("ky nang", "ki nang", "skills", "skill"),
     "language": ("ngon ngu", "language"),
 }
@@ -103,6 +105,8 @@ class RosterRow:
     organisation: str
     skills: tuple[str, ...]
     language: str
+    #: a ``Force`` value; None when the cell was blank (a known volunteer keeps theirs)
+    force: str | None = None
 
 
 @dataclass(frozen=True)
@@ -476,6 +480,10 @@ def _check_row(
         ("organisation", lambda: clean_organisation(values.get("organisation", ""))),
         ("skills", lambda: tuple(clean_skills(values.get("skills", "")))),
         ("language", lambda: clean_language(values.get("language", "").strip() or Language.VI)),
+        (
+            "force",
+            lambda: clean_force(values["force"]) if values.get("force", "").strip() else None,
+        ),
     ]
     for field_name, check in checks:
         try:
@@ -504,6 +512,7 @@ def _check_row(
         organisation=checked["organisation"],
         skills=checked["skills"],
         language=checked["language"].value,
+        force=None if checked["force"] is None else checked["force"].value,
     )
 
 
@@ -517,6 +526,7 @@ def _merge(kept: RosterRow, other: RosterRow) -> RosterRow:
     return replace(
         kept,
         unit_code=kept.unit_code or other.unit_code,
+        force=kept.force or other.force,
         organisation=organisation,
         skills=tuple(_union_skills(kept.skills, other.skills)),
     )
@@ -612,7 +622,7 @@ def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
 def _apply_row(volunteer: Volunteer, row: RosterRow, unit_id: int | None) -> bool:
     """Bring a known volunteer up to date with a roster row; whether anything changed.
 
-    The roster's name wins; a blank unit or organisation cell keeps what we have; skills
+    The roster's name wins; a blank unit, organisation or force cell keeps what we have; skills
     are added to, never removed. The language is the volunteer's own choice and stays.
     """
     changed = False
@@ -625,6 +635,9 @@ def _apply_row(volunteer: Volunteer, row: RosterRow, unit_id: int | None) -> boo
         changed = True
     if row.organisation and volunteer.organisation != row.organisation:
         volunteer.organisation = row.organisation
+        changed = True
+    if row.force is not None and volunteer.force != row.force:
+        volunteer.force = Force(row.force)
         changed = True
     skills = _union_skills(volunteer.skills or [], row.skills)
     if skills != list(volunteer.skills or []):
@@ -687,6 +700,7 @@ async def import_roster(
                             phone=row.phone,
                             unit_id=unit_id,
                             organisation=row.organisation,
+                            force=Force(row.force or Force.OTHER),
                             skills=list(row.skills),
                             language=Language(row.language),
                         )
@@ -705,6 +719,7 @@ async def import_roster(
                         "search_name",
                         "unit_id",
                         "organisation",
+                        "force",
                         "skills",
                         "updated_at",
                     ],

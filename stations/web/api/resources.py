@@ -172,6 +172,7 @@ VOLUNTEER = Resource(
         Out("phone", TEXT, lambda v: v.phone),
         Out("unit_id", _nullable(ID), lambda v: v.unit_id),
         Out("organisation", TEXT, lambda v: v.organisation),
+        Out("force", _choice(Force), lambda v: _value(v.force)),
         Out("skills", {"type": "array", "items": TEXT}, lambda v: list(v.skills)),
         Out("language", _choice(Language), lambda v: _value(v.language)),
         Out("reachable", BOOL, lambda v: v.reachable),
