@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from stations.i18n import _
-from stations.models import Campaign, Donation, Expense, Partner, Unit
+from stations.models import Campaign, Donation, Expense, Partner, Station, SupplyItem, Unit
 from stations.services.errors import NotFound
 from stations.services.queries.report_funds import FundsReport, campaign_funds
 
@@ -20,6 +20,8 @@ class FundsPage:
     donations: list[Donation]
     expenses: list[Expense]
     units: list[Unit]
+    stations: list[Station]
+    items: list[SupplyItem]
 
 
 async def partners_of(campaign: Campaign) -> list[Partner]:
@@ -35,7 +37,7 @@ async def partner_in(campaign: Campaign, partner_id: int, *, field: str = "partn
 
 
 async def funds_page(campaign: Campaign) -> FundsPage:
-    """Everything the campaign's funds page shows, in five queries."""
+    """Everything the campaign's funds page shows, in seven queries."""
     return FundsPage(
         campaign=campaign,
         funds=await campaign_funds(campaign),
@@ -47,4 +49,6 @@ async def funds_page(campaign: Campaign) -> FundsPage:
         ),
         expenses=list(await Expense.filter(campaign_id=campaign.id).order_by("spent_on", "id")),
         units=list(await Unit.all().order_by("name", "id")),
+        stations=list(await Station.filter(campaign_id=campaign.id).order_by("code")),
+        items=list(await SupplyItem.filter(is_active=True).order_by("id")),
     )

@@ -9,6 +9,7 @@ from stations.web.views import (
     audit,
     calendar,
     campaigns,
+    funds,
     inventory,
     notifications,
     overview,
@@ -28,6 +29,7 @@ ROUTES: list[BaseRoute] = [
     *calendar.ROUTES,
     *inventory.ROUTES,
     *reports.ROUTES,
+    *funds.ROUTES,
     *notifications.ROUTES,
     *audit.ROUTES,
 ]
