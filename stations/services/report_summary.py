@@ -71,8 +71,8 @@ NO_STATIONS_ENDED = _("No rest station was opened during {occasion} ({period})")
 
 FORCE_WORDS: dict[Force, str] = {
     Force.POLICE: _("police officers"),
-    Force.YOUTH_UNION: _("Youth Union members"),
-    Force.WOMENS_UNION: _("Women's Union members"),
+    Force.YOUTH_UNION: _("youth union members"),
+    Force.WOMENS_UNION: _("women's union members"),
     Force.PEOPLE: _("local people"),
 }
 #: The report's own phrase, for turns whose force is not recorded.
