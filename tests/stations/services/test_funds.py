@@ -139,9 +139,7 @@ async def test_record_cash_donation_to_a_closed_campaign_is_refused(db, clock) -
     campaign = await close_campaign(await make_campaign(), by=BY)
 
     with pytest.raises(Conflict):
-        await record_cash_donation(
-            campaign, donor="Muộn", amount_vnd=1_000, received_on=DAY, by=BY
-        )
+        await record_cash_donation(campaign, donor="Muộn", amount_vnd=1_000, received_on=DAY, by=BY)
 
     assert await Donation.all().count() == 0
 

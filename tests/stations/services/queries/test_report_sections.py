@@ -164,7 +164,14 @@ async def test_units_roll_stations_up_to_the_units_under_the_campaigns_unit(db, 
             "handouts": 30,
             "services": 5,
         },
-        {"unit": "Công an xã 2", "stations": 0, "turns": 0, "hours": 0.0, "handouts": 0, "services": 0},
+        {
+            "unit": "Công an xã 2",
+            "stations": 0,
+            "turns": 0,
+            "hours": 0.0,
+            "handouts": 0,
+            "services": 0,
+        },
     ]
 
 
@@ -187,7 +194,11 @@ async def test_partners_name_the_services_of_their_unit_and_what_they_gave(db, c
     data = report_to_dict(await campaign_report(campaign))
 
     assert data["partners"] == [
-        {"name": "Trung tâm Head Honda", "services": {"motorbike_check": 12, "repair": 2}, "donated": 5_000_000},
+        {
+            "name": "Trung tâm Head Honda",
+            "services": {"motorbike_check": 12, "repair": 2},
+            "donated": 5_000_000,
+        },
         {"name": "Yamaha Town", "services": {"motorbike_check": 3}, "donated": 0},
         {"name": "Đài PT-TH", "services": {}, "donated": 0},
     ]

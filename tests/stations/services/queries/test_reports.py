@@ -416,7 +416,9 @@ async def test_report_to_dict_is_json_ready(db, clock) -> None:
     data = json.loads(json.dumps(report_to_dict(report)))
 
     sections = {"funds", "forces", "units", "units_taking_part", "units_total", "partners"}
-    assert {key: data[key] for key in data if key not in {"totals", "stations", "days", *sections}} == {
+    assert {
+        key: data[key] for key in data if key not in {"totals", "stations", "days", *sections}
+    } == {
         "campaign_id": scene.campaign.id,
         "name": "Tết Đinh Mùi 2027",
         "kind": "tet",
