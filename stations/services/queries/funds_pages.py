@@ -28,6 +28,11 @@ async def partners_of(campaign: Campaign) -> list[Partner]:
     return list(await Partner.filter(campaign_id=campaign.id).order_by("name", "id"))
 
 
+async def all_partners() -> list[Partner]:
+    """Every campaign's partners, the latest campaign's first."""
+    return list(await Partner.all().order_by("-campaign_id", "name", "id"))
+
+
 async def partner_in(campaign: Campaign, partner_id: int, *, field: str = "partner_id") -> Partner:
     """The partner of ``campaign`` with this id, or NotFound naming ``field``."""
     partner = await Partner.get_or_none(id=partner_id, campaign_id=campaign.id)

@@ -91,7 +91,7 @@ NEW_DONATION = VariantBody(
                 "campaign_id": 1,
                 "donor": "Công ty TNHH Nước suối Tân Phú",
                 "amount_vnd": 50_000_000,
-                "received_on": "2026-02-01",
+                "received_on": "2027-01-20",
             },
         ),
         "in_kind": ObjectBody(
@@ -161,14 +161,17 @@ NEW_EXPENSE = ObjectBody(
         "campaign_id": 1,
         "category": "equipment",
         "amount_vnd": 12_000_000,
-        "spent_on": "2026-02-05",
+        "spent_on": "2027-01-28",
         "receipt_number": "HĐ 0001234",
     },
 )
 
 
 async def list_partners(call: ApiCall) -> Reply:
-    campaign = await queries.campaign_by_id(call.query["campaign_id"])
+    campaign_id = call.query["campaign_id"]
+    if campaign_id is None:
+        return list_reply(PARTNER, await funds_pages.all_partners())
+    campaign = await queries.campaign_by_id(campaign_id)
     return list_reply(PARTNER, await funds_pages.partners_of(campaign))
 
 
@@ -257,11 +260,11 @@ OPERATIONS = (
         "GET",
         "/partners",
         "listPartners",
-        "A campaign's partners",
+        "Partners, of one campaign or of all",
         "funds",
         list_partners,
         (many(PARTNER, paginated=False),),
-        query=(id_field("campaign_id", "The campaign.", required=True),),
+        query=(id_field("campaign_id", "Only the partners of this campaign."),),
     ),
     Operation(
         "POST",

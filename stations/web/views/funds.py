@@ -289,15 +289,21 @@ SAVERS: Final[
 }
 
 
-@page(change=True)
-async def campaign_funds_post(request: Request) -> Response:
-    """One of the page's four forms (``/funds/{form}``): partner, cash, in_kind, expense."""
+def _form_view(form: str) -> Callable[[Request], Awaitable[Response]]:
+    @page(change=True)
+    async def post(request: Request) -> Response:
+        return await _post(request, form)
+
+    post.__name__ = post.__qualname__ = f"campaign_funds_{form}"
+    post.__doc__ = f"The page's {form.replace('_', '-')} form."
+    return post
+
+
+async def _post(request: Request, form: str) -> Response:
+    """One of the page's four forms: partner, cash, in_kind, expense."""
     principal = principal_of(request)
     campaign = await campaign_in_path(request)
     check_can_manage_campaigns(principal)
-    form = request.path_params["form"]
-    if form not in FORMS:
-        raise NotFound(_("This page does not exist."), field=None)
     posted = await forms.read_form(request)
     values = {name: forms.text(posted, f"{form}-{name}") for name in FORMS[form]}
     checks = _Checks(principal.language)
@@ -327,10 +333,13 @@ ROUTES: list[BaseRoute] = [
         methods=["GET"],
         name="campaign_funds_page",
     ),
-    Route(
-        "/campaigns/{campaign_id:int}/funds/{form:str}",
-        campaign_funds_post,
-        methods=["POST"],
-        name="campaign_funds_post",
+    *(
+        Route(
+            f"/campaigns/{{campaign_id:int}}/funds/{form.replace('_', '-')}",
+            _form_view(form),
+            methods=["POST"],
+            name=f"campaign_funds_{form}",
+        )
+        for form in FORMS
     ),
 ]

@@ -263,6 +263,10 @@ def test_write_report_csv_by_station_in_vietnamese() -> None:
     ]
 
 
+#: No directions and no repairs in the sample report.
+NO_MORE = ["0", "0"]
+
+
 def test_write_report_csv_by_day_in_english() -> None:
     out = io.StringIO()
 
@@ -270,10 +274,40 @@ def test_write_report_csv_by_day_in_english() -> None:
 
     assert list(csv.reader(io.StringIO(out.getvalue()))) == [
         ["Date", *EN_FIGURE_HEADERS],
-        ["2027-02-01", "2", "3", "3", "5.5", "150", "0", "0", "0", "0", "7", "1.5", "0"]
-        + ["0", "0", "2300000"],
-        ["2027-02-02", "2", "2", "1", "3.5", "40", "50", "25", "0", "200", "0", "1", "2"]
-        + ["0", "0", "0"],
+        [
+            "2027-02-01",
+            "2",
+            "3",
+            "3",
+            "5.5",
+            "150",
+            "0",
+            "0",
+            "0",
+            "0",
+            "7",
+            "1.5",
+            "0",
+            *NO_MORE,
+            "2300000",
+        ],
+        [
+            "2027-02-02",
+            "2",
+            "2",
+            "1",
+            "3.5",
+            "40",
+            "50",
+            "25",
+            "0",
+            "200",
+            "0",
+            "1",
+            "2",
+            *NO_MORE,
+            "0",
+        ],
     ]
 
 

@@ -67,8 +67,8 @@ GET_EXCEPTIONS: dict[str, str] = {
 }
 #: Only administrators and province-wide coordinators manage campaigns.
 CAMPAIGN_MANAGING = re.compile(
-    r"^(/campaigns/new|/campaigns/\{campaign_id:int\}/(edit|close)"
-    r"|/api/v1/campaigns(/\{campaign_id:int\}(/close)?)?)$"
+    r"^(/campaigns/new|/campaigns/\{campaign_id:int\}/(edit|close|funds/[a-z-]+)"
+    r"|/api/v1/campaigns(/\{campaign_id:int\}(/close)?)?|/api/v1/(partners|donations|expenses))$"
 )
 ADMIN_ONLY_PAGES = ("/audit",)
 
