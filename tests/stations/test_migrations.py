@@ -109,3 +109,73 @@ async def test_daily_tallies_migration_fills_the_rollup_from_the_ledger(tmp_path
             ("receipt", "2027-02-01", 500, 500, 1),
         ]
     )
+
+
+FUNDS_BACKFILL_SCRIPT = """
+import asyncio, sys
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate
+from stations import db
+from stations.models import StockMovement, Volunteer
+from tests.factories import make_item, make_station
+
+async def main(url):
+    config = db.tortoise_config(url)
+    await migrate(config=config, target="stations.0005_daily_tallies")
+    await Tortoise.close_connections()
+    await db.init_db(url)
+    station, item = await make_station(), await make_item("water", unit_cost_vnd=4000)
+    # The columns of the schema at 0005: the models have grown since.
+    await StockMovement.raw(
+        "INSERT INTO unit (code, name, kind, created_at) VALUES"
+        " ('DTN', 'Doan Thanh nien', 'youth_union', '2027-01-01T00:00:00+00:00')"
+    )
+    for n, unit in ((1, "(SELECT id FROM unit WHERE code = 'DTN')"), (2, "NULL")):
+        await StockMovement.raw(
+            "INSERT INTO volunteer (full_name, search_name, phone, unit_id, organisation,"
+            " skills, language, reachable, notes, created_at, updated_at) VALUES"
+            f" ('A {n}', 'a {n}', '+8490000000{n}', {unit}, '', '[]', 'vi', TRUE, '',"
+            " '2027-01-01T00:00:00+00:00', '2027-01-01T00:00:00+00:00')"
+        )
+    for kind, delta in (("receipt", 500), ("handout", -30)):
+        await StockMovement.raw(
+            "INSERT INTO stock_movement (station_id, item_id, kind, quantity, delta,"
+            " discrepancy, source, note, occurred_at, recorded_at) VALUES"
+            f" ({station.id}, {item.id}, '{kind}', {abs(delta)}, {delta}, FALSE, 'web', '',"
+            " '2027-02-01T00:00:00+00:00', '2027-02-01T00:00:00+00:00')"
+        )
+    await db.close_db()
+    await db.migrate(url)
+    await db.init_db(url)
+    costs = await StockMovement.all().order_by("id").values_list("kind", "unit_cost_vnd")
+    forces = await Volunteer.all().order_by("phone").values_list("force", flat=True)
+    print([(str(k.value if hasattr(k, "value") else k), c) for k, c in costs], [str(f) for f in forces])
+    await db.close_db()
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_funds_migration_freezes_receipt_costs_and_reads_forces_from_units(tmp_path, backend):
+    if backend == "postgres":
+        url = await _create_postgres_database()
+    else:
+        url = f"sqlite://{tmp_path / 'funds.sqlite3'}"
+    try:
+        result = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-c", FUNDS_BACKFILL_SCRIPT, url],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            cwd=ROOT,
+        )
+    finally:
+        if backend == "postgres":
+            await _drop_postgres_database(url)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "[('receipt', 4000), ('handout', None)] ['youth_union', 'other']"
+    )
