@@ -86,6 +86,14 @@ async def _render(
         "data": data,
         "values": values,
         "errors": errors,
+        # The summary above each form links to its fields, whose ids carry the form's prefix.
+        "error_links": {
+            form: {
+                key if key == "__all__" else f"{form}-{key}": message
+                for key, message in form_errors.items()
+            }
+            for form, form_errors in errors.items()
+        },
         "can_manage": _can_manage(principal)
         and CampaignStatus(campaign.status) is CampaignStatus.OPEN,
         "closed": CampaignStatus(campaign.status) is CampaignStatus.CLOSED,
