@@ -265,6 +265,7 @@ OPERATIONS = (
         list_partners,
         (many(PARTNER, paginated=False),),
         query=(id_field("campaign_id", "Only the partners of this campaign."),),
+        errors=(400, 401, 403, 404),
     ),
     Operation(
         "POST",
