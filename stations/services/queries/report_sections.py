@@ -35,11 +35,14 @@ async def campaign_sections(
     services_by_unit: Mapping[int, Counter[str]],
     *,
     scoped: bool,
+    receipts_value: int,
 ) -> CampaignSections:
+    """The sections of ``campaign``'s report; ``receipts_value`` is the value of all its
+    receipts (the unscoped report's ``cost_vnd``)."""
     counted = list(stations)
     station_ids = {station.id for station in counted} if scoped else None
     return CampaignSections(
-        funds=None if scoped else await campaign_funds(campaign),
+        funds=None if scoped else await campaign_funds(campaign, receipts_value=receipts_value),
         forces=await campaign_forces(campaign, station_ids=station_ids),
         units=await campaign_units(campaign, counted, figures, scoped=scoped),
         partners=await campaign_partners(campaign, services_by_unit),

@@ -376,6 +376,7 @@ async def _report(
         {station_id: tally.figures() for station_id, tally in ledger.by_station.items()},
         ledger.by_partner,
         scoped=unit_ids is not None,
+        receipts_value=ledger.campaign.cost_vnd,
     )
     return CampaignReport(
         campaign_id=campaign.id,
