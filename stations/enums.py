@@ -128,3 +128,35 @@ class ActorKind(StrEnum):
     VOLUNTEER = "volunteer"
     API = "api"
     SYSTEM = "system"
+
+
+class Force(StrEnum):
+    """The force a volunteer serves with, as a provincial report counts people."""
+
+    POLICE = "police"  # cán bộ, chiến sĩ công an
+    YOUTH_UNION = "youth_union"  # đoàn viên thanh niên
+    WOMENS_UNION = "womens_union"  # hội viên phụ nữ
+    PEOPLE = "people"  # Nhân dân
+    OTHER = "other"
+
+
+class PartnerKind(StrEnum):
+    GARAGE = "garage"  # a Head Honda centre checking motorbikes
+    SPONSOR = "sponsor"  # a business or donor giving money or supplies
+    MEDIA = "media"  # a radio or television station
+    OTHER = "other"
+
+
+class DonationKind(StrEnum):
+    CASH = "cash"
+    IN_KIND = "in_kind"  # supplies received as a gift: a receipt line with its value
+
+
+class ExpenseCategory(StrEnum):
+    """Spending that is not stock."""
+
+    TRANSPORT = "transport"
+    EQUIPMENT = "equipment"  # tents, tables, loudspeakers
+    PRINTING = "printing"  # banners, leaflets printed outside the catalog
+    MEALS = "meals"  # meals for people on duty
+    OTHER = "other"

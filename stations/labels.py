@@ -7,7 +7,11 @@ from stations.enums import (
     CampaignKind,
     CampaignPhase,
     CampaignStatus,
+    DonationKind,
+    ExpenseCategory,
+    Force,
     MovementKind,
+    PartnerKind,
     ServiceKind,
     ShiftRole,
     Source,
@@ -81,4 +85,33 @@ SOURCE_LABELS: dict[Source, Msgid] = {
     Source.API: Msgid(_("API")),
     Source.IMPORT: Msgid(_("Import")),
     Source.SYSTEM: Msgid(_("System")),
+}
+
+#: The forces of a provincial report ("cán bộ, chiến sĩ, đoàn viên, hội viên và Nhân dân").
+FORCE_LABELS: dict[Force, Msgid] = {
+    Force.POLICE: Msgid(_("Police officers")),
+    Force.YOUTH_UNION: Msgid(_("Youth Union members")),
+    Force.WOMENS_UNION: Msgid(_("Women's Union members")),
+    Force.PEOPLE: Msgid(_("Local people")),
+    Force.OTHER: Msgid(_("Other")),
+}
+
+PARTNER_KIND_LABELS: dict[PartnerKind, Msgid] = {
+    PartnerKind.GARAGE: Msgid(_("Motorbike service centre")),
+    PartnerKind.SPONSOR: Msgid(_("Sponsor")),
+    PartnerKind.MEDIA: Msgid(_("Radio or television")),
+    PartnerKind.OTHER: Msgid(_("Other partner")),
+}
+
+DONATION_KIND_LABELS: dict[DonationKind, Msgid] = {
+    DonationKind.CASH: Msgid(_("Cash")),
+    DonationKind.IN_KIND: Msgid(_("In kind")),
+}
+
+EXPENSE_CATEGORY_LABELS: dict[ExpenseCategory, Msgid] = {
+    ExpenseCategory.TRANSPORT: Msgid(_("Transport")),
+    ExpenseCategory.EQUIPMENT: Msgid(_("Equipment (tents, tables, loudspeakers)")),
+    ExpenseCategory.PRINTING: Msgid(_("Printing (banners, leaflets)")),
+    ExpenseCategory.MEALS: Msgid(_("Meals for people on duty")),
+    ExpenseCategory.OTHER: Msgid(_("Other expenses")),
 }

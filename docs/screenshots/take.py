@@ -62,6 +62,8 @@ class Subjects:
     campaign: Campaign
     station: Station
     volunteer: Volunteer
+    #: last year's Tết, closed: its report has the funds, forces, units and partners
+    previous: Campaign
 
 
 async def prepare(url: str) -> Subjects:
@@ -89,7 +91,7 @@ async def prepare(url: str) -> Subjects:
     )
     assert served is not None, "nobody has served at the demo's first station yet"
     await fill_outbox(campaign)
-    return Subjects(campaign, station, served.volunteer)
+    return Subjects(campaign, station, served.volunteer, demo.previous_campaign)
 
 
 async def fill_outbox(campaign: Campaign) -> None:
@@ -199,6 +201,9 @@ async def take(out: Path, *, full_page: bool) -> None:
             ("volunteer-vi.png", f"/volunteers/{subjects.volunteer.id}"),
             ("inventory-vi.png", f"/stations/{station_id}/inventory"),
             ("report-vi.png", f"/campaigns/{campaign_id}/report"),
+            # Last Tết's closed report, from its funds down: forces, units, partners.
+            ("report-2026-vi.png", f"/campaigns/{subjects.previous.id}/report#funds-title"),
+            ("funds-2026-vi.png", f"/campaigns/{subjects.previous.id}/funds"),
             ("notifications-vi.png", "/notifications"),
         ]
         try:

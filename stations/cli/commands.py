@@ -435,7 +435,26 @@ def _render_report(found: Any, language: str) -> str:
         ],
         right_aligned=range(2, 2 + len(station_fields)),
     )
-    return f"{title}\n\n{totals}\n\n{by_station}"
+    return "\n\n".join([title, totals, by_station, *_section_tables(found, language)])
+
+
+def _section_tables(found: Any, language: str) -> list[str]:
+    """The funds, forces, units and partners of the report, a table each."""
+    from stations.i18n import normalize_language
+    from stations.services.report_sections_export import SECTION_BREAKDOWNS, section_rows
+
+    lang = normalize_language(language)
+    tables = []
+    for breakdown in SECTION_BREAKDOWNS:
+        headers, rows = section_rows(found, breakdown, lang)
+        if not rows:
+            continue
+        cells = [
+            [cell if isinstance(cell, str) else format_number(cell, language) for cell in row]
+            for row in rows
+        ]
+        tables.append(render_table(headers, cells, right_aligned=range(1, len(headers))))
+    return tables
 
 
 # --- backup and restore ----------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Tortoise models, slim: every rule lives in ``stations.services``."""
 
 from stations.models.campaigns import Campaign, Shift, Station
+from stations.models.funds import Donation, Expense, Partner
 from stations.models.inventory import (
     DailyStockTally,
     PlannedStock,
@@ -22,8 +23,11 @@ __all__ = [
     "Campaign",
     "ChatState",
     "DailyStockTally",
+    "Donation",
+    "Expense",
     "LinkToken",
     "Notification",
+    "Partner",
     "PlannedStock",
     "ProcessHeartbeat",
     "ServiceRecord",

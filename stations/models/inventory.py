@@ -60,6 +60,8 @@ class StockMovement(Model):
     # In the item's unit, > 0; 0 only on a count that confirmed the record.
     quantity = fields.IntField()
     delta = fields.IntField()  # the signed effect on stock: ±quantity
+    #: a receipt line, cost per unit in dong frozen when recorded, so later prices change nothing
+    unit_cost_vnd = fields.IntField(null=True)
     #: the other station of a transfer, both lines share ``transfer_group``
     counterpart: fields.ForeignKeyNullableRelation[Station] = fields.ForeignKeyField(
         "stations.Station",

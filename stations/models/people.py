@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from tortoise import fields
 from tortoise.models import Model
 
-from stations.enums import AssignmentStatus, Language, ShiftRole
+from stations.enums import AssignmentStatus, Force, Language, ShiftRole
 
 if TYPE_CHECKING:
     from stations.models.campaigns import Shift
@@ -31,6 +31,8 @@ class Volunteer(Model):
     )
     unit_id: int | None
     organisation = fields.CharField(max_length=200, default="")
+    #: the force a provincial report counts this person in
+    force = fields.CharEnumField(Force, max_length=16, default=Force.OTHER, db_default="other")
     skills: fields.JSONField[list[str]] = fields.JSONField(default=list)
     telegram_user_id = fields.BigIntField(null=True, unique=True)
     telegram_chat_id = fields.BigIntField(null=True)

@@ -61,6 +61,7 @@ from stations.services.assignments import worked_minutes
 from stations.services.audit import record_event
 from stations.services.campaigns import close_campaign, create_campaign, default_campaign_name
 from stations.services.catalog import install_standard_items
+from stations.services.demo_funds import add_demo_funds
 from stations.services.demo_readiness import prepare_demo_places_and_readiness
 from stations.services.errors import Conflict, InvalidInput
 from stations.services.geo import distance_m
@@ -748,6 +749,7 @@ async def load_demo(
             campaigns.append(campaign)
         previous, upcoming = campaigns
         await prepare_demo_places_and_readiness(previous, upcoming)
+        counts.update(await add_demo_funds(previous, units, volunteer_ids, by=by))
         await close_campaign(previous, by=by)
         if progress is not None:
             progress(STAGE_BALANCES, tracker.done, tracker.total)
@@ -888,6 +890,9 @@ async def _write_campaign(
                 kind=line.kind,
                 quantity=line.quantity,
                 delta=line.quantity if line.kind is MovementKind.RECEIPT else -line.quantity,
+                unit_cost_vnd=items[line.item].unit_cost_vnd
+                if line.kind is MovementKind.RECEIPT
+                else None,
                 by_volunteer_id=volunteer_ids[line.volunteer]
                 if line.volunteer is not None
                 else None,

@@ -1,18 +1,20 @@
 """A campaign report as a spreadsheet (XLSX) or a CSV, with Vietnamese or English headers.
 
-The workbook has three sheets: the summary (the paragraph, then every figure with the budget
-and what is left of it), one row per station, one row per day; the breakdown sheets end on a
+The workbook has the summary sheet (the paragraph, then every figure with the budget and what
+is left of it), one row per station, one row per day, then a sheet each for the funds, the
+forces, the units and the partners (``report_sections_export``); the breakdown sheets end on a
 bold total row, their header row is bold and frozen, and counts carry Excel's ``#,##0``
 format, which a Vietnamese Excel shows as "612.300". A station's row has no count of
 stations (it would always be 1); its count of units is the station's own unit and the
 partner units that served with it, and the header says so.
 
-A CSV has one row per station or per day, no total row, in one of two formats. ``excel`` (the
-default) is what a Vietnamese Excel opens by double-click: ``;`` between fields (its list
-separator, as the comma is its decimal mark), decimal commas ("1,5"), dd/mm/yyyy dates and a
-UTF-8 byte-order mark, without which it garbles Vietnamese. ``rfc4180`` is for other programs:
-commas, ISO dates, decimal points, no mark. ``write_report_csv`` writes text only: a caller
-writing a file or a download starts it with the format's ``bom``.
+A CSV has one row per station, per day, per unit, per force, per partner, or the funds as
+indicator and value; no total row; in one of two formats. ``excel`` (the default) is what a
+Vietnamese Excel opens by double-click: ``;`` between fields (its list separator, as the comma
+is its decimal mark), decimal commas ("1,5"), dd/mm/yyyy dates and a UTF-8 byte-order mark,
+without which it garbles Vietnamese. ``rfc4180`` is for other programs: commas, ISO dates,
+decimal points, no mark. ``write_report_csv`` writes text only: a caller writing a file or a
+download starts it with the format's ``bom``.
 """
 
 from __future__ import annotations
@@ -35,11 +37,17 @@ from stations.formatting import format_date
 from stations.i18n import _, normalize_language, translate
 from stations.services.errors import InvalidInput
 from stations.services.queries.reports import CampaignReport, ReportTotals
+from stations.services.report_sections_export import (
+    EXACT_TOTALS_NOTE,
+    SECTION_BREAKDOWNS,
+    fill_section_sheets,
+    section_rows,
+)
 from stations.services.report_summary import campaign_summary
 from stations.services.spreadsheet_cells import SafeCsvWriter, neutralise_workbook
 
 CSV_BOM = "\ufeff"
-BREAKDOWNS = ("station", "day")
+BREAKDOWNS = ("station", "day", *SECTION_BREAKDOWNS)
 
 
 @dataclass(frozen=True)
@@ -111,6 +119,8 @@ TOTAL_COLUMNS = (
     _Column("motorbikes_checked", _("Motorbikes checked")),
     _Column("broadcast_hours", _("Loudspeaker hours"), HOURS_FORMAT),
     _Column("first_aid", _("First aid (people)")),
+    _Column("directions", _("Directions given (people)")),
+    _Column("repairs", _("Roadside repairs (vehicles)")),
     _Column("cost_vnd", _("Cost (VND)")),
 )
 
@@ -158,6 +168,7 @@ def write_report_xlsx(
         rows=_station_rows(report),
         total=[translate(TOTAL, lang), "", "", *_figures(report.totals, STATION_COLUMNS)],
         leading_widths=(12, 34, 30),
+        lang=lang,
     )
     _fill_breakdown(
         workbook.create_sheet(translate(SHEET_BY_DAY, lang)),
@@ -166,7 +177,9 @@ def write_report_xlsx(
         rows=[[d.day, *_figures(d.totals, TOTAL_COLUMNS)] for d in report.days],
         total=[translate(TOTAL, lang), *_figures(report.totals, TOTAL_COLUMNS)],
         leading_widths=(14,),
+        lang=lang,
     )
+    fill_section_sheets(workbook, report, lang)
     neutralise_workbook(workbook)  # no text a user typed becomes a live formula
     workbook.save(destination)  # type: ignore[arg-type]  # openpyxl takes a path or a file
 
@@ -221,6 +234,7 @@ def _fill_breakdown(
     rows: list[list[Any]],
     total: list[Any],
     leading_widths: Sequence[int],
+    lang: Language,
 ) -> None:
     sheet.append(headers)
     _bold_row(sheet, 1)
@@ -233,6 +247,11 @@ def _fill_breakdown(
         for offset, column in enumerate(columns, start=leading + 1):
             sheet.cell(excel_row, offset).number_format = column.number_format
     _bold_row(sheet, sheet.max_row)
+    if any(column.number_format == HOURS_FORMAT for column in columns):
+        # Hours are rounded once per row, the total from the exact minutes: say so under it.
+        sheet.cell(sheet.max_row + 1, 1, translate(EXACT_TOTALS_NOTE, lang)).font = Font(
+            italic=True
+        )
     # Keep the header and the columns naming the row in view while scrolling.
     sheet.freeze_panes = sheet.cell(2, leading + 1)
     for index, width in enumerate(leading_widths, start=1):
@@ -270,7 +289,10 @@ def write_report_csv(
     lang = normalize_language(language)
     writer = SafeCsvWriter(csv.writer(destination, delimiter=fmt.delimiter, lineterminator="\r\n"))
     rows: list[list[Any]]
-    if breakdown == "station":
+    if breakdown in SECTION_BREAKDOWNS:
+        headers, rows = section_rows(report, breakdown, lang)
+        writer.writerow(headers)
+    elif breakdown == "station":
         writer.writerow(_headers(STATION_LEADING, STATION_COLUMNS, lang))
         rows = _station_rows(report)
     else:

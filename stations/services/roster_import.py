@@ -34,7 +34,7 @@ import openpyxl
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from stations.enums import Language
+from stations.enums import Force, Language
 from stations.i18n import _, translate
 from stations.models import Unit, Volunteer
 from stations.services.actor import Actor
@@ -45,6 +45,7 @@ from stations.services.phones import normalize_phone
 from stations.services.volunteers import (
     MAX_ORGANISATION_LENGTH,
     MAX_SKILLS,
+    clean_force,
     clean_full_name,
     clean_language,
     clean_organisation,
@@ -114,6 +115,7 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "unit": ("ma don vi", "don vi", "ten don vi", "unit code", "unit"),
     "organisation": ("to chuc", "co quan", "organisation", "organization", "noi cong tac"),
+    "force": ("luc luong", "thanh phan", "force"),
     "skills": ("ky nang", "ki nang", "skills", "skill"),
     "language": ("ngon ngu", "language"),
 }
@@ -132,6 +134,8 @@ class RosterRow:
     organisation: str
     skills: tuple[str, ...]
     language: str
+    #: a ``Force`` value; None when the cell was blank (a known volunteer keeps theirs)
+    force: str | None = None
 
 
 @dataclass(frozen=True)
@@ -569,6 +573,10 @@ def _check_row(
         ("organisation", lambda: clean_organisation(values.get("organisation", ""))),
         ("skills", lambda: tuple(clean_skills(values.get("skills", "")))),
         ("language", lambda: clean_language(values.get("language", "").strip() or Language.VI)),
+        (
+            "force",
+            lambda: clean_force(values["force"]) if values.get("force", "").strip() else None,
+        ),
     ]
     for field_name, check in checks:
         try:
@@ -597,6 +605,7 @@ def _check_row(
         organisation=checked["organisation"],
         skills=checked["skills"],
         language=checked["language"].value,
+        force=None if checked["force"] is None else checked["force"].value,
     )
 
 
@@ -610,6 +619,7 @@ def _merge(kept: RosterRow, other: RosterRow) -> RosterRow:
     return replace(
         kept,
         unit_code=kept.unit_code or other.unit_code,
+        force=kept.force or other.force,
         organisation=organisation,
         skills=tuple(_union_skills(kept.skills, other.skills)),
     )
@@ -732,15 +742,23 @@ def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
 
 
 #: The fields a roster row may change, as the audit trail names them.
-_AUDITED_FIELDS = ("full_name", "unit_id", "organisation", "skills")
-_UPDATED_COLUMNS = ["full_name", "search_name", "unit_id", "organisation", "skills", "updated_at"]
+_AUDITED_FIELDS = ("full_name", "unit_id", "organisation", "force", "skills")
+_UPDATED_COLUMNS = [
+    "full_name",
+    "search_name",
+    "unit_id",
+    "organisation",
+    "force",
+    "skills",
+    "updated_at",
+]
 
 
 def _apply_row(volunteer: Volunteer, row: RosterRow, unit_id: int | None) -> dict[str, list[Any]]:
     """Bring a known volunteer up to date with a roster row; ``{field: [before, after]}`` of
     what changed.
 
-    The roster's name wins; a blank unit or organisation cell keeps what we have; skills
+    The roster's name wins; a blank unit, organisation or force cell keeps what we have; skills
     are added to, never removed. The language is the volunteer's own choice and stays.
     """
     before = {name: getattr(volunteer, name) for name in _AUDITED_FIELDS}
@@ -751,6 +769,8 @@ def _apply_row(volunteer: Volunteer, row: RosterRow, unit_id: int | None) -> dic
         volunteer.unit_id = unit_id  # type: ignore[attr-defined]
     if row.organisation:
         volunteer.organisation = row.organisation
+    if row.force is not None and volunteer.force != row.force:
+        volunteer.force = Force(row.force)
     volunteer.skills = _union_skills(volunteer.skills or [], row.skills)
     return {
         name: [before[name], getattr(volunteer, name)]
@@ -851,6 +871,7 @@ async def import_parsed_roster(
                                 phone=row.phone,
                                 unit_id=unit_id,
                                 organisation=row.organisation,
+                                force=Force(row.force or Force.OTHER),
                                 skills=list(row.skills),
                                 language=Language(row.language),
                             )
@@ -915,7 +936,7 @@ async def import_parsed_roster(
 # --- keeping a parsed roster between preview and confirmation -----------------------------
 
 #: Bumped whenever the shape below changes: an older kept preview is then refused.
-_KEPT_VERSION = 2
+_KEPT_VERSION = 3
 #: Rejected lines whose cells are kept for showing again; a preview lists no more.
 KEPT_RAW_LINES = 500
 
@@ -930,7 +951,17 @@ def dump_preview(preview: RosterPreview) -> bytes:
     raw_lines = set(preview.rejected_lines[:KEPT_RAW_LINES])
     records: list[list[Any]] = [["v", _KEPT_VERSION]]
     records.extend(
-        ["r", r.line, r.full_name, r.phone, r.unit_code, r.organisation, list(r.skills), r.language]
+        [
+            "r",
+            r.line,
+            r.full_name,
+            r.phone,
+            r.unit_code,
+            r.organisation,
+            list(r.skills),
+            r.language,
+            r.force,
+        ]
         for r in preview.rows
     )
     records.extend(
@@ -954,7 +985,7 @@ def load_preview(data: bytes) -> RosterPreview | None:
         for text in lines[1:]:
             kind, *fields = json.loads(text)
             if kind == "r":
-                line, name, phone, unit, organisation, skills, language = fields
+                line, name, phone, unit, organisation, skills, language, force = fields
                 rows.append(
                     RosterRow(
                         line=int(line),
@@ -964,6 +995,7 @@ def load_preview(data: bytes) -> RosterPreview | None:
                         organisation=str(organisation),
                         skills=tuple(str(skill) for skill in skills),
                         language=str(language),
+                        force=None if force is None else str(force),
                     )
                 )
             elif kind == "x":

@@ -13,7 +13,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from stations.enums import Language
+from stations.enums import Force, Language
 from stations.i18n import _
 from stations.models import Unit, Volunteer
 from stations.services.actor import Actor
@@ -37,8 +37,33 @@ PHONE_TAKEN = _("This phone number already belongs to {name}.")
 PHONE_TAKEN_BY_SOMEONE = _("This phone number already belongs to another volunteer.")
 
 EDITABLE_FIELDS = frozenset(
-    {"full_name", "phone", "unit", "organisation", "skills", "language", "notes"}
+    {"full_name", "phone", "unit", "organisation", "force", "skills", "language", "notes"}
 )
+
+# A force as people write it in a roster or a form, accents folded: the code, the English
+# label, or the Vietnamese words of a provincial report.
+_FORCE_WORDS = {
+    **{force.value: force for force in Force},
+    **{fold(f.value.replace("_", " ")): f for f in Force},
+    "cong an": Force.POLICE,
+    "can bo chien si": Force.POLICE,
+    "can bo, chien si": Force.POLICE,
+    "can bo chien si cong an": Force.POLICE,
+    "police": Force.POLICE,
+    "police officers": Force.POLICE,
+    "doan vien": Force.YOUTH_UNION,
+    "doan vien thanh nien": Force.YOUTH_UNION,
+    "doan thanh nien": Force.YOUTH_UNION,
+    "youth union members": Force.YOUTH_UNION,
+    "hoi vien": Force.WOMENS_UNION,
+    "hoi vien phu nu": Force.WOMENS_UNION,
+    "hoi phu nu": Force.WOMENS_UNION,
+    "women's union members": Force.WOMENS_UNION,
+    "nhan dan": Force.PEOPLE,
+    "nguoi dan": Force.PEOPLE,
+    "local people": Force.PEOPLE,
+    "khac": Force.OTHER,
+}
 
 # What people put between skills in one cell or one text box: "sơ cứu, sửa xe; loa".
 _SKILL_SEPARATORS = re.compile(r"[,;\n|]+")
@@ -81,6 +106,21 @@ def clean_organisation(value: object) -> str:
         max_length=MAX_ORGANISATION_LENGTH,
         too_long=_("The organisation can be at most {max} characters."),
         not_text=_("The organisation must be text."),
+    )
+
+
+def clean_force(value: object) -> Force:
+    """The force ``value`` names (a code, or the words of a roster: "Đoàn viên", "Nhân dân")."""
+    if isinstance(value, Force):
+        return value
+    if isinstance(value, str):
+        found = _FORCE_WORDS.get(" ".join(fold(value).split()))
+        if found is not None:
+            return found
+    raise InvalidInput(
+        _("The force must be one of: {choices}."),
+        field="force",
+        choices=", ".join(force.value for force in Force),
     )
 
 
@@ -189,6 +229,7 @@ async def create_volunteer(
     by: Actor,
     unit: Unit | int | None = None,
     organisation: str = "",
+    force: Force | str = Force.OTHER,
     skills: Iterable[str] | str = (),
     language: str | Language = Language.VI,
     notes: str = "",
@@ -199,6 +240,7 @@ async def create_volunteer(
     name = clean_full_name(full_name)
     e164 = normalize_phone(phone)
     organisation = clean_organisation(organisation)
+    served_with = clean_force(force)
     skill_list = clean_skills(skills)
     lang = clean_language(language)
     notes = clean_notes(notes)
@@ -212,6 +254,7 @@ async def create_volunteer(
                 phone=e164,
                 unit=unit_row,
                 organisation=organisation,
+                force=served_with,
                 skills=skill_list,
                 language=lang,
                 notes=notes,
@@ -243,6 +286,8 @@ async def update_volunteer(
         new["phone"] = normalize_phone(changes["phone"])
     if "organisation" in changes:
         new["organisation"] = clean_organisation(changes["organisation"])
+    if "force" in changes:
+        new["force"] = clean_force(changes["force"])
     if "skills" in changes:
         new["skills"] = clean_skills(changes["skills"])
     if "language" in changes:

@@ -180,3 +180,90 @@ async def test_sessions_and_feed_keys_migration_gives_each_volunteer_a_key(tmp_p
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "2 2 [43, 43]"
+
+
+FUNDS_BACKFILL_SCRIPT = """
+import asyncio, sys
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate
+from stations import db
+from stations.models import StockMovement, Volunteer
+from tortoise.connection import connections
+
+ROWS = '''
+INSERT INTO "unit" (id, code, name, kind, created_at)
+  VALUES (1, 'U1', 'Công an xã 1', 'commune_police', '2027-01-01 00:00:00+00:00');
+INSERT INTO "campaign" (id, name, kind, year, starts_on, ends_on, status, created_at, updated_at)
+  VALUES (1, 'Tết Đinh Mùi 2027', 'tet', 2027, '2027-01-30', '2027-02-11', 'open',
+          '2027-01-01 00:00:00+00:00', '2027-01-01 00:00:00+00:00');
+INSERT INTO "station" (id, code, name, address, checkin_radius_m, is_active, created_at,
+                       updated_at, campaign_id, unit_id)
+  VALUES (1, 'S1', 'Trạm 1', '', 300, TRUE, '2027-01-01 00:00:00+00:00',
+          '2027-01-01 00:00:00+00:00', 1, 1);
+INSERT INTO "supply_item" (id, code, name_vi, name_en, unit_vi, unit_en, category, aliases,
+                           unit_cost_vnd, default_low_stock, is_active)
+  VALUES (1, 'water', 'Nước suối', 'Bottled water', 'chai', 'bottle', 'water', '[]', 4000, 0,
+          TRUE);
+'''
+
+async def main(url):
+    config = db.tortoise_config(url)
+    await migrate(config=config, target="stations.0005_daily_tallies")
+    await Tortoise.close_connections()
+    await db.init_db(url)
+    # Rows in the columns of the schema at 0005 (the models have grown since).
+    await connections.get("default").execute_script(ROWS)
+    # The columns of the schema at 0005: the models have grown since.
+    await StockMovement.raw(
+        "INSERT INTO unit (code, name, kind, created_at) VALUES"
+        " ('DTN', 'Doan Thanh nien', 'youth_union', '2027-01-01T00:00:00+00:00')"
+    )
+    for n, unit in ((1, "(SELECT id FROM unit WHERE code = 'DTN')"), (2, "NULL")):
+        await StockMovement.raw(
+            "INSERT INTO volunteer (full_name, search_name, phone, unit_id, organisation,"
+            " skills, language, reachable, notes, created_at, updated_at) VALUES"
+            f" ('A {n}', 'a {n}', '+8490000000{n}', {unit}, '', '[]', 'vi', TRUE, '',"
+            " '2027-01-01T00:00:00+00:00', '2027-01-01T00:00:00+00:00')"
+        )
+    for kind, delta in (("receipt", 500), ("handout", -30)):
+        await StockMovement.raw(
+            "INSERT INTO stock_movement (station_id, item_id, kind, quantity, delta,"
+            " discrepancy, source, note, occurred_at, recorded_at) VALUES"
+            f" (1, 1, '{kind}', {abs(delta)}, {delta}, FALSE, 'web', '',"
+            " '2027-02-01T00:00:00+00:00', '2027-02-01T00:00:00+00:00')"
+        )
+    await db.close_db()
+    await db.migrate(url)
+    await db.init_db(url)
+    costs = await StockMovement.all().order_by("id").values_list("kind", "unit_cost_vnd")
+    forces = await Volunteer.all().order_by("phone").values_list("force", flat=True)
+    print([(str(k.value if hasattr(k, "value") else k), c) for k, c in costs], [str(f) for f in forces])
+    await db.close_db()
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_funds_migration_freezes_receipt_costs_and_reads_forces_from_units(tmp_path, backend):
+    if backend == "postgres":
+        url = await _create_postgres_database()
+    else:
+        url = f"sqlite://{tmp_path / 'funds.sqlite3'}"
+    try:
+        result = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-c", FUNDS_BACKFILL_SCRIPT, url],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            cwd=ROOT,
+        )
+    finally:
+        if backend == "postgres":
+            await _drop_postgres_database(url)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "[('receipt', 4000), ('handout', None)] ['youth_union', 'other']"
+    )

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Final
 
 from stations import clock
-from stations.enums import CampaignStatus
+from stations.enums import CampaignStatus, MovementKind
 from stations.i18n import _
 from stations.models import Campaign, Station, SupplyItem, User, Volunteer
 from stations.services.actor import Actor
@@ -31,6 +31,30 @@ EARLY_TOLERANCE: Final = dt.timedelta(days=7)
 CAMPAIGN_CLOSED: Final = _("The campaign {campaign} is closed: its records can no longer change.")
 STATION_NOT_FOUND: Final = _("The station was not found.")
 ACTOR_GONE: Final = _("The person making this change is no longer on record.")
+
+
+#: A receipt valued past ten million đồng a unit is a typing slip (a gift pack is ~500.000).
+MAX_UNIT_COST_VND: Final = 10_000_000
+
+
+def check_unit_cost(value: object) -> int | None:
+    """A receipt's cost per unit in đồng, or None for the item's current cost."""
+    if value is None:
+        return None
+    return check_whole_number(
+        value,
+        field="unit_cost_vnd",
+        minimum=0,
+        maximum=MAX_UNIT_COST_VND,
+        message=_("The cost per unit must be a whole number of đồng from 0 to {max}."),
+    )
+
+
+def frozen_unit_cost(kind: MovementKind, item: SupplyItem, entered: int | None) -> int | None:
+    """The cost per unit a new line keeps: a receipt's, entered or the item's current one."""
+    if kind is not MovementKind.RECEIPT:
+        return None
+    return entered if entered is not None else item.unit_cost_vnd
 
 
 def check_quantity(value: object, *, maximum: int = MAX_QUANTITY) -> int:

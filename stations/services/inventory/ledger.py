@@ -58,9 +58,11 @@ from stations.services.inventory.checks import (
     check_actor,
     check_occurred_at_type,
     check_quantity,
+    check_unit_cost,
     clean_idempotency_key,
     clean_note,
     effective_threshold,
+    frozen_unit_cost,
     moment_within,
 )
 from stations.services.low_stock import alert_low_stock
@@ -122,6 +124,8 @@ class Line:
     superseded: bool = False
     #: why a coordinator records this line outside its campaign's window (campaign_window)
     outside_reason: object = ""
+    #: a receipt's cost per unit as entered (None: the item's cost when written)
+    unit_cost_vnd: int | None = None
 
 
 #: A rule run under the balance lock before a line is written: given the line, its station
@@ -141,6 +145,7 @@ class LineEntry:
     note: object = ""
     occurred_at: object = None
     outside_reason: object = ""
+    unit_cost_vnd: object = None
 
 
 @dataclass(frozen=True)
@@ -193,10 +198,13 @@ async def record_movement(
     note: object = "",
     idempotency_key: object = None,
     outside_reason: object = "",
+    unit_cost_vnd: object = None,
 ) -> StockChange:
     """One receipt, handout (more than the stock on record is accepted and flagged) or loss;
     outside the campaign's window only with ``outside_reason`` (``campaign_window``)."""
-    entry = LineEntry(item, quantity, idempotency_key, note, occurred_at, outside_reason)
+    entry = LineEntry(
+        item, quantity, idempotency_key, note, occurred_at, outside_reason, unit_cost_vnd
+    )
     return (await record_lines(kind, station, [entry], by=by))[0]
 
 
@@ -217,6 +225,7 @@ def clean_options(entries: Sequence[LineEntry], by: object) -> list[dict[str, An
                 "key": clean_idempotency_key(entry.idempotency_key),
                 "occurred_at": entry.occurred_at,
                 "outside_reason": entry.outside_reason,
+                "unit_cost_vnd": check_unit_cost(entry.unit_cost_vnd),
             }
         )
     return options
@@ -276,6 +285,7 @@ async def write_lines(
                     moments[index],
                     now,
                     moved[index][0],
+                    unit_cost=frozen_unit_cost(line.kind, supplies[index], line.unit_cost_vnd),
                 )
                 for index, line in enumerate(lines)
             ]
@@ -449,6 +459,8 @@ def _ledger_row(
     occurred_at: dt.datetime,
     now: dt.datetime,
     after: int,
+    *,
+    unit_cost: int | None,
 ) -> StockMovement:
     quantity = abs(line.delta)
     return StockMovement(
@@ -457,6 +469,7 @@ def _ledger_row(
         kind=line.kind,
         quantity=quantity,
         delta=line.delta,
+        unit_cost_vnd=unit_cost,
         counterpart_id=_id_of(line.counterpart),
         transfer_group=line.transfer_group,
         counted_quantity=line.counted,

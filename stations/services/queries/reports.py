@@ -15,10 +15,17 @@ What each figure counts:
   transfers, count adjustments and losses are not handouts. Items of category ``other`` have no
   column.
 - **motorbikes_checked** — the quantity of ``motorbike_check`` service records;
-  **broadcast_hours** — ``loudspeaker`` minutes / 60, one decimal; **first_aid** — the quantity
-  of ``first_aid`` records.
-- **cost_vnd** — the value of the supplies received: ``receipt`` lines × the item's current
-  ``unit_cost_vnd``. The campaign's budget and what is left of it sit beside it.
+  **broadcast_hours** — ``loudspeaker`` minutes / 60, one decimal; **first_aid**,
+  **directions**, **repairs** — the quantity of those records: every kind of service recorded
+  has its figure.
+- **cost_vnd** — the value of the supplies received: ``receipt`` lines × the cost per unit
+  frozen on each line when it was recorded, so a price changed later changes no report. The
+  campaign's budget and what is left of it sit beside it.
+- **sections** — funds, forces, units and partners, each from its own module
+  (``report_sections``).
+- **rounding** — hours are summed in minutes and each row is rounded once to a tenth; a total
+  is rounded from the exact sum, so it can differ from the sum of the rounded rows by a
+  rounding step, and the pages say so beside it.
 - **per day** — by the Vietnam-local date of ``occurred_at`` (handouts, receipts, services) or of
   the shift's start (turns, hours). Exactly the days of the campaign, zeros included.
 - **the window** (``services/campaign_window.py``) — handouts, services and turns count only
@@ -28,9 +35,10 @@ What each figure counts:
   window, with a reason, stays in the ledger and out of the report.
 - **phase** — ``planning``, ``running``, ``finished`` or ``closed`` on the day it was made.
 
-Cost: five queries whatever the number of stations, lines or days — the stations with their
-units, then the supplies, the services and the turns, each grouped by station and local day
-in SQL, and the end of the window. The supplies come from ``DailyStockTally``, the ledger already summed per station,
+Cost: a fixed number of queries whatever the number of stations, lines or days — the
+stations with their units, then the supplies, the value of the receipts, the services and the
+turns, each grouped by station and local day in SQL, the end of the window, then the
+sections'. The supplies come from ``DailyStockTally``, the ledger already summed per station,
 item, kind and local day by its writer, so the report reads a few rows per station and day
 rather than every ledger line. Services and turns are grouped by a local-day expression
 (``queries/local_day.py``), in raw SQL since the ORM cannot group by one.
@@ -59,6 +67,9 @@ from stations.models import Campaign, Station
 from stations.services.campaign_phases import phase_of
 from stations.services.campaign_window import campaign_window
 from stations.services.queries.local_day import as_date, local_day_sql
+from stations.services.queries.report_sections import CampaignSections, campaign_sections
+from stations.services.queries.report_sections import sections_to_dict as sections_to_dict
+from stations.services.queries.report_units import StationFigures
 from stations.services.sql import placeholders
 
 
@@ -76,7 +87,9 @@ class ReportTotals:
     motorbikes_checked: int
     broadcast_hours: float
     first_aid: int
-    cost_vnd: int
+    directions: int = 0
+    repairs: int = 0
+    cost_vnd: int = 0
 
 
 @dataclass(frozen=True)
@@ -108,6 +121,7 @@ class CampaignReport:
     totals: ReportTotals
     stations: list[StationReport]
     days: list[DayReport]
+    sections: CampaignSections = field(default_factory=CampaignSections)
 
     @property
     def phase(self) -> str:
@@ -136,7 +150,18 @@ class _Tally:
     motorbikes_checked: int = 0
     loudspeaker_minutes: int = 0
     first_aid: int = 0
+    directions: int = 0
+    repairs: int = 0
     cost_vnd: int = 0
+
+    def figures(self) -> StationFigures:
+        """What this station adds to its unit's row of the per-unit table."""
+        return StationFigures(
+            turns=self.volunteer_turns,
+            worked_minutes=self.worked_minutes,
+            handouts=sum(self.handed_out.values()),
+            services=self.motorbikes_checked + self.first_aid + self.directions + self.repairs,
+        )
 
     def freeze(self) -> ReportTotals:
         return ReportTotals(
@@ -152,6 +177,8 @@ class _Tally:
             motorbikes_checked=self.motorbikes_checked,
             broadcast_hours=_hours(self.loudspeaker_minutes),
             first_aid=self.first_aid,
+            directions=self.directions,
+            repairs=self.repairs,
             cost_vnd=self.cost_vnd,
         )
 
@@ -169,10 +196,7 @@ def _ledger_sql(dialect: str, *, per_day: bool = True) -> str:
     first, last = placeholders(dialect, 3)[1:]
     return (
         "SELECT t.station_id AS station_id, i.category AS category, t.kind AS kind,"
-        f"{' t.day AS day,' if per_day else ''} SUM(t.delta) AS delta,"
-        # The item's current cost times what was received: 8-byte arithmetic, since a big
-        # receipt is past 2,147,483,647 đồng (5,000 gift packs at 500,000).
-        " SUM(CAST(t.quantity AS BIGINT) * i.unit_cost_vnd) AS value_vnd"
+        f"{' t.day AS day,' if per_day else ''} SUM(t.delta) AS delta"
         ' FROM "daily_stock_tally" t'
         ' JOIN "supply_item" i ON i.id = t.item_id'
         ' JOIN "station" s ON s.id = t.station_id'
@@ -181,6 +205,25 @@ def _ledger_sql(dialect: str, *, per_day: bool = True) -> str:
         f" AND (t.day >= {first} OR t.kind = '{MovementKind.RECEIPT.value}')"
         f" AND t.day <= {last}"
         f" GROUP BY 1, 2, 3{', 4' if per_day else ''}"
+    )
+
+
+def _receipt_values_sql(dialect: str, *, per_day: bool = True) -> str:
+    """Parameters: the campaign, the window's closing moment (receipts before the window
+    count, as its supplies; after it, not)."""
+    closes = placeholders(dialect, 2)[1]
+    day = f" {local_day_sql('m.occurred_at', dialect)} AS day," if per_day else ""
+    return (
+        f"SELECT m.station_id AS station_id,{day}"
+        # The cost frozen on each line times what it received: 8-byte arithmetic, since a big
+        # receipt is past 2,147,483,647 đồng (5,000 gift packs at 500,000).
+        " SUM(CAST(m.quantity AS BIGINT) * COALESCE(m.unit_cost_vnd, 0)) AS value_vnd"
+        ' FROM "stock_movement" m'
+        ' JOIN "station" s ON s.id = m.station_id'
+        f" WHERE s.campaign_id = {_placeholder(dialect)}"
+        f" AND m.kind = '{MovementKind.RECEIPT.value}'"
+        f" AND m.occurred_at < {closes}"
+        f" GROUP BY 1{', 2' if per_day else ''}"
     )
 
 
@@ -235,6 +278,8 @@ class _Ledger:
         self.by_station: dict[int, _Tally] = {}
         self.by_day: dict[dt.date, _Tally] = {}
         self.stations_with_figures: set[int] = set()
+        #: services per partner unit and kind, for the partners section
+        self.by_partner: dict[int, Counter[str]] = {}
 
     def tallies(self, row: Mapping[str, Any], *, served: bool) -> tuple[_Tally, ...]:
         """The tallies ``row`` adds into; no day's when the rows were grouped without days."""
@@ -256,12 +301,17 @@ class _Ledger:
             for tally in self.tallies(row, served=handout):
                 if handout:
                     tally.handed_out[str(row["category"])] += -int(row["delta"] or 0)
-                else:
-                    tally.cost_vnd += int(row["value_vnd"] or 0)
+
+    def add_receipt_values(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        for row in rows:
+            for tally in self.tallies(row, served=False):
+                tally.cost_vnd += int(row["value_vnd"] or 0)
 
     def add_services(self, rows: Iterable[Mapping[str, Any]]) -> None:
         for row in rows:
             quantity, kind, partner_id = int(row["quantity"] or 0), row["kind"], row["partner_id"]
+            if partner_id is not None:
+                self.by_partner.setdefault(partner_id, Counter())[str(kind)] += quantity
             for tally in self.tallies(row, served=True):
                 if partner_id is not None:
                     tally.unit_ids.add(partner_id)
@@ -271,6 +321,10 @@ class _Ledger:
                     tally.loudspeaker_minutes += quantity
                 elif kind == ServiceKind.FIRST_AID:
                     tally.first_aid += quantity
+                elif kind == ServiceKind.DIRECTIONS:
+                    tally.directions += quantity
+                elif kind == ServiceKind.REPAIR:
+                    tally.repairs += quantity
 
     def add_turns(self, rows: Iterable[Mapping[str, Any]]) -> None:
         for row in rows:
@@ -316,6 +370,7 @@ async def _report(
     )
     parameters: dict[str, list[Any]] = {
         "ledger": [campaign.id, campaign.starts_on, last_tally_day],
+        "receipt_values": [campaign.id, window.closes_at],
         "services": [campaign.id, window.opens_at, window.closes_at],
         "turns": [campaign.id, window.opens_at, window.last_day_ends_at],
     }
@@ -328,6 +383,9 @@ async def _report(
 
     ledger = _Ledger(stations, campaign.starts_on, campaign.ends_on)
     ledger.add_movements(await rows(_ledger_sql(dialect, per_day=per_day), "ledger"))
+    ledger.add_receipt_values(
+        await rows(_receipt_values_sql(dialect, per_day=per_day), "receipt_values")
+    )
     ledger.add_services(await rows(_services_sql(dialect, per_day=per_day), "services"))
     ledger.add_turns(await rows(_turns_sql(dialect, per_day=per_day), "turns"))
 
@@ -357,6 +415,14 @@ async def _report(
             for day in _day_range(campaign.starts_on, campaign.ends_on)
         ]
 
+    sections = await campaign_sections(
+        campaign,
+        counted,
+        {station_id: tally.figures() for station_id, tally in ledger.by_station.items()},
+        ledger.by_partner,
+        scoped=unit_ids is not None,
+        receipts_value=ledger.campaign.cost_vnd,
+    )
     return CampaignReport(
         campaign_id=campaign.id,
         name=campaign.name,
@@ -369,6 +435,7 @@ async def _report(
         totals=ledger.campaign.freeze(),
         stations=station_reports,
         days=day_reports,
+        sections=sections,
     )
 
 
@@ -397,4 +464,5 @@ def report_to_dict(report: CampaignReport) -> dict[str, Any]:
             for station in report.stations
         ],
         "days": [{"day": day.day.isoformat(), "totals": asdict(day.totals)} for day in report.days],
+        **sections_to_dict(report.sections),
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from stations.web.api import people, planning, stock
+from stations.web.api import funds, people, planning, stock
 from stations.web.api.openapi import openapi_operation
 from stations.web.api.operations import Operation, routes
 
@@ -12,6 +12,7 @@ OPERATIONS: tuple[Operation, ...] = (
     *planning.OPERATIONS,
     *people.OPERATIONS,
     *stock.OPERATIONS,
+    *funds.OPERATIONS,
 )
 OPENAPI = openapi_operation(OPERATIONS)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from stations.enums import AssignmentStatus, Language, ShiftRole
+from stations.enums import AssignmentStatus, Force, Language, ShiftRole
 from stations.services import volunteers
 from stations.services.assignments import MAX_REASON_LENGTH, assign_volunteer, cancel_assignment
 from stations.services.permissions import (
@@ -76,6 +76,13 @@ NEW_VOLUNTEER = ObjectBody(
             max_length=volunteers.MAX_ORGANISATION_LENGTH,
             default="",
         ),
+        enum_field(
+            "force",
+            Force,
+            "The force a report counts them in: police officers, Youth Union or Women's Union "
+            "members, local people, or other.",
+            default=Force.OTHER.value,
+        ),
         Field(
             "skills",
             "strings",
@@ -98,6 +105,7 @@ NEW_VOLUNTEER = ObjectBody(
         "phone": "0912 345 678",
         "unit_id": 1,
         "organisation": "Đoàn Thanh niên xã Tân Phú",
+        "force": "youth_union",
         "skills": ["sơ cứu", "sửa xe máy"],
         "language": "vi",
     },
@@ -142,6 +150,7 @@ async def create_volunteer(call: ApiCall) -> Reply:
             phone=body["phone"],
             unit=body["unit_id"],
             organisation=body["organisation"],
+            force=body["force"],
             skills=body["skills"],
             language=body["language"],
             notes=body["notes"],

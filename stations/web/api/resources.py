@@ -18,8 +18,13 @@ from stations.enums import (
     CampaignKind,
     CampaignPhase,
     CampaignStatus,
+    DonationKind,
+    ExpenseCategory,
+    Force,
     Language,
     MovementKind,
+    PartnerKind,
+    ServiceKind,
     ShiftRole,
     ShiftStatus,
     Source,
@@ -168,6 +173,7 @@ VOLUNTEER = Resource(
         Out("phone", TEXT, lambda v: v.phone),
         Out("unit_id", _nullable(ID), lambda v: v.unit_id),
         Out("organisation", TEXT, lambda v: v.organisation),
+        Out("force", _choice(Force), lambda v: _value(v.force)),
         Out("skills", {"type": "array", "items": TEXT}, lambda v: list(v.skills)),
         Out("language", _choice(Language), lambda v: _value(v.language)),
         Out("reachable", BOOL, lambda v: v.reachable),
@@ -312,7 +318,67 @@ _TOTALS = {
         "motorbikes_checked": INT,
         "broadcast_hours": NUMBER,
         "first_aid": INT,
+        "directions": INT,
+        "repairs": INT,
         "cost_vnd": INT,
+    },
+}
+
+_HOURS_ROW = {"turns": INT, "hours": NUMBER}
+_FUNDS = {
+    "type": ["object", "null"],
+    "description": "Whole đồng; null in a report limited to a unit's stations.",
+    "additionalProperties": False,
+    "required": ["budget", "mobilised_cash", "mobilised_in_kind", "spent", "balance"],
+    "properties": {
+        name: INT for name in ("budget", "mobilised_cash", "mobilised_in_kind", "spent", "balance")
+    },
+}
+_SECTIONS: dict[str, Any] = {
+    "funds": _FUNDS,
+    "forces": {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["force", "turns", "hours"],
+            "properties": {"force": _choice(Force), **_HOURS_ROW},
+        },
+    },
+    "units": {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["unit", "stations", "turns", "hours", "handouts", "services"],
+            "properties": {
+                "unit": TEXT,
+                "stations": INT,
+                **_HOURS_ROW,
+                "handouts": INT,
+                "services": INT,
+            },
+        },
+    },
+    "units_taking_part": INT,
+    "units_total": INT,
+    "partners": {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["name", "services", "donated"],
+            "properties": {
+                "name": TEXT,
+                "services": {
+                    "type": "object",
+                    "description": "Quantity per service kind (loudspeaker in minutes).",
+                    "propertyNames": _choice(ServiceKind),
+                    "additionalProperties": INT,
+                },
+                "donated": INT,
+            },
+        },
     },
 }
 
@@ -337,6 +403,7 @@ REPORT_SCHEMA: dict[str, Any] = {
         "totals",
         "stations",
         "days",
+        *_SECTIONS,
     ],
     "properties": {
         "campaign_id": ID,
@@ -378,9 +445,50 @@ REPORT_SCHEMA: dict[str, Any] = {
                 "properties": {"day": DATE, "totals": _TOTALS},
             },
         },
+        **_SECTIONS,
     },
 }
 
+PARTNER = Resource(
+    "Partner",
+    "Who works with a campaign from outside: a Head Honda centre, a sponsor, a radio station.",
+    (
+        Out("id", ID, lambda p: p.id),
+        Out("campaign_id", ID, lambda p: p.campaign_id),
+        Out("name", TEXT, lambda p: p.name),
+        Out("kind", _choice(PartnerKind), lambda p: _value(p.kind)),
+        Out("unit_id", _nullable(ID), lambda p: p.unit_id),
+        Out("note", TEXT, lambda p: p.note),
+    ),
+)
+DONATION = Resource(
+    "Donation",
+    "Money or supplies given to a campaign; in kind, the receipt line it came as.",
+    (
+        Out("id", ID, lambda d: d.id),
+        Out("campaign_id", ID, lambda d: d.campaign_id),
+        Out("kind", _choice(DonationKind), lambda d: _value(d.kind)),
+        Out("donor", TEXT, lambda d: d.donor),
+        Out("partner_id", _nullable(ID), lambda d: d.partner_id),
+        Out("amount_vnd", INT, lambda d: d.amount_vnd),
+        Out("received_on", DATE, lambda d: d.received_on.isoformat()),
+        Out("movement_id", _nullable(ID), lambda d: d.movement_id),
+        Out("note", TEXT, lambda d: d.note),
+    ),
+)
+EXPENSE = Resource(
+    "Expense",
+    "Money spent on what is not stock.",
+    (
+        Out("id", ID, lambda e: e.id),
+        Out("campaign_id", ID, lambda e: e.campaign_id),
+        Out("category", _choice(ExpenseCategory), lambda e: _value(e.category)),
+        Out("amount_vnd", INT, lambda e: e.amount_vnd),
+        Out("spent_on", DATE, lambda e: e.spent_on.isoformat()),
+        Out("receipt_number", TEXT, lambda e: e.receipt_number),
+        Out("note", TEXT, lambda e: e.note),
+    ),
+)
 RESOURCES: tuple[Resource, ...] = (
     CAMPAIGN,
     STATION,
@@ -391,4 +499,7 @@ RESOURCES: tuple[Resource, ...] = (
     MOVEMENT,
     STOCK_LINE,
     STOCK_ENTRY,
+    PARTNER,
+    DONATION,
+    EXPENSE,
 )

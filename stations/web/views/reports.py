@@ -38,6 +38,7 @@ from stations.web.auth import page, principal_of
 from stations.web.errors import error_page
 from stations.web.rendering import page_language, render
 from stations.web.views._shared import campaign_in_path
+from stations.web.views.report_sections import sections_context
 
 XLSX_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE: Final = "text/csv; charset=utf-8"
@@ -102,6 +103,7 @@ async def campaign_report_page(request: Request) -> Response:
         if budget is not None
         else None,
         "overspent": budget is not None and (report.budget_remaining_vnd or 0) < 0,
+        **sections_context(report, language),
     }
     return render(request, "reports/campaign.html", context)
 

@@ -17,9 +17,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from stations.enums import AssignmentStatus, Language, ShiftRole
+from stations.enums import AssignmentStatus, Force, Language, ShiftRole
 from stations.i18n import _, translate
-from stations.labels import ASSIGNMENT_STATUS_LABELS, ROLE_LABELS
+from stations.labels import ASSIGNMENT_STATUS_LABELS, FORCE_LABELS, ROLE_LABELS
 from stations.models import Volunteer
 from stations.services.errors import InvalidInput, PermissionDenied, StationsError
 from stations.services.invites import create_invite
@@ -48,6 +48,7 @@ from stations.services.roster_import import (
     preview_roster,
 )
 from stations.services.volunteers import (
+    clean_force,
     clean_full_name,
     clean_language,
     clean_notes,
@@ -68,7 +69,16 @@ from stations.web.views.calendar import calendar_url
 PREVIEW_ROWS = 500
 #: A search longer than any name or phone is cut, not run word by word.
 MAX_QUERY_LENGTH = 100
-FORM_FIELDS = ("full_name", "phone", "unit", "organisation", "skills", "language", "notes")
+FORM_FIELDS = (
+    "full_name",
+    "phone",
+    "unit",
+    "organisation",
+    "force",
+    "skills",
+    "language",
+    "notes",
+)
 
 CREATED = _("{name} was added.")
 SAVED = _("Your changes to {name} were saved.")
@@ -83,12 +93,16 @@ CHOOSE_FILE = _("Choose the roster file (.csv or .xlsx) to upload.")
 
 def _form_values(volunteer: Volunteer | None) -> dict[str, str]:
     if volunteer is None:
-        return {name: "" for name in FORM_FIELDS} | {"language": Language.VI.value}
+        return {name: "" for name in FORM_FIELDS} | {
+            "language": Language.VI.value,
+            "force": Force.OTHER.value,
+        }
     return {
         "full_name": volunteer.full_name,
         "phone": format_phone_local(volunteer.phone),
         "unit": str(volunteer.unit_id or ""),
         "organisation": volunteer.organisation,
+        "force": Force(volunteer.force).value,
         "skills": ", ".join(volunteer.skills or []),
         "language": Language(volunteer.language).value,
         "notes": volunteer.notes,
@@ -117,13 +131,20 @@ async def _render_form(
             "errors": errors or {},
             "unit_options": unit_options,
             "language_options": [(code.value, name) for code, name in LANGUAGE_NAMES.items()],
+            "force_options": [
+                (force.value, translate(label, principal.language))
+                for force, label in FORCE_LABELS.items()
+            ],
         },
         status_code=status_code,
     )
 
 
 def _posted_values(form: dict[str, str | UploadFile]) -> dict[str, str]:
-    return {name: forms.text(form, name) for name in FORM_FIELDS}
+    values = {name: forms.text(form, name) for name in FORM_FIELDS}
+    # A form from before forces were asked (a page left open) counts the person as "other".
+    values["force"] = values["force"] or Force.OTHER.value
+    return values
 
 
 #: The service stops at the first bad field; these run first so the form shows them all.
@@ -131,6 +152,7 @@ _FIELD_CHECKS = (
     ("full_name", clean_full_name),
     ("phone", normalize_phone),
     ("organisation", clean_organisation),
+    ("force", clean_force),
     ("skills", clean_skills),
     ("language", clean_language),
     ("notes", clean_notes),

@@ -68,6 +68,13 @@ DAY_TWO = totals(
     first_aid=2,
 )
 ALL = TWO_STATIONS_TWO_DAYS
+#: Under a table whose hours are rounded per row, the total says it is from exact values.
+VI_EXACT_NOTE = (
+    "Dòng tổng cộng được tính từ số liệu chính xác; mỗi dòng được làm tròn một lần, đến 0,1 giờ."
+)
+EN_EXACT_NOTE = (
+    "Totals are computed from exact values; each row is rounded once, to a tenth of an hour."
+)
 
 
 def make_report(*, budget_vnd: int | None = 10_000_000) -> CampaignReport:
@@ -102,6 +109,8 @@ VI_FIGURE_HEADERS = [
     "Kiểm tra an toàn xe máy (xe)",
     "Phát loa (giờ)",
     "Sơ cứu (lượt người)",
+    "Chỉ đường (lượt người)",
+    "Sửa xe dọc đường (xe)",
     "Kinh phí (đồng)",
 ]
 EN_FIGURE_HEADERS = [
@@ -117,6 +126,8 @@ EN_FIGURE_HEADERS = [
     "Motorbikes checked",
     "Loudspeaker hours",
     "First aid (people)",
+    "Directions given (people)",
+    "Roadside repairs (vehicles)",
     "Cost (VND)",
 ]
 
@@ -142,8 +153,8 @@ def test_write_report_xlsx_has_three_sheets_named_in_the_language(tmp_path: Path
     write_report_xlsx(make_report(), en_path, language="en")
 
     assert [load_workbook(p).sheetnames for p in (vi_path, en_path)] == [
-        ["Tổng hợp", "Theo trạm", "Theo ngày"],
-        ["Summary", "By station", "By day"],
+        ["Tổng hợp", "Theo trạm", "Theo ngày", "Kinh phí", "Lực lượng", "Đơn vị", "Đối tác"],
+        ["Summary", "By station", "By day", "Funds", "Forces", "Units", "Partners"],
     ]
 
 
@@ -187,6 +198,7 @@ def test_write_report_xlsx_station_sheet_round_trips() -> None:
         ["HN01", "Trạm Hồng Ngự", "Công an TP. Hồng Ngự", *station_figures(FIRST)],
         ["HN02", "Trạm Thường Thới", "Công an xã Thường Thới", *station_figures(SECOND)],
         ["Tổng cộng", None, None, *station_figures(ALL)],
+        [VI_EXACT_NOTE, *[None] * (len(VI_FIGURE_HEADERS) + 1)],
     ]
 
 
@@ -214,6 +226,7 @@ def test_write_report_xlsx_day_sheet_round_trips_with_real_dates() -> None:
         [dt.datetime(2027, 2, 1), *figures(DAY_ONE)],
         [dt.datetime(2027, 2, 2), *figures(DAY_TWO)],
         ["Total", *figures(ALL)],
+        [EN_EXACT_NOTE, *[None] * len(EN_FIGURE_HEADERS)],
     ]
 
 
@@ -246,9 +259,13 @@ def test_write_report_csv_by_station_in_vietnamese() -> None:
     # Vietnamese Excel's own CSV: ";" between fields, decimal comma.
     assert out.getvalue().splitlines() == [
         "Mã trạm;Trạm;Đơn vị;" + ";".join(VI_FIGURE_HEADERS[1:]),
-        "HN01;Trạm Hồng Ngự;Công an TP. Hồng Ngự;2;2;4;150;50;0;0;0;7;1,5;0;2300000",
-        "HN02;Trạm Thường Thới;Công an xã Thường Thới;1;2;5;40;0;25;0;200;0;1;2;0",
+        "HN01;Trạm Hồng Ngự;Công an TP. Hồng Ngự;2;2;4;150;50;0;0;0;7;1,5;0;0;0;2300000",
+        "HN02;Trạm Thường Thới;Công an xã Thường Thới;1;2;5;40;0;25;0;200;0;1;2;0;0;0",
     ]
+
+
+#: No directions and no repairs in the sample report.
+NO_MORE = ["0", "0"]
 
 
 def test_write_report_csv_by_day_in_english() -> None:
@@ -258,8 +275,12 @@ def test_write_report_csv_by_day_in_english() -> None:
 
     assert list(csv.reader(io.StringIO(out.getvalue()), delimiter=";")) == [
         ["Date", *EN_FIGURE_HEADERS],
-        ["01/02/2027", "2", "3", "3", "5,5", "150", "0", "0", "0", "0", "7", "1,5", "0", "2300000"],
-        ["02/02/2027", "2", "2", "1", "3,5", "40", "50", "25", "0", "200", "0", "1", "2", "0"],
+        [
+            "01/02/2027",
+            *("2", "3", "3", "5,5", "150", "0", "0", "0", "0", "7", "1,5", "0", "0", "0"),
+            "2300000",
+        ],
+        ["02/02/2027", *("2", "2", "1", "3,5", "40", "50", "25", "0", "200", "0", "1", "2"), "0", "0", "0"],
     ]
 
 
@@ -270,8 +291,40 @@ def test_write_report_csv_in_rfc4180_has_commas_iso_dates_and_decimal_points() -
 
     assert list(csv.reader(io.StringIO(out.getvalue()))) == [
         ["Date", *EN_FIGURE_HEADERS],
-        ["2027-02-01", "2", "3", "3", "5.5", "150", "0", "0", "0", "0", "7", "1.5", "0", "2300000"],
-        ["2027-02-02", "2", "2", "1", "3.5", "40", "50", "25", "0", "200", "0", "1", "2", "0"],
+        [
+            "2027-02-01",
+            "2",
+            "3",
+            "3",
+            "5.5",
+            "150",
+            "0",
+            "0",
+            "0",
+            "0",
+            "7",
+            "1.5",
+            "0",
+            *NO_MORE,
+            "2300000",
+        ],
+        [
+            "2027-02-02",
+            "2",
+            "2",
+            "1",
+            "3.5",
+            "40",
+            "50",
+            "25",
+            "0",
+            "200",
+            "0",
+            "1",
+            "2",
+            *NO_MORE,
+            "0",
+        ],
     ]
 
 
@@ -294,7 +347,7 @@ def test_write_report_csv_rejects_an_unknown_breakdown() -> None:
 
     assert (raised.value.field, raised.value.translated("vi"), out.getvalue()) == (
         "breakdown",
-        "Cách chia số liệu phải là một trong: station, day.",
+        "Cách chia số liệu phải là một trong: station, day, unit, force, partner, funds.",
         "",
     )
 

@@ -10,7 +10,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from stations.enums import Language
+from stations.enums import Force, Language
 from stations.models import AuditEvent, Volunteer
 from stations.services.actor import Actor
 from stations.services.errors import Conflict, ImportRejected, InvalidInput
@@ -797,3 +797,54 @@ def test_a_kept_preview_reads_back_as_it_was():
 )
 def test_load_preview_refuses_anything_it_did_not_write(data):
     assert load_preview(data) is None
+
+
+# --- the force column -------------------------------------------------------------------
+
+
+async def test_import_roster_reads_the_force_column_in_the_reports_words(db):
+    header = ["Họ và tên", "Số điện thoại", "Lực lượng"]
+    rows = [
+        ["Nguyễn Văn An", "0912345678", "Cán bộ, chiến sĩ"],
+        ["Trần Thị Bình", "0987654321", "Hội viên phụ nữ"],
+        ["Lê Văn Cường", "0903333333", "Nhân dân"],
+        ["Phạm Thị Dung", "0904444444", ""],
+    ]
+
+    await import_roster(_csv([header, *rows]), filename="r.csv", by=COORDINATOR)
+
+    assert await Volunteer.all().order_by("phone").values_list("phone", "force") == [
+        ("+84903333333", Force.PEOPLE),
+        ("+84904444444", Force.OTHER),
+        ("+84912345678", Force.POLICE),
+        ("+84987654321", Force.WOMENS_UNION),
+    ]
+
+
+async def test_import_roster_updates_a_known_volunteers_force_and_a_blank_cell_keeps_it(db):
+    header = ["Họ và tên", "Số điện thoại", "Lực lượng"]
+    await import_roster(
+        _csv([header, ["Nguyễn Văn An", "0912345678", "đoàn viên"]]),
+        filename="a.csv",
+        by=COORDINATOR,
+    )
+
+    await import_roster(
+        _csv([header, ["Nguyễn Văn An", "0912345678", ""]]), filename="b.csv", by=COORDINATOR
+    )
+
+    assert await Volunteer.all().values_list("force", flat=True) == [Force.YOUTH_UNION]
+
+
+async def test_import_roster_refuses_an_unknown_force_and_imports_nothing(db):
+    header = ["Họ và tên", "Số điện thoại", "Lực lượng"]
+
+    with pytest.raises(ImportRejected) as caught:
+        await import_roster(
+            _csv([header, ["Nguyễn Văn An", "0912345678", "quân đội"]]),
+            filename="r.csv",
+            by=COORDINATOR,
+        )
+
+    assert [(row.line, row.field) for row in caught.value.rejected] == [(2, "force")]
+    assert await Volunteer.all().count() == 0

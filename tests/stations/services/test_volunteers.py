@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from stations.enums import Language, UserRole
+from stations.enums import Force, Language, UserRole
 from stations.i18n import translate
 from stations.models import AuditEvent, Volunteer
 from stations.services.actor import Actor
@@ -476,3 +476,45 @@ def test_every_message_of_the_volunteer_modules_has_a_vietnamese_translation():
         placeholders = {part.split("}")[0] for part in msgid.split("{")[1:]}
         assert {p.split("}")[0] for p in entry(msgid).string.split("{")[1:]} == placeholders
         assert translate(msgid, "vi") != msgid
+
+
+# --- forces -----------------------------------------------------------------------------
+
+
+async def test_create_volunteer_takes_a_force_by_code_or_by_the_reports_words(db):
+    by = Actor.system("tests")
+
+    coded = await create_volunteer(
+        full_name="Nguyễn Văn An", phone="0912345678", force="police", by=by
+    )
+    worded = await create_volunteer(
+        full_name="Trần Thị Bình", phone="0987654321", force="Đoàn viên thanh niên", by=by
+    )
+    plain = await create_volunteer(full_name="Lê Văn Cường", phone="0903333333", by=by)
+
+    assert (coded.force, worded.force, plain.force) == (
+        Force.POLICE,
+        Force.YOUTH_UNION,
+        Force.OTHER,
+    )
+
+
+@pytest.mark.parametrize("force", ["army", "", None, 3])
+async def test_unknown_force_is_refused_and_nothing_is_written(db, force):
+    with pytest.raises(InvalidInput) as error:
+        await create_volunteer(
+            full_name="Nguyễn Văn An", phone="0912345678", force=force, by=Actor.system("t")
+        )
+
+    assert error.value.field == "force"
+    assert await Volunteer.all().count() == 0
+
+
+async def test_update_volunteer_changes_the_force(db):
+    volunteer = await create_volunteer(
+        full_name="Nguyễn Văn An", phone="0912345678", by=Actor.system("t")
+    )
+
+    await update_volunteer(volunteer, force="Nhân dân", by=Actor.system("t"))
+
+    assert (await Volunteer.get(id=volunteer.id)).force == Force.PEOPLE

@@ -61,6 +61,7 @@ async def test_campaign_pages_share_one_row_of_links_marking_the_current_page(ap
         "stations": f"{base}/stations",
         "inventory": f"{base}/inventory",
         "ledger": f"{base}/ledger",
+        "funds": f"{base}/funds",
         "report": f"{base}/report",
     }
 

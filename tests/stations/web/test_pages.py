@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 
 import httpx
@@ -37,7 +38,7 @@ def _html_lang(page: str) -> str:
 
 def _text_of(page: str) -> str:
     """The page's text, tags dropped and spaces squeezed, for reading sentences in it."""
-    return " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
 
 
 async def test_front_page_of_an_empty_database_explains_how_to_load_the_demo(db, clock):

@@ -73,8 +73,8 @@ GET_EXCEPTIONS: dict[str, str] = {
 }
 #: Only administrators and province-wide coordinators manage campaigns and the catalog.
 CAMPAIGN_MANAGING = re.compile(
-    r"^(/campaigns/new|/campaigns/\{campaign_id:int\}/(edit|close|copy)"
-    r"|/api/v1/campaigns(/\{campaign_id:int\}(/close)?)?"
+    r"^(/campaigns/new|/campaigns/\{campaign_id:int\}/(edit|close|copy|funds/[a-z-]+)"
+    r"|/api/v1/campaigns(/\{campaign_id:int\}(/close)?)?|/api/v1/(partners|donations|expenses)"
     r"|/supplies/\{item_id:int\}/aliases)$"
 )
 ADMIN_ONLY_PAGES = ("/audit", "/operations")

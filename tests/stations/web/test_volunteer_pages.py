@@ -547,3 +547,22 @@ async def test_volunteer_invite_without_a_bot_username_explains_the_setting(db):
     assert response.status_code == 503
     assert said in response.text
     assert await LinkToken.all().count() == 0
+
+
+async def test_volunteer_new_keeps_the_force_chosen(app):
+    admin = await _admin(app)
+
+    response = await _post(admin, "/volunteers/new", _form(force="youth_union"))
+
+    assert response.status_code == 303
+    assert (await Volunteer.get()).force == "youth_union"
+
+
+async def test_volunteer_new_with_an_unknown_force_says_so_and_writes_nothing(app):
+    admin = await _admin(app)
+
+    response = await _post(admin, "/volunteers/new", _form(force="army"))
+
+    assert response.status_code == 422
+    assert "Lực lượng phải là một trong" in response.text
+    assert await Volunteer.all().count() == 0

@@ -72,6 +72,8 @@ async def move(
         kind=kind,
         quantity=quantity,
         delta=delta if delta is not None else _SIGN[kind] * quantity,
+        # As the ledger writer does: a receipt keeps the cost per unit of its day.
+        unit_cost_vnd=item.unit_cost_vnd if kind is MovementKind.RECEIPT else None,
         source=Source.WEB,
         occurred_at=at,
         recorded_at=at,
@@ -183,6 +185,7 @@ async def test_campaign_report_totals_count_only_what_the_definitions_say(db, cl
         broadcast_hours=2.5,
         first_aid=2,
         cost_vnd=2_300_000,
+        directions=10,
     )
 
 
@@ -276,6 +279,7 @@ async def test_campaign_report_per_station_breakdown(db, clock) -> None:
                 leaflets=200,
                 broadcast_hours=1.0,
                 first_aid=2,
+                directions=10,
             ),
         ),
     ]
@@ -315,6 +319,7 @@ async def test_campaign_report_per_day_breakdown_uses_vietnam_days(db, clock) ->
                 leaflets=200,
                 broadcast_hours=1.0,
                 first_aid=2,
+                directions=10,
             ),
         ),
     ]
@@ -464,7 +469,10 @@ async def test_report_to_dict_is_json_ready(db, clock) -> None:
 
     data = json.loads(json.dumps(report_to_dict(report)))
 
-    assert {key: data[key] for key in data if key not in {"totals", "stations", "days"}} == {
+    sections = {"funds", "forces", "units", "units_taking_part", "units_total", "partners"}
+    assert {
+        key: data[key] for key in data if key not in {"totals", "stations", "days", *sections}
+    } == {
         "campaign_id": scene.campaign.id,
         "name": "Tết Đinh Mùi 2027",
         "kind": "tet",
@@ -508,5 +516,7 @@ async def test_campaign_report_query_count_does_not_grow_with_stations(
     statements.clear()
     large_report: CampaignReport = await campaign_report(large)
 
-    assert (small_count, len(statements)) == (5, 5)
+    # The stations, supplies, receipt values, services, turns and the window's end, then
+    # funds, forces, the unit tree, the partners and their donations.
+    assert (small_count, len(statements)) == (11, 11)
     assert (large_report.totals.stations, large_report.totals.water_bottles) == (10, 50)

@@ -183,8 +183,8 @@ async def test_documented_examples_succeed_and_conform(client: httpx.AsyncClient
     assert [(case.operation.label, r.status_code < 300) for case, r in answers] == [
         (case.operation.label, True) for case, _ in answers
     ]
-    # Each operation once, and the stock entry once per kind.
-    assert len(answers) == len(OPERATIONS) + 1 + 4
+    # Each operation once, the stock entry once per kind, the donation once per kind.
+    assert len(answers) == len(OPERATIONS) + 1 + 4 + 1
 
 
 async def test_generated_requests_never_fail_and_conform(client: httpx.AsyncClient, clock: Any):

@@ -51,6 +51,7 @@ async def test_volunteer_is_returned_without_private_telegram_ids(api):
         "phone": volunteer.phone,
         "unit_id": None,
         "organisation": "",
+        "force": "other",
         "skills": ["sơ cứu"],
         "language": "vi",
         "reachable": True,
