@@ -11,6 +11,7 @@ from stations.models.inventory import (
 from stations.models.messaging import ChatState, Notification
 from stations.models.org import ApiToken, AuditEvent, SignInAttempt, Unit, User
 from stations.models.people import Assignment, LinkToken, Volunteer
+from stations.models.travellers import StationFeedback
 
 __all__ = [
     "ApiToken",
@@ -25,6 +26,7 @@ __all__ = [
     "Shift",
     "SignInAttempt",
     "Station",
+    "StationFeedback",
     "StockBalance",
     "StockMovement",
     "SupplyItem",

@@ -68,6 +68,8 @@ class Station(Model):
     )
     lead_id: int | None
     is_active = fields.BooleanField(default=True)
+    #: what travellers find here: space-separated codes from services/station_services.py
+    offers = fields.CharField(max_length=200, default="", db_default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -30,6 +30,7 @@ from stations.enums import CampaignStatus, Language
 from stations.formatting import format_date, format_number
 from stations.i18n import N_, _, ngettext, normalize_language, translate
 from stations.services.queries.reports import CampaignReport
+from stations.services.satisfaction_summary import satisfaction_sentence
 from stations.text import fold
 
 STATIONS = N_("{count} rest station", "{count} rest stations")
@@ -122,6 +123,7 @@ def campaign_summary(report: CampaignReport, language: str) -> str:
             _capitalised(sentence) + ".",
             *_cost_sentence(report, stage, lang),
             *_budget_sentence(report, lang),
+            *satisfaction_sentence(report.satisfaction, lang),
         ]
     )
 

@@ -48,14 +48,27 @@ from tortoise.migrations.api import migrate
 from stations import db
 from stations.enums import MovementKind, Source
 from stations.models import DailyStockTally, StockMovement
-from tests.factories import make_item, make_station, vn
+from tortoise.connection import connections
+from tests.factories import vn
+
+# The rows a 0004 database can hold, written in SQL: today's models have columns it lacks.
+ROWS_OF_0004 = '''
+INSERT INTO "unit" (code, name, kind, created_at) VALUES ('U1', 'Unit', 'commune_police', '2027-01-01 00:00:00+00:00');
+INSERT INTO "campaign" (name, kind, year, starts_on, ends_on, status, created_at, updated_at)
+ VALUES ('Tet', 'tet', 2027, '2027-01-30', '2027-02-11', 'open', '2027-01-01 00:00:00+00:00', '2027-01-01 00:00:00+00:00');
+INSERT INTO "station" (campaign_id, unit_id, code, name, address, checkin_radius_m, is_active, created_at, updated_at)
+ VALUES (1, 1, 'S1', 'Station', '', 300, TRUE, '2027-01-01 00:00:00+00:00', '2027-01-01 00:00:00+00:00');
+INSERT INTO "supply_item" (code, name_vi, name_en, unit_vi, unit_en, category, aliases, unit_cost_vnd, default_low_stock, is_active)
+ VALUES ('water', 'Nuoc', 'Water', 'chai', 'bottle', 'water', '[]', 0, 0, TRUE);
+'''
 
 async def main(url):
     config = db.tortoise_config(url)
     await migrate(config=config, target="stations.0004_signin_attempts")
     await Tortoise.close_connections()
     await db.init_db(url)
-    station, item = await make_station(), await make_item("water")
+    await connections.get("default").execute_script(ROWS_OF_0004)
+    station_id, item_id = 1, 1
     for kind, quantity, delta, at in [
         (MovementKind.RECEIPT, 500, 500, vn(2027, 2, 1, 23, 59)),
         (MovementKind.HANDOUT, 30, -30, vn(2027, 2, 2, 0, 0)),
@@ -63,7 +76,7 @@ async def main(url):
         (MovementKind.HANDOUT, 5, -5, vn(2027, 2, 2, 7, 0)),
     ]:
         await StockMovement.create(
-            station=station, item=item, kind=kind, quantity=quantity, delta=delta,
+            station_id=station_id, item_id=item_id, kind=kind, quantity=quantity, delta=delta,
             source=Source.IMPORT, occurred_at=at, recorded_at=at,
         )
     await db.close_db()

@@ -53,6 +53,12 @@ from stations.enums import (
 )
 from stations.models import Campaign, Station
 from stations.services.queries.local_day import as_date, local_day_sql
+from stations.services.queries.report_satisfaction import (
+    Satisfaction,
+    combined,
+    satisfaction_of,
+    stars_by_station,
+)
 from stations.services.sql import placeholders
 
 
@@ -80,6 +86,7 @@ class StationReport:
     name: str
     unit_name: str
     totals: ReportTotals
+    satisfaction: Satisfaction = Satisfaction()
 
 
 @dataclass(frozen=True)
@@ -102,6 +109,7 @@ class CampaignReport:
     totals: ReportTotals
     stations: list[StationReport]
     days: list[DayReport]
+    satisfaction: Satisfaction = Satisfaction()
 
     @property
     def budget_remaining_vnd(self) -> int | None:
@@ -292,6 +300,7 @@ async def _report(
     ledger.add_services(await rows(_services_sql(dialect, per_day=per_day)))
     ledger.add_turns(await rows(_turns_sql(dialect, per_day=per_day)))
 
+    stars = {k: v for k, v in (await stars_by_station(campaign.id)).items() if k in kept}
     counted = [s for s in stations if s.is_active or s.id in ledger.stations_with_figures]
     ledger.campaign.station_ids.update(s.id for s in counted)
     ledger.campaign.unit_ids.update(s.unit.id for s in counted)
@@ -308,6 +317,7 @@ async def _report(
                 name=station.name,
                 unit_name=station.unit.name,
                 totals=tally.freeze(),
+                satisfaction=satisfaction_of(stars.get(station.id, {})),
             )
         )
 
@@ -332,6 +342,7 @@ async def _report(
         totals=ledger.campaign.freeze(),
         stations=station_reports,
         days=day_reports,
+        satisfaction=combined(stars.values()),
     )
 
 
@@ -355,8 +366,10 @@ def report_to_dict(report: CampaignReport) -> dict[str, Any]:
                 "name": station.name,
                 "unit_name": station.unit_name,
                 "totals": asdict(station.totals),
+                "satisfaction": station.satisfaction.as_dict(),
             }
             for station in report.stations
         ],
         "days": [{"day": day.day.isoformat(), "totals": asdict(day.totals)} for day in report.days],
+        "satisfaction": report.satisfaction.as_dict(),
     }

@@ -10,11 +10,12 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from stations import clock
-from stations.i18n import _
+from stations.i18n import _, translate
 from stations.models import Campaign, Station, Unit
 from stations.services.errors import InvalidInput, StationsError
 from stations.services.permissions import Principal, check_can_use_unit
 from stations.services.queries.planner import planner_week, stations_in_scope, units_to_choose
+from stations.services.station_services import STATION_SERVICES, services_of
 from stations.services.stations import create_station, update_station
 from stations.web import forms
 from stations.web.auth import page, principal_of
@@ -156,6 +157,9 @@ def _station_form(
             "campaign": campaign,
             "station": station,
             "unit_options": [(str(unit.id), unit.name) for unit in units],
+            "service_options": [
+                (code, translate(label, state.language)) for code, label in STATION_SERVICES.items()
+            ],
             "values": state.values,
             "errors": state.errors,
         },
@@ -186,6 +190,7 @@ def _parse_station(state: FormState, units: list[Unit], principal: Principal) ->
     values["checkin_radius_m"] = state.take(
         lambda: forms.parse_int(state.text("checkin_radius_m"), "checkin_radius_m")
     )
+    values["offers"] = [code for code in STATION_SERVICES if state.text(f"offer_{code}") == "on"]
     values["opens_at"] = state.take(
         lambda: optional(state.text("opens_at"), lambda raw: forms.parse_time(raw, "opens_at"))
     )
@@ -210,6 +215,7 @@ def _station_values(station: Station) -> dict[str, str]:
         "opens_at": clock_time(station.opens_at),
         "closes_at": clock_time(station.closes_at),
         "is_active": "on" if station.is_active else "",
+        **{f"offer_{code}": "on" for code in services_of(station.offers)},
     }
 
 

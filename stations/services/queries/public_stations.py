@@ -1,0 +1,311 @@
+"""The stations travellers may look for: what the public page, open data and the bot list.
+
+Public means: active stations of open campaigns that are running or still to come, never a
+closed campaign's. Only what a traveller needs is kept (name, place, hours, services, whether
+an item is still there); no volunteer, no phone, no stock figure leaves this module.
+
+Reading every station on each request would cost more than answering it, so the stations
+are kept in memory per process as a *snapshot*, rebuilt when a cheap change marker (one
+query of counts and latest change times) moves, and at most ``SNAPSHOT_TTL`` old in any case
+(a renamed unit changes no marker). Distance and "open now" are worked out per request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from tortoise.connection import connections
+
+from stations.clock import VN_TZ
+from stations.enums import CampaignStatus, SupplyCategory
+from stations.models import Station, StockBalance, SupplyItem
+from stations.services.geo import distance_m
+from stations.services.opening_hours import OpenState, OpenStatus, open_state
+from stations.services.station_services import services_of
+from stations.text import fold
+
+#: Rebuild the snapshot at least this often, whatever the marker says.
+SNAPSHOT_TTL = 60.0
+#: What a traveller cares to find still there; leaflets and the rest are not offered to them.
+TRAVELLER_CATEGORIES = (
+    SupplyCategory.WATER,
+    SupplyCategory.TOWEL,
+    SupplyCategory.FOOD,
+    SupplyCategory.FUEL,
+)
+
+_MARKER_SQL = (
+    "SELECT"
+    ' (SELECT COUNT(*) FROM "campaign") AS campaigns,'
+    ' (SELECT MAX("updated_at") FROM "campaign") AS campaign_changed,'
+    " (SELECT COUNT(*) FROM \"campaign\" WHERE \"status\" = 'closed') AS closed,"
+    ' (SELECT COUNT(*) FROM "station") AS stations,'
+    ' (SELECT MAX("created_at") FROM "station") AS station_created,'
+    ' (SELECT MAX("updated_at") FROM "station") AS station_changed,'
+    ' (SELECT MAX("updated_at") FROM "stock_balance") AS stock_changed,'
+    ' (SELECT COUNT(*) FROM "stock_balance" WHERE "quantity" > 0) AS stocked,'
+    ' (SELECT COALESCE(SUM("id"), 0) FROM "stock_balance" WHERE "quantity" > 0) AS stocked_ids'
+)
+
+
+@dataclass(frozen=True)
+class PublicItem:
+    code: str
+    name_vi: str
+    name_en: str
+
+    def name(self, language: str) -> str:
+        return self.name_en if language == "en" else self.name_vi
+
+
+@dataclass(frozen=True)
+class PublicStation:
+    id: int
+    code: str
+    name: str
+    campaign_id: int
+    campaign_name: str
+    first_day: dt.date
+    last_day: dt.date
+    unit_name: str
+    address: str
+    latitude: float | None
+    longitude: float | None
+    opens_at: dt.time | None
+    closes_at: dt.time | None
+    offers: tuple[str, ...]
+    #: item code → whether some is left: a yes or no, never the figure
+    has_stock: Mapping[str, bool]
+    #: the place names a traveller chooses from, read from the address ("…, ward, province")
+    province: str
+    ward: str
+    search_text: str
+
+    def state_at(self, now: dt.datetime) -> OpenState:
+        return open_state(
+            now,
+            first_day=self.first_day,
+            last_day=self.last_day,
+            opens_at=self.opens_at,
+            closes_at=self.closes_at,
+        )
+
+
+@dataclass(frozen=True)
+class PlaceFilter:
+    """Which stations a traveller without location asked for: by province and ward or
+    commune (read from the address today; an administrative-division code can take their
+    place here), or by words of a road or place name, with or without diacritics."""
+
+    province: str = ""
+    ward: str = ""
+    text: str = ""
+
+    def matches(self, station: PublicStation) -> bool:
+        if self.province and fold(self.province) != fold(station.province):
+            return False
+        if self.ward and fold(self.ward) != fold(station.ward):
+            return False
+        words = fold(self.text).split()
+        return all(word in station.search_text for word in words)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.province or self.ward or self.text.strip())
+
+
+@dataclass(frozen=True)
+class ListedStation:
+    station: PublicStation
+    state: OpenState
+    distance_m: float | None
+
+
+@dataclass(frozen=True)
+class PublicListing:
+    stations: list[ListedStation]
+    #: how many stations matched before ``limit`` cut the list
+    matched: int
+    items: Mapping[str, PublicItem]
+    provinces: list[str]
+    #: the wards and communes of the chosen province (all of them when none is chosen)
+    wards: list[str]
+
+
+@dataclass
+class _Snapshot:
+    key: tuple[Any, ...]
+    built: float
+    stations: tuple[PublicStation, ...]
+    items: dict[str, PublicItem] = field(default_factory=dict)
+
+
+_snapshots: dict[str, _Snapshot] = {}
+
+
+def _place_parts(address: str) -> tuple[str, str]:
+    parts = [part.strip() for part in address.split(",") if part.strip()]
+    province = parts[-1] if len(parts) >= 2 else ""
+    ward = parts[-2] if len(parts) >= 3 else ""
+    return province, ward
+
+
+async def _marker() -> tuple[str, tuple[Any, ...]]:
+    connection = connections.get("default")
+    (row,) = await connection.execute_query_dict(_MARKER_SQL)
+    where = str(
+        getattr(connection, "filename", None) or getattr(connection, "database", None) or ""
+    )
+    return f"{type(connection).__name__}:{where}", tuple(str(value) for value in row.values())
+
+
+async def _build(key: tuple[Any, ...], today: dt.date) -> _Snapshot:
+    stations = await Station.filter(
+        is_active=True,
+        campaign__status=CampaignStatus.OPEN,
+        # Yesterday's last day may still be open past midnight.
+        campaign__ends_on__gte=today - dt.timedelta(days=1),
+    ).select_related("campaign", "unit")
+    items = {
+        item.id: item
+        for item in await SupplyItem.filter(category__in=list(TRAVELLER_CATEGORIES))
+    }
+    stock: dict[int, dict[str, bool]] = {}
+    if stations and items:
+        balances = await StockBalance.filter(
+            station_id__in=[station.id for station in stations], item_id__in=list(items)
+        ).values_list("station_id", "item_id", "quantity")
+        for station_id, item_id, quantity in balances:
+            stock.setdefault(station_id, {})[items[item_id].code] = quantity > 0
+    public = []
+    for station in stations:
+        campaign, unit = station.campaign, station.unit
+        province, ward = _place_parts(station.address)
+        public.append(
+            PublicStation(
+                id=station.id,
+                code=station.code,
+                name=station.name,
+                campaign_id=campaign.id,
+                campaign_name=campaign.name,
+                first_day=campaign.starts_on,
+                last_day=campaign.ends_on,
+                unit_name=unit.name,
+                address=station.address,
+                latitude=station.latitude,
+                longitude=station.longitude,
+                opens_at=station.opens_at,
+                closes_at=station.closes_at,
+                offers=services_of(station.offers),
+                has_stock=dict(sorted(stock.get(station.id, {}).items())),
+                province=province,
+                ward=ward,
+                search_text=fold(" ".join((station.code, station.name, station.address))),
+            )
+        )
+    return _Snapshot(
+        key=key,
+        built=time.monotonic(),
+        stations=tuple(public),
+        items={
+            item.code: PublicItem(item.code, item.name_vi, item.name_en)
+            for item in sorted(items.values(), key=lambda item: item.id)
+        },
+    )
+
+
+async def _snapshot(today: dt.date) -> _Snapshot:
+    database, marker = await _marker()
+    key = (*marker, today)
+    cached = _snapshots.get(database)
+    if cached is not None and cached.key == key and time.monotonic() - cached.built < SNAPSHOT_TTL:
+        return cached
+    snapshot = await _build(key, today)
+    _snapshots[database] = snapshot
+    return snapshot
+
+
+async def snapshot_version(today: dt.date) -> tuple[Any, ...]:
+    """What changes whenever the public stations may have: for ETags and derived caches."""
+    snapshot = await _snapshot(today)
+    return (*snapshot.key, snapshot.built)
+
+
+async def public_stations(
+    *,
+    now: dt.datetime,
+    near: tuple[float, float] | None = None,
+    place: PlaceFilter | None = None,
+    open_only: bool = False,
+    limit: int | None = None,
+) -> PublicListing:
+    """The public stations at ``now``: nearest first from ``near`` (latitude, longitude),
+    those without coordinates last; without ``near``, running campaigns before coming ones,
+    then by province, ward and name. A station whose campaign is over is never listed."""
+    place = place or PlaceFilter()
+    snapshot = await _snapshot(now.astimezone(VN_TZ).date())
+    provinces = sorted({s.province for s in snapshot.stations if s.province}, key=fold)
+    wards = sorted(
+        {
+            s.ward
+            for s in snapshot.stations
+            if s.ward and (not place.province or fold(s.province) == fold(place.province))
+        },
+        key=fold,
+    )
+    today = now.astimezone(VN_TZ).date()
+    listed = []
+    for station in snapshot.stations:
+        if not place.matches(station):
+            continue
+        state = station.state_at(now)
+        if state.status is OpenStatus.CLOSED or (open_only and not state.is_open):
+            continue
+        distance = None
+        if near is not None and station.latitude is not None and station.longitude is not None:
+            distance = distance_m(near[0], near[1], station.latitude, station.longitude)
+        listed.append(ListedStation(station, state, distance))
+    if near is not None:
+        listed.sort(
+            key=lambda row: (row.distance_m is None, row.distance_m or 0.0, row.station.code)
+        )
+    else:
+        listed.sort(
+            key=lambda row: (
+                row.station.first_day > today,
+                fold(row.station.province),
+                fold(row.station.ward),
+                fold(row.station.name),
+                row.station.code,
+            )
+        )
+    matched = len(listed)
+    return PublicListing(
+        stations=listed[:limit] if limit is not None else listed,
+        matched=matched,
+        items=snapshot.items,
+        provinces=provinces,
+        wards=wards,
+    )
+
+
+async def public_station(code: str, *, now: dt.datetime) -> ListedStation | None:
+    """One public station by its code; a code used by both a running and a coming campaign
+    reads the running one."""
+    snapshot = await _snapshot(now.astimezone(VN_TZ).date())
+    found = [
+        ListedStation(station, station.state_at(now), None)
+        for station in snapshot.stations
+        if station.code == code
+    ]
+    found = [row for row in found if row.state.status is not OpenStatus.CLOSED]
+    found.sort(key=lambda row: row.station.first_day)
+    return found[0] if found else None
+
+
+async def public_items(*, now: dt.datetime) -> Mapping[str, PublicItem]:
+    return (await _snapshot(now.astimezone(VN_TZ).date())).items
