@@ -220,7 +220,7 @@ async def _build(key: tuple[Any, ...], today: dt.date) -> _Snapshot:
 
 async def _snapshot(today: dt.date) -> _Snapshot:
     database, marker = await _marker()
-    key = (*marker, today)
+    key = (database, *marker, today)
     cached = _snapshots.get(database)
     if cached is not None and cached.key == key and time.monotonic() - cached.built < SNAPSHOT_TTL:
         return cached

@@ -24,7 +24,7 @@ What each figure counts:
   included; the list stretches to cover any day outside the window that has figures (supplies
   received the day before opening), so the days always add up to the campaign's totals.
 
-Cost: four queries whatever the number of stations, lines or days — the stations with their
+Cost: five queries (the fifth, travellers' ratings, in ``report_satisfaction.py``) whatever the number of stations, lines or days — the stations with their
 units, then the supplies, the services and the turns, each grouped by station and local day
 in SQL. The supplies come from ``DailyStockTally``, the ledger already summed per station,
 item, kind and local day by its writer, so the report reads a few rows per station and day

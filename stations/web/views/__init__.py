@@ -12,6 +12,7 @@ from stations.web.views import (
     inventory,
     notifications,
     overview,
+    public,
     reports,
     shifts,
     stations,
@@ -30,4 +31,5 @@ ROUTES: list[BaseRoute] = [
     *reports.ROUTES,
     *notifications.ROUTES,
     *audit.ROUTES,
+    *public.ROUTES,
 ]

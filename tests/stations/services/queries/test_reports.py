@@ -410,7 +410,8 @@ async def test_report_to_dict_is_json_ready(db, clock) -> None:
 
     data = json.loads(json.dumps(report_to_dict(report)))
 
-    assert {key: data[key] for key in data if key not in {"totals", "stations", "days"}} == {
+    breakdowns = {"totals", "stations", "days", "satisfaction"}
+    assert {key: data[key] for key in data if key not in breakdowns} == {
         "campaign_id": scene.campaign.id,
         "name": "Tết Đinh Mùi 2027",
         "kind": "tet",
@@ -427,6 +428,7 @@ async def test_report_to_dict_is_json_ready(db, clock) -> None:
         ("2027-02-01", 0),
         ("2027-02-02", 50),
     ]
+    assert data["satisfaction"] == {"responses": 0, "average": None, "satisfied_share": None}
 
 
 async def campaign_with_busy_stations(count: int) -> Campaign:
@@ -453,5 +455,6 @@ async def test_campaign_report_query_count_does_not_grow_with_stations(
     statements.clear()
     large_report: CampaignReport = await campaign_report(large)
 
-    assert (small_count, len(statements)) == (4, 4)
+    # stations, supplies, services, turns, and the travellers' ratings
+    assert (small_count, len(statements)) == (5, 5)
     assert (large_report.totals.stations, large_report.totals.water_bottles) == (10, 50)
