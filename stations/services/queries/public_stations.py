@@ -42,7 +42,7 @@ _MARKER_SQL = (
     "SELECT"
     ' (SELECT COUNT(*) FROM "campaign") AS campaigns,'
     ' (SELECT MAX("updated_at") FROM "campaign") AS campaign_changed,'
-    " (SELECT COUNT(*) FROM \"campaign\" WHERE \"status\" = 'closed') AS closed,"
+    ' (SELECT COUNT(*) FROM "campaign" WHERE "status" = \'closed\') AS closed,'
     ' (SELECT COUNT(*) FROM "station") AS stations,'
     ' (SELECT MAX("created_at") FROM "station") AS station_created,'
     ' (SELECT MAX("updated_at") FROM "station") AS station_changed,'
@@ -171,8 +171,7 @@ async def _build(key: tuple[Any, ...], today: dt.date) -> _Snapshot:
         campaign__ends_on__gte=today - dt.timedelta(days=1),
     ).select_related("campaign", "unit")
     items = {
-        item.id: item
-        for item in await SupplyItem.filter(category__in=list(TRAVELLER_CATEGORIES))
+        item.id: item for item in await SupplyItem.filter(category__in=list(TRAVELLER_CATEGORIES))
     }
     stock: dict[int, dict[str, bool]] = {}
     if stations and items:

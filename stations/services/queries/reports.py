@@ -86,7 +86,7 @@ class StationReport:
     name: str
     unit_name: str
     totals: ReportTotals
-    satisfaction: Satisfaction = Satisfaction()
+    satisfaction: Satisfaction = field(default_factory=Satisfaction)
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ class CampaignReport:
     totals: ReportTotals
     stations: list[StationReport]
     days: list[DayReport]
-    satisfaction: Satisfaction = Satisfaction()
+    satisfaction: Satisfaction = field(default_factory=Satisfaction)
 
     @property
     def budget_remaining_vnd(self) -> int | None:

@@ -9,6 +9,7 @@ from stations.web.views import (
     audit,
     calendar,
     campaigns,
+    feedback,
     inventory,
     notifications,
     overview,
@@ -32,4 +33,5 @@ ROUTES: list[BaseRoute] = [
     *notifications.ROUTES,
     *audit.ROUTES,
     *public.ROUTES,
+    *feedback.ROUTES,
 ]

@@ -21,11 +21,10 @@ from starlette.routing import BaseRoute, Route
 
 from stations import clock
 from stations.enums import Language
-from stations.formatting import format_date, format_number
+from stations.formatting import format_date
 from stations.i18n import _, translate
 from stations.services.errors import NotFound, PermissionDenied, StationsError
 from stations.services.feedback import address_digest, already_rated, record_feedback
-from stations.services.opening_hours import OpenState, OpenStatus
 from stations.services.queries.public_stations import (
     ListedStation,
     PlaceFilter,
@@ -34,6 +33,7 @@ from stations.services.queries.public_stations import (
     public_stations,
 )
 from stations.services.station_services import STATION_SERVICES
+from stations.traveller_texts import distance_label, hours_label, services_label, state_label
 from stations.web import forms
 from stations.web.auth import CSRF_FAILED, csrf_ok
 from stations.web.rendering import page_language, path_with_lang, render
@@ -41,7 +41,7 @@ from stations.web.views.public_geojson import stations_geojson
 
 #: Stations per page: a screenful or two, well under the page's weight budget.
 PAGE_SIZE = 20
-MAX_PAGE_SIZE = 60
+MAX_PAGE_SIZE = 40
 MAX_QUERY_LENGTH = 100
 SESSION_BROWSER = "traveller"
 HONEYPOT_FIELD = "website"
@@ -50,48 +50,6 @@ STATION_GONE = _("This station is not open to travellers, or its campaign is ove
 
 
 # --- what a traveller reads about a station ---------------------------------------------------
-
-
-def _distance_label(metres: float | None, language: Language) -> str:
-    if metres is None:
-        return ""
-    if metres < 1000:
-        return translate(_("{distance} m away"), language, distance=int(round(metres, -1)))
-    km = round(metres / 1000, 1) if metres < 10_000 else round(metres / 1000)
-    return translate(_("{distance} km away"), language, distance=format_number(km, language))
-
-
-def state_label(state: OpenState, language: Language, *, round_the_clock: bool) -> str:
-    """"Open now, until 22:00", "Opens at 18:00", "Opens on 05/02/2027 at 06:00"."""
-    today = clock.today_local()
-    if state.status is OpenStatus.OPEN:
-        if round_the_clock or state.closes is None:
-            return translate(_("Open now, round the clock"), language)
-        return translate(
-            _("Open now, until {time}"), language, time=state.closes.strftime("%H:%M")
-        )
-    if state.status is OpenStatus.LATER and state.opens is not None:
-        if state.opens.date() == today:
-            return translate(_("Opens at {time}"), language, time=state.opens.strftime("%H:%M"))
-        return translate(
-            _("Opens on {day} at {time}"),
-            language,
-            day=format_date(state.opens.date(), language),
-            time=state.opens.strftime("%H:%M"),
-        )
-    return translate(_("Closed"), language)
-
-
-def hours_label(row: ListedStation, language: Language) -> str:
-    station = row.station
-    if station.opens_at is None or station.closes_at is None:
-        return translate(_("Open round the clock"), language)
-    return translate(
-        _("Open {opens}–{closes} every day"),
-        language,
-        opens=station.opens_at.strftime("%H:%M"),
-        closes=station.closes_at.strftime("%H:%M"),
-    )
 
 
 def _card(row: ListedStation, items: dict[str, PublicItem], language: Language) -> dict[str, Any]:
@@ -109,13 +67,11 @@ def _card(row: ListedStation, items: dict[str, PublicItem], language: Language) 
         ),
         "address": station.address,
         "unit": station.unit_name,
-        "distance": _distance_label(row.distance_m, language),
+        "distance": distance_label(row.distance_m, language),
         "state": row.state.status.value,
-        "state_label": state_label(
-            row.state, language, round_the_clock=station.opens_at is None
-        ),
-        "hours": hours_label(row, language),
-        "offers": [translate(STATION_SERVICES[code], language) for code in station.offers],
+        "state_label": state_label(station, row.state, language, clock.now()),
+        "hours": hours_label(station, language),
+        "offers": services_label(station, language),
         "in_stock": [
             items[code].name(language.value)
             for code, left in station.has_stock.items()
@@ -126,17 +82,16 @@ def _card(row: ListedStation, items: dict[str, PublicItem], language: Language) 
             for code, left in station.has_stock.items()
             if not left and code in items
         ],
+        # The name would double the link's length percent-encoded: the map app shows the pin.
         "geo": (
-            f"geo:{station.latitude:.6f},{station.longitude:.6f}?"
-            + urlencode({"q": f"{station.latitude:.6f},{station.longitude:.6f}({station.name})"})
+            f"geo:{station.latitude:.6f},{station.longitude:.6f}"
+            f"?q={station.latitude:.6f},{station.longitude:.6f}"
             if located
             else None
         ),
         "osm": (
             "https://www.openstreetmap.org/?"
-            + urlencode(
-                {"mlat": f"{station.latitude:.6f}", "mlon": f"{station.longitude:.6f}"}
-            )
+            + urlencode({"mlat": f"{station.latitude:.6f}", "mlon": f"{station.longitude:.6f}"})
             + f"#map=16/{station.latitude:.5f}/{station.longitude:.5f}"
             if located
             else None

@@ -130,6 +130,7 @@ async def station_sheet(request: Request) -> Response:
     qr = None
     if link is not None:
         qr = qr_svg(link, title=f"{station.code} · {station.name}")
+    feedback_link = traveller_feedback_link(request, station.code)
     return render(
         request,
         "stations/sheet.html",
@@ -139,8 +140,17 @@ async def station_sheet(request: Request) -> Response:
             "link": link,
             "qr": qr,
             "bot_username_set": bool(bot_username),
+            "feedback_link": feedback_link,
+            "feedback_qr": qr_svg(feedback_link, title=f"{station.code} · {station.name}"),
         },
     )
+
+
+def traveller_feedback_link(request: Request, code: str) -> str:
+    """The full address travellers scan to rate the station: the service's public address
+    when set, else the one this page was asked at."""
+    base = request.app.state.settings.public_url or str(request.base_url)
+    return f"{base.rstrip('/')}{request.url_for('public_feedback', code=code).path}"
 
 
 def _station_form(

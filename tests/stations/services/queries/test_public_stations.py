@@ -93,7 +93,10 @@ async def test_closing_a_campaign_takes_its_stations_off_the_list_at_once(db, cl
 async def test_station_open_past_midnight_reads_open_at_two_in_the_morning(db, clock) -> None:
     campaign = await running_campaign()
     await make_station(
-        campaign, code="NIGHT", opens_at=dt.time(18, tzinfo=dt.UTC), closes_at=dt.time(6, tzinfo=dt.UTC)
+        campaign,
+        code="NIGHT",
+        opens_at=dt.time(18, tzinfo=dt.UTC),
+        closes_at=dt.time(6, tzinfo=dt.UTC),
     )
     clock.set(vn(2027, 2, 3, 2, 0))
 
@@ -105,7 +108,11 @@ async def test_station_open_past_midnight_reads_open_at_two_in_the_morning(db, c
 async def test_stock_indicator_says_yes_or_no_and_never_a_figure(db, clock) -> None:
     campaign = await running_campaign()
     station = await make_station(campaign, code="S")
-    water, towel, leaflet = await make_item("water"), await make_item("towel"), await make_item("leaflet")
+    water, towel, leaflet = (
+        await make_item("water"),
+        await make_item("towel"),
+        await make_item("leaflet"),
+    )
     await record_receipt(station, water, 137, by=ADMIN)
     await record_receipt(station, towel, 20, by=ADMIN)
     await record_handout(station, towel, 20, by=ADMIN)
