@@ -14,7 +14,7 @@ from stations.services.errors import InvalidInput
 #: code → label (English msgid), in the order travellers read them.
 STATION_SERVICES: dict[str, str] = {
     "water": _("Drinking water"),
-    "cold_towels": _("Cold towels"),
+    "cold_towels": _("Cold face towels"),
     "food": _("Food"),
     "fuel": _("Fuel"),
     "motorbike_check": _("Motorbike safety check"),
