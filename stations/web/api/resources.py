@@ -314,6 +314,20 @@ _TOTALS = {
     },
 }
 
+#: Travellers' ratings (``stations.services.queries.report_satisfaction``).
+_SATISFACTION: dict[str, Any] = {
+    "type": "object",
+    "description": "Travellers' ratings by QR code: how many answered, their mean stars "
+    "(1–5) and the share who gave 4 or 5 stars (0–1); null without answers.",
+    "additionalProperties": False,
+    "required": ["responses", "average", "satisfied_share"],
+    "properties": {
+        "responses": INT,
+        "average": _nullable(NUMBER),
+        "satisfied_share": _nullable(NUMBER),
+    },
+}
+
 #: ``report_to_dict``'s shape (``stations.services.queries.reports``).
 REPORT_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -334,6 +348,7 @@ REPORT_SCHEMA: dict[str, Any] = {
         "totals",
         "stations",
         "days",
+        "satisfaction",
     ],
     "properties": {
         "campaign_id": ID,
@@ -351,13 +366,21 @@ REPORT_SCHEMA: dict[str, Any] = {
             "items": {
                 "type": "object",
                 "additionalProperties": False,
-                "required": ["station_id", "code", "name", "unit_name", "totals"],
+                "required": [
+                    "station_id",
+                    "code",
+                    "name",
+                    "unit_name",
+                    "totals",
+                    "satisfaction",
+                ],
                 "properties": {
                     "station_id": ID,
                     "code": TEXT,
                     "name": TEXT,
                     "unit_name": TEXT,
                     "totals": _TOTALS,
+                    "satisfaction": _SATISFACTION,
                 },
             },
         },
@@ -370,6 +393,7 @@ REPORT_SCHEMA: dict[str, Any] = {
                 "properties": {"day": DATE, "totals": _TOTALS},
             },
         },
+        "satisfaction": _SATISFACTION,
     },
 }
 
