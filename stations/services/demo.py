@@ -61,6 +61,7 @@ from stations.services.assignments import worked_minutes
 from stations.services.audit import record_event
 from stations.services.campaigns import close_campaign, create_campaign, default_campaign_name
 from stations.services.catalog import install_standard_items
+from stations.services.demo_travellers import add_traveller_demo
 from stations.services.errors import Conflict, InvalidInput
 from stations.services.geo import distance_m
 from stations.services.inventory import rebuild_balances
@@ -747,6 +748,7 @@ async def load_demo(
             campaigns.append(campaign)
         previous, upcoming = campaigns
         await close_campaign(previous, by=by)
+        await add_traveller_demo(previous, upcoming, seed=seed)
         if progress is not None:
             progress(STAGE_BALANCES, tracker.done, tracker.total)
         station_ids: list[int] = await Station.filter(

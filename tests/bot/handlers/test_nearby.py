@@ -75,7 +75,7 @@ async def test_a_stranger_s_location_gets_the_three_nearest_open_stations(bot):
         ("sendVenue", "Trạm A5"),
         ("sendVenue", "Trạm A9"),
     ]
-    assert [(round(v.latitude, 4), round(v.longitude, 4)) for v in venues][0] == (10.4992, 105.6071)
+    assert (round(venues[0].latitude, 4), round(venues[0].longitude, 4)) == (10.4992, 105.6071)
     assert venues[0].address == (
         "cách 2 km · Đang mở cửa, cả ngày lẫn đêm · Nước uống, Khăn lạnh · "
         "Quốc lộ 30, km 2, Đồng Tháp"
