@@ -13,6 +13,8 @@ query of counts and latest change times) moves, and at most ``SNAPSHOT_TTL`` old
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,7 +25,7 @@ from tortoise.connection import connections
 from stations.clock import VN_TZ
 from stations.enums import CampaignStatus, SupplyCategory
 from stations.models import Station, StockBalance, SupplyItem
-from stations.services.geo import distance_m
+from stations.services.geo import check_coordinates, distance_between_radians
 from stations.services.opening_hours import OpenState, OpenStatus, open_state
 from stations.services.station_services import services_of
 from stations.text import fold
@@ -83,7 +85,12 @@ class PublicStation:
     #: the place names a traveller chooses from, read from the address ("…, ward, province")
     province: str
     ward: str
+    #: what filters and sorting compare, folded once when the snapshot is built
+    province_key: str
+    ward_key: str
     search_text: str
+    #: (latitude, longitude) in radians, for measuring distances without converting
+    radians: tuple[float, float] | None
 
     def state_at(self, now: dt.datetime) -> OpenState:
         return open_state(
@@ -105,12 +112,16 @@ class PlaceFilter:
     ward: str = ""
     text: str = ""
 
+    @functools.cached_property
+    def _keys(self) -> tuple[str, str, tuple[str, ...]]:
+        return fold(self.province), fold(self.ward), tuple(fold(self.text).split())
+
     def matches(self, station: PublicStation) -> bool:
-        if self.province and fold(self.province) != fold(station.province):
+        province, ward, words = self._keys
+        if province and province != station.province_key:
             return False
-        if self.ward and fold(self.ward) != fold(station.ward):
+        if ward and ward != station.ward_key:
             return False
-        words = fold(self.text).split()
         return all(word in station.search_text for word in words)
 
     @property
@@ -140,8 +151,13 @@ class PublicListing:
 class _Snapshot:
     key: tuple[Any, ...]
     built: float
+    #: in the order of a list without location: province, ward or commune, name, code
     stations: tuple[PublicStation, ...]
     items: dict[str, PublicItem] = field(default_factory=dict)
+    by_code: dict[str, list[PublicStation]] = field(default_factory=dict)
+    provinces: list[str] = field(default_factory=list)
+    #: province key → its wards and communes; "" → all of them
+    wards: dict[str, list[str]] = field(default_factory=dict)
 
 
 _snapshots: dict[str, _Snapshot] = {}
@@ -184,6 +200,7 @@ async def _build(key: tuple[Any, ...], today: dt.date) -> _Snapshot:
     for station in stations:
         campaign, unit = station.campaign, station.unit
         province, ward = _place_parts(station.address)
+        located = station.latitude is not None and station.longitude is not None
         public.append(
             PublicStation(
                 id=station.id,
@@ -203,9 +220,24 @@ async def _build(key: tuple[Any, ...], today: dt.date) -> _Snapshot:
                 has_stock=dict(sorted(stock.get(station.id, {}).items())),
                 province=province,
                 ward=ward,
+                province_key=fold(province),
+                ward_key=fold(ward),
                 search_text=fold(" ".join((station.code, station.name, station.address))),
+                radians=(
+                    (math.radians(station.latitude), math.radians(station.longitude))  # type: ignore[arg-type]
+                    if located
+                    else None
+                ),
             )
         )
+    public.sort(key=lambda s: (s.province_key, s.ward_key, fold(s.name), s.code))
+    by_code: dict[str, list[PublicStation]] = {}
+    wards: dict[str, set[str]] = {"": set()}
+    for listed in public:
+        by_code.setdefault(listed.code, []).append(listed)
+        if listed.ward:
+            wards.setdefault(listed.province_key, set()).add(listed.ward)
+            wards[""].add(listed.ward)
     return _Snapshot(
         key=key,
         built=time.monotonic(),
@@ -214,6 +246,9 @@ async def _build(key: tuple[Any, ...], today: dt.date) -> _Snapshot:
             item.code: PublicItem(item.code, item.name_vi, item.name_en)
             for item in sorted(items.values(), key=lambda item: item.id)
         },
+        by_code=by_code,
+        provinces=sorted({s.province for s in public if s.province}, key=fold),
+        wards={k: sorted(v, key=fold) for k, v in wards.items()},
     )
 
 
@@ -246,49 +281,42 @@ async def public_stations(
     those without coordinates last; without ``near``, running campaigns before coming ones,
     then by province, ward and name. A station whose campaign is over is never listed."""
     place = place or PlaceFilter()
-    snapshot = await _snapshot(now.astimezone(VN_TZ).date())
-    provinces = sorted({s.province for s in snapshot.stations if s.province}, key=fold)
-    wards = sorted(
-        {
-            s.ward
-            for s in snapshot.stations
-            if s.ward and (not place.province or fold(s.province) == fold(place.province))
-        },
-        key=fold,
-    )
     today = now.astimezone(VN_TZ).date()
+    snapshot = await _snapshot(today)
+    # Stations share a few campaigns and opening hours: each state is worked out once.
+    states: dict[tuple[Any, ...], OpenState] = {}
+    origin = None
+    if near is not None:
+        latitude, longitude = check_coordinates(*near)
+        origin = (math.radians(latitude), math.radians(longitude))
+    filtering = not place.empty
     listed = []
     for station in snapshot.stations:
-        if not place.matches(station):
+        if filtering and not place.matches(station):
             continue
-        state = station.state_at(now)
+        hours = (station.first_day, station.last_day, station.opens_at, station.closes_at)
+        state = states.get(hours)
+        if state is None:
+            state = states[hours] = station.state_at(now)
         if state.status is OpenStatus.CLOSED or (open_only and not state.is_open):
             continue
         distance = None
-        if near is not None and station.latitude is not None and station.longitude is not None:
-            distance = distance_m(near[0], near[1], station.latitude, station.longitude)
+        if origin is not None and station.radians is not None:
+            distance = distance_between_radians(*origin, *station.radians)
         listed.append(ListedStation(station, state, distance))
-    if near is not None:
+    if origin is not None:
         listed.sort(
             key=lambda row: (row.distance_m is None, row.distance_m or 0.0, row.station.code)
         )
     else:
-        listed.sort(
-            key=lambda row: (
-                row.station.first_day > today,
-                fold(row.station.province),
-                fold(row.station.ward),
-                fold(row.station.name),
-                row.station.code,
-            )
-        )
-    matched = len(listed)
+        # Stable: the snapshot's place order holds within running and within coming.
+        listed.sort(key=lambda row: row.station.first_day > today)
     return PublicListing(
         stations=listed[:limit] if limit is not None else listed,
-        matched=matched,
+        matched=len(listed),
         items=snapshot.items,
-        provinces=provinces,
-        wards=wards,
+        provinces=snapshot.provinces,
+        wards=snapshot.wards.get(fold(place.province), []),
     )
 
 
@@ -298,8 +326,7 @@ async def public_station(code: str, *, now: dt.datetime) -> ListedStation | None
     snapshot = await _snapshot(now.astimezone(VN_TZ).date())
     found = [
         ListedStation(station, station.state_at(now), None)
-        for station in snapshot.stations
-        if station.code == code
+        for station in snapshot.by_code.get(code, [])
     ]
     found = [row for row in found if row.state.status is not OpenStatus.CLOSED]
     found.sort(key=lambda row: row.station.first_day)

@@ -9,7 +9,6 @@ OpenStreetMap: no key, no third-party script.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import secrets
 from typing import Any
@@ -29,6 +28,7 @@ from stations.services.queries.public_stations import (
     ListedStation,
     PlaceFilter,
     PublicItem,
+    public_items,
     public_station,
     public_stations,
 )
@@ -177,7 +177,7 @@ async def station_page(request: Request) -> Response:
     """``GET /public/stations/{code}``: one station for travellers."""
     language = _language(request)
     row = await _public_row(request)
-    items = dict((await public_stations(now=clock.now(), limit=0)).items)
+    items = dict(await public_items(now=clock.now()))
     return _public_render(
         request,
         "public/station.html",
@@ -190,8 +190,7 @@ async def station_page(request: Request) -> Response:
 
 async def stations_geojson_view(request: Request) -> Response:
     """``GET /public/stations.geojson``: open data, cacheable, with an ETag."""
-    body = await stations_geojson(now=clock.now(), base_url=_base_url(request))
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    body, etag = await stations_geojson(now=clock.now(), base_url=_base_url(request))
     headers = {
         "ETag": etag,
         "Cache-Control": "public, max-age=60",

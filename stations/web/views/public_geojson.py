@@ -12,6 +12,7 @@ snapshot version and minute and served from memory in between.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from typing import Any
 
@@ -22,7 +23,7 @@ from stations.services.queries.public_stations import (
     snapshot_version,
 )
 
-_bodies: dict[tuple[Any, ...], bytes] = {}
+_bodies: dict[tuple[Any, ...], tuple[bytes, str]] = {}
 
 
 def _time(value: dt.time | None) -> str | None:
@@ -60,18 +61,20 @@ def station_feature(row: ListedStation, *, base_url: str) -> dict[str, Any]:
     }
 
 
-async def stations_geojson(*, now: dt.datetime, base_url: str) -> bytes:
-    """The FeatureCollection of every public station at ``now``, as UTF-8 JSON."""
+async def stations_geojson(*, now: dt.datetime, base_url: str) -> tuple[bytes, str]:
+    """The FeatureCollection of every public station at ``now``, as UTF-8 JSON, and its
+    entity tag (a digest of the body, so equal bodies share a tag across processes)."""
     minute = now.astimezone(VN_TZ).replace(second=0, microsecond=0)
     key = (*await snapshot_version(minute.date()), minute, base_url)
-    body = _bodies.get(key)
-    if body is None:
+    cached = _bodies.get(key)
+    if cached is None:
         listing = await public_stations(now=now)
         collection = {
             "type": "FeatureCollection",
             "features": [station_feature(row, base_url=base_url) for row in listing.stations],
         }
         body = json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode()
+        cached = (body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
         _bodies.clear()  # one body is all that is ever served again
-        _bodies[key] = body
-    return body
+        _bodies[key] = cached
+    return cached
