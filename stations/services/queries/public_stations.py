@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import heapq
 import math
 import time
 from collections.abc import Mapping
@@ -290,7 +291,7 @@ async def public_stations(
         latitude, longitude = check_coordinates(*near)
         origin = (math.radians(latitude), math.radians(longitude))
     filtering = not place.empty
-    listed = []
+    kept: list[tuple[PublicStation, OpenState]] = []
     for station in snapshot.stations:
         if filtering and not place.matches(station):
             continue
@@ -300,20 +301,35 @@ async def public_stations(
             state = states[hours] = station.state_at(now)
         if state.status is OpenStatus.CLOSED or (open_only and not state.is_open):
             continue
-        distance = None
-        if origin is not None and station.radians is not None:
-            distance = distance_between_radians(*origin, *station.radians)
-        listed.append(ListedStation(station, state, distance))
+        kept.append((station, state))
+    listed: list[ListedStation]
     if origin is not None:
-        listed.sort(
-            key=lambda row: (row.distance_m is None, row.distance_m or 0.0, row.station.code)
-        )
+        # (no coordinates last, distance, code, index): only the rows kept become results.
+        keys = [
+            (
+                station.radians is None,
+                distance_between_radians(*origin, *station.radians)
+                if station.radians is not None
+                else 0.0,
+                station.code,
+                index,
+            )
+            for index, (station, _state) in enumerate(kept)
+        ]
+        nearest = heapq.nsmallest(limit, keys) if limit is not None else sorted(keys)
+        listed = [
+            ListedStation(kept[index][0], kept[index][1], None if unlocated else distance)
+            for unlocated, distance, _code, index in nearest
+        ]
     else:
         # Stable: the snapshot's place order holds within running and within coming.
+        listed = [ListedStation(station, state, None) for station, state in kept]
         listed.sort(key=lambda row: row.station.first_day > today)
+        if limit is not None:
+            listed = listed[:limit]
     return PublicListing(
-        stations=listed[:limit] if limit is not None else listed,
-        matched=len(listed),
+        stations=listed,
+        matched=len(kept),
         items=snapshot.items,
         provinces=snapshot.provinces,
         wards=snapshot.wards.get(fold(place.province), []),

@@ -52,11 +52,16 @@ STATION_GONE = _("This station is not open to travellers, or its campaign is ove
 # --- what a traveller reads about a station ---------------------------------------------------
 
 
-def _card(row: ListedStation, items: dict[str, PublicItem], language: Language) -> dict[str, Any]:
+def _card(
+    row: ListedStation, items: dict[str, PublicItem], language: Language, *, prefix: str
+) -> dict[str, Any]:
     station = row.station
     located = station.latitude is not None and station.longitude is not None
     return {
         "code": station.code,
+        # The route's own prefix and the code (A–Z, digits, - and _ need no escaping): one
+        # route lookup per page rather than one per station.
+        "url": f"{prefix}/{station.code}",
         "name": station.name,
         "campaign": station.campaign_name,
         "dates": translate(
@@ -90,9 +95,8 @@ def _card(row: ListedStation, items: dict[str, PublicItem], language: Language) 
             else None
         ),
         "osm": (
-            "https://www.openstreetmap.org/?"
-            + urlencode({"mlat": f"{station.latitude:.6f}", "mlon": f"{station.longitude:.6f}"})
-            + f"#map=16/{station.latitude:.5f}/{station.longitude:.5f}"
+            f"https://www.openstreetmap.org/?mlat={station.latitude:.6f}"
+            f"&mlon={station.longitude:.6f}#map=16/{station.latitude:.5f}/{station.longitude:.5f}"
             if located
             else None
         ),
@@ -150,6 +154,7 @@ async def find_stations(request: Request) -> Response:
         text=_text_param(request, "q"),
     )
     shown = _page_size(request)
+    prefix = _station_prefix(request)
     listing = await public_stations(now=clock.now(), near=near, place=place, limit=shown)
     items = dict(listing.items)
     more = None
@@ -160,7 +165,7 @@ async def find_stations(request: Request) -> Response:
         request,
         "public/find.html",
         {
-            "cards": [_card(row, items, language) for row in listing.stations],
+            "cards": [_card(row, items, language, prefix=prefix) for row in listing.stations],
             "matched": listing.matched,
             "shown": len(listing.stations),
             "near": near,
@@ -182,7 +187,7 @@ async def station_page(request: Request) -> Response:
         request,
         "public/station.html",
         {
-            "card": _card(row, items, language),
+            "card": _card(row, items, language, prefix=_station_prefix(request)),
             "lang_urls": {code.value: path_with_lang(request, code.value) for code in Language},
         },
     )
@@ -287,6 +292,10 @@ async def _public_row(request: Request) -> ListedStation:
     if row is None:
         raise NotFound(STATION_GONE, field="station")
     return row
+
+
+def _station_prefix(request: Request) -> str:
+    return request.url_for("public_stations").path
 
 
 def _browser_id(request: Request) -> str:
