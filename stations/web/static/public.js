@@ -14,6 +14,7 @@
         ["province", "ward", "q", "show"].forEach(function (name) { url.searchParams.delete(name); });
         url.searchParams.set("lat", position.coords.latitude.toFixed(5));
         url.searchParams.set("lon", position.coords.longitude.toFixed(5));
+        url.hash = "results"; // straight to the list on a small screen
         window.location.assign(url.toString());
       },
       function () { status.textContent = button.dataset.denied; },

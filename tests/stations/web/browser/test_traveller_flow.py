@@ -98,7 +98,7 @@ async def test_one_tap_lists_the_nearest_station_first(located_phone: Page) -> N
     await page.goto("/public/stations")
 
     await page.get_by_role("button", name="Trạm gần tôi").click()
-    await page.wait_for_url("**lat=10.47000&lon=105.62000")
+    await page.wait_for_url("**lat=10.47000&lon=105.62000#results")
 
     names = page.locator(".station__name")
     await expect(names).to_have_text(["Trạm Cao Lãnh", "Trạm Sa Đéc", "Trạm Hồng Ngự"])
