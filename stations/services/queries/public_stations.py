@@ -12,12 +12,13 @@ query of counts and latest change times) moves, and at most ``SNAPSHOT_TTL`` old
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import heapq
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +26,7 @@ from tortoise.connection import connections
 
 from stations.clock import VN_TZ
 from stations.enums import CampaignStatus, SupplyCategory
-from stations.models import Station, StockBalance, SupplyItem
+from stations.models import Station, SupplyItem
 from stations.services.geo import check_coordinates, distance_between_radians
 from stations.services.opening_hours import OpenState, OpenStatus, open_state
 from stations.services.station_services import services_of
@@ -41,6 +42,8 @@ TRAVELLER_CATEGORIES = (
     SupplyCategory.FUEL,
 )
 
+#: The marker's first columns describe campaigns and stations, the rest the stock.
+STATION_MARKERS = 6
 _MARKER_SQL = (
     "SELECT"
     ' (SELECT COUNT(*) FROM "campaign") AS campaigns,'
@@ -150,7 +153,9 @@ class PublicListing:
 
 @dataclass
 class _Snapshot:
+    #: what the stations were read under, and what their stock was read under
     key: tuple[Any, ...]
+    stock_key: tuple[Any, ...]
     built: float
     #: in the order of a list without location: province, ward or commune, name, code
     stations: tuple[PublicStation, ...]
@@ -180,7 +185,26 @@ async def _marker() -> tuple[str, tuple[Any, ...]]:
     return f"{type(connection).__name__}:{where}", tuple(str(value) for value in row.values())
 
 
-async def _build(key: tuple[Any, ...], today: dt.date) -> _Snapshot:
+_STOCK_SQL = (
+    'SELECT b."station_id" AS station_id, i."code" AS code, b."quantity" AS quantity'
+    ' FROM "stock_balance" b JOIN "supply_item" i ON i."id" = b."item_id"'
+    ' WHERE i."category" IN ({categories})'
+)
+
+
+async def _stock() -> dict[int, dict[str, bool]]:
+    """Station id → {item code: whether some is left}, for the items travellers look for."""
+    categories = ", ".join(f"'{category.value}'" for category in TRAVELLER_CATEGORIES)
+    rows = await connections.get("default").execute_query_dict(
+        _STOCK_SQL.format(categories=categories)
+    )
+    stock: dict[int, dict[str, bool]] = {}
+    for row in rows:
+        stock.setdefault(int(row["station_id"]), {})[row["code"]] = int(row["quantity"]) > 0
+    return {station_id: dict(sorted(left.items())) for station_id, left in stock.items()}
+
+
+async def _build(key: tuple[Any, ...], stock_key: tuple[Any, ...], today: dt.date) -> _Snapshot:
     stations = await Station.filter(
         is_active=True,
         campaign__status=CampaignStatus.OPEN,
@@ -190,13 +214,7 @@ async def _build(key: tuple[Any, ...], today: dt.date) -> _Snapshot:
     items = {
         item.id: item for item in await SupplyItem.filter(category__in=list(TRAVELLER_CATEGORIES))
     }
-    stock: dict[int, dict[str, bool]] = {}
-    if stations and items:
-        balances = await StockBalance.filter(
-            station_id__in=[station.id for station in stations], item_id__in=list(items)
-        ).values_list("station_id", "item_id", "quantity")
-        for station_id, item_id, quantity in balances:
-            stock.setdefault(station_id, {})[items[item_id].code] = quantity > 0
+    stock = await _stock() if stations else {}
     public = []
     for station in stations:
         campaign, unit = station.campaign, station.unit
@@ -218,7 +236,7 @@ async def _build(key: tuple[Any, ...], today: dt.date) -> _Snapshot:
                 opens_at=station.opens_at,
                 closes_at=station.closes_at,
                 offers=services_of(station.offers),
-                has_stock=dict(sorted(stock.get(station.id, {}).items())),
+                has_stock=stock.get(station.id, {}),
                 province=province,
                 ward=ward,
                 province_key=fold(province),
@@ -232,34 +250,57 @@ async def _build(key: tuple[Any, ...], today: dt.date) -> _Snapshot:
             )
         )
     public.sort(key=lambda s: (s.province_key, s.ward_key, fold(s.name), s.code))
-    by_code: dict[str, list[PublicStation]] = {}
     wards: dict[str, set[str]] = {"": set()}
     for listed in public:
-        by_code.setdefault(listed.code, []).append(listed)
         if listed.ward:
             wards.setdefault(listed.province_key, set()).add(listed.ward)
             wards[""].add(listed.ward)
     return _Snapshot(
         key=key,
+        stock_key=stock_key,
         built=time.monotonic(),
         stations=tuple(public),
         items={
             item.code: PublicItem(item.code, item.name_vi, item.name_en)
             for item in sorted(items.values(), key=lambda item: item.id)
         },
-        by_code=by_code,
+        by_code=_by_code(public),
         provinces=sorted({s.province for s in public if s.province}, key=fold),
         wards={k: sorted(v, key=fold) for k, v in wards.items()},
     )
 
 
+def _by_code(stations: Iterable[PublicStation]) -> dict[str, list[PublicStation]]:
+    by_code: dict[str, list[PublicStation]] = {}
+    for station in stations:
+        by_code.setdefault(station.code, []).append(station)
+    return by_code
+
+
+async def _restocked(snapshot: _Snapshot, stock_key: tuple[Any, ...]) -> _Snapshot:
+    """The same stations with their stock read again: what a handout usually changes, at
+    the cost of one query rather than a rebuild."""
+    stock = await _stock()
+    stations = tuple(
+        dataclasses.replace(station, has_stock=stock.get(station.id, {}))
+        for station in snapshot.stations
+    )
+    return dataclasses.replace(
+        snapshot, stock_key=stock_key, stations=stations, by_code=_by_code(stations)
+    )
+
+
 async def _snapshot(today: dt.date) -> _Snapshot:
     database, marker = await _marker()
-    key = (database, *marker, today)
+    key = (database, *marker[:STATION_MARKERS], today)
+    stock_key = marker[STATION_MARKERS:]
     cached = _snapshots.get(database)
-    if cached is not None and cached.key == key and time.monotonic() - cached.built < SNAPSHOT_TTL:
+    if cached is None or cached.key != key or time.monotonic() - cached.built >= SNAPSHOT_TTL:
+        snapshot = await _build(key, stock_key, today)
+    elif cached.stock_key != stock_key:
+        snapshot = await _restocked(cached, stock_key)
+    else:
         return cached
-    snapshot = await _build(key, today)
     _snapshots[database] = snapshot
     return snapshot
 
@@ -267,7 +308,7 @@ async def _snapshot(today: dt.date) -> _Snapshot:
 async def snapshot_version(today: dt.date) -> tuple[Any, ...]:
     """What changes whenever the public stations may have: for ETags and derived caches."""
     snapshot = await _snapshot(today)
-    return (*snapshot.key, snapshot.built)
+    return (*snapshot.key, *snapshot.stock_key, snapshot.built)
 
 
 async def public_stations(
