@@ -17,6 +17,7 @@ import datetime as dt
 import functools
 import heapq
 import math
+import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -118,9 +119,12 @@ class PlaceFilter:
 
     @functools.cached_property
     def _keys(self) -> tuple[str, str, tuple[str, ...]]:
-        return fold(self.province), fold(self.ward), tuple(fold(self.text).split())
+        words = tuple(f" {word}" for word in _search_text(self.text).split())
+        return fold(self.province), fold(self.ward), words
 
     def matches(self, station: PublicStation) -> bool:
+        """Each word typed starts a word of the station's code, name or address: "30" finds
+        "Quốc lộ 30", not "số 130"."""
         province, ward, words = self._keys
         if province and province != station.province_key:
             return False
@@ -167,6 +171,14 @@ class _Snapshot:
 
 
 _snapshots: dict[str, _Snapshot] = {}
+
+
+_NOT_A_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def _search_text(*parts: str) -> str:
+    """Folded words separated by single spaces, with a space before the first."""
+    return " " + _NOT_A_WORD.sub(" ", fold(" ".join(parts))).strip()
 
 
 def _place_parts(address: str) -> tuple[str, str]:
@@ -241,7 +253,7 @@ async def _build(key: tuple[Any, ...], stock_key: tuple[Any, ...], today: dt.dat
                 ward=ward,
                 province_key=fold(province),
                 ward_key=fold(ward),
-                search_text=fold(" ".join((station.code, station.name, station.address))),
+                search_text=_search_text(station.code, station.name, station.address),
                 radians=(
                     (math.radians(station.latitude), math.radians(station.longitude))  # type: ignore[arg-type]
                     if located
