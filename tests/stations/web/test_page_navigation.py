@@ -62,6 +62,7 @@ async def test_campaign_pages_share_one_row_of_links_marking_the_current_page(ap
         "inventory": f"{base}/inventory",
         "ledger": f"{base}/ledger",
         "report": f"{base}/report",
+        "feedback": f"{base}/feedback",
     }
 
     for path in pages.values():
