@@ -248,11 +248,14 @@ def free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def server_process(url: str, campaign_id: int) -> AsyncIterator[str]:
+async def server_process(
+    url: str, campaign_id: int, *, script: str = __file__
+) -> AsyncIterator[str]:
+    """``script --serve`` (this file's ``serve``, or another benchmark's) on a free port."""
     port = free_port()
     process = await asyncio.create_subprocess_exec(
         sys.executable,
-        __file__,
+        script,
         *("--serve", url, "--port", str(port), "--campaign-id", str(campaign_id)),
     )
     base = f"http://127.0.0.1:{port}"

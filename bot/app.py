@@ -19,6 +19,7 @@ from bot.handlers import (
     help,
     language,
     lead,
+    nearby,
     services,
     shifts,
     start,
@@ -120,7 +121,7 @@ def build_application(settings: Settings, *, base_url: str | None = None) -> App
     )
     application.add_handler(MessageHandler(filters.UpdateType.EDITED, fallback.edited))
     application.add_handler(MessageHandler(messages & filters.CONTACT, start.contact))
-    application.add_handler(MessageHandler(messages & filters.LOCATION, checkin.location))
+    application.add_handler(MessageHandler(messages & filters.LOCATION, nearby.location))
     application.add_handler(MessageHandler(messages & filters.COMMAND, fallback.unknown_command))
     application.add_handler(MessageHandler(messages & filters.TEXT, conversation.text))
     application.add_handler(MessageHandler(messages, fallback.unsupported))

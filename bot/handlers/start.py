@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes
 from bot import keyboards, texts
 from bot.guard import for_anyone
 from bot.handlers.checkin import ask_for_location
+from bot.handlers.nearby import welcome_stranger
 from bot.messages import reply
 from bot.session import Speaker
 from stations import clock
@@ -72,12 +73,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE, speaker: Spe
         )
     else:
         await set_conversation(speaker.chat_id, LINK_STATE, update_id=speaker.update_id)
-        await reply(
-            update,
-            context,
-            texts.render(ASK_PHONE, speaker.language),
-            reply_markup=keyboards.contact_keyboard(speaker.language),
-        )
+        await welcome_stranger(update, context, speaker)
 
 
 async def _from_station_code(

@@ -46,7 +46,7 @@ async def nothing_to_undo(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("stations", "0010_campaign_funds")]
+    dependencies = [("stations", "0011_travellers")]
 
     initial = False
 

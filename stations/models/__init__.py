@@ -14,6 +14,7 @@ from stations.models.messaging import ChatState, Notification
 from stations.models.operations import BackupRecord, ProcessHeartbeat
 from stations.models.org import ApiToken, AuditEvent, SignInAttempt, Unit, User, WebSession
 from stations.models.people import Assignment, LinkToken, Volunteer
+from stations.models.travellers import StationFeedback
 
 __all__ = [
     "ApiToken",
@@ -34,6 +35,7 @@ __all__ = [
     "Shift",
     "SignInAttempt",
     "Station",
+    "StationFeedback",
     "StockBalance",
     "StockMovement",
     "SupplyItem",

@@ -71,6 +71,8 @@ class Station(Model):
     province_code = fields.CharField(max_length=2, null=True)
     ward_code = fields.CharField(max_length=5, null=True)
     is_active = fields.BooleanField(default=True)
+    #: what travellers find here: space-separated codes from services/station_services.py
+    offers = fields.CharField(max_length=200, default="", db_default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -63,6 +63,7 @@ from stations.services.campaigns import close_campaign, create_campaign, default
 from stations.services.catalog import install_standard_items
 from stations.services.demo_funds import add_demo_funds
 from stations.services.demo_readiness import prepare_demo_places_and_readiness
+from stations.services.demo_travellers import add_traveller_demo
 from stations.services.errors import Conflict, InvalidInput
 from stations.services.geo import distance_m
 from stations.services.inventory import rebuild_balances
@@ -751,6 +752,7 @@ async def load_demo(
         await prepare_demo_places_and_readiness(previous, upcoming)
         counts.update(await add_demo_funds(previous, units, volunteer_ids, by=by))
         await close_campaign(previous, by=by)
+        await add_traveller_demo(previous, upcoming, seed=seed)
         if progress is not None:
             progress(STAGE_BALANCES, tracker.done, tracker.total)
         station_ids: list[int] = await Station.filter(

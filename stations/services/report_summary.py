@@ -41,6 +41,7 @@ from stations.enums import CampaignKind, CampaignStatus, Force, Language, Servic
 from stations.formatting import format_number
 from stations.i18n import N_, _, ngettext, normalize_language, translate
 from stations.services.queries.reports import CampaignReport
+from stations.services.satisfaction_summary import satisfaction_sentence
 
 STATIONS = N_(
     '{count} "Trạm dừng chân nghĩa tình" rest station',
@@ -148,7 +149,13 @@ def campaign_summary(report: CampaignReport, language: str) -> str:
         sentence = translate(template, lang, occasion=occasion, period=period)
     else:
         sentence = _stations_sentence(report, stage, lang, occasion=occasion, period=period)
-    return " ".join([_capitalised(sentence) + ".", *_money_sentences(report, stage, lang)])
+    return " ".join(
+        [
+            _capitalised(sentence) + ".",
+            *_money_sentences(report, stage, lang),
+            *satisfaction_sentence(report.satisfaction, lang),
+        ]
+    )
 
 
 def _occasion(report: CampaignReport, lang: Language) -> str:

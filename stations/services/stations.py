@@ -18,6 +18,7 @@ from stations.services.divisions import check_place
 from stations.services.edits import audit_value, check_editable, save_changes
 from stations.services.errors import Conflict, InvalidInput
 from stations.services.geo import check_coordinates
+from stations.services.station_services import check_station_services, stored_services
 from stations.services.units import load_unit
 from stations.services.validation import (
     check_name,
@@ -47,6 +48,7 @@ EDITABLE_FIELDS = frozenset(
         "is_active",
         "province_code",
         "ward_code",
+        "offers",
     }
 )
 
@@ -67,6 +69,7 @@ async def create_station(
     lead: Volunteer | None = None,
     province_code: str | None = None,
     ward_code: str | None = None,
+    offers: object = (),
 ) -> Station:
     """Add a station to an open campaign; its code must be new to the campaign. Its place is
     an official province and ward code (``services/divisions.py``)."""
@@ -90,6 +93,7 @@ async def create_station(
         "closes_at": closes_at,
         "unit": await load_unit(unit),
         "lead": await _existing_lead(lead),
+        "offers": stored_services(check_station_services(offers)),
     }
     campaign = await open_campaign_of(campaign_id)
     if await Station.exists(campaign_id=campaign.id, code=code):
@@ -129,6 +133,8 @@ async def update_station(station: Station, *, by: Actor, **changes: Any) -> Stat
                 _("Say whether the station is active: yes or no."), field="is_active"
             )
         new_values["is_active"] = changes["is_active"]
+    if "offers" in changes:
+        new_values["offers"] = stored_services(check_station_services(changes["offers"]))
     if "latitude" in changes or "longitude" in changes:
         new_values["latitude"], new_values["longitude"] = _checked_position(
             changes.get("latitude", station.latitude), changes.get("longitude", station.longitude)

@@ -37,8 +37,9 @@ What each figure counts:
 
 Cost: a fixed number of queries whatever the number of stations, lines or days — the
 stations with their units, then the supplies, the value of the receipts, the services and the
-turns, each grouped by station and local day in SQL, the end of the window, then the
-sections'. The supplies come from ``DailyStockTally``, the ledger already summed per station,
+turns, each grouped by station and local day in SQL, the end of the window, travellers'
+ratings (``report_satisfaction.py``), then the sections'. The supplies come from
+``DailyStockTally``, the ledger already summed per station,
 item, kind and local day by its writer, so the report reads a few rows per station and day
 rather than every ledger line. Services and turns are grouped by a local-day expression
 (``queries/local_day.py``), in raw SQL since the ORM cannot group by one.
@@ -67,6 +68,12 @@ from stations.models import Campaign, Station
 from stations.services.campaign_phases import phase_of
 from stations.services.campaign_window import campaign_window
 from stations.services.queries.local_day import as_date, local_day_sql
+from stations.services.queries.report_satisfaction import (
+    Satisfaction,
+    combined,
+    satisfaction_of,
+    stars_by_station,
+)
 from stations.services.queries.report_sections import CampaignSections, campaign_sections
 from stations.services.queries.report_sections import sections_to_dict as sections_to_dict
 from stations.services.queries.report_units import StationFigures
@@ -99,6 +106,7 @@ class StationReport:
     name: str
     unit_name: str
     totals: ReportTotals
+    satisfaction: Satisfaction = field(default_factory=Satisfaction)
 
 
 @dataclass(frozen=True)
@@ -129,6 +137,8 @@ class CampaignReport:
         return phase_of(
             self.status, self.starts_on, self.ends_on, clock.local(self.generated_at).date()
         ).value
+
+    satisfaction: Satisfaction = field(default_factory=Satisfaction)
 
     @property
     def budget_remaining_vnd(self) -> int | None:
@@ -389,6 +399,7 @@ async def _report(
     ledger.add_services(await rows(_services_sql(dialect, per_day=per_day), "services"))
     ledger.add_turns(await rows(_turns_sql(dialect, per_day=per_day), "turns"))
 
+    stars = {k: v for k, v in (await stars_by_station(campaign.id)).items() if k in kept}
     counted = [s for s in stations if s.is_active or s.id in ledger.stations_with_figures]
     ledger.campaign.station_ids.update(s.id for s in counted)
     ledger.campaign.unit_ids.update(s.unit.id for s in counted)
@@ -405,6 +416,7 @@ async def _report(
                 name=station.name,
                 unit_name=station.unit.name,
                 totals=tally.freeze(),
+                satisfaction=satisfaction_of(stars.get(station.id, {})),
             )
         )
 
@@ -436,6 +448,7 @@ async def _report(
         stations=station_reports,
         days=day_reports,
         sections=sections,
+        satisfaction=combined(stars.values()),
     )
 
 
@@ -460,9 +473,11 @@ def report_to_dict(report: CampaignReport) -> dict[str, Any]:
                 "name": station.name,
                 "unit_name": station.unit_name,
                 "totals": asdict(station.totals),
+                "satisfaction": station.satisfaction.as_dict(),
             }
             for station in report.stations
         ],
         "days": [{"day": day.day.isoformat(), "totals": asdict(day.totals)} for day in report.days],
         **sections_to_dict(report.sections),
+        "satisfaction": report.satisfaction.as_dict(),
     }

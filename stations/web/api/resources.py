@@ -382,6 +382,20 @@ _SECTIONS: dict[str, Any] = {
     },
 }
 
+#: Travellers' ratings (``stations.services.queries.report_satisfaction``).
+_SATISFACTION: dict[str, Any] = {
+    "type": "object",
+    "description": "Travellers' ratings by QR code: how many answered, their mean stars "
+    "(1–5) and the share who gave 4 or 5 stars (0–1); null without answers.",
+    "additionalProperties": False,
+    "required": ["responses", "average", "satisfied_share"],
+    "properties": {
+        "responses": INT,
+        "average": _nullable(NUMBER),
+        "satisfied_share": _nullable(NUMBER),
+    },
+}
+
 #: ``report_to_dict``'s shape (``stations.services.queries.reports``).
 REPORT_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -404,6 +418,7 @@ REPORT_SCHEMA: dict[str, Any] = {
         "stations",
         "days",
         *_SECTIONS,
+        "satisfaction",
     ],
     "properties": {
         "campaign_id": ID,
@@ -426,13 +441,21 @@ REPORT_SCHEMA: dict[str, Any] = {
             "items": {
                 "type": "object",
                 "additionalProperties": False,
-                "required": ["station_id", "code", "name", "unit_name", "totals"],
+                "required": [
+                    "station_id",
+                    "code",
+                    "name",
+                    "unit_name",
+                    "totals",
+                    "satisfaction",
+                ],
                 "properties": {
                     "station_id": ID,
                     "code": TEXT,
                     "name": TEXT,
                     "unit_name": TEXT,
                     "totals": _TOTALS,
+                    "satisfaction": _SATISFACTION,
                 },
             },
         },
@@ -446,6 +469,7 @@ REPORT_SCHEMA: dict[str, Any] = {
             },
         },
         **_SECTIONS,
+        "satisfaction": _SATISFACTION,
     },
 }
 

@@ -10,12 +10,13 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from stations import clock
-from stations.i18n import _
+from stations.i18n import _, translate
 from stations.models import Campaign, Station, Unit
 from stations.services.errors import InvalidInput, StationsError
 from stations.services.permissions import Principal, check_can_use_unit
 from stations.services.queries.coverage import usual_province
 from stations.services.queries.planner import planner_week, stations_in_scope, units_to_choose
+from stations.services.station_services import STATION_SERVICES, services_of
 from stations.services.stations import create_station, update_station
 from stations.web import forms
 from stations.web.auth import page, principal_of
@@ -136,6 +137,7 @@ async def station_sheet(request: Request) -> Response:
         qr = qr_svg(link, title=f"{station.code} · {station.name}")
     else:
         log_missing(request, f"check-in QR code for station {station.code}")
+    feedback_link = traveller_feedback_link(request, station.code)
     return render(
         request,
         "stations/sheet.html",
@@ -145,8 +147,18 @@ async def station_sheet(request: Request) -> Response:
             "link": link,
             "qr": qr,
             "bot_missing": bot_missing(request),
+            "bot_username_set": bool(bot_username),
+            "feedback_link": feedback_link,
+            "feedback_qr": qr_svg(feedback_link, title=f"{station.code} · {station.name}"),
         },
     )
+
+
+def traveller_feedback_link(request: Request, code: str) -> str:
+    """The full address travellers scan to rate the station: the service's public address
+    when set, else the one this page was asked at."""
+    base = request.app.state.settings.public_url or str(request.base_url)
+    return f"{base.rstrip('/')}{request.url_for('public_feedback', code=code).path}"
 
 
 def _station_form(
@@ -166,6 +178,9 @@ def _station_form(
             "station": station,
             "unit_options": [(str(unit.id), unit.name) for unit in units],
             **place_options(state, default_province=default_province),
+            "service_options": [
+                (code, translate(label, state.language)) for code, label in STATION_SERVICES.items()
+            ],
             "values": state.values,
             "errors": state.errors,
         },
@@ -198,6 +213,7 @@ def _parse_station(state: FormState, units: list[Unit], principal: Principal) ->
     )
     values["province_code"] = state.text("province_code") or None
     values["ward_code"] = state.text("ward_code") or None
+    values["offers"] = [code for code in STATION_SERVICES if state.text(f"offer_{code}") == "on"]
     values["opens_at"] = state.take(
         lambda: optional(state.text("opens_at"), lambda raw: forms.parse_time(raw, "opens_at"))
     )
@@ -224,6 +240,7 @@ def _station_values(station: Station) -> dict[str, str]:
         "is_active": "on" if station.is_active else "",
         "province_code": station.province_code or "",
         "ward_code": station.ward_code or "",
+        **{f"offer_{code}": "on" for code in services_of(station.offers)},
     }
 
 

@@ -84,8 +84,8 @@ async def test_start_alone_asks_for_the_phone_then_links_by_contact(bot):
     await an.send_contact("0912 345 678")
     (welcome,) = await bot.fake.wait_for(chat_id=an.id)
 
-    assert ask.button_texts() == ["📱 Chia sẻ số điện thoại của tôi"]
-    assert ask.reply_markup["keyboard"][0][0]["request_contact"] is True
+    assert ask.button_texts() == ["📍 Trạm gần tôi", "📱 Chia sẻ số điện thoại của tôi"]
+    assert ask.reply_markup["keyboard"][1][0]["request_contact"] is True
     assert welcome.text == WELCOME_AN
     assert (await _linked(5005)).id == volunteer.id
 

@@ -63,6 +63,7 @@ async def test_campaign_pages_share_one_row_of_links_marking_the_current_page(ap
         "ledger": f"{base}/ledger",
         "funds": f"{base}/funds",
         "report": f"{base}/report",
+        "feedback": f"{base}/feedback",
     }
 
     for path in pages.values():

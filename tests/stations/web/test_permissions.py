@@ -23,6 +23,7 @@ unit A and the admin must get through.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, Route
 
 from stations.enums import UserRole
+from stations.models import StationFeedback
 from stations.services.actor import Actor
 from stations.services.users import create_api_token
 from tests.factories import (
@@ -51,7 +53,7 @@ API_PREFIX = "/api/"
 SAFE = {"GET", "HEAD", "OPTIONS"}
 PARAMETERS = {
     "campaign_id", "station_id", "shift_id", "volunteer_id", "assignment_id", "token_id",
-    "item_id",
+    "item_id", "feedback_id",
 }  # fmt: skip
 #: Parameters naming an object of unit A (a campaign and the supply catalog belong to the
 #: whole province).
@@ -63,6 +65,9 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     ("POST", "/signout"): "ends whatever session there is; tested in test_auth.py",
     ("POST", "/signout/everywhere"): "every signed-in user ends their own sessions; test_auth.py",
     ("POST", "/telegram/webhook"): "Telegram's webhook: authenticated by its secret header",
+    ("POST", "/public/stations/{code}/feedback"): (
+        "travellers' rating form: open to anyone, CSRF and abuse checks in test_public_pages.py"
+    ),
 }
 GET_EXCEPTIONS: dict[str, str] = {
     "/": "the public front page",
@@ -70,6 +75,10 @@ GET_EXCEPTIONS: dict[str, str] = {
     "/metrics": "Prometheus' figures: a bearer token of their own, tested in test_metrics.py",
     "/signin": "the sign-in form",
     "/volunteers/{volunteer_id:int}/shifts.ics": "the iCal feed: a private key in the URL, no sign-in",
+    "/public/stations": "travellers' find page, public",
+    "/public/stations.geojson": "open data, public",
+    "/public/stations/{code}": "a station's public page",
+    "/public/stations/{code}/feedback": "travellers' rating form, public",
 }
 #: Only administrators and province-wide coordinators manage campaigns and the catalog.
 CAMPAIGN_MANAGING = re.compile(
@@ -159,6 +168,15 @@ async def build_world(app: Starlette, *, who: str) -> World:
     shift_a = await make_shift(station_a)
     volunteer_a = await make_volunteer(unit=unit_a)
     assignment_a = await make_assignment(shift_a, await make_volunteer(unit=unit_a))
+    feedback_a = await StationFeedback.create(
+        station=station_a,
+        rating=3,
+        comment="ý kiến",
+        browser="matrix-browser-000000",
+        day=dt.date(2027, 2, 2),
+        address_key="k",
+        created_at=dt.datetime(2027, 2, 2, 1, tzinfo=dt.UTC),
+    )
     roles = {
         "admin": (UserRole.ADMIN, None),
         "own": (UserRole.COORDINATOR, unit_a),
@@ -191,6 +209,7 @@ async def build_world(app: Starlette, *, who: str) -> World:
         "unit_id": unit_a.id,
         "to_station_id": second_a.id,
         "item_id": water.id,
+        "feedback_id": feedback_a.id,
     }
     return world
 

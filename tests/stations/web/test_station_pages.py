@@ -365,7 +365,9 @@ async def test_station_sheet_has_a_qr_code_for_the_bots_check_in_and_prints_on_a
 
     assert response.status_code == 200
     assert "https://t.me/waystation_test_bot?start=st_HN-01" in response.text
-    assert response.text.count('<svg viewBox="') == 1
+    # the volunteers' check-in and the travellers' feedback
+    assert response.text.count('<svg viewBox="') == 2
+    assert "http://testserver/public/stations/HN-01/feedback" in response.text
     assert 'href="/static/print.css' in response.text
     assert "size: A4" in css.text
 
@@ -382,7 +384,8 @@ async def test_station_sheet_without_a_bot_username_says_what_to_set_and_draws_n
     assert "Invite links and check-in QR codes need the Telegram bot, which is off" in (
         response.text
     )
-    assert ("<svg" in response.text, "t.me/" in response.text) == (False, False)
+    # only the travellers' feedback code, which needs no bot
+    assert (response.text.count("<svg"), "t.me/" in response.text) == (1, False)
 
 
 async def test_station_sheet_in_vietnamese_by_default(app, db, clock):

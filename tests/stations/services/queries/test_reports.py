@@ -470,9 +470,8 @@ async def test_report_to_dict_is_json_ready(db, clock) -> None:
     data = json.loads(json.dumps(report_to_dict(report)))
 
     sections = {"funds", "forces", "units", "units_taking_part", "units_total", "partners"}
-    assert {
-        key: data[key] for key in data if key not in {"totals", "stations", "days", *sections}
-    } == {
+    breakdowns = {"totals", "stations", "days", "satisfaction", *sections}
+    assert {key: data[key] for key in data if key not in breakdowns} == {
         "campaign_id": scene.campaign.id,
         "name": "Tết Đinh Mùi 2027",
         "kind": "tet",
@@ -490,6 +489,7 @@ async def test_report_to_dict_is_json_ready(db, clock) -> None:
         ("2027-02-01", 0),
         ("2027-02-02", 50),
     ]
+    assert data["satisfaction"] == {"responses": 0, "average": None, "satisfied_share": None}
 
 
 async def campaign_with_busy_stations(count: int) -> Campaign:
@@ -516,7 +516,7 @@ async def test_campaign_report_query_count_does_not_grow_with_stations(
     statements.clear()
     large_report: CampaignReport = await campaign_report(large)
 
-    # The stations, supplies, receipt values, services, turns and the window's end, then
-    # funds, forces, the unit tree, the partners and their donations.
-    assert (small_count, len(statements)) == (11, 11)
+    # The stations, supplies, receipt values, services, turns, the window's end and the
+    # travellers' ratings, then funds, forces, the unit tree, the partners and donations.
+    assert (small_count, len(statements)) == (12, 12)
     assert (large_report.totals.stations, large_report.totals.water_bottles) == (10, 50)
