@@ -38,7 +38,8 @@ async def test_without_a_configured_username_invites_and_qr_codes_use_get_me(fak
     link = f"https://t.me/{fake.bot_username}?start="
     assert app.state.bot_username == fake.bot_username
     assert f"{link}st_HN-01" in sheet.text
-    assert sheet.text.count('<svg viewBox="') == 1
+    # the check-in code and the travellers' feedback code
+    assert sheet.text.count('<svg viewBox="') == 2
     assert invite.status_code == 200
     assert link in invite.text
     assert await LinkToken.all().count() == 1

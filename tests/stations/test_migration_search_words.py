@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 REFOLD_SCRIPT = """
 import asyncio, sys
 from tortoise import Tortoise
+from tortoise.connection import connections
 from tortoise.migrations.api import migrate
 from stations import db
 from stations.models import Volunteer
@@ -25,10 +26,26 @@ async def main(url):
     await migrate(config=config, target="stations.0005_daily_tallies")
     await Tortoise.close_connections()
     await db.init_db(url)
-    # As the old fold stored them: the look-alikes of Đ kept, lower-cased.
-    await Volunteer.create(full_name="Ðặng Văn Ân", search_name="ðang van an", phone="+84983681802")
-    await Volunteer.create(full_name="Ɖỗ Thị Hoa", search_name="ɖo thi hoa", phone="+84983681803")
-    await Volunteer.create(full_name="Đinh Lan", search_name="dinh lan", phone="+84983681804")
+    # As the old fold stored them: the look-alikes of Đ kept, lower-cased; in the columns of
+    # the schema at 0005 (the model has grown since).
+    await connections.get("default").execute_script(
+        "INSERT INTO volunteer (full_name, search_name, phone, organisation, skills,"
+        " language, reachable, notes, created_at, updated_at) VALUES"
+        " ('Ðặng Văn Ân', 'ðang van an', '+84983681802', '', '[]', 'vi', TRUE, '',"
+        " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+    )
+    await connections.get("default").execute_script(
+        "INSERT INTO volunteer (full_name, search_name, phone, organisation, skills,"
+        " language, reachable, notes, created_at, updated_at) VALUES"
+        " ('Ɖỗ Thị Hoa', 'ɖo thi hoa', '+84983681803', '', '[]', 'vi', TRUE, '',"
+        " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+    )
+    await connections.get("default").execute_script(
+        "INSERT INTO volunteer (full_name, search_name, phone, organisation, skills,"
+        " language, reachable, notes, created_at, updated_at) VALUES"
+        " ('Đinh Lan', 'dinh lan', '+84983681804', '', '[]', 'vi', TRUE, '',"
+        " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+    )
     await db.close_db()
     await db.migrate(url)
     await db.init_db(url)

@@ -98,24 +98,31 @@ asyncio.run(main(sys.argv[1]))
 """
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-async def test_daily_tallies_migration_fills_the_rollup_from_the_ledger(tmp_path, backend):
+async def _run_on_a_fresh_database(
+    script: str, backend: str, sqlite_path: Path
+) -> subprocess.CompletedProcess[str]:
+    """``script`` in a child process against a new database of ``backend`` (dropped after)."""
     if backend == "postgres":
         url = await _create_postgres_database()
     else:
-        url = f"sqlite://{tmp_path / 'backfill.sqlite3'}"
+        url = f"sqlite://{sqlite_path}"
     try:
-        result = await asyncio.to_thread(
+        return await asyncio.to_thread(
             subprocess.run,
-            [sys.executable, "-c", BACKFILL_SCRIPT, url],
+            [sys.executable, "-c", script, url],
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=180,
             cwd=ROOT,
         )
     finally:
         if backend == "postgres":
             await _drop_postgres_database(url)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_daily_tallies_migration_fills_the_rollup_from_the_ledger(tmp_path, backend):
+    result = await _run_on_a_fresh_database(BACKFILL_SCRIPT, backend, tmp_path / "backfill.sqlite3")
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(
@@ -161,22 +168,9 @@ asyncio.run(main(sys.argv[1]))
 
 @pytest.mark.parametrize("backend", BACKENDS)
 async def test_sessions_and_feed_keys_migration_gives_each_volunteer_a_key(tmp_path, backend):
-    if backend == "postgres":
-        url = await _create_postgres_database()
-    else:
-        url = f"sqlite://{tmp_path / 'keys.sqlite3'}"
-    try:
-        result = await asyncio.to_thread(
-            subprocess.run,
-            [sys.executable, "-c", CALENDAR_KEYS_SCRIPT, url],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            cwd=ROOT,
-        )
-    finally:
-        if backend == "postgres":
-            await _drop_postgres_database(url)
+    result = await _run_on_a_fresh_database(
+        CALENDAR_KEYS_SCRIPT, backend, tmp_path / "keys.sqlite3"
+    )
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "2 2 [43, 43]"
@@ -215,8 +209,8 @@ async def main(url):
     await connections.get("default").execute_script(ROWS)
     # The columns of the schema at 0005: the models have grown since.
     await StockMovement.raw(
-        "INSERT INTO unit (code, name, kind, created_at) VALUES"
-        " ('DTN', 'Doan Thanh nien', 'youth_union', '2027-01-01T00:00:00+00:00')"
+        "INSERT INTO unit (id, code, name, kind, created_at) VALUES"
+        " (2, 'DTN', 'Doan Thanh nien', 'youth_union', '2027-01-01T00:00:00+00:00')"
     )
     for n, unit in ((1, "(SELECT id FROM unit WHERE code = 'DTN')"), (2, "NULL")):
         await StockMovement.raw(
@@ -246,22 +240,9 @@ asyncio.run(main(sys.argv[1]))
 
 @pytest.mark.parametrize("backend", BACKENDS)
 async def test_funds_migration_freezes_receipt_costs_and_reads_forces_from_units(tmp_path, backend):
-    if backend == "postgres":
-        url = await _create_postgres_database()
-    else:
-        url = f"sqlite://{tmp_path / 'funds.sqlite3'}"
-    try:
-        result = await asyncio.to_thread(
-            subprocess.run,
-            [sys.executable, "-c", FUNDS_BACKFILL_SCRIPT, url],
-            capture_output=True,
-            text=True,
-            timeout=180,
-            cwd=ROOT,
-        )
-    finally:
-        if backend == "postgres":
-            await _drop_postgres_database(url)
+    result = await _run_on_a_fresh_database(
+        FUNDS_BACKFILL_SCRIPT, backend, tmp_path / "funds.sqlite3"
+    )
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (

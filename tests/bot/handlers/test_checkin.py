@@ -6,8 +6,11 @@ import datetime as dt
 
 import pytest
 
+from bot.handlers.nearby import NEARBY_COUNT
+from stations import clock as clock_module
 from stations.enums import AssignmentStatus
 from stations.models import Assignment, Notification
+from stations.services.queries.public_stations import public_stations
 from tests.bot.world import FAR_LAT, FAR_LON, STATION_LAT, STATION_LON, make_world
 from tests.factories import make_assignment, make_volunteer
 
@@ -162,7 +165,10 @@ async def test_live_location_updates_check_in_when_asked_and_are_silent_otherwis
     bao = webhook_bot.fake.user(3002)
     (no_shift,) = await webhook_bot.say(bao, "/checkin")
     await bao.share_live_location(FAR_LAT, FAR_LON)
-    await webhook_bot.fake.wait_for(chat_id=bao.id)
+    # Not on shift: the nearest stations (a line, then a venue each), as for any traveller.
+    await webhook_bot.fake.wait_for(
+        chat_id=bao.id, count=1 + await _nearby_venues(FAR_LAT, FAR_LON)
+    )
     await bao.move_live_location(FAR_LAT, FAR_LON)  # nothing asked: nothing said
     assignment = await make_assignment(world.shift, volunteer)
     before = len(webhook_bot.fake.messages_to(bao.id))
@@ -181,12 +187,25 @@ async def test_live_location_updates_check_in_when_asked_and_are_silent_otherwis
     assert (checked.status, checked.checkin_verified) == (AssignmentStatus.CHECKED_IN, True)
 
 
-async def test_live_location_of_someone_unlinked_is_silent(webhook_bot):
+async def test_live_location_of_someone_unlinked_is_answered_once(webhook_bot):
     stranger = webhook_bot.fake.user(9001)
     await stranger.share_live_location(STATION_LAT, STATION_LON)
     (first,) = await webhook_bot.fake.wait_for(chat_id=stranger.id)
 
     await stranger.move_live_location(STATION_LAT, STATION_LON + 0.001)
 
-    assert "/start" in first.text
+    # No station anywhere: the traveller is told so once; the moves that follow are silent.
+    assert first.text.startswith("Hiện không có trạm dừng chân nào phục vụ người đi đường.")
     assert webhook_bot.fake.unread(stranger.id) == []
+
+
+async def _nearby_venues(latitude: float, longitude: float) -> int:
+    """How many venues the bot sends for a location: the nearest open stations, or when none
+    is open the nearest that will be (``bot.handlers.nearby``)."""
+    now = clock_module.now()
+    for open_only in (True, False):
+        listing = await public_stations(now=now, near=(latitude, longitude), open_only=open_only)
+        rows = [row for row in listing.stations if row.distance_m is not None]
+        if rows:
+            return min(len(rows), NEARBY_COUNT)
+    return 0

@@ -309,5 +309,5 @@ async def test_handout_on_the_eve_of_the_campaign_is_refused_with_its_dates(bot,
     (answer,) = await bot.say(an, "/phat nuoc 5")
 
     assert "30/01/2027" in answer.text and "11/02/2027" in answer.text
-    assert "không ghi nhận cấp phát và dịch vụ ngoài những ngày này" in answer.text
+    assert "không ghi nhận việc phát hàng và hoạt động hỗ trợ ngoài những ngày này" in answer.text
     assert await _handouts() == 0
