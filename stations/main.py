@@ -148,13 +148,13 @@ def _add_output_options(parser: argparse.ArgumentParser, *, defaults: bool, lang
 Command = Callable[[argparse.Namespace, CliContext], "int | Awaitable[int]"]
 
 
-def _command(name: str) -> Command:
-    """``stations.cli.commands.<name>``, imported when the command runs, not at startup."""
+def _command(name: str, module: str = "stations.cli.commands") -> Command:
+    """``<module>.<name>``, imported when the command runs, not at startup."""
 
     def run(args: argparse.Namespace, ctx: CliContext) -> int | Awaitable[int]:
-        from stations.cli import commands
+        import importlib
 
-        found: Command = getattr(commands, name)
+        found: Command = getattr(importlib.import_module(module), name)
         return found(args, ctx)
 
     run.__name__ = name
@@ -272,7 +272,7 @@ def build_parser(language: str = DEFAULT_LANGUAGE.value) -> argparse.ArgumentPar
     )
     holidays.add_argument("years", metavar=t(_("YEAR")), nargs="+", type=_year(language))
     holidays.add_argument("--json", action="store_true", help=t(_("print JSON")))
-    holidays.set_defaults(run=_command("holidays"))
+    holidays.set_defaults(run=_command("holidays", "stations.cli.holidays"))
 
     report = sub.add_parser(
         "report", parents=[common], help=t(_("a campaign's totals and summary"))
