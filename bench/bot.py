@@ -181,7 +181,7 @@ async def _measure(
     )
     app = create_app(placeholder, manage_database=False, routes=bot_routes(placeholder))
     async with serve_asgi(app) as url:
-        settings = dataclasses.replace(placeholder, public_url=url)
+        settings = placeholder._replace(public_url=url)
         (lifespan,) = bot_lifespans(settings, factory=factory)
         async with lifespan(app):
             await _load(fake, senders, 2, f"{name} warm-up")

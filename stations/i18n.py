@@ -9,9 +9,9 @@ translate it with ``translate()`` where the reader's language is known.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
+import zlib
 from pathlib import Path
 
 from stations.enums import Language
@@ -65,11 +65,17 @@ def _parse_catalog(paths: list[Path], language: Language) -> Translations:
 
 
 def _cache_path(paths: list[Path], language: Language) -> Path:
-    fingerprint = hashlib.sha256(language.value.encode())
-    for path in paths:
-        stat = path.stat()
-        fingerprint.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return CACHE_DIR / f"catalog-{language.value}-{fingerprint.hexdigest()[:24]}.json"
+    # Two 32-bit checksums rather than a cryptographic hash: nobody forges a cache name, and
+    # loading OpenSSL for hashlib costs the command-line start more than the whole lookup.
+    listing = "".join(
+        f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
+        for path, stat in ((path, path.stat()) for path in paths)
+    ).encode()
+    fingerprint = f"{zlib.crc32(listing):08x}{zlib.adler32(listing):08x}"
+    # Named for the checkout too: two checkouts (or installs) on one machine keep a cache
+    # each instead of replacing each other's at every start.
+    checkout = f"{zlib.crc32(str(LOCALE_DIR).encode()):08x}"
+    return CACHE_DIR / f"catalog-{language.value}-{checkout}-{fingerprint}.json"
 
 
 def _read_cached(path: Path) -> Translations | None:

@@ -7,15 +7,13 @@ Each sub-command parses its arguments here and runs a function of ``stations.cli
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime as dt
-import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from stations import __version__, logs
+from stations import __version__
 from stations.cli.argparse_language import argparse_speaking, language_from_argv
 from stations.cli.context import CliContext, open_database
 from stations.enums import UserRole
@@ -29,7 +27,20 @@ if TYPE_CHECKING:  # the web stack is imported by ``serve`` only, so other comma
 
     from stations.web.app import Lifespan
 
-log = logging.getLogger("stations")
+if TYPE_CHECKING:
+    import logging
+
+#: The level names WAYSTATION_LOG_LEVEL may hold (checked without importing logging).
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _log() -> logging.Logger:
+    # Imported when something is logged: ``holidays`` never logs, and importing logging is a
+    # tenth of its start.
+    import logging
+
+    return logging.getLogger("stations")
+
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -42,6 +53,13 @@ class _Parser(argparse.ArgumentParser):
 
     language: str = DEFAULT_LANGUAGE.value
 
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        # argparse asks for a formatter on every add_argument (to check the metavar), and
+        # without a width its formatter imports shutil (and with it lzma and bz2): a fifth of
+        # a light command's start. The width is measured here the way shutil measures it.
+        factory: Callable[..., argparse.HelpFormatter] = self.formatter_class
+        return factory(prog=self.prog, width=_terminal_columns() - 2)
+
     def error(self, message: str) -> NoReturn:
         line = translate(
             _("{prog}: error: {message} (see {prog} --help)"),
@@ -50,6 +68,22 @@ class _Parser(argparse.ArgumentParser):
             message=message,
         )
         self.exit(EXIT_USAGE, line + "\n")
+
+
+def _terminal_columns() -> int:
+    """``COLUMNS``, else the width of the terminal on stdout, else 80 (as ``shutil`` does)."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns > 0:
+        return columns
+    if sys.__stdout__ is None:
+        return 80
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80
+    except (AttributeError, ValueError, OSError):
+        return 80
 
 
 def _parser_class(language: str) -> type[_Parser]:
@@ -188,6 +222,7 @@ def build_parser(language: str = DEFAULT_LANGUAGE.value) -> argparse.ArgumentPar
         help=t(_("show the version and exit")),
     )
     _add_output_options(parser, defaults=True, language=language)
+    parser.set_defaults(logs=True)  # a command that never logs says logs=False
     sub = parser.add_subparsers(
         dest="command", required=True, metavar=t(_("COMMAND")), parser_class=parser_class
     )
@@ -272,7 +307,8 @@ def build_parser(language: str = DEFAULT_LANGUAGE.value) -> argparse.ArgumentPar
     )
     holidays.add_argument("years", metavar=t(_("YEAR")), nargs="+", type=_year(language))
     holidays.add_argument("--json", action="store_true", help=t(_("print JSON")))
-    holidays.set_defaults(run=_command("holidays", "stations.cli.holidays"))
+    # Nothing to log (no database, no network): logging is left unconfigured, unimported.
+    holidays.set_defaults(run=_command("holidays", "stations.cli.holidays"), logs=False)
 
     report = sub.add_parser(
         "report", parents=[common], help=t(_("a campaign's totals and summary"))
@@ -341,13 +377,22 @@ def _startup_language() -> str:
         return DEFAULT_LANGUAGE.value
 
 
-def configure_logging(settings: Settings, *, verbose: bool, quiet: bool) -> None:
-    configured = logging.getLevelNamesMapping().get(settings.log_level)
-    if configured is None or settings.log_level in {"NOTSET", "WARN", "FATAL"}:
+def check_log_level(settings: Settings) -> None:
+    """Refuse an unknown WAYSTATION_LOG_LEVEL, whether or not the command logs."""
+    if settings.log_level not in LOG_LEVELS:
         raise SettingsError(
-            "WAYSTATION_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL, "
+            f"WAYSTATION_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, "
             f"got {settings.log_level!r}"
         )
+
+
+def configure_logging(settings: Settings, *, verbose: bool, quiet: bool) -> None:
+    import logging
+
+    from stations import logs
+
+    check_log_level(settings)
+    configured = logging.getLevelNamesMapping()[settings.log_level]
     level = logging.DEBUG if verbose else logging.WARNING if quiet else configured
     secrets = (
         settings.secret_key,
@@ -385,7 +430,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser(language).parse_args(arguments)
     try:
         settings = load_settings()
-        configure_logging(settings, verbose=args.verbose, quiet=args.quiet)
+        if args.logs:
+            configure_logging(settings, verbose=args.verbose, quiet=args.quiet)
+        else:
+            check_log_level(settings)
     except SettingsError as exc:
         print(f"waystation: settings error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -399,7 +447,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _finish(args.run(args, ctx)) or 0
     except StationsError as exc:
         # With --verbose, what lies behind the line (a driver's error) is logged too.
-        log.debug("the command stopped: %s", exc, exc_info=exc.__cause__ is not None)
+        _log().debug("the command stopped: %s", exc, exc_info=exc.__cause__ is not None)
         print(f"waystation: {exc.translated(ctx.language)}", file=sys.stderr)
         return EXIT_ERROR
     except SettingsError as exc:
@@ -415,7 +463,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except Exception as exc:
         if args.verbose:
-            log.exception("unexpected error")
+            _log().exception("unexpected error")
         # One line, whatever the exception's text: a driver's message may span several.
         print(f"error: {type(exc).__name__}: {' '.join(str(exc).split())}", file=sys.stderr)
         return EXIT_ERROR
@@ -481,7 +529,7 @@ def start_metrics_listener(settings: Settings, host: str) -> Any:
             f"WAYSTATION_METRICS_PORT {settings.metrics_port} cannot be used on {host}: "
             f"{exc.strerror}"
         ) from None
-    log.info("Metrics for Prometheus on http://%s:%s/metrics", host, settings.metrics_port)
+    _log().info("Metrics for Prometheus on http://%s:%s/metrics", host, settings.metrics_port)
     return server
 
 
@@ -498,8 +546,8 @@ async def _run_serve(args: argparse.Namespace, ctx: CliContext) -> int:
     from stations.cli.serving import AnnouncingServer, bind_listening_sockets, server_config
 
     overrides = {"host": args.host, "port": args.port}
-    settings = dataclasses.replace(
-        ctx.settings, **{name: value for name, value in overrides.items() if value is not None}
+    settings = ctx.settings._replace(
+        **{name: value for name, value in overrides.items() if value is not None}
     )
     # The port first: taken, it is one clear line before any migration or demo load.
     sockets = bind_listening_sockets(settings.host, settings.port)
@@ -512,6 +560,8 @@ async def _run_serve(args: argparse.Namespace, ctx: CliContext) -> int:
 
                 await load_demo_if_empty(ctx)
         start_metrics_listener(settings, settings.host)
+        import logging
+
         config = server_config(
             build_app(settings), settings, log_level=logging.getLogger().getEffectiveLevel()
         )

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 from stations.enums import Language
 from stations.i18n import _, normalize_language
@@ -44,8 +43,7 @@ NOT_WHOLE: Final = _(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class NumberProblem:
+class NumberProblem(NamedTuple):
     """Why a text is not a whole number: ``message`` takes ``{text}``."""
 
     message: str

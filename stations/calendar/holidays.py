@@ -1,9 +1,8 @@
 """Holiday windows that rest-station campaigns are planned around."""
 
 import datetime
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import TypedDict
+from typing import NamedTuple, Self, TypedDict
 
 from stations.calendar.lunar import SUPPORTED_YEARS, solar_to_lunar, tet
 
@@ -45,16 +44,24 @@ class HolidayKind(StrEnum):
     REUNIFICATION = "reunification"  # 30/4 (Reunification Day) and 1/5 (Labour Day)
 
 
-@dataclass(frozen=True, slots=True)
-class HolidayWindow:
+class _HolidayWindowFields(NamedTuple):
     kind: HolidayKind
     year: int
     start: datetime.date
     end: datetime.date  # inclusive
 
-    def __post_init__(self) -> None:
-        if self.end < self.start:
-            raise ValueError(f"holiday window ends ({self.end}) before it starts ({self.start})")
+
+class HolidayWindow(_HolidayWindowFields):
+    """A holiday's days, first to last (a named tuple, as ``LunarDate`` is: light to import)."""
+
+    __slots__ = ()
+
+    def __new__(
+        cls, kind: HolidayKind, year: int, start: datetime.date, end: datetime.date
+    ) -> Self:
+        if end < start:
+            raise ValueError(f"holiday window ends ({end}) before it starts ({start})")
+        return super().__new__(cls, kind, year, start, end)
 
     def days(self) -> list[datetime.date]:
         length = (self.end - self.start).days + 1

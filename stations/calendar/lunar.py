@@ -24,8 +24,8 @@ an independent computation by ephem.
 import datetime
 import math
 from bisect import bisect_right
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple, Self
 
 __all__ = [
     "SUPPORTED_YEARS",
@@ -48,29 +48,35 @@ _WINTER_SOLSTICE_DEG = 270.0
 _MAJOR_TERM_SPACING_DEG = 30.0
 
 
-@dataclass(frozen=True, slots=True)
-class LunarDate:
-    """A day of the Vietnamese lunar calendar.
-
-    ``str()`` gives ``day/month/year`` without zero padding, and an ``n`` (nhuận) after
-    the month when it is the leap month: ``"23/12/2026"``, ``"15/2n/2023"``.
-    """
-
+# Value types are named tuples, not dataclasses: ``waystation holidays`` imports this module,
+# and the dataclasses module (with inspect) plus building each class costs a fifth of its start.
+class _LunarDateFields(NamedTuple):
     year: int  # lunar year: the solar year in which its Tết falls
     month: int  # 1..12
     day: int  # 1..30
     leap: bool = False
 
-    def __post_init__(self) -> None:
-        _check_month_and_day(self.month, self.day)
+
+class LunarDate(_LunarDateFields):
+    """A day of the Vietnamese lunar calendar, checked when made.
+
+    ``str()`` gives ``day/month/year`` without zero padding, and an ``n`` (nhuận) after
+    the month when it is the leap month: ``"23/12/2026"``, ``"15/2n/2023"``. Days compare in
+    calendar order (a leap month follows the month it repeats).
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, year: int, month: int, day: int, leap: bool = False) -> Self:
+        _check_month_and_day(month, day)
+        return super().__new__(cls, year, month, day, leap)
 
     def __str__(self) -> str:
         leap_mark = "n" if self.leap else ""
         return f"{self.day}/{self.month}{leap_mark}/{self.year}"
 
 
-@dataclass(frozen=True, slots=True)
-class _LunarMonth:
+class _LunarMonth(NamedTuple):
     first_day: int  # proleptic-Gregorian ordinal of day 1
     length: int  # 29 or 30
     number: int  # 1..12

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import socket
 import sys
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from stations.enums import Language
@@ -15,8 +14,7 @@ from stations.services.errors import StationsError
 from stations.settings import Settings
 
 
-@dataclass(frozen=True, slots=True)
-class CliContext:
+class CliContext(NamedTuple):
     settings: Settings
     language: str
     quiet: bool = False
@@ -74,7 +72,10 @@ _FILE_UNUSABLE = _("the database file cannot be used")
 def _connection_problem(exc: BaseException) -> str | None:
     """What went wrong in reaching the database, as a message id; None when ``exc`` is
     not about reaching it (a failing migration, say), so it is not disguised as one."""
-    if isinstance(exc, socket.gaierror):
+    # Looked up, not imported: a command that never opened a connection has no socket
+    # module loaded (importing it costs the CLI's start), and then no gaierror either.
+    socket = sys.modules.get("socket")
+    if socket is not None and isinstance(exc, socket.gaierror):
         return _HOST_UNKNOWN
     if isinstance(exc, ConnectionRefusedError):
         return _SERVER_REFUSED

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
-import dataclasses
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 
@@ -68,7 +67,7 @@ async def running_bot(fake: FakeTelegram, mode: str) -> AsyncIterator[RunningBot
     placeholder = bot_settings(fake, public_url="http://127.0.0.1")
     app = create_app(placeholder, manage_database=False, routes=bot_routes(placeholder))
     async with serve_asgi(app) as url:
-        settings = dataclasses.replace(placeholder, public_url=url)
+        settings = placeholder._replace(public_url=url)
         (lifespan,) = bot_lifespans(settings)
         async with lifespan(app):
             yield RunningBot(fake, mode, app, url)

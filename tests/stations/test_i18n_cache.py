@@ -63,6 +63,19 @@ def test_an_edited_po_is_parsed_again_and_the_stale_cache_removed(locale):
     assert len(list((locale.parents[2] / "cache").glob("catalog-vi-*.json"))) == 1
 
 
+def test_two_checkouts_sharing_one_cache_keep_a_cache_each(locale, monkeypatch, tmp_path):
+    _fresh_catalog()
+    other = tmp_path / "other-checkout" / "locale"
+    (other / "vi" / "LC_MESSAGES").mkdir(parents=True)
+    (other / "vi" / "LC_MESSAGES" / "one.po").write_text(
+        PO.replace("STOCK", "Kho"), encoding="utf-8"
+    )
+    monkeypatch.setattr(i18n, "LOCALE_DIR", other)
+
+    assert _fresh_catalog()["Stock"] == "Kho"
+    assert len(list((tmp_path / "cache").glob("catalog-vi-*.json"))) == 2
+
+
 def test_a_broken_cache_file_is_parsed_again(locale):
     _fresh_catalog()
     (cached,) = (locale.parents[2] / "cache").glob("catalog-vi-*.json")

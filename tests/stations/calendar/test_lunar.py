@@ -278,7 +278,7 @@ def test_round_trip_every_day_1900_to_2100() -> None:
     failures = []
     while day <= last:
         lunar = solar_to_lunar(day)
-        if lunar_to_solar(**dataclasses.asdict(lunar)) != day:
+        if lunar_to_solar(**lunar._asdict()) != day:
             failures.append(f"{day} -> {lunar}")
         day += ONE_DAY
     assert not failures, failures[:20]
@@ -383,6 +383,17 @@ def test_lunar_date_str() -> None:
 
 def test_lunar_date_is_immutable_and_hashable() -> None:
     lunar = LunarDate(2027, 1, 1)
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         lunar.day = 2  # type: ignore[misc]
     assert {lunar, LunarDate(2027, 1, 1)} == {lunar}
+
+
+def test_lunar_dates_order_as_the_calendar_runs() -> None:
+    days = [LunarDate(2023, 3, 1), LunarDate(2023, 2, 15, leap=True), LunarDate(2023, 2, 15)]
+
+    assert sorted(days) == [days[2], days[1], days[0]]
+
+
+def test_a_lunar_date_is_checked_when_made() -> None:
+    with pytest.raises(ValueError):
+        LunarDate(2027, 13, 1)

@@ -72,3 +72,15 @@ def test_command_imports_no_heavy_package(argv):
     imported = _imported_by(*argv)
 
     assert sorted(imported & set(HEAVY)) == []
+
+
+#: Standard modules that each cost a few milliseconds, a tenth of ``holidays``' start on
+#: its own: logging (it logs nothing), shutil with lzma and bz2 (argparse's width), hashlib
+#: with OpenSSL (the catalog cache's name), socket (a database error's type).
+LIGHT_COMMAND_SKIPS = ("logging", "shutil", "lzma", "bz2", "hashlib", "_hashlib", "socket")
+
+
+def test_holidays_imports_none_of_the_costly_standard_modules():
+    imported = _imported_by("holidays", "2027")
+
+    assert sorted(imported & set(LIGHT_COMMAND_SKIPS)) == []

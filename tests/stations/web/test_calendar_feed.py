@@ -94,7 +94,6 @@ async def test_calendar_feed_answers_head_requests(client):
 
 
 def test_calendar_url_uses_the_public_address_when_one_is_set():
-    import dataclasses
 
     from starlette.requests import Request
 
@@ -102,7 +101,7 @@ def test_calendar_url_uses_the_public_address_when_one_is_set():
     from stations.web.views.calendar import calendar_url
     from tests.stations.web.conftest import TEST_SETTINGS
 
-    settings = dataclasses.replace(TEST_SETTINGS, public_url="https://tram.example.gov.vn")
+    settings = TEST_SETTINGS._replace(public_url="https://tram.example.gov.vn")
     app = create_app(settings, manage_database=False)
     scope = {
         "type": "http",

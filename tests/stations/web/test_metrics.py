@@ -3,7 +3,6 @@ move with what happens (requests by route template, ledger lines, outbox gauges)
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 
@@ -21,7 +20,7 @@ from tests.stations.web.conftest import TEST_SETTINGS
 pytestmark = pytest.mark.integration
 
 TOKEN = "metrics-token-0123456789"
-WITH_TOKEN = dataclasses.replace(TEST_SETTINGS, metrics_token=TOKEN)
+WITH_TOKEN = TEST_SETTINGS._replace(metrics_token=TOKEN)
 
 
 def _client(settings=WITH_TOKEN) -> httpx.AsyncClient:
@@ -149,9 +148,7 @@ def test_the_metrics_port_serves_the_figures_without_the_web_app():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = start_metrics_listener(
-        dataclasses.replace(TEST_SETTINGS, metrics_port=port), "127.0.0.1"
-    )
+    server = start_metrics_listener(TEST_SETTINGS._replace(metrics_port=port), "127.0.0.1")
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as answer:
             body = answer.read().decode()

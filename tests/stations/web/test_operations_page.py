@@ -3,7 +3,6 @@ replicas alive, the outbox backlog with its oldest due message, and the last bac
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 import pytest
@@ -43,7 +42,7 @@ async def test_operations_page_with_nothing_running_says_what_is_missing(app, cl
 
 async def test_operations_page_shows_replicas_bot_backlog_and_backup(db, clock):
     now = clock.now()
-    settings = dataclasses.replace(TEST_SETTINGS, telegram_token="1:x")
+    settings = TEST_SETTINGS._replace(telegram_token="1:x")
     app = create_app(settings, manage_database=False)
     await heartbeats.beat("scheduler", now=now - dt.timedelta(seconds=20), started_at=now)
     await heartbeats.beat(
