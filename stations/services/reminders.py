@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from stations.enums import (
@@ -34,7 +35,8 @@ from stations.enums import (
 )
 from stations.formatting import format_window
 from stations.i18n import N_, _, normalize_language, translate, translate_plural
-from stations.models import Assignment, Notification, Shift, Volunteer
+from stations.models import Assignment, JobCursor, Notification, Shift, Volunteer
+from stations.services import reminder_changes
 from stations.services.assignments import role_label
 from stations.services.errors import InvalidInput
 from stations.services.sql import insert_rows
@@ -45,6 +47,14 @@ CHUNK: Final = 2000
 #: on a statement's parameters.
 INSERT_BATCH: Final = 500
 MAX_HORIZON: Final = dt.timedelta(days=14)
+CURSOR: Final = "reminders"
+#: Longer than any transaction that writes shifts, assignments or volunteers, plus the
+#: disagreement between the servers' clocks (see ``reminder_changes``).
+OVERLAP: Final = dt.timedelta(minutes=10)
+#: The safety net under the incremental runs: a full rescan at least this often, so a
+#: change no run could see (a writer that did not stamp ``updated_at``, a transaction
+#: longer than ``OVERLAP``) costs at most this much delay.
+RESCAN_EVERY: Final = dt.timedelta(hours=1)
 
 REMINDER = _(
     "⏰ <b>Shift reminder</b>: {when_phrase}.\n"
@@ -63,6 +73,8 @@ class MaterialiseResult:
     assignments: int
     #: reminders written now
     created: int
+    #: whether every shift in the horizon was looked at (not only what changed)
+    rescanned: bool = False
 
 
 def reminder_key(assignment_id: int, lead_hours: float, starts_at: dt.datetime) -> str:
@@ -111,21 +123,140 @@ async def materialise_reminders(
 ) -> MaterialiseResult:
     """Write the reminders falling due before ``now + horizon`` for every assignment still
     expected (assigned or confirmed) on an active shift of an open campaign that has not
-    started, to a volunteer reachable on Telegram. Returns how many were written."""
+    started, to a volunteer reachable on Telegram. Returns how many were written.
+
+    A full rescan: ``materialise_new_reminders`` does the same work for what changed."""
     leads = _checked_leads(lead_hours)
+    _check_horizon(horizon)
+    now = now.astimezone(dt.UTC)  # SQLite compares stored UTC text
+    until = now + horizon
+    shifts = await _window_shifts(now=now, until=until, leads=leads)
+    return await _materialise(shifts, leads, now=now, until=until)
+
+
+async def materialise_new_reminders(
+    *,
+    now: dt.datetime,
+    lead_hours: Sequence[float],
+    horizon: dt.timedelta,
+    rescan_after: dt.datetime | None = None,
+    overlap: dt.timedelta = OVERLAP,
+    rescan_every: dt.timedelta = RESCAN_EVERY,
+) -> MaterialiseResult:
+    """The reminders ``materialise_reminders`` would write at ``now``, looking only at the
+    shifts that can have new ones since the last run: those whose reminder moments entered
+    the horizon, and those touched by a changed shift, assignment, volunteer, station or
+    campaign (see ``reminder_changes``). A full rescan instead on the first run, when none
+    ran since ``rescan_after`` (a scheduler process passes its start), ``rescan_every``
+    after the last, when the lead times or horizon changed, when the clock went back, or
+    after many changes.
+
+    Side effects: writes reminders into the outbox; moves the job's cursor."""
+    leads = _checked_leads(lead_hours)
+    _check_horizon(horizon)
+    now = now.astimezone(dt.UTC)
+    until = now + horizon
+    params = f"{','.join(f'{lead:g}' for lead in leads)}/{int(horizon.total_seconds())}"
+    cursor = await reminder_changes.read_cursor(CURSOR)
+    previous = (
+        reminder_changes.Watermark(cursor.changed_since, cursor.high_water, cursor.high_water_at)
+        if cursor is not None
+        else reminder_changes.Watermark()
+    )
+    if (
+        cursor is None
+        or (rescan_after is not None and cursor.rescanned_at < rescan_after)
+        or cursor.params != params
+        or now >= cursor.rescanned_at + rescan_every
+        or now + overlap < cursor.covered_until - horizon  # the clock went back
+    ):
+        return await _rescan(cursor, params, leads, now=now, until=until, overlap=overlap)
+    changes = await reminder_changes.changes_since(cursor.changed_since)
+    if changes.many:
+        return await _rescan(cursor, params, leads, now=now, until=until, overlap=overlap)
+    window_end = until + dt.timedelta(hours=max(leads))
+    touched = await reminder_changes.touched_shift_ids(
+        changes, starts_after=now, starts_until=window_end
+    )
+    shifts: dict[int, dict[str, Any]] = {}
+    ids = sorted(touched)
+    for start in range(0, len(ids), SHIFTS_PER_PAGE):
+        shifts.update(
+            await _window_shifts(
+                Q(id__in=ids[start : start + SHIFTS_PER_PAGE]), now=now, until=until, leads=leads
+            )
+        )
+    if cursor.covered_until < until:
+        # Shifts one of whose reminder moments entered (covered_until, until] since then.
+        entering = Q(
+            *(
+                Q(
+                    starts_at__gt=cursor.covered_until + dt.timedelta(hours=lead),
+                    starts_at__lte=until + dt.timedelta(hours=lead),
+                )
+                for lead in leads
+            ),
+            join_type=Q.OR,
+        )
+        shifts.update(await _window_shifts(entering, now=now, until=until, leads=leads))
+    result = await _materialise(shifts, leads, now=now, until=until)
+    await reminder_changes.advance_cursor(
+        cursor,
+        name=CURSOR,
+        params=params,
+        covered_until=max(until, cursor.covered_until),
+        watermark=reminder_changes.next_watermark(
+            previous, changes.latest, now=now, overlap=overlap
+        ),
+        rescanned_at=cursor.rescanned_at,
+    )
+    return result
+
+
+async def _rescan(
+    cursor: JobCursor | None,
+    params: str,
+    leads: tuple[float, ...],
+    *,
+    now: dt.datetime,
+    until: dt.datetime,
+    overlap: dt.timedelta,
+) -> MaterialiseResult:
+    # The stamp is read before the scan: what commits during it is looked at again.
+    latest = await reminder_changes.latest_change()
+    shifts = await _window_shifts(now=now, until=until, leads=leads)
+    result = await _materialise(shifts, leads, now=now, until=until)
+    await reminder_changes.advance_cursor(
+        cursor,
+        name=CURSOR,
+        params=params,
+        covered_until=until,
+        watermark=reminder_changes.next_watermark(
+            reminder_changes.Watermark(), latest, now=now, overlap=overlap
+        ),
+        rescanned_at=now,
+    )
+    return MaterialiseResult(assignments=result.assignments, created=result.created, rescanned=True)
+
+
+def _check_horizon(horizon: dt.timedelta) -> None:
     if not isinstance(horizon, dt.timedelta) or not dt.timedelta(0) <= horizon <= MAX_HORIZON:
         raise InvalidInput(
             _("The reminder horizon must be between 0 and {days} days."),
             field="horizon",
             days=MAX_HORIZON.days,
         )
-    now = now.astimezone(dt.UTC)  # SQLite compares stored UTC text
-    until = now + horizon
-    # Shifts first, then their assignments and volunteers by id: simple indexed reads
-    # (a single five-table join is at the planner's mercy on a large, fresh table).
-    shifts = {
+
+
+async def _window_shifts(
+    *conditions: Q, now: dt.datetime, until: dt.datetime, leads: tuple[float, ...]
+) -> dict[int, dict[str, Any]]:
+    """Active shifts of active stations of open campaigns that start after ``now`` and
+    early enough to have a reminder moment before ``until``, narrowed by ``conditions``."""
+    return {
         row["id"]: row
         for row in await Shift.filter(
+            *conditions,
             status=ShiftStatus.ACTIVE,
             starts_at__gt=now,
             starts_at__lte=until + dt.timedelta(hours=max(leads)),
@@ -133,6 +264,17 @@ async def materialise_reminders(
             station__campaign__status=CampaignStatus.OPEN,
         ).values("id", "starts_at", "ends_at", "station__name", "station__address")
     }
+
+
+async def _materialise(
+    shifts: dict[int, dict[str, Any]],
+    leads: tuple[float, ...],
+    *,
+    now: dt.datetime,
+    until: dt.datetime,
+) -> MaterialiseResult:
+    # Shifts first, then their assignments and volunteers by id: simple indexed reads
+    # (a single five-table join is at the planner's mercy on a large, fresh table).
     shift_ids = sorted(shifts)
     reachable: dict[int, tuple[int, Language] | None] = {}
     looked_at = created = 0
