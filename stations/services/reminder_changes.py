@@ -103,7 +103,11 @@ async def changes_since(since: dt.datetime | None) -> Changes:
         (Campaign, "id", found.campaign_ids),
     ):
         query = model.all() if since is None else model.filter(updated_at__gt=since)
-        rows = await query.limit(MANY_CHANGES + 1 - found.rows).values_list(column, "updated_at")
+        rows = (
+            await query.order_by("updated_at")
+            .limit(MANY_CHANGES + 1 - found.rows)
+            .values_list(column, "updated_at")
+        )
         into.update(row[0] for row in rows)
         found.saw(row[1] for row in rows)
         if found.many:
