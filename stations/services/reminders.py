@@ -170,10 +170,10 @@ async def materialise_new_reminders(
         or now >= cursor.rescanned_at + rescan_every
         or now + overlap < cursor.covered_until - horizon  # the clock went back
     ):
-        return await _rescan(cursor, params, leads, now=now, until=until, overlap=overlap)
+        return await _rescan(cursor, previous, params, leads, now=now, until=until, overlap=overlap)
     changes = await reminder_changes.changes_since(cursor.changed_since)
     if changes.many:
-        return await _rescan(cursor, params, leads, now=now, until=until, overlap=overlap)
+        return await _rescan(cursor, previous, params, leads, now=now, until=until, overlap=overlap)
     window_end = until + dt.timedelta(hours=max(leads))
     touched = await reminder_changes.touched_shift_ids(
         changes, starts_after=now, starts_until=window_end
@@ -215,6 +215,7 @@ async def materialise_new_reminders(
 
 async def _rescan(
     cursor: JobCursor | None,
+    previous: reminder_changes.Watermark,
     params: str,
     leads: tuple[float, ...],
     *,
@@ -231,9 +232,9 @@ async def _rescan(
         name=CURSOR,
         params=params,
         covered_until=until,
-        watermark=reminder_changes.next_watermark(
-            reminder_changes.Watermark(), latest, now=now, overlap=overlap
-        ),
+        # From the previous mark: a rescan that finds no newer stamp does not restart the
+        # overlap (rows inside it are read again until it has passed, whoever reads them).
+        watermark=reminder_changes.next_watermark(previous, latest, now=now, overlap=overlap),
         rescanned_at=now,
     )
     return MaterialiseResult(assignments=result.assignments, created=result.created, rescanned=True)

@@ -302,8 +302,14 @@ async def test_many_changes_at_once_are_a_rescan(db, clock, monkeypatch):
         await shift_world(starts_at=vn(2027, 2, 2, hour))
 
     result = await _run(clock.now())
+    clock.advance(OVERLAP + dt.timedelta(minutes=1))
+    in_overlap = await _run(clock.now())  # the same rows once more: late commits among them
+    clock.advance(dt.timedelta(minutes=1))
+    quiet = await _run(clock.now())
 
     assert (result.rescanned, result.created) == (True, 4)
+    assert (in_overlap.rescanned, in_overlap.created) == (True, 0)
+    assert (quiet.rescanned, quiet.assignments) == (False, 0)
 
 
 async def test_two_concurrent_runs_write_each_reminder_once_and_move_the_cursor_once(db, clock):
