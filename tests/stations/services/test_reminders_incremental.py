@@ -7,6 +7,7 @@ import asyncio
 import datetime as dt
 
 import pytest
+from tortoise.connection import connections
 
 from scheduler.jobs import job_materialise_reminders
 from stations.enums import AssignmentStatus, NotificationStatus
@@ -346,4 +347,22 @@ async def test_an_assignment_no_longer_expected_gets_no_reminder(db, clock, stat
     assert result.created == 1  # the lead's
     assert list(await _keys()) == [
         reminder_key(world.lead_assignment.id, 24, world.shift.starts_at)
+    ]
+
+
+async def test_the_change_probes_have_their_indexes(db):
+    connection = connections.get("default")
+    if db.is_postgres:
+        rows = await connection.execute_query_dict(
+            "SELECT indexname AS name FROM pg_indexes WHERE indexname LIKE 'idx_%_updated_at'"
+        )
+    else:
+        rows = await connection.execute_query_dict(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'idx_%_updated_at'"
+        )
+
+    assert sorted(row["name"] for row in rows) == [
+        "idx_assignment_updated_at",
+        "idx_shift_updated_at",
+        "idx_volunteer_updated_at",
     ]
