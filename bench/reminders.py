@@ -9,6 +9,9 @@ campaign, minute after minute. Then, alternating in the same run:
 - **incremental** — ``materialise_new_reminders``, what the job does now, one minute later
   each time (the horizon moves, no shift enters it, nothing changed).
 
+Then **busy**: incremental runs while ``--changes`` assignments (default 50) are confirmed
+every minute, measured once the overlap is full.
+
 Reports per run: wall time, this process's CPU time, and the CPU time PostgreSQL's backends
 spent (from ``/proc``, the server runs on the same host), each the median of ``--runs``, and
 the ratio incremental / full rescan of each. Goal: an incremental run with nothing new under
@@ -23,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import functools
 import os
 import statistics
 import sys
@@ -169,11 +173,44 @@ def _median(samples: list[Sample], name: str) -> float:
     return statistics.median(getattr(s, name) for s in samples)
 
 
+async def _busy_minutes(
+    incremental: Callable[[dt.datetime], Awaitable[MaterialiseResult]],
+    at: dt.datetime,
+    per_minute: int,
+    runs: int,
+) -> list[Sample]:
+    """Volunteers confirming all the time: ``per_minute`` assignments change before each
+    run; measured once the overlap is full (every run then reads its last minutes again)."""
+    ids = (
+        await Assignment.filter(status=AssignmentStatus.ASSIGNED)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    samples = []
+    minutes = int(OVERLAP.total_seconds() // 60) + 1
+    for minute in range(minutes + runs):
+        at += dt.timedelta(minutes=1)
+        batch = ids[minute * per_minute : (minute + 1) * per_minute]
+        for n, assignment_id in enumerate(batch):  # one by one, as volunteers press Confirm
+            # Stamped on the runs' clock (it moves a minute a run, faster than the real one).
+            stamp = at - dt.timedelta(minutes=1) + dt.timedelta(seconds=50 * n / len(batch))
+            await Assignment.filter(id=assignment_id).update(
+                status=AssignmentStatus.CONFIRMED, updated_at=stamp
+            )
+        sample = await _measure(functools.partial(incremental, at))
+        if minute >= minutes:
+            samples.append(sample)
+    return samples
+
+
 async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--assignments", type=int, default=100_000)
     parser.add_argument("--volunteers", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=7, help="runs of each, alternating")
+    parser.add_argument(
+        "--changes", type=int, default=50, help="assignments confirmed a minute (busy runs)"
+    )
     args = parser.parse_args()
     if args.assignments < PER_SHIFT or not 1 <= args.runs <= 40:
         parser.error("--assignments must be at least 20 and --runs between 1 and 40")
@@ -207,16 +244,16 @@ async def main() -> int:
             quick: list[Sample] = []
             for _ in range(args.runs):
                 at += dt.timedelta(minutes=1)
-                moment = at
                 full.append(
                     await _measure(
-                        lambda moment=moment: materialise_reminders(
-                            now=moment, lead_hours=LEADS, horizon=HORIZON
+                        functools.partial(
+                            materialise_reminders, now=at, lead_hours=LEADS, horizon=HORIZON
                         )
                     )
                 )
-                quick.append(await _measure(lambda moment=moment: incremental(moment)))
+                quick.append(await _measure(functools.partial(incremental, at)))
             unchanged = await Notification.all().count() == written
+            busy = await _busy_minutes(incremental, at, args.changes, args.runs)
         finally:
             await db.close_db()
     created = sum(s.created for s in full + quick)
@@ -231,6 +268,14 @@ async def main() -> int:
             f"server cpu {_median(samples, 'server_cpu') * 1000:8.1f} ms  "
             f"assignments read {_median(samples, 'assignments'):.0f}"
         )
+    print(
+        f"  {'busy':<12} wall {_median(busy, 'wall') * 1000:8.1f} ms  "
+        f"cpu {_median(busy, 'cpu') * 1000:8.1f} ms  "
+        f"server cpu {_median(busy, 'server_cpu') * 1000:8.1f} ms  "
+        f"assignments read {_median(busy, 'assignments'):.0f}  "
+        f"({args.changes} assignments confirmed a minute, changes of the last "
+        f"{OVERLAP.total_seconds() / 60:.0f} minutes looked at again)"
+    )
     ratios = {
         name: _median(quick, name) / max(_median(full, name), 1e-9)
         for name in ("wall", "cpu", "server_cpu")

@@ -72,6 +72,8 @@ def next_watermark(
 class Changes:
     """Rows changed since the watermark: what they touch, and the latest stamp among them."""
 
+    #: changed assignment → its shift
+    assignments: dict[int, int] = field(default_factory=dict)
     shift_ids: set[int] = field(default_factory=set)
     volunteer_ids: set[int] = field(default_factory=set)
     station_ids: set[int] = field(default_factory=set)
@@ -95,24 +97,29 @@ async def changes_since(since: dt.datetime | None) -> Changes:
     (every row when ``None``), each an indexed probe that reads nothing when nothing
     changed; stops early, ``many``, past ``MANY_CHANGES`` rows."""
     found = Changes()
-    for model, column, into in (
-        (Assignment, "shift_id", found.shift_ids),
-        (Shift, "id", found.shift_ids),
-        (Volunteer, "id", found.volunteer_ids),
-        (Station, "id", found.station_ids),
-        (Campaign, "id", found.campaign_ids),
+    assignments = await _changed(Assignment, since, ("id", "shift_id"), MANY_CHANGES + 1)
+    found.assignments.update((row[0], row[1]) for row in assignments)
+    found.saw(row[2] for row in assignments)
+    for model, into in (
+        (Shift, found.shift_ids),
+        (Volunteer, found.volunteer_ids),
+        (Station, found.station_ids),
+        (Campaign, found.campaign_ids),
     ):
-        query = model.all() if since is None else model.filter(updated_at__gt=since)
-        rows = (
-            await query.order_by("updated_at")
-            .limit(MANY_CHANGES + 1 - found.rows)
-            .values_list(column, "updated_at")
-        )
-        into.update(row[0] for row in rows)
-        found.saw(row[1] for row in rows)
         if found.many:
             break
+        rows = await _changed(model, since, ("id",), MANY_CHANGES + 1 - found.rows)
+        into.update(row[0] for row in rows)
+        found.saw(row[1] for row in rows)
     return found
+
+
+async def _changed(
+    model: type[Model], since: dt.datetime | None, columns: tuple[str, ...], limit: int
+) -> list[tuple[Any, ...]]:
+    query = model.all() if since is None else model.filter(updated_at__gt=since)
+    # In updated_at's order: the probe walks its index, whatever the model's default order.
+    return await query.order_by("updated_at").limit(limit).values_list(*columns, "updated_at")
 
 
 async def latest_change() -> dt.datetime | None:
@@ -132,34 +139,44 @@ async def _latest_stamp(model: type[Model]) -> dt.datetime | None:
     return stamp if isinstance(stamp, dt.datetime) else None
 
 
-async def touched_shift_ids(
+@dataclass(frozen=True, slots=True)
+class Touched:
+    """What the changes ask to look at again: whole shifts (a shift, its station or its
+    campaign changed), and single assignments (they or their volunteer changed)."""
+
+    shift_ids: set[int]
+    #: assignment → its shift
+    assignments: dict[int, int]
+
+
+async def touched_by(
     changes: Changes, *, starts_after: dt.datetime, starts_until: dt.datetime
-) -> set[int]:
-    """The shifts starting in the window whose reminders the changed rows may alter: the
-    changed shifts, those of changed assignments, of changed volunteers' expected
-    assignments, of changed stations and of changed campaigns."""
+) -> Touched:
+    """The shifts and assignments starting in the window whose reminders ``changes`` may
+    alter."""
     window = Q(starts_at__gt=starts_after, starts_at__lte=starts_until)
-    found = set(changes.shift_ids)
-    for chunk in _chunks(changes.volunteer_ids):
-        found.update(
+    shift_ids = set(changes.shift_ids)
+    for chunk in _chunks(changes.station_ids):
+        shift_ids.update(
+            row[0] for row in await Shift.filter(window, station_id__in=chunk).values_list("id")
+        )
+    for chunk in _chunks(changes.campaign_ids):
+        shift_ids.update(
             row[0]
+            for row in await Shift.filter(window, station__campaign_id__in=chunk).values_list("id")
+        )
+    assignments = dict(changes.assignments)
+    for chunk in _chunks(changes.volunteer_ids):
+        assignments.update(
+            (row[0], row[1])
             for row in await Assignment.filter(
                 volunteer_id__in=chunk,
                 status__in=EXPECTED,
                 shift__starts_at__gt=starts_after,
                 shift__starts_at__lte=starts_until,
-            ).values_list("shift_id")
+            ).values_list("id", "shift_id")
         )
-    for chunk in _chunks(changes.station_ids):
-        found.update(
-            row[0] for row in await Shift.filter(window, station_id__in=chunk).values_list("id")
-        )
-    for chunk in _chunks(changes.campaign_ids):
-        found.update(
-            row[0]
-            for row in await Shift.filter(window, station__campaign_id__in=chunk).values_list("id")
-        )
-    return found
+    return Touched(shift_ids, assignments)
 
 
 def _chunks(ids: set[int]) -> Iterable[list[int]]:

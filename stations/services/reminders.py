@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -174,32 +174,7 @@ async def materialise_new_reminders(
     changes = await reminder_changes.changes_since(cursor.changed_since)
     if changes.many:
         return await _rescan(cursor, previous, params, leads, now=now, until=until, overlap=overlap)
-    window_end = until + dt.timedelta(hours=max(leads))
-    touched = await reminder_changes.touched_shift_ids(
-        changes, starts_after=now, starts_until=window_end
-    )
-    shifts: dict[int, dict[str, Any]] = {}
-    ids = sorted(touched)
-    for start in range(0, len(ids), SHIFTS_PER_PAGE):
-        shifts.update(
-            await _window_shifts(
-                Q(id__in=ids[start : start + SHIFTS_PER_PAGE]), now=now, until=until, leads=leads
-            )
-        )
-    if cursor.covered_until < until:
-        # Shifts one of whose reminder moments entered (covered_until, until] since then.
-        entering = Q(
-            *(
-                Q(
-                    starts_at__gt=cursor.covered_until + dt.timedelta(hours=lead),
-                    starts_at__lte=until + dt.timedelta(hours=lead),
-                )
-                for lead in leads
-            ),
-            join_type=Q.OR,
-        )
-        shifts.update(await _window_shifts(entering, now=now, until=until, leads=leads))
-    result = await _materialise(shifts, leads, now=now, until=until)
+    result = await _look_again(changes, cursor.covered_until, leads, now=now, until=until)
     await reminder_changes.advance_cursor(
         cursor,
         name=CURSOR,
@@ -211,6 +186,53 @@ async def materialise_new_reminders(
         rescanned_at=cursor.rescanned_at,
     )
     return result
+
+
+async def _look_again(
+    changes: reminder_changes.Changes,
+    covered_until: dt.datetime,
+    leads: tuple[float, ...],
+    *,
+    now: dt.datetime,
+    until: dt.datetime,
+) -> MaterialiseResult:
+    touched = await reminder_changes.touched_by(
+        changes, starts_after=now, starts_until=until + dt.timedelta(hours=max(leads))
+    )
+    whole: dict[int, dict[str, Any]] = {}
+    for chunk in _pages(touched.shift_ids):
+        whole.update(await _window_shifts(Q(id__in=chunk), now=now, until=until, leads=leads))
+    if covered_until < until:
+        # Shifts one of whose reminder moments entered (covered_until, until] since then.
+        entering = Q(
+            *(
+                Q(
+                    starts_at__gt=covered_until + dt.timedelta(hours=lead),
+                    starts_at__lte=until + dt.timedelta(hours=lead),
+                )
+                for lead in leads
+            ),
+            join_type=Q.OR,
+        )
+        whole.update(await _window_shifts(entering, now=now, until=until, leads=leads))
+    # A changed assignment (or its volunteer) alters only its own reminders: the others
+    # on its shift are not read.
+    single = {a: s for a, s in touched.assignments.items() if s not in whole}
+    theirs: dict[int, dict[str, Any]] = {}
+    for chunk in _pages(set(single.values())):
+        theirs.update(await _window_shifts(Q(id__in=chunk), now=now, until=until, leads=leads))
+    first = await _materialise(whole, leads, now=now, until=until)
+    second = await _materialise(theirs, leads, now=now, until=until, only=set(single))
+    return MaterialiseResult(
+        assignments=first.assignments + second.assignments,
+        created=first.created + second.created,
+    )
+
+
+def _pages(ids: set[int]) -> Iterable[list[int]]:
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), SHIFTS_PER_PAGE):
+        yield ordered[start : start + SHIFTS_PER_PAGE]
 
 
 async def _rescan(
@@ -273,22 +295,29 @@ async def _materialise(
     *,
     now: dt.datetime,
     until: dt.datetime,
+    only: set[int] | None = None,
 ) -> MaterialiseResult:
+    """The reminders of the expected assignments on ``shifts`` (of those in ``only``)."""
     # Shifts first, then their assignments and volunteers by id: simple indexed reads
     # (a single five-table join is at the planner's mercy on a large, fresh table).
-    shift_ids = sorted(shifts)
+    pages = (
+        (Q(shift_id__in=page) for page in _pages(set(shifts)))
+        if only is None
+        else (Q(id__in=page) for page in _pages(only))
+    )
     reachable: dict[int, tuple[int, Language] | None] = {}
     looked_at = created = 0
-    for start in range(0, len(shift_ids), SHIFTS_PER_PAGE):
-        page_shifts = shift_ids[start : start + SHIFTS_PER_PAGE]
-        rows = (
-            await Assignment.filter(
-                shift_id__in=page_shifts,
+    for condition in pages:
+        rows = [
+            row
+            for row in await Assignment.filter(
+                condition,
                 status__in=[AssignmentStatus.ASSIGNED, AssignmentStatus.CONFIRMED],
             )
             .order_by("id")
             .values("id", "created_at", "role", "shift_id", "volunteer_id")
-        )
+            if row["shift_id"] in shifts
+        ]
         unknown = {row["volunteer_id"] for row in rows} - reachable.keys()
         if unknown:
             reachable.update(dict.fromkeys(unknown))
