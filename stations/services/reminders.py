@@ -12,7 +12,10 @@ shift has not begun), and except when the volunteer was assigned after that mome
 "you have a shift" message they got then says it all.
 
 Written in bulk — a few queries per thousand assignments — so a large campaign's
-reminders are materialised in seconds.
+reminders are materialised in seconds. The scheduler's minute job does not rescan them all
+each time: ``materialise_new_reminders`` looks only at the shifts entering the horizon and
+at what changed since its last run (``reminder_changes``), with a full rescan when a
+scheduler starts and every hour as a safety net; it writes exactly what a rescan would.
 """
 
 from __future__ import annotations
@@ -298,6 +301,8 @@ async def _materialise(
     only: set[int] | None = None,
 ) -> MaterialiseResult:
     """The reminders of the expected assignments on ``shifts`` (of those in ``only``)."""
+    if not shifts:
+        return MaterialiseResult(assignments=0, created=0)
     # Shifts first, then their assignments and volunteers by id: simple indexed reads
     # (a single five-table join is at the planner's mercy on a large, fresh table).
     pages = (
