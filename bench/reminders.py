@@ -43,6 +43,7 @@ from bench.scratch_database import scratch_database
 from stations import db
 from stations.enums import AssignmentStatus, CampaignKind, ShiftRole, UnitKind
 from stations.models import Assignment, Campaign, Notification, Shift, Station, Unit, Volunteer
+from stations.services import reminder_changes
 from stations.services.reminders import (
     OVERLAP,
     MaterialiseResult,
@@ -173,6 +174,10 @@ def _median(samples: list[Sample], name: str) -> float:
     return statistics.median(getattr(s, name) for s in samples)
 
 
+def _reading(moment: dt.datetime) -> Callable[[], dt.datetime]:
+    return lambda: moment
+
+
 async def _busy_minutes(
     incremental: Callable[[dt.datetime], Awaitable[MaterialiseResult]],
     at: dt.datetime,
@@ -188,18 +193,24 @@ async def _busy_minutes(
     )
     samples = []
     minutes = int(OVERLAP.total_seconds() // 60) + 1
-    for minute in range(minutes + runs):
-        at += dt.timedelta(minutes=1)
-        batch = ids[minute * per_minute : (minute + 1) * per_minute]
-        for n, assignment_id in enumerate(batch):  # one by one, as volunteers press Confirm
-            # Stamped on the runs' clock (it moves a minute a run, faster than the real one).
-            stamp = at - dt.timedelta(minutes=1) + dt.timedelta(seconds=50 * n / len(batch))
-            await Assignment.filter(id=assignment_id).update(
-                status=AssignmentStatus.CONFIRMED, updated_at=stamp
-            )
-        sample = await _measure(functools.partial(incremental, at))
-        if minute >= minutes:
-            samples.append(sample)
+    # The runs' clock moves a minute a run, faster than the system's: the writers' clock
+    # (which caps the job's watermark) must move with it, and the changes are stamped on it.
+    system_clock = reminder_changes.writers_now
+    try:
+        for minute in range(minutes + runs):
+            at += dt.timedelta(minutes=1)
+            reminder_changes.writers_now = _reading(at)
+            batch = ids[minute * per_minute : (minute + 1) * per_minute]
+            for n, assignment_id in enumerate(batch):  # one by one, as volunteers confirm
+                stamp = at - dt.timedelta(minutes=1) + dt.timedelta(seconds=50 * n / len(batch))
+                await Assignment.filter(id=assignment_id).update(
+                    status=AssignmentStatus.CONFIRMED, updated_at=stamp
+                )
+            sample = await _measure(functools.partial(incremental, at))
+            if minute >= minutes:
+                samples.append(sample)
+    finally:
+        reminder_changes.writers_now = system_clock
     return samples
 
 

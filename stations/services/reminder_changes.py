@@ -13,8 +13,9 @@ The cursor (a ``JobCursor`` row) keeps two marks:
   (``overlap`` bounds a transaction's length plus the clocks' disagreement), and a run that
   finds nothing new reads nothing.
 
-A row stamped ahead of the job's clock is looked at again until that clock passes it, so a
-writer whose clock runs fast cannot push the mark past changes still to come. The cursor
+A row stamped ahead of the writers' clock (tortoise's ``auto_now``) is looked at again until
+that clock passes it, so a writer whose clock runs fast (or a test's frozen clock, ahead of
+the system's) cannot push the mark past changes still to come. The cursor
 moves only from the state a run read (``version``): of two replicas that ran at once, one
 moves it, and both wrote what they found (the outbox's dedupe keys keep one row each).
 """
@@ -26,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from tortoise import timezone
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.functions import Max
@@ -51,13 +53,25 @@ class Watermark:
     high_water_at: dt.datetime | None = None
 
 
+def writers_now() -> dt.datetime:
+    """The writers' clock: what tortoise stamps ``auto_now`` fields with (the system's).
+    The services' own stamps come from ``stations.clock``, the same clock in production."""
+    return timezone.now()
+
+
 def next_watermark(
-    previous: Watermark, seen: dt.datetime | None, *, now: dt.datetime, overlap: dt.timedelta
+    previous: Watermark,
+    seen: dt.datetime | None,
+    *,
+    now: dt.datetime,
+    writers_now: dt.datetime,
+    overlap: dt.timedelta,
 ) -> Watermark:
-    """The watermark after a run at ``now`` that saw ``seen`` as its latest stamp."""
+    """The watermark after a run at ``now`` (the job's clock) that saw ``seen`` as its
+    latest stamp, when the writers' clock read ``writers_now``."""
     high, high_at = previous.high_water, previous.high_water_at
     if seen is not None:
-        seen = min(seen, now)
+        seen = min(seen, writers_now)
         if high is None or seen > high:
             high, high_at = seen, now
     if high is None or high_at is None:

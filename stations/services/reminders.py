@@ -174,6 +174,7 @@ async def materialise_new_reminders(
         or now + overlap < cursor.covered_until - horizon  # the clock went back
     ):
         return await _rescan(cursor, previous, params, leads, now=now, until=until, overlap=overlap)
+    writers_now = reminder_changes.writers_now()  # before the probes: a cap, never ahead
     changes = await reminder_changes.changes_since(cursor.changed_since)
     if changes.many:
         return await _rescan(cursor, previous, params, leads, now=now, until=until, overlap=overlap)
@@ -184,7 +185,7 @@ async def materialise_new_reminders(
         params=params,
         covered_until=max(until, cursor.covered_until),
         watermark=reminder_changes.next_watermark(
-            previous, changes.latest, now=now, overlap=overlap
+            previous, changes.latest, now=now, writers_now=writers_now, overlap=overlap
         ),
         rescanned_at=cursor.rescanned_at,
     )
@@ -249,6 +250,7 @@ async def _rescan(
     overlap: dt.timedelta,
 ) -> MaterialiseResult:
     # The stamp is read before the scan: what commits during it is looked at again.
+    writers_now = reminder_changes.writers_now()
     latest = await reminder_changes.latest_change()
     shifts = await _window_shifts(now=now, until=until, leads=leads)
     result = await _materialise(shifts, leads, now=now, until=until)
@@ -259,7 +261,9 @@ async def _rescan(
         covered_until=until,
         # From the previous mark: a rescan that finds no newer stamp does not restart the
         # overlap (rows inside it are read again until it has passed, whoever reads them).
-        watermark=reminder_changes.next_watermark(previous, latest, now=now, overlap=overlap),
+        watermark=reminder_changes.next_watermark(
+            previous, latest, now=now, writers_now=writers_now, overlap=overlap
+        ),
         rescanned_at=now,
     )
     return MaterialiseResult(assignments=result.assignments, created=result.created, rescanned=True)
