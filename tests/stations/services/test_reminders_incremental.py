@@ -5,16 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import random
 
 import pytest
 from tortoise.connection import connections
 
 from scheduler.jobs import job_materialise_reminders
 from stations.enums import AssignmentStatus, NotificationStatus
-from stations.models import Assignment, JobCursor, Notification
+from stations.models import Assignment, JobCursor, Notification, Shift, Volunteer
 from stations.services import reminder_changes
 from stations.services.actor import Actor
-from stations.services.assignments import assign_volunteer, cancel_assignment
+from stations.services.assignments import (
+    assign_volunteer,
+    cancel_assignment,
+    confirm_assignment,
+)
+from stations.services.errors import StationsError
 from stations.services.reminders import (
     OVERLAP,
     MaterialiseResult,
@@ -24,13 +30,14 @@ from stations.services.reminders import (
 )
 from stations.services.shifts import update_shift
 from stations.services.stations import update_station
-from stations.services.volunteers import link_telegram
+from stations.services.volunteers import link_telegram, mark_reachable, mark_unreachable
 from stations.settings import Settings
-from tests.factories import make_assignment, make_shift, make_volunteer, vn
+from tests.factories import make_assignment, make_shift, make_station, make_volunteer, vn
 from tests.scheduler.helpers import linked_volunteer, shift_world
 from tests.sql import count_statements
 
 HORIZON = dt.timedelta(hours=6)
+EXPECTED = (AssignmentStatus.ASSIGNED, AssignmentStatus.CONFIRMED)
 LEADS = (24.0, 2.0)
 ADMIN = Actor.system("test")
 
@@ -366,3 +373,76 @@ async def test_the_change_probes_have_their_indexes(db):
         "idx_shift_updated_at",
         "idx_volunteer_updated_at",
     ]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_incremental_runs_write_what_a_full_rescan_would_through_random_changes(
+    db, clock, seed
+):
+    # Random assignments, cancellations, confirmations, moved shifts, Telegram links and
+    # unreachable volunteers between runs a few minutes apart: after every incremental run
+    # a full rescan at the same moment finds nothing missing.
+    rng = random.Random(seed)
+    stations = [await make_station() for _ in range(3)]
+    shifts = [
+        await make_shift(
+            rng.choice(stations),
+            starts_at=vn(2027, 2, 2, 9) + dt.timedelta(minutes=30 * n),
+            ends_at=vn(2027, 2, 2, 11) + dt.timedelta(minutes=30 * n),
+            needs={"lead": 2, "volunteer": 6},
+        )
+        for n in range(0, 96, 3)  # every 90 minutes for two days
+    ]
+    people = [await linked_volunteer() for _ in range(20)] + [
+        await make_volunteer() for _ in range(3)
+    ]
+    for volunteer in people:
+        for shift in rng.sample(shifts, 4):
+            await make_assignment(shift, volunteer)
+    first = await _run(clock.now())
+    assert first.rescanned
+    written = 0
+    for _step in range(30):
+        await _random_change(rng, shifts, people)
+        clock.advance(dt.timedelta(minutes=rng.randint(1, 25)))
+
+        result = await _run(clock.now(), rescan_every=dt.timedelta(days=1))
+
+        assert not result.rescanned
+        await _nothing_missing(clock.now())
+        written += result.created
+    assert written > 0
+
+
+async def _random_change(rng: random.Random, shifts: list, people: list) -> None:
+    change = rng.choice(["assign", "assign", "cancel", "confirm", "move", "link", "reach"])
+    try:
+        if change == "assign":
+            shift = await Shift.get(id=rng.choice(shifts).id)
+            await assign_volunteer(shift, rng.choice(people), by=ADMIN)
+        elif change in {"cancel", "confirm"}:
+            expected = await Assignment.filter(status__in=EXPECTED).order_by("id")
+            if expected and change == "cancel":
+                await cancel_assignment(rng.choice(expected), by=ADMIN)
+            elif expected:
+                await confirm_assignment(rng.choice(expected), by=ADMIN)
+        elif change == "move":
+            shift = await Shift.get(id=rng.choice(shifts).id)
+            delta = dt.timedelta(minutes=rng.choice([-60, -30, 30, 60]))
+            await update_shift(
+                shift, by=ADMIN, starts_at=shift.starts_at + delta, ends_at=shift.ends_at + delta
+            )
+        elif change == "link":
+            volunteer = await Volunteer.get(id=rng.choice(people).id)
+            if volunteer.telegram_chat_id is None:
+                await link_telegram(
+                    volunteer, telegram_user_id=volunteer.id, chat_id=volunteer.id, by=ADMIN
+                )
+        else:
+            volunteer = await Volunteer.get(id=rng.choice(people).id)
+            if volunteer.reachable:
+                await mark_unreachable(volunteer, reason="blocked", by=ADMIN)
+            else:
+                await mark_reachable(volunteer, by=ADMIN)
+    except StationsError:
+        pass  # refused (overlap, full, started): no change, as in real life
