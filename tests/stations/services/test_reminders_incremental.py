@@ -7,6 +7,7 @@ import asyncio
 import datetime as dt
 import random
 
+import asyncpg
 import pytest
 from tortoise.connection import connections
 
@@ -446,3 +447,38 @@ async def _random_change(rng: random.Random, shifts: list, people: list) -> None
                 await mark_reachable(volunteer, by=ADMIN)
     except StationsError:
         pass  # refused (overlap, full, started): no change, as in real life
+
+
+async def test_a_transaction_committing_after_a_run_saw_a_later_one_is_not_missed(db, clock):
+    if not db.is_postgres:
+        pytest.skip("two connections writing at once: PostgreSQL")
+    world = await shift_world(starts_at=vn(2027, 2, 2, 12))
+    slow_volunteer, quick_volunteer = await linked_volunteer(), await linked_volunteer()
+    await _settled(clock)
+    other = await asyncpg.connect(db.url.replace("postgres://", "postgresql://", 1))
+    try:
+        slow = other.transaction()
+        await slow.start()
+        # Stamped now, committed only after the run below has seen a later change.
+        slow_id = await other.fetchval(
+            'INSERT INTO "assignment" (shift_id, volunteer_id, role, status, auto_checked_out,'
+            " created_at, updated_at) VALUES ($1, $2, 'volunteer', 'assigned', FALSE, now(),"
+            " clock_timestamp()) RETURNING id",
+            world.shift.id,
+            slow_volunteer.id,
+        )
+        quick = await assign_volunteer(world.shift, quick_volunteer, by=ADMIN)
+        clock.advance(dt.timedelta(minutes=1))
+        before_commit = await _run(clock.now())
+        await slow.commit()
+    finally:
+        await other.close()
+    clock.advance(dt.timedelta(minutes=1))
+
+    after_commit = await _run(clock.now())
+
+    assert (before_commit.created, after_commit.created) == (1, 1)
+    assert set(await _keys()) >= {
+        reminder_key(quick.id, 2, world.shift.starts_at),
+        reminder_key(slow_id, 2, world.shift.starts_at),
+    }
