@@ -15,9 +15,19 @@ The cursor (a ``JobCursor`` row) keeps two marks:
 
 A row stamped ahead of the writers' clock (tortoise's ``auto_now``) is looked at again until
 that clock passes it, so a writer whose clock runs fast (or a test's frozen clock, ahead of
-the system's) cannot push the mark past changes still to come. The cursor
-moves only from the state a run read (``version``): of two replicas that ran at once, one
-moves it, and both wrote what they found (the outbox's dedupe keys keep one row each).
+the system's) cannot push the mark past changes still to come. The overlap's time passes on
+the job's clock, which in production is the writers' one.
+
+Every service that changes what a reminder depends on stamps ``updated_at`` (``auto_now``
+on save, explicitly in a queryset ``update``): an assignment's status, shift or volunteer;
+a shift's times or status; a volunteer's Telegram chat or reachability; a station's
+activity; a campaign's status. A language change needs no look: reminders already queued
+keep their text, as they always did. A writer that forgot the stamp waits for the next full
+rescan.
+
+The cursor moves only from the state a run read (``version``): of two replicas that ran at
+once, one moves it, and both wrote what they found (the outbox's dedupe keys keep one row
+each).
 """
 
 from __future__ import annotations
