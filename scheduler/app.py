@@ -42,8 +42,11 @@ def build_scheduler(settings: Settings) -> AsyncIOScheduler:
         timezone=VN_TZ,
     )
     start = dt.datetime.now(VN_TZ)
-    reminders = functools.partial(jobs.job_materialise_reminders, settings=settings)
-    heartbeat = functools.partial(jobs.job_heartbeat, started_at=clock.now())
+    started_at = clock.now()
+    reminders = functools.partial(
+        jobs.job_materialise_reminders, settings=settings, started_at=started_at
+    )
+    heartbeat = functools.partial(jobs.job_heartbeat, started_at=started_at)
     plan: list[tuple[str, Job, IntervalTrigger | CronTrigger]] = [
         ("heartbeat", heartbeat, IntervalTrigger(seconds=30, timezone=VN_TZ)),
         ("reminders", reminders, IntervalTrigger(minutes=1, timezone=VN_TZ)),

@@ -19,12 +19,23 @@ log = logging.getLogger(__name__)
 REMINDER_HORIZON = dt.timedelta(hours=6)
 
 
-async def job_materialise_reminders(*, now: dt.datetime, settings: Settings) -> int:
-    result = await reminders.materialise_reminders(
-        now=now, lead_hours=settings.reminder_hours, horizon=REMINDER_HORIZON
+async def job_materialise_reminders(
+    *, now: dt.datetime, settings: Settings, started_at: dt.datetime | None = None
+) -> int:
+    """Queue the reminders that became due: only what changed since the last run, with a
+    full rescan once after ``started_at`` (this process's start) and every hour."""
+    result = await reminders.materialise_new_reminders(
+        now=now,
+        lead_hours=settings.reminder_hours,
+        horizon=REMINDER_HORIZON,
+        rescan_after=started_at,
     )
     if result.created:
-        log.info("queued %s shift reminder(s)", result.created)
+        log.info(
+            "queued %s shift reminder(s)%s",
+            result.created,
+            " (full rescan)" if result.rescanned else "",
+        )
     return result.created
 
 

@@ -11,7 +11,7 @@ from stations.models.inventory import (
     SupplyItem,
 )
 from stations.models.messaging import ChatState, Notification
-from stations.models.operations import BackupRecord, ProcessHeartbeat
+from stations.models.operations import BackupRecord, JobCursor, ProcessHeartbeat
 from stations.models.org import ApiToken, AuditEvent, SignInAttempt, Unit, User, WebSession
 from stations.models.people import Assignment, LinkToken, Volunteer
 from stations.models.travellers import StationFeedback
@@ -26,6 +26,7 @@ __all__ = [
     "DailyStockTally",
     "Donation",
     "Expense",
+    "JobCursor",
     "LinkToken",
     "Notification",
     "Partner",

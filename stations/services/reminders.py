@@ -12,17 +12,21 @@ shift has not begun), and except when the volunteer was assigned after that mome
 "you have a shift" message they got then says it all.
 
 Written in bulk — a few queries per thousand assignments — so a large campaign's
-reminders are materialised in seconds.
+reminders are materialised in seconds. The scheduler's minute job does not rescan them all
+each time: ``materialise_new_reminders`` looks only at the shifts entering the horizon and
+at what changed since its last run (``reminder_changes``), with a full rescan when a
+scheduler starts and every hour as a safety net; it writes exactly what a rescan would.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from stations.enums import (
@@ -34,7 +38,8 @@ from stations.enums import (
 )
 from stations.formatting import format_window
 from stations.i18n import N_, _, normalize_language, translate, translate_plural
-from stations.models import Assignment, Notification, Shift, Volunteer
+from stations.models import Assignment, JobCursor, Notification, Shift, Volunteer
+from stations.services import reminder_changes
 from stations.services.assignments import role_label
 from stations.services.errors import InvalidInput
 from stations.services.sql import insert_rows
@@ -45,6 +50,14 @@ CHUNK: Final = 2000
 #: on a statement's parameters.
 INSERT_BATCH: Final = 500
 MAX_HORIZON: Final = dt.timedelta(days=14)
+CURSOR: Final = "reminders"
+#: Longer than any transaction that writes shifts, assignments or volunteers, plus the
+#: disagreement between the servers' clocks (see ``reminder_changes``).
+OVERLAP: Final = dt.timedelta(minutes=10)
+#: The safety net under the incremental runs: a full rescan at least this often, so a
+#: change no run could see (a writer that did not stamp ``updated_at``, a transaction
+#: longer than ``OVERLAP``) costs at most this much delay.
+RESCAN_EVERY: Final = dt.timedelta(hours=1)
 
 REMINDER = _(
     "⏰ <b>Shift reminder</b>: {when_phrase}.\n"
@@ -63,6 +76,8 @@ class MaterialiseResult:
     assignments: int
     #: reminders written now
     created: int
+    #: whether every shift in the horizon was looked at (not only what changed)
+    rescanned: bool = False
 
 
 def reminder_key(assignment_id: int, lead_hours: float, starts_at: dt.datetime) -> str:
@@ -111,21 +126,167 @@ async def materialise_reminders(
 ) -> MaterialiseResult:
     """Write the reminders falling due before ``now + horizon`` for every assignment still
     expected (assigned or confirmed) on an active shift of an open campaign that has not
-    started, to a volunteer reachable on Telegram. Returns how many were written."""
+    started, to a volunteer reachable on Telegram. Returns how many were written.
+
+    A full rescan: ``materialise_new_reminders`` does the same work for what changed."""
     leads = _checked_leads(lead_hours)
+    _check_horizon(horizon)
+    now = now.astimezone(dt.UTC)  # SQLite compares stored UTC text
+    until = now + horizon
+    shifts = await _window_shifts(now=now, until=until, leads=leads)
+    return await _materialise(shifts, leads, now=now, until=until)
+
+
+async def materialise_new_reminders(
+    *,
+    now: dt.datetime,
+    lead_hours: Sequence[float],
+    horizon: dt.timedelta,
+    rescan_after: dt.datetime | None = None,
+    overlap: dt.timedelta = OVERLAP,
+    rescan_every: dt.timedelta = RESCAN_EVERY,
+) -> MaterialiseResult:
+    """The reminders ``materialise_reminders`` would write at ``now``, looking only at the
+    shifts that can have new ones since the last run: those whose reminder moments entered
+    the horizon, and those touched by a changed shift, assignment, volunteer, station or
+    campaign (see ``reminder_changes``). A full rescan instead on the first run, when none
+    ran since ``rescan_after`` (a scheduler process passes its start), ``rescan_every``
+    after the last, when the lead times or horizon changed, when the clock went back, or
+    after many changes.
+
+    Side effects: writes reminders into the outbox; moves the job's cursor."""
+    leads = _checked_leads(lead_hours)
+    _check_horizon(horizon)
+    now = now.astimezone(dt.UTC)
+    until = now + horizon
+    params = f"{','.join(f'{lead:g}' for lead in leads)}/{int(horizon.total_seconds())}"
+    cursor = await reminder_changes.read_cursor(CURSOR)
+    previous = (
+        reminder_changes.Watermark(cursor.changed_since, cursor.high_water, cursor.high_water_at)
+        if cursor is not None
+        else reminder_changes.Watermark()
+    )
+    if (
+        cursor is None
+        or (rescan_after is not None and cursor.rescanned_at < rescan_after)
+        or cursor.params != params
+        or now >= cursor.rescanned_at + rescan_every
+        or now + overlap < cursor.covered_until - horizon  # the clock went back
+    ):
+        return await _rescan(cursor, previous, params, leads, now=now, until=until, overlap=overlap)
+    writers_now = reminder_changes.writers_now()  # before the probes: a cap, never ahead
+    changes = await reminder_changes.changes_since(cursor.changed_since)
+    if changes.many:
+        return await _rescan(cursor, previous, params, leads, now=now, until=until, overlap=overlap)
+    result = await _look_again(changes, cursor.covered_until, leads, now=now, until=until)
+    await reminder_changes.advance_cursor(
+        cursor,
+        name=CURSOR,
+        params=params,
+        covered_until=max(until, cursor.covered_until),
+        watermark=reminder_changes.next_watermark(
+            previous, changes.latest, now=now, writers_now=writers_now, overlap=overlap
+        ),
+        rescanned_at=cursor.rescanned_at,
+    )
+    return result
+
+
+async def _look_again(
+    changes: reminder_changes.Changes,
+    covered_until: dt.datetime,
+    leads: tuple[float, ...],
+    *,
+    now: dt.datetime,
+    until: dt.datetime,
+) -> MaterialiseResult:
+    touched = await reminder_changes.touched_by(
+        changes, starts_after=now, starts_until=until + dt.timedelta(hours=max(leads))
+    )
+    whole: dict[int, dict[str, Any]] = {}
+    for chunk in _pages(touched.shift_ids):
+        whole.update(await _window_shifts(Q(id__in=chunk), now=now, until=until, leads=leads))
+    if covered_until < until:
+        # Shifts one of whose reminder moments entered (covered_until, until] since then.
+        entering = Q(
+            *(
+                Q(
+                    starts_at__gt=covered_until + dt.timedelta(hours=lead),
+                    starts_at__lte=until + dt.timedelta(hours=lead),
+                )
+                for lead in leads
+            ),
+            join_type=Q.OR,
+        )
+        whole.update(await _window_shifts(entering, now=now, until=until, leads=leads))
+    # A changed assignment (or its volunteer) alters only its own reminders: the others
+    # on its shift are not read.
+    single = {a: s for a, s in touched.assignments.items() if s not in whole}
+    theirs: dict[int, dict[str, Any]] = {}
+    for chunk in _pages(set(single.values())):
+        theirs.update(await _window_shifts(Q(id__in=chunk), now=now, until=until, leads=leads))
+    first = await _materialise(whole, leads, now=now, until=until)
+    second = await _materialise(theirs, leads, now=now, until=until, only=set(single))
+    return MaterialiseResult(
+        assignments=first.assignments + second.assignments,
+        created=first.created + second.created,
+    )
+
+
+def _pages(ids: set[int]) -> Iterable[list[int]]:
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), SHIFTS_PER_PAGE):
+        yield ordered[start : start + SHIFTS_PER_PAGE]
+
+
+async def _rescan(
+    cursor: JobCursor | None,
+    previous: reminder_changes.Watermark,
+    params: str,
+    leads: tuple[float, ...],
+    *,
+    now: dt.datetime,
+    until: dt.datetime,
+    overlap: dt.timedelta,
+) -> MaterialiseResult:
+    # The stamp is read before the scan: what commits during it is looked at again.
+    writers_now = reminder_changes.writers_now()
+    latest = await reminder_changes.latest_change()
+    shifts = await _window_shifts(now=now, until=until, leads=leads)
+    result = await _materialise(shifts, leads, now=now, until=until)
+    await reminder_changes.advance_cursor(
+        cursor,
+        name=CURSOR,
+        params=params,
+        covered_until=until,
+        # From the previous mark: a rescan that finds no newer stamp does not restart the
+        # overlap (rows inside it are read again until it has passed, whoever reads them).
+        watermark=reminder_changes.next_watermark(
+            previous, latest, now=now, writers_now=writers_now, overlap=overlap
+        ),
+        rescanned_at=now,
+    )
+    return MaterialiseResult(assignments=result.assignments, created=result.created, rescanned=True)
+
+
+def _check_horizon(horizon: dt.timedelta) -> None:
     if not isinstance(horizon, dt.timedelta) or not dt.timedelta(0) <= horizon <= MAX_HORIZON:
         raise InvalidInput(
             _("The reminder horizon must be between 0 and {days} days."),
             field="horizon",
             days=MAX_HORIZON.days,
         )
-    now = now.astimezone(dt.UTC)  # SQLite compares stored UTC text
-    until = now + horizon
-    # Shifts first, then their assignments and volunteers by id: simple indexed reads
-    # (a single five-table join is at the planner's mercy on a large, fresh table).
-    shifts = {
+
+
+async def _window_shifts(
+    *conditions: Q, now: dt.datetime, until: dt.datetime, leads: tuple[float, ...]
+) -> dict[int, dict[str, Any]]:
+    """Active shifts of active stations of open campaigns that start after ``now`` and
+    early enough to have a reminder moment before ``until``, narrowed by ``conditions``."""
+    return {
         row["id"]: row
         for row in await Shift.filter(
+            *conditions,
             status=ShiftStatus.ACTIVE,
             starts_at__gt=now,
             starts_at__lte=until + dt.timedelta(hours=max(leads)),
@@ -133,19 +294,39 @@ async def materialise_reminders(
             station__campaign__status=CampaignStatus.OPEN,
         ).values("id", "starts_at", "ends_at", "station__name", "station__address")
     }
-    shift_ids = sorted(shifts)
+
+
+async def _materialise(
+    shifts: dict[int, dict[str, Any]],
+    leads: tuple[float, ...],
+    *,
+    now: dt.datetime,
+    until: dt.datetime,
+    only: set[int] | None = None,
+) -> MaterialiseResult:
+    """The reminders of the expected assignments on ``shifts`` (of those in ``only``)."""
+    if not shifts:
+        return MaterialiseResult(assignments=0, created=0)
+    # Shifts first, then their assignments and volunteers by id: simple indexed reads
+    # (a single five-table join is at the planner's mercy on a large, fresh table).
+    pages = (
+        (Q(shift_id__in=page) for page in _pages(set(shifts)))
+        if only is None
+        else (Q(id__in=page) for page in _pages(only))
+    )
     reachable: dict[int, tuple[int, Language] | None] = {}
     looked_at = created = 0
-    for start in range(0, len(shift_ids), SHIFTS_PER_PAGE):
-        page_shifts = shift_ids[start : start + SHIFTS_PER_PAGE]
-        rows = (
-            await Assignment.filter(
-                shift_id__in=page_shifts,
+    for condition in pages:
+        rows = [
+            row
+            for row in await Assignment.filter(
+                condition,
                 status__in=[AssignmentStatus.ASSIGNED, AssignmentStatus.CONFIRMED],
             )
             .order_by("id")
             .values("id", "created_at", "role", "shift_id", "volunteer_id")
-        )
+            if row["shift_id"] in shifts
+        ]
         unknown = {row["volunteer_id"] for row in rows} - reachable.keys()
         if unknown:
             reachable.update(dict.fromkeys(unknown))

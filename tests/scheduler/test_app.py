@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 import pytest
@@ -11,7 +12,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from scheduler import jobs
 from scheduler.app import build_scheduler, run_job
-from stations.models import Notification
+from stations.models import JobCursor, Notification
 from stations.settings import Settings
 from tests.factories import vn
 from tests.scheduler.helpers import shift_world
@@ -85,3 +86,18 @@ async def test_reminder_job_uses_the_configured_lead_times(db, clock):
 async def test_jobs_on_an_empty_database_do_nothing(db, clock, job):
     assert await job(now=clock.now()) == 0
     assert await Notification.all().count() == 0
+
+
+async def test_the_reminders_job_rescans_once_after_its_process_starts(db, clock):
+    await shift_world(starts_at=vn(2027, 2, 2, 12))
+    await jobs.job_materialise_reminders(now=clock.now(), settings=Settings())  # before
+    clock.advance(dt.timedelta(minutes=1))
+    job = build_scheduler(Settings()).get_job("reminders").args[1]
+
+    await run_job("reminders", job)
+    first = (await JobCursor.get(name="reminders")).rescanned_at
+    clock.advance(dt.timedelta(minutes=1))
+    await run_job("reminders", job)
+    second = (await JobCursor.get(name="reminders")).rescanned_at
+
+    assert (first, second) == (vn(2027, 2, 2, 8, 1), vn(2027, 2, 2, 8, 1))
