@@ -213,7 +213,7 @@ def parse_unit(raw: str | None) -> int | None:
 
 #: ``?show=`` choices of a unit's station list, "all" first
 FILTER_LABELS: dict[StationFilter | None, str] = {
-    None: _("All stations"),
+    None: _("All"),
     StationFilter.SHORT: _("Short of staff"),
     StationFilter.LOW: _("Low stock"),
     StationFilter.DISCREPANCY: _("Stock discrepancy"),
