@@ -3,14 +3,19 @@
 What ``campaign_overview`` reads, for the stations in the reader's scope (active ones only):
 today's shifts (Vietnam-local day) with filled/needed per role, who is on duty now, stock on
 hand with low-stock and discrepancy flags, today's handouts per item and services per kind,
-and the handouts per day per item over the campaign (for the chart).
+and the handouts per day per item over the campaign (for the chart). ``stations_today`` is the
+same day for a given list of stations (one page of a unit's station cards, see
+``queries/unit_overview.py``, which sums these figures per unit for the overview page);
+``handouts_per_day`` is the chart alone.
 
 Cost: a fixed number of queries, however many stations the campaign has — the stations,
 their shifts today, the coverage of those shifts, who is on duty, the stock (four, see
 ``queries/stock.py``, today's discrepancies among them), today's handouts, today's services,
-the items, and the handouts per day. The handouts (today's and per day) are read from
-``DailyStockTally``, the ledger already summed per station, item, kind and Vietnam-local day
-by its writer: a few rows per station and day, however long the ledger grows.
+the items, and the handouts per day with their items. The handouts (today's and per day) are
+read from ``DailyStockTally``, the ledger already summed per station, item, kind and
+Vietnam-local day by its writer: a few rows per station and day, however long the ledger
+grows. Its CPU and the page built from it still grow with the stations: the overview page
+shows figures per unit instead, and cards only a page at a time.
 """
 
 from __future__ import annotations

@@ -31,7 +31,6 @@ from stations.enums import (
     ShiftStatus,
 )
 from stations.services.assignments import CHECKIN_OPENS_BEFORE
-from stations.services.sql import placeholders
 
 
 @dataclass
@@ -76,7 +75,8 @@ class Figures:
 
 
 class _Query:
-    """Parameters collected in order, with each dialect's markers."""
+    """Parameters collected in order, each with a numbered marker (``$1`` on PostgreSQL,
+    ``?1`` on SQLite), so a piece of SQL may use its parameters more than once."""
 
     def __init__(self, connection: BaseDBAsyncClient) -> None:
         self.connection = connection
@@ -85,7 +85,8 @@ class _Query:
 
     def param(self, value: Any) -> str:
         self.values.append(value)
-        return placeholders(self.dialect, 1, start=len(self.values))[0]
+        number = len(self.values)
+        return f"${number}" if self.dialect == "postgres" else f"?{number}"
 
     def params(self, values: Collection[Any]) -> str:
         return ", ".join(self.param(value) for value in values)
@@ -125,30 +126,39 @@ def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 def _shifts_sql(query: _Query, where: str, day: dt.date, key: str) -> str:
     """Today's active shifts per ``key`` (``unit_id`` or ``station_id``): count, filled,
-    needed, short. A shift of last night still running today counts, as on the cards."""
+    needed, short. A shift of last night still running today counts, as on the cards.
+
+    The people are counted per shift and role first (grouped by the shift's id alone) and
+    only then set against the needs: grouping the joined rows by the needs' expressions
+    made PostgreSQL sort every assignment of the day on disk."""
     start, end = _day_bounds(day)
     roles = list(ShiftRole)
     needs = ", ".join(f'{_need(query.dialect, role)} AS "n_{role.value}"' for role in roles)
-    filled = {
-        role: f"SUM(CASE WHEN a.\"role\" = '{role.value}' THEN 1 ELSE 0 END)" for role in roles
-    }
-    short = " OR ".join(f'{filled[role]} < t."n_{role.value}"' for role in roles)
-    need_columns = [f't."n_{role.value}"' for role in roles]
-    per_shift = (
-        f'SELECT t."{key}" AS "key", {" + ".join(need_columns)} AS needed,'
-        f" {' + '.join(filled.values())} AS filled,"
-        f" CASE WHEN {short} THEN 1 ELSE 0 END AS short"
-        f' FROM (SELECT sh."id", s."id" AS "station_id", s."unit_id", {needs}'
-        ' FROM "shift" sh JOIN "station" s ON s."id" = sh."station_id"'
-        f" WHERE {where} AND sh.\"status\" = '{ShiftStatus.ACTIVE.value}'"
-        f' AND sh."starts_at" < {query.param(end)} AND sh."ends_at" > {query.param(start)}) t'
-        ' LEFT JOIN "assignment" a ON a."shift_id" = t."id"'
-        f' AND a."status" IN ({_quoted(ACTIVE_ASSIGNMENT_STATUSES)})'
-        f' GROUP BY t."id", t."{key}", {", ".join(need_columns)}'
+    counts = ", ".join(
+        f'SUM(CASE WHEN a."role" = \'{role.value}\' THEN 1 ELSE 0 END) AS "f_{role.value}"'
+        for role in roles
+    )
+    filled = [f'COALESCE(f."f_{role.value}", 0)' for role in roles]
+    needed = " + ".join(f't."n_{role.value}"' for role in roles)
+    short = " OR ".join(
+        f'{count} < t."n_{role.value}"' for count, role in zip(filled, roles, strict=True)
+    )
+    column = 's."id"' if key == "station_id" else 's."unit_id"'
+    today = (
+        f" AND sh.\"status\" = '{ShiftStatus.ACTIVE.value}'"
+        f' AND sh."starts_at" < {query.param(end)} AND sh."ends_at" > {query.param(start)}'
     )
     return (
-        'SELECT p."key", COUNT(*) AS shifts, SUM(p.needed) AS needed, SUM(p.filled) AS filled,'
-        f' SUM(p.short) AS short FROM ({per_shift}) p GROUP BY p."key"'
+        f'SELECT t."key", COUNT(*) AS shifts, SUM({needed}) AS needed,'
+        f" SUM({' + '.join(filled)}) AS filled,"
+        f" SUM(CASE WHEN {short} THEN 1 ELSE 0 END) AS short"
+        f' FROM (SELECT sh."id", {column} AS "key", {needs}'
+        ' FROM "shift" sh JOIN "station" s ON s."id" = sh."station_id"'
+        f" WHERE {where}{today}) t"
+        f' LEFT JOIN (SELECT a."shift_id", {counts} FROM "assignment" a'
+        ' JOIN "shift" sh ON sh."id" = a."shift_id" JOIN "station" s ON s."id" = sh."station_id"'
+        f' WHERE {where}{today} AND a."status" IN ({_quoted(ACTIVE_ASSIGNMENT_STATUSES)})'
+        ' GROUP BY a."shift_id") f ON f."shift_id" = t."id" GROUP BY t."key"'
     )
 
 
