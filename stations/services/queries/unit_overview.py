@@ -156,17 +156,24 @@ async def _stations_per_unit(
         .values("unit_id", "opens_at", "closes_at", "count")
     )
     counts: dict[int, tuple[int, int]] = {}
+    # Most stations share a few sets of hours: each set is judged once.
+    opened_by_hours: dict[tuple[dt.time | None, dt.time | None], bool] = {}
     for row in rows:
-        state = open_state(
-            now,
-            first_day=campaign.starts_on,
-            last_day=campaign.ends_on,
-            opens_at=row["opens_at"],
-            closes_at=row["closes_at"],
-        )
+        hours = (row["opens_at"], row["closes_at"])
+        if hours not in opened_by_hours:
+            opened_by_hours[hours] = open_state(
+                now,
+                first_day=campaign.starts_on,
+                last_day=campaign.ends_on,
+                opens_at=hours[0],
+                closes_at=hours[1],
+            ).is_open
         stations, opened = counts.get(row["unit_id"], (0, 0))
         count = int(row["count"])
-        counts[row["unit_id"]] = (stations + count, opened + (count if state.is_open else 0))
+        counts[row["unit_id"]] = (
+            stations + count,
+            opened + (count if opened_by_hours[hours] else 0),
+        )
     return counts
 
 

@@ -4,6 +4,8 @@ number of statements that grows neither with the stations nor with the units."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from stations.services.errors import InvalidInput, NotFound
@@ -187,3 +189,16 @@ async def test_statement_counts_grow_neither_with_stations_nor_with_units(db, cl
 
     assert small == middle == large
     assert small[0] <= 11
+
+
+async def test_stations_open_now_follow_their_hours(db, clock):
+    campaign = await make_campaign()
+    ward = await make_unit(name="Xã")
+    await make_station(campaign, unit=ward)  # no hours: round the clock
+    await make_station(campaign, unit=ward, opens_at=dt.time(6), closes_at=dt.time(18))
+    await make_station(campaign, unit=ward, opens_at=dt.time(18), closes_at=dt.time(6))
+
+    overview = await unit_overview(campaign, scope=None, unit_id=ward.id)
+
+    # 08:00 on 2 February: the night station is closed.
+    assert (overview.total.open_now, overview.total.stations) == (2, 3)
