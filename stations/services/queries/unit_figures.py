@@ -124,14 +124,14 @@ def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     )
 
 
-def _shifts_sql(query: _Query, where: str, day: dt.date, key: str) -> str:
+def _shifts_sql(query: _Query, where: str, day: dt.date | None, key: str) -> str:
     """Today's active shifts per ``key`` (``unit_id`` or ``station_id``): count, filled,
     needed, short. A shift of last night still running today counts, as on the cards.
+    ``day`` None: every active shift of the stations, whatever its day.
 
     The people are counted per shift and role first (grouped by the shift's id alone) and
     only then set against the needs: grouping the joined rows by the needs' expressions
     made PostgreSQL sort every assignment of the day on disk."""
-    start, end = _day_bounds(day)
     roles = list(ShiftRole)
     needs = ", ".join(f'{_need(query.dialect, role)} AS "n_{role.value}"' for role in roles)
     counts = ", ".join(
@@ -144,10 +144,11 @@ def _shifts_sql(query: _Query, where: str, day: dt.date, key: str) -> str:
         f'{count} < t."n_{role.value}"' for count, role in zip(filled, roles, strict=True)
     )
     column = 's."id"' if key == "station_id" else 's."unit_id"'
-    today = (
-        f" AND sh.\"status\" = '{ShiftStatus.ACTIVE.value}'"
-        f' AND sh."starts_at" < {query.param(end)} AND sh."ends_at" > {query.param(start)}'
-    )
+    today = f" AND sh.\"status\" = '{ShiftStatus.ACTIVE.value}'"
+    if day is not None:
+        start, end = _day_bounds(day)
+        today += f' AND sh."starts_at" < {query.param(end)} AND sh."ends_at" > {query.param(start)}'
+
     return (
         f'SELECT t."key", COUNT(*) AS shifts, SUM({needed}) AS needed,'
         f" SUM({' + '.join(filled)}) AS filled,"
@@ -297,3 +298,13 @@ async def flagged_stations(
     else:
         raise ValueError(flag)
     return {int(row["station_id"]) for row in rows}
+
+
+async def shifts_per_station(
+    campaign_id: int, *, unit_ids: Collection[int] | None
+) -> dict[int, tuple[int, int]]:
+    """station id → (active shifts, shifts short of people) over the whole campaign, for the
+    campaign's active stations in ``unit_ids``: one statement, whatever the number of shifts
+    (a list of their ids would pass PostgreSQL's limit of parameters at a country's scale)."""
+    rows = await _run(lambda q, w: _shifts_sql(q, w, None, "station_id"), campaign_id, unit_ids)
+    return {int(row["key"]): (_int(row["shifts"]), _int(row["short"])) for row in rows}
