@@ -222,7 +222,8 @@ async def unit_stations(
     per_page: int = STATIONS_PER_PAGE,
 ) -> UnitStations:
     """One page of the cards of the campaign's active stations under ``unit_id`` (None: the
-    reader's whole scope), only those ``show`` picks. Thirteen statements at most."""
+    reader's whole scope), only those ``show`` picks: a fixed number of statements (the
+    tree, the ids in code order, the flagged ones, then one page's cards)."""
     now = clock.now()
     tree = await unit_tree()
     place = _place(tree, scope, unit_id)
