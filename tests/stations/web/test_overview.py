@@ -19,7 +19,7 @@ from tests.factories import (
     make_volunteer,
     vn,
 )
-from tests.factories_bulk import build_unit_world
+from tests.factories_unit_world import build_unit_world
 from tests.stations.web.helpers import count_queries, make_user, signed_in
 
 SYSTEM = Actor.system("tests")

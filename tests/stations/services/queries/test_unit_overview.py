@@ -14,7 +14,7 @@ from stations.services.queries.unit_figures import Figures
 from stations.services.queries.unit_overview import StationFilter, unit_overview, unit_stations
 from stations.services.queries.unit_tree import unit_tree
 from tests.factories import make_campaign, make_station, make_unit
-from tests.factories_bulk import build_unit_world
+from tests.factories_unit_world import build_unit_world
 from tests.stations.web.helpers import count_queries
 
 
