@@ -3,14 +3,19 @@
 What ``campaign_overview`` reads, for the stations in the reader's scope (active ones only):
 today's shifts (Vietnam-local day) with filled/needed per role, who is on duty now, stock on
 hand with low-stock and discrepancy flags, today's handouts per item and services per kind,
-and the handouts per day per item over the campaign (for the chart).
+and the handouts per day per item over the campaign (for the chart). ``stations_today`` is the
+same day for a given list of stations (one page of a unit's station cards, see
+``queries/unit_overview.py``, which sums these figures per unit for the overview page);
+``handouts_per_day`` is the chart alone.
 
 Cost: a fixed number of queries, however many stations the campaign has — the stations,
 their shifts today, the coverage of those shifts, who is on duty, the stock (four, see
 ``queries/stock.py``, today's discrepancies among them), today's handouts, today's services,
-the items, and the handouts per day. The handouts (today's and per day) are read from
-``DailyStockTally``, the ledger already summed per station, item, kind and Vietnam-local day
-by its writer: a few rows per station and day, however long the ledger grows.
+the items, and the handouts per day with their items. The handouts (today's and per day) are
+read from ``DailyStockTally``, the ledger already summed per station, item, kind and
+Vietnam-local day by its writer: a few rows per station and day, however long the ledger
+grows. Its CPU and the page built from it still grow with the stations: the overview page
+shows figures per unit instead, and cards only a page at a time.
 """
 
 from __future__ import annotations
@@ -143,18 +148,34 @@ async def campaign_overview(
     """The campaign today for a reader whose scope is ``unit_ids`` (None: province-wide)."""
     now = clock.now()
     today = now.astimezone(clock.VN_TZ).date()
-    day_start, day_end = _day_bounds(today)
 
     stations_query = Station.filter(campaign_id=campaign.id, is_active=True)
     if unit_ids is not None:
         stations_query = stations_query.filter(unit_id__in=sorted(unit_ids))
     stations = await stations_query.select_related("unit").order_by("code", "id")
-    station_ids = [station.id for station in stations]
-    if not station_ids:
+    if not stations:
         return CampaignOverview(
             campaign=campaign, today=today, now=now, stations=[], days=_campaign_days(campaign)
         )
+    days, series = await handouts_per_day(campaign, unit_ids)
+    return CampaignOverview(
+        campaign=campaign,
+        today=today,
+        now=now,
+        stations=await stations_today(stations, now=now),
+        days=days,
+        handouts_per_day=series,
+    )
 
+
+async def stations_today(stations: list[Station], *, now: dt.datetime) -> list[StationToday]:
+    """Each station's card for today, in the order given: nine queries however many
+    stations (the stations' ``unit`` is expected fetched already)."""
+    today = now.astimezone(clock.VN_TZ).date()
+    day_start, day_end = _day_bounds(today)
+    station_ids = [station.id for station in stations]
+    if not station_ids:
+        return []
     shifts = await Shift.filter(
         station_id__in=station_ids,
         status=ShiftStatus.ACTIVE,
@@ -187,8 +208,7 @@ async def campaign_overview(
         .group_by("station_id", "kind")
         .values("station_id", "kind", "total")
     )
-    per_day = await _handouts_per_day(campaign, unit_ids)
-    item_ids = {row["item_id"] for row in handout_rows} | {item_id for item_id, _day in per_day}
+    item_ids = {row["item_id"] for row in handout_rows}
     items = {item.id: item for item in await SupplyItem.filter(id__in=sorted(item_ids) or [0])}
 
     shifts_by_station: dict[int, list[ShiftToday]] = defaultdict(list)
@@ -207,33 +227,37 @@ async def campaign_overview(
     for row in service_rows:
         kind = ServiceKind(row["kind"]).value
         services_by_station[row["station_id"]][kind] = int(row["total"] or 0)
+    return [
+        StationToday(
+            station=station,
+            shifts=shifts_by_station.get(station.id, []),
+            on_duty=duty_by_station.get(station.id, []),
+            stock=stock.get(station.id, []),
+            handouts=handouts_by_station.get(station.id, []),
+            services=services_by_station.get(station.id, {}),
+        )
+        for station in stations
+    ]
 
+
+async def handouts_per_day(
+    campaign: Campaign, unit_ids: Iterable[int] | None
+) -> tuple[list[dt.date], list[HandoutSeries]]:
+    """The chart's days (the campaign's, stretched to any day with handouts) and one series
+    per item handed out, over the campaign's active stations in ``unit_ids`` (None: all).
+    Two queries: the per-day sums and their items."""
+    per_day = await _handouts_per_day(campaign, unit_ids)
+    item_ids = sorted({item_id for item_id, _day in per_day})
+    items = {item.id: item for item in await SupplyItem.filter(id__in=item_ids)} if item_ids else {}
     days = _campaign_days(campaign, extra=[day for _item, day in per_day])
     series = [
         HandoutSeries(
             item=items[item_id], quantities=[per_day.get((item_id, day), 0) for day in days]
         )
-        for item_id in sorted({item_id for item_id, _day in per_day})
+        for item_id in item_ids
         if item_id in items
     ]
-    return CampaignOverview(
-        campaign=campaign,
-        today=today,
-        now=now,
-        stations=[
-            StationToday(
-                station=station,
-                shifts=shifts_by_station.get(station.id, []),
-                on_duty=duty_by_station.get(station.id, []),
-                stock=stock.get(station.id, []),
-                handouts=handouts_by_station.get(station.id, []),
-                services=services_by_station.get(station.id, {}),
-            )
-            for station in stations
-        ],
-        days=days,
-        handouts_per_day=series,
-    )
+    return days, series
 
 
 def _campaign_days(campaign: Campaign, *, extra: Iterable[dt.date] = ()) -> list[dt.date]:

@@ -5,9 +5,10 @@ not filled, the volunteers on its shifts who have not linked Telegram yet (remin
 check-in need it), and per station × item the supplies received against the planned opening
 stock.
 
-Cost: seven queries however many stations — the stations, their shifts, the shifts'
-coverage, the planned stock, the receipts (from ``DailyStockTally``, already summed per day),
-the items, and the unlinked volunteers.
+Cost: seven queries however many stations — the stations, their shifts and how many are
+short (summed per station in SQL, ``queries/unit_figures.py``), the planned stock, the
+receipts (from ``DailyStockTally``, already summed per day), the items, and the unlinked
+volunteers (the first few, and their count).
 """
 
 from __future__ import annotations
@@ -27,13 +28,12 @@ from stations.models import (
     Campaign,
     DailyStockTally,
     PlannedStock,
-    Shift,
     Station,
     SupplyItem,
     Volunteer,
 )
 from stations.services.campaign_phases import days_to_go
-from stations.services.queries.assignments import shift_coverage
+from stations.services.queries.unit_figures import shifts_per_station
 
 #: How many unlinked volunteers the page names; the rest are counted.
 NAMED_VOLUNTEERS = 12
@@ -98,16 +98,14 @@ async def campaign_readiness(
 ) -> CampaignReadiness:
     """What is left to prepare, for a reader whose scope is ``unit_ids`` (None: province-wide)."""
     today = clock.today_local()
+    scope = None if unit_ids is None else sorted(unit_ids)
     query = Station.filter(campaign_id=campaign.id, is_active=True)
-    if unit_ids is not None:
-        query = query.filter(unit_id__in=sorted(unit_ids) or [0])
+    if scope is not None:
+        query = query.filter(unit_id__in=scope or [0])
     stations = await query.select_related("unit").order_by("code", "id")
     station_ids = [station.id for station in stations] or [0]
 
-    shifts = await Shift.filter(station_id__in=station_ids, status=ShiftStatus.ACTIVE).values_list(
-        "id", "station_id"
-    )
-    coverage = await shift_coverage(shift_id for shift_id, _station in shifts)
+    shifts = await shifts_per_station(campaign.id, unit_ids=scope)
     planned = await PlannedStock.filter(station_id__in=station_ids).values_list(
         "station_id", "item_id", "quantity"
     )
@@ -127,16 +125,11 @@ async def campaign_readiness(
     ).values("volunteer_id")
     # A subquery rather than DISTINCT over a join: PostgreSQL refuses DISTINCT with an
     # ORDER BY on columns it does not select.
-    unlinked = await Volunteer.filter(
-        id__in=Subquery(on_shifts), telegram_user_id__isnull=True
-    ).order_by("search_name", "id")
+    unlinked = Volunteer.filter(id__in=Subquery(on_shifts), telegram_user_id__isnull=True)
+    # Named: the first few; counted: all (a country has tens of thousands, never loaded).
+    named = await unlinked.order_by("search_name", "id").limit(NAMED_VOLUNTEERS)
+    unlinked_count = await unlinked.count()
 
-    shift_counts: dict[int, int] = defaultdict(int)
-    unfilled: dict[int, int] = defaultdict(int)
-    for shift_id, station_id in shifts:
-        shift_counts[station_id] += 1
-        if any(filled < needed for filled, needed in coverage.get(shift_id, {}).values()):
-            unfilled[station_id] += 1
     supplies: dict[int, dict[int, SupplyReadiness]] = defaultdict(dict)
     for station_id, item_id, quantity in planned:
         supplies[station_id][item_id] = SupplyReadiness(
@@ -153,12 +146,12 @@ async def campaign_readiness(
         stations=[
             StationReadiness(
                 station=station,
-                shifts=shift_counts[station.id],
-                unfilled_shifts=unfilled[station.id],
+                shifts=shifts.get(station.id, (0, 0))[0],
+                unfilled_shifts=shifts.get(station.id, (0, 0))[1],
                 supplies=sorted(supplies[station.id].values(), key=lambda s: s.item.id),
             )
             for station in stations
         ],
-        unlinked_volunteers=unlinked[:NAMED_VOLUNTEERS],
-        unlinked_count=len(unlinked),
+        unlinked_volunteers=named,
+        unlinked_count=unlinked_count,
     )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from stations import clock
 from stations.enums import (
     CampaignKind,
     CampaignPhase,
@@ -26,16 +28,26 @@ from stations.labels import (
 )
 from stations.models import Campaign
 from stations.services.campaign_phases import campaign_phase
+from stations.services.errors import InvalidInput
 from stations.services.queries.campaign_listing import list_campaigns
 from stations.services.queries.campaigns import find_campaign
 from stations.services.queries.coverage import ward_coverage
-from stations.services.queries.overview import CampaignOverview, campaign_overview
+from stations.services.queries.overview import HandoutSeries
 from stations.services.queries.readiness import campaign_readiness
 from stations.services.queries.reports import campaign_totals
+from stations.services.queries.unit_overview import (
+    Place,
+    StationFilter,
+    unit_overview,
+    unit_stations,
+)
 from stations.services.report_summary import campaign_summary
+from stations.web import forms
 from stations.web.auth import page, principal_of
 from stations.web.charts import Series, stacked_bar_chart
 from stations.web.rendering import optional_url, render, route_url
+from stations.web.views._shared import campaign_in_path
+from stations.web.views.notifications import PAGE_OF, parse_page
 
 SERVICE_LABELS: dict[ServiceKind, Msgid] = {
     ServiceKind.MOTORBIKE_CHECK: Msgid(_("motorbikes checked")),
@@ -72,33 +84,168 @@ async def campaign_list(request: Request) -> Response:
 
 @page()
 async def overview_page(request: Request) -> Response:
-    """``GET /campaigns/{campaign_id}``: every station in scope today, the chart, the summary."""
+    """``GET /campaigns/{campaign_id}?unit=``: one row per child unit of the unit looked at
+    (where the reader lands by default), today's figures summed over each, the chart, the
+    summary."""
     principal = principal_of(request)
     campaign = await find_campaign(request.path_params["campaign_id"])
     phase = campaign_phase(campaign)
     if phase is CampaignPhase.PLANNING:
         return await _readiness_page(request, campaign)
-    overview = await campaign_overview(campaign, unit_ids=principal.unit_ids)
+    language = principal.language
+    errors: dict[str, str] = {}
+    try:
+        unit_id = parse_unit(request.query_params.get("unit"))
+    except InvalidInput as error:
+        errors, unit_id = forms.error_map(error, language), None
+    overview = await unit_overview(campaign, scope=principal.unit_ids, unit_id=unit_id)
     # The paragraph needs the totals only: no per-station or per-day breakdown.
     report = await campaign_totals(campaign)
-    language = principal.language
     context: dict[str, Any] = {
         "campaign": campaign,
         "overview": overview,
+        "errors": errors,
         "summary": campaign_summary(report, language),
+        "kind_label": translate(CAMPAIGN_KIND_LABELS[CampaignKind(campaign.kind)], language),
+        **_phase_context(campaign, phase, language),
+        "service_labels": {
+            kind.value: translate(label, language) for kind, label in SERVICE_LABELS.items()
+        },
+        "coverage": await ward_coverage(campaign, unit_ids=principal.unit_ids),
+        "chart": _chart(overview.days, overview.handouts_per_day, language),
+        "chart_empty": translate(CHART_EMPTY, language),
+        "links": _links(request, campaign.id, language),
+        "crumbs": _crumbs(request, campaign.id, overview.place, "campaign_overview", language),
+        "urls": _unit_urls(request, campaign.id),
+        # The station list's query for the unit looked at: at least one parameter, or the
+        # route would answer with its plain table of every station.
+        "here": {"unit": overview.place.unit.id} if overview.place.unit else {"page": 1},
+    }
+    return render(request, "overview/campaign.html", context, status_code=422 if errors else 200)
+
+
+#: The query of ``GET /campaigns/{campaign_id}/stations`` that asks for a unit's cards.
+UNIT_LIST_PARAMS = frozenset({"unit", "show", "page"})
+
+
+async def unit_station_list(request: Request) -> Response:
+    """``GET /campaigns/{campaign_id}/stations?unit=&show=short|low|discrepancy&page=``: the
+    cards of today of the active stations under one unit, a page at a time. Served by the
+    station list's route (``views/stations.py``) whenever one of these is in its query;
+    without them that route stays the plain table of every station, inactive ones too."""
+    principal = principal_of(request)
+    language = principal.language
+    campaign = await campaign_in_path(request)
+    phase = campaign_phase(campaign)
+    errors: dict[str, str] = {}
+    unit_id: int | None = None
+    show: StationFilter | None = None
+    page_number = 1
+    try:
+        unit_id = parse_unit(request.query_params.get("unit"))
+        raw_show = request.query_params.get("show") or ""
+        show = forms.parse_choice(raw_show, "show", StationFilter) if raw_show else None
+        page_number = parse_page(request.query_params.get("page"))
+        result = await unit_stations(
+            campaign, scope=principal.unit_ids, unit_id=unit_id, show=show, page=page_number
+        )
+    except InvalidInput as error:
+        # A bad filter or page: say so, and show the first page of the same unit unfiltered.
+        errors = forms.error_map(error, language)
+        show, page_number = None, 1
+        unit_id = unit_id if error.field != "unit" else None
+        result = await unit_stations(campaign, scope=principal.unit_ids, unit_id=unit_id)
+    base = route_url(request, "station_list", campaign_id=campaign.id)
+    unit_param = {"unit": result.place.unit.id} if result.place.unit else {}
+
+    def url_for_page(number: int) -> str:
+        params: dict[str, Any] = {**unit_param, "page": number}
+        if result.show is not None:
+            params["show"] = result.show.value
+        return str(base.include_query_params(**params))
+
+    context: dict[str, Any] = {
+        "campaign": campaign,
+        "result": result,
+        "errors": errors,
+        "today": result.now.astimezone(clock.VN_TZ).date(),
         "kind_label": translate(CAMPAIGN_KIND_LABELS[CampaignKind(campaign.kind)], language),
         **_phase_context(campaign, phase, language),
         "role_labels": {role.value: translate(ROLE_LABELS[role], language) for role in ShiftRole},
         "service_labels": {
             kind.value: translate(label, language) for kind, label in SERVICE_LABELS.items()
         },
-        "coverage": await ward_coverage(campaign, unit_ids=principal.unit_ids),
-        "chart": _chart(overview, language),
-        "chart_empty": translate(CHART_EMPTY, language),
         "links": _links(request, campaign.id, language),
         "card_urls": _card_urls(request),
+        "crumbs": _crumbs(request, campaign.id, result.place, "station_list", language),
+        "filters": [
+            {
+                "label": translate(label, language),
+                "url": str(
+                    base.include_query_params(
+                        **unit_param, **({"show": value.value} if value else {})
+                    )
+                ),
+                "current": value is result.show,
+            }
+            for value, label in FILTER_LABELS.items()
+        ],
+        "overview_url": str(
+            route_url(request, "campaign_overview", campaign_id=campaign.id).include_query_params(
+                **unit_param
+            )
+        ),
+        "url_for_page": url_for_page,
+        "page_label": translate(PAGE_OF, language, page=result.page, pages=result.page_count),
     }
-    return render(request, "overview/campaign.html", context)
+    return render(request, "overview/stations.html", context, status_code=422 if errors else 200)
+
+
+def parse_unit(raw: str | None) -> int | None:
+    """A ``?unit=`` id; missing means where the reader lands. Digits only: an id is not an
+    amount ("1.000" is no unit). An unknown id is left to the query to answer 404."""
+    if raw is None or raw == "":
+        return None
+    if not (raw.isascii() and raw.isdigit()):
+        raise InvalidInput(CHOOSE_A_UNIT, field="unit")
+    return int(raw)
+
+
+#: ``?show=`` choices of a unit's station list, "all" first
+FILTER_LABELS: dict[StationFilter | None, str] = {
+    None: _("All"),
+    StationFilter.SHORT: _("Short of staff"),
+    StationFilter.LOW: _("Low stock"),
+    StationFilter.DISCREPANCY: _("Stock discrepancy"),
+}
+CHOOSE_A_UNIT = _("Choose a unit from the list.")
+WHOLE_CAMPAIGN = _("All units")
+
+
+def _crumbs(
+    request: Request, campaign_id: int, place: Place, route: str, language: Language
+) -> list[dict[str, Any]]:
+    """The way back up: the whole campaign (province-wide readers), the units above, then
+    the unit looked at (no link)."""
+    base = route_url(request, route, campaign_id=campaign_id)
+    crumbs: list[dict[str, Any]] = []
+    if place.whole_campaign_above and place.unit is not None:
+        crumbs.append({"label": translate(WHOLE_CAMPAIGN, language), "url": str(base)})
+    for node in place.above:
+        crumbs.append({"label": node.name, "url": str(base.include_query_params(unit=node.id))})
+    if place.unit is not None:
+        crumbs.append({"label": place.unit.name, "url": None})
+    elif crumbs or route == "station_list":
+        crumbs.append({"label": translate(WHOLE_CAMPAIGN, language), "url": None})
+    return crumbs
+
+
+def _unit_urls(request: Request, campaign_id: int) -> dict[str, str]:
+    """The overview's and the station list's paths, to which each row adds its query."""
+    return {
+        "overview": str(route_url(request, "campaign_overview", campaign_id=campaign_id)),
+        "stations": str(route_url(request, "station_list", campaign_id=campaign_id)),
+    }
 
 
 async def _readiness_page(request: Request, campaign: Campaign) -> Response:
@@ -168,19 +315,19 @@ def _card_urls(request: Request) -> dict[str, str]:
     }
 
 
-def _chart(overview: CampaignOverview, language: Language) -> Any:
-    if not overview.handouts_per_day:
+def _chart(days: list[dt.date], handouts: list[HandoutSeries], language: Language) -> Any:
+    if not handouts:
         return None
     return stacked_bar_chart(
         title=translate(CHART_TITLE, language),
         description=translate(CHART_DESCRIPTION, language),
-        labels=[format_date(day, language)[:5] for day in overview.days],
+        labels=[format_date(day, language)[:5] for day in days],
         series=[
             Series(
                 name=f"{s.item.name(language.value)} ({s.item.unit_label(language.value)})",
                 values=s.quantities,
             )
-            for s in overview.handouts_per_day
+            for s in handouts
         ],
         format_value=lambda n: format_number(n, language),
         chart_id="handouts-chart",

@@ -32,6 +32,7 @@ from stations.web.views._shared import (
     redirect_to,
     station_in_path,
 )
+from stations.web.views.overview import UNIT_LIST_PARAMS, unit_station_list
 
 CHOOSE_A_UNIT = _("Choose one of the units listed.")
 
@@ -51,6 +52,10 @@ def default_first_day(station: Station) -> dt.date:
 
 @page()
 async def station_list(request: Request) -> Response:
+    """``GET /campaigns/{campaign_id}/stations``: the table of the campaign's stations in
+    scope; with ``unit``, ``show`` or ``page``, one unit's cards of today instead."""
+    if UNIT_LIST_PARAMS & request.query_params.keys():
+        return await unit_station_list(request)
     campaign = await campaign_in_path(request)
     principal = principal_of(request)
     rows = await stations_in_scope(campaign, unit_ids=principal.unit_ids)

@@ -19,6 +19,7 @@ from tests.factories import (
     make_volunteer,
     vn,
 )
+from tests.factories_unit_world import build_unit_world
 from tests.stations.web.helpers import count_queries, make_user, signed_in
 
 SYSTEM = Actor.system("tests")
@@ -52,10 +53,13 @@ async def test_campaign_list_offers_new_campaign_only_to_campaign_managers(app, 
     assert 'href="/campaigns/new"' not in (await ward.get("/campaigns")).text
 
 
-async def test_overview_shows_coverage_duty_stock_and_handouts(app, clock):
+async def test_overview_sums_coverage_duty_stock_and_handouts_per_unit(app, clock):
     water = await make_item("water")
     campaign = await make_campaign()
-    station = await make_station(campaign, name=XSS, code="T1")
+    province = await make_unit(name="Công an tỉnh")
+    ward = await make_unit(name=XSS, parent=province)
+    station = await make_station(campaign, name=XSS, code="T1", unit=ward)
+    await make_station(campaign, code="T2", unit=province)
     shift = await make_shift(
         station, starts_at=vn(2027, 2, 2, 6), ends_at=vn(2027, 2, 2, 12), needs={"lead": 2}
     )
@@ -75,37 +79,83 @@ async def test_overview_shows_coverage_duty_stock_and_handouts(app, clock):
     assert response.status_code == 200
     text = _text(response.text)
     assert XSS not in response.text
-    assert "T1 · &lt;script&gt;" in response.text
-    assert "06:00–12:00 1 of 2 filled" in text
-    assert "Trần Thị Bình (since 06:05)" in text
-    assert "Bottled water -30 bottle low discrepancy 130" in text
+    # Columns: stations open/total, filled/needed, short shifts, on duty, low, discrepancy,
+    # handouts, services. T2 has no stock at all: low too.
+    assert (
+        "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; 1/1 1/2 1 1 1 1 Bottled water: 130 bottles"
+        in text
+    )
+    assert "Stations of Công an tỉnh itself 1/1 0/0 0 0 1 0" in text
+    assert "Total 2/2 1/2 1 1 2 1 Bottled water: 130 bottles" in text
+    assert f'href="/campaigns/{campaign.id}?unit={ward.id}"' in response.text
+    assert (
+        f'href="/campaigns/{campaign.id}/stations?unit={ward.id}&amp;show=short"' in response.text
+    )
     assert '<svg class="chart"' in response.text
     summary = campaign_summary(await campaign_report(campaign), "en")
     assert summary.split(" (")[0] in text
 
 
-async def test_overview_is_in_vietnamese_by_default(app, clock):
+async def test_unit_station_list_shows_the_cards_of_the_day(app, clock):
+    water = await make_item("water")
     campaign = await make_campaign()
-    await make_station(campaign)
+    station = await make_station(campaign, name=XSS, code="T1")
+    shift = await make_shift(
+        station, starts_at=vn(2027, 2, 2, 6), ends_at=vn(2027, 2, 2, 12), needs={"lead": 2}
+    )
+    await make_assignment(
+        shift,
+        await make_volunteer(full_name="Trần Thị Bình"),
+        role=ShiftRole.LEAD,
+        status=AssignmentStatus.CHECKED_IN,
+        checked_in_at=vn(2027, 2, 2, 6, 5),
+    )
+    await record_receipt(station, water, 100, by=SYSTEM, occurred_at=vn(2027, 2, 2, 6))
+    await record_handout(station, water, 130, by=SYSTEM, occurred_at=vn(2027, 2, 2, 7))
     browser = await signed_in(app, await make_user(role="admin"))
 
-    response = await browser.get(f"/campaigns/{campaign.id}")
+    response = await browser.get(
+        f"/campaigns/{campaign.id}/stations?unit={station.unit_id}&lang=en"
+    )
 
-    assert "Các trạm hôm nay" in response.text
-    assert "Hôm nay không có ca trực." in response.text
+    assert response.status_code == 200
+    text = _text(response.text)
+    assert XSS not in response.text
+    assert "T1 · &lt;script&gt;" in response.text
+    assert "06:00–12:00 1 of 2 filled" in text
+    assert "Trần Thị Bình (since 06:05)" in text
+    assert "Bottled water -30 bottle low discrepancy 130" in text
+
+
+async def test_overview_is_in_vietnamese_by_default(app, clock):
+    campaign = await make_campaign()
+    station = await make_station(campaign)
+    browser = await signed_in(app, await make_user(role="admin"))
+
+    overview = await browser.get(f"/campaigns/{campaign.id}")
+    stations = await browser.get(f"/campaigns/{campaign.id}/stations?unit={station.unit_id}")
+
+    assert "Trạm đang mở/tổng số" in overview.text
+    assert "Hôm nay không có ca trực." in stations.text
 
 
 async def test_overview_shows_a_coordinator_only_their_units_stations(app, clock):
     campaign = await make_campaign()
-    mine, theirs = await make_unit(), await make_unit()
+    mine, theirs = await make_unit(name="Xã của tôi"), await make_unit(name="Xã khác")
     await make_station(campaign, unit=mine, name="Trạm của tôi")
     await make_station(campaign, unit=theirs, name="Trạm của xã khác")
     browser = await signed_in(app, await make_user(role="coordinator", unit=mine))
 
-    response = await browser.get(f"/campaigns/{campaign.id}")
+    overview = await browser.get(f"/campaigns/{campaign.id}")
+    stations = await browser.get(f"/campaigns/{campaign.id}/stations?page=1")
+    foreign = await browser.get(f"/campaigns/{campaign.id}/stations?unit={theirs.id}&lang=en")
 
-    assert "Trạm của tôi" in response.text
-    assert "Trạm của xã khác" not in response.text
+    assert "Xã của tôi" in overview.text
+    assert "Xã khác" not in overview.text
+    assert "Trạm của tôi" in stations.text
+    assert "Trạm của xã khác" not in stations.text
+    assert foreign.status_code == 404
+    assert "Page not found" in foreign.text
 
 
 async def test_overview_of_unknown_campaign_is_a_translated_404(app, clock):
@@ -119,29 +169,87 @@ async def test_overview_of_unknown_campaign_is_a_translated_404(app, clock):
     assert huge.status_code == 404
 
 
-async def _page_queries(app, stations: int) -> int:
-    water = await make_item(f"w{stations}", name_vi="Nước", name_en="Water")
-    campaign = await make_campaign()
-    unit = await make_unit()
-    for n in range(stations):
-        station = await make_station(campaign, unit=unit, code=f"P{n}")
-        shift = await make_shift(station)
-        await make_assignment(shift, status=AssignmentStatus.CHECKED_IN)
-        await record_handout(station, water, 2, by=SYSTEM, occurred_at=vn(2027, 2, 2, 7))
-    browser = await signed_in(app, await make_user(role="coordinator", unit=unit))
+async def _page_statements(app, stations: int, wards: int) -> tuple[int, int, int]:
+    world = await build_unit_world(stations=stations, wards=wards, tag=f"w{stations}")
+    browser = await signed_in(app, await make_user(role="admin"))
     await browser.get("/campaigns")  # the CSRF token and session are settled before counting
-    with count_queries() as statements:
-        response = await browser.get(f"/campaigns/{campaign.id}")
+    campaign_id, ward_id = world.campaign.id, world.wards[0].id
+    with count_queries() as overview:
+        response = await browser.get(f"/campaigns/{campaign_id}")
     assert response.status_code == 200
-    assert len(re.findall(r'<li class="station-card[ "]', response.text)) == stations
-    return len(statements)
+    assert (
+        len(re.findall(r'<tr>\s*<th scope="row"><a href="/campaigns/\d+\?unit=', response.text))
+        == wards
+    )
+    with count_queries() as ward_page:
+        response = await browser.get(f"/campaigns/{campaign_id}/stations?unit={ward_id}&page=1")
+    assert response.status_code == 200
+    with count_queries() as short:
+        response = await browser.get(
+            f"/campaigns/{campaign_id}/stations?unit={world.province.id}&show=short&page=1"
+        )
+    assert response.status_code == 200
+    cards = len(re.findall(r'<li class="station-card[ "]', response.text))
+    assert cards == min(25, stations // 2)
+    return len(overview), len(ward_page), len(short)
 
 
-async def test_overview_page_query_count_does_not_grow_with_the_stations(app, clock):
-    few = await _page_queries(app, 3)
-    many = await _page_queries(app, 30)
+async def test_overview_and_station_list_statements_grow_with_neither_stations_nor_units(
+    app, clock
+):
+    small = await _page_statements(app, 3, 1)
+    middle = await _page_statements(app, 30, 5)
+    large = await _page_statements(app, 300, 20)
 
-    assert few == many
+    assert small == middle == large
+
+
+async def test_station_list_answers_bad_parameters_in_words_not_500(app, clock):
+    campaign = await make_campaign()
+    station = await make_station(campaign, code="B1")
+    browser = await signed_in(app, await make_user(role="admin"))
+    base = f"/campaigns/{campaign.id}/stations?lang=en"
+
+    answers = {
+        query: await browser.get(base + query)
+        for query in (
+            "&unit=abc",
+            "&unit=-1",
+            "&show=everything",
+            "&page=0",
+            "&page=x",
+            "&page=99999999999999999999",
+            f"&unit={station.unit_id}&page=2",
+        )
+    }
+    overview = await browser.get(f"/campaigns/{campaign.id}?unit=1.000&lang=en")
+    unknown = await browser.get(base + "&unit=99999999999999999999")
+
+    messages = {query: _text(r.text) for query, r in answers.items()}
+    assert {query: r.status_code for query, r in answers.items()} == dict.fromkeys(answers, 422)
+    assert "Choose a unit from the list." in messages["&unit=abc"]
+    assert "Choose an option from the list." in messages["&show=everything"]
+    assert "Enter a whole number from 1 to" in messages["&page=0"]
+    assert "There are only 1 pages." in messages[f"&unit={station.unit_id}&page=2"]
+    # Each still shows the first page of stations.
+    assert all("B1 · " in r.text for r in answers.values())
+    assert overview.status_code == 422
+    assert "Choose a unit from the list." in _text(overview.text)
+    assert unknown.status_code == 404
+
+
+async def test_station_list_without_a_query_stays_the_table_of_every_station(app, clock):
+    campaign = await make_campaign()
+    await make_station(campaign, code="A1", is_active=False)
+    browser = await signed_in(app, await make_user(role="admin"))
+
+    table = await browser.get(f"/campaigns/{campaign.id}/stations?lang=en")
+    cards = await browser.get(f"/campaigns/{campaign.id}/stations?page=1&lang=en")
+
+    assert 'class="table stations-table"' in table.text
+    assert "A1" in table.text
+    assert 'class="station-card' not in cards.text
+    assert "No station here matches." in _text(cards.text)
 
 
 async def test_overview_dates_a_shift_that_started_yesterday(app, clock):
@@ -151,7 +259,7 @@ async def test_overview_dates_a_shift_that_started_yesterday(app, clock):
     await make_shift(station, starts_at=vn(2027, 2, 2, 22), ends_at=vn(2027, 2, 3, 1))
     browser = await signed_in(app, await make_user(role="admin"))
 
-    response = await browser.get(f"/campaigns/{campaign.id}?lang=en")
+    response = await browser.get(f"/campaigns/{campaign.id}/stations?page=1&lang=en")
 
     text = _text(response.text)
     # Both crossing midnight: each shows both dates (issue 11).
@@ -171,7 +279,7 @@ async def test_overview_cards_fold_their_details_under_a_status_line(app, clock)
     await record_receipt(low, water, 10, by=SYSTEM, occurred_at=vn(2027, 2, 2, 6))
     browser = await signed_in(app, await make_user(role="admin"))
 
-    response = await browser.get(f"/campaigns/{campaign.id}?lang=en")
+    response = await browser.get(f"/campaigns/{campaign.id}/stations?page=1&lang=en")
     css = (await browser.get("/static/waystation.css")).text
 
     statuses = {
@@ -229,7 +337,7 @@ async def test_overview_station_card_links_lead_to_their_pages(app, clock):
     )
     browser = await signed_in(app, await make_user(role="admin"))
 
-    response = await browser.get(f"/campaigns/{campaign.id}?lang=en")
+    response = await browser.get(f"/campaigns/{campaign.id}/stations?page=1&lang=en")
 
     hrefs = set(re.findall(r'href="([^"]+)"', response.text))
     expected = {

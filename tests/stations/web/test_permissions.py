@@ -87,6 +87,13 @@ CAMPAIGN_MANAGING = re.compile(
     r"|/supplies/\{item_id:int\}/aliases)$"
 )
 ADMIN_ONLY_PAGES = ("/audit", "/operations")
+#: Pages that name a unit in their query rather than their path (the overview by unit and a
+#: unit's station cards): the unit is unit A, and another unit's coordinator gets a 404.
+UNIT_QUERY_PAGES = (
+    "/campaigns/{campaign_id:int}?unit={unit_id}",
+    "/campaigns/{campaign_id:int}/stations?unit={unit_id}",
+    "/campaigns/{campaign_id:int}/stations?unit={unit_id}&show=short&page=1",
+)
 
 
 @dataclass(frozen=True)
@@ -432,3 +439,25 @@ async def test_admin_only_pages_refuse_everyone_else(app, clock, who, status):
     statuses = {path: (await world.clients[who].get(path)).status_code for path in ADMIN_ONLY_PAGES}
 
     assert statuses == dict.fromkeys(ADMIN_ONLY_PAGES, status)
+
+
+def test_matrix_knows_the_routes_of_the_pages_naming_a_unit_in_their_query():
+    from stations.web.app import create_app
+    from tests.stations.web.conftest import TEST_SETTINGS
+
+    app = create_app(TEST_SETTINGS, manage_database=False)
+
+    assert {path.split("?")[0] for path in UNIT_QUERY_PAGES} <= set(page_paths(app))
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("anonymous", 303), ("foreign", 404), ("viewer", 200), ("own", 200), ("admin", 200)],
+)
+async def test_pages_naming_a_unit_in_their_query_answer_by_scope(app, clock, who, status):
+    world = await build_world(app, who=who)
+    client = world.clients[who]
+
+    statuses = {path: (await client.get(world.url(path))).status_code for path in UNIT_QUERY_PAGES}
+
+    assert statuses == dict.fromkeys(UNIT_QUERY_PAGES, status)

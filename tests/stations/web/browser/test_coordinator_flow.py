@@ -115,7 +115,9 @@ async def test_coordinator_flow_changes_the_overview(page: Page, world: World) -
     await expect(page.get_by_text("1/4 filled").first).to_be_visible()
 
     # 500 bottles arrive, 120 go to travellers (after a mistyped, refused, negative count).
+    # The overview lands on the coordinator's ward; its own stations are a click away.
     await page.goto(f"/campaigns/{world.campaign.id}")
+    await page.get_by_role("link", name="Stations of Công an phường An Lạc itself").click()
     station_card = page.get_by_role("article", name=re.compile("BX01"))
     await station_card.get_by_role("link", name="Record supplies").click()
     await page.get_by_role("link", name="Record a receipt").click()
@@ -146,9 +148,13 @@ async def test_coordinator_flow_changes_the_overview(page: Page, world: World) -
     stock = page.get_by_role("table").first
     await expect(stock.get_by_role("row", name=re.compile("Bottled water"))).to_contain_text("380")
 
-    # The overview now shows the stock on hand and today's handouts.
+    # The overview now shows today's handouts in the ward's row, the card the stock on hand.
     await page.goto(f"/campaigns/{world.campaign.id}")
     await expect(page.get_by_text("Today is 02/02/2027")).to_be_visible()
+    own = page.get_by_role("row", name=re.compile("Stations of Công an phường An Lạc itself"))
+    await expect(own).to_contain_text("Bottled water: 120 bottles")
+    await expect(own.get_by_role("cell").nth(1)).to_have_text("1/8")  # two shifts today
+    await own.get_by_role("link").first.click()
     station_card = page.get_by_role("article", name=re.compile("BX01"))
     water_row = station_card.get_by_role("row", name=re.compile("Bottled water"))
     await expect(water_row.get_by_role("cell").nth(0)).to_contain_text("380")
