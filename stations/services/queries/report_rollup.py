@@ -233,7 +233,8 @@ def rollup_sql(query: RollupQuery, dialect: str) -> tuple[str, list[Any]]:
     # The first branch names and types the columns; PostgreSQL types the others' NULLs after it.
     branches = [
         "SELECT 'd' AS grain, st.owner_id AS id, f.day AS day, CAST(NULL AS VARCHAR(20)) AS kind,"
-        " COUNT(DISTINCT CASE WHEN f.served = 1 THEN f.station_id END) AS n,"
+        # facts has one row per station and day: its served flags add up to the stations.
+        " SUM(f.served) AS n,"
         f" {', '.join(f'SUM(f.{name}) AS {name}' for name in FIGURE_COLUMNS)}"
         " FROM facts f JOIN st ON st.id = f.station_id GROUP BY st.owner_id, f.day",
         f"SELECT 'u', st.owner_id, NULL, NULL, COUNT(*), {no_figures}"
