@@ -64,6 +64,7 @@ from stations.enums import CampaignKind, CampaignStatus
 from stations.models import Campaign
 from stations.services.campaign_phases import phase_of
 from stations.services.campaign_window import campaign_window
+from stations.services.queries.api import MAX_ID
 from stations.services.queries.report_forces import force_rows
 from stations.services.queries.report_rollup import (
     Figures,
@@ -235,7 +236,8 @@ async def _listed_stations(
         sql += " ORDER BY s.code, s.id"
     else:
         if page.after is not None:
-            sql += f" AND s.id > {p(page.after)}"
+            # Station ids are 4-byte integers: a cursor past the last one pages past them all.
+            sql += f" AND s.id > {p(min(page.after, MAX_ID))}"
         sql += f" ORDER BY s.id LIMIT {p(page.limit + 1)}"
     rows = await connection.execute_query_dict(sql, p.values)
     listed = [
@@ -266,8 +268,8 @@ async def campaign_report(
 
 async def campaign_totals(campaign: Campaign) -> CampaignReport:
     """The campaign's report without its per-station and per-day breakdowns (``stations`` and
-    ``days`` are empty): the same totals, from the same statement. For the summary
-    paragraph of the overview."""
+    ``days`` are empty): the same totals and sections, from the same statement. For the
+    summary paragraph of the overview, the campaigns list and the closing message."""
     return await _report(campaign, None, NO_STATIONS, per_day=False)
 
 

@@ -91,3 +91,15 @@ async def test_report_gives_totals_per_unit_under_the_organising_unit(token_clie
         (ward.id, "Công an phường 1", 2),
         (other_ward.id, "Công an xã 2", 0),
     ]
+
+
+async def test_report_cursor_past_every_station_lists_none(token_client, clock):
+    campaign = await make_campaign()
+    await make_station(campaign)
+    admin = await token_client()
+
+    response = await admin.get(f"/api/v1/campaigns/{campaign.id}/report?cursor=1033624205853543897")
+
+    assert response.status_code == 200
+    data = response.json()["data"]
+    assert (data["stations"], data["stations_next"], data["totals"]["stations"]) == ([], None, 1)
