@@ -122,8 +122,8 @@ def _clamped(day: str, query: RollupQuery, p: Parameters) -> str:
     return f"CASE WHEN {day} < {first} THEN {below} WHEN {day} > {last} THEN {above} ELSE {day} END"
 
 
-def _zeros(names: Sequence[str], *, keep: Collection[str] = ()) -> str:
-    return ", ".join(name if name in keep else f"0 AS {name}" for name in names)
+def _zeros(names: Sequence[str]) -> str:
+    return ", ".join(f"0 AS {name}" for name in names)
 
 
 def rollup_sql(query: RollupQuery, dialect: str) -> tuple[str, list[Any]]:
@@ -253,6 +253,7 @@ def rollup_sql(query: RollupQuery, dialect: str) -> tuple[str, list[Any]]:
         " WHERE partner_id IS NOT NULL) x GROUP BY x.day",
         f"SELECT 'p', svp.partner_id, NULL, svp.kind, SUM(svp.quantity), {no_figures}"
         " FROM svp WHERE svp.partner_id IS NOT NULL GROUP BY svp.partner_id, svp.kind",
+        # FIGURE_COLUMNS starts with the turns and the worked minutes.
         f"SELECT 'f', 0, NULL, tu.force, SUM(tu.turns), SUM(tu.turns), SUM(tu.worked_minutes),"
         f" {', '.join('0' for _ in FIGURE_COLUMNS[2:])} FROM tu GROUP BY tu.force",
     ]
