@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 from stations.services.actor import Actor
 from stations.services.exports import CSV_CHUNK_ROWS
 from stations.services.users import create_api_token
-from tests.factories_bulk import make_busy_campaign
+from tests.factories_report_scale import make_busy_campaign
 from tests.sql import count_queries
 from tests.stations.web.helpers import make_user, new_client, signed_in
 

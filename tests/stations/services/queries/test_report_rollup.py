@@ -10,7 +10,7 @@ from stations.services.queries.reports import (
     campaign_report,
     campaign_totals,
 )
-from tests.factories_bulk import make_busy_campaign
+from tests.factories_report_scale import make_busy_campaign
 from tests.sql import count_queries
 
 #: Figures that add up across units, days and stations (``units`` does not: a partner
