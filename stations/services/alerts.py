@@ -37,7 +37,7 @@ from stations.services.outbox import TELEGRAM_TEXT_LIMIT, enqueue_notification, 
 from stations.services.phones import format_phone_local
 from stations.services.queries import alerts as queries
 from stations.services.queries.assignments import find_no_shows
-from stations.services.queries.reports import campaign_report
+from stations.services.queries.reports import campaign_totals
 from stations.services.queries.station_leads import station_leads
 from stations.services.report_summary import campaign_summary
 
@@ -295,7 +295,7 @@ async def send_closing_reports(*, now: dt.datetime) -> int:
     queued = 0
     language = alert_routing().language
     for campaign in await queries.campaigns_ended_since(now=now, since=now - CLOSING_LOOKBACK):
-        report = await campaign_report(campaign)
+        report = await campaign_totals(campaign)
         text = "\n\n".join(
             [
                 translate(CLOSING_TITLE, language, campaign=_h(campaign.name)),

@@ -21,15 +21,16 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Sequence
+import io
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, TextIO
+from typing import IO, Any, TextIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from stations.clock import VN_TZ
 from stations.enums import Language
@@ -44,7 +45,7 @@ from stations.services.report_sections_export import (
     section_rows,
 )
 from stations.services.report_summary import campaign_summary
-from stations.services.spreadsheet_cells import SafeCsvWriter, neutralise_workbook
+from stations.services.spreadsheet_cells import SafeCsvWriter, write_only_cell
 
 CSV_BOM = "\ufeff"
 BREAKDOWNS = ("station", "day", *SECTION_BREAKDOWNS)
@@ -140,27 +141,33 @@ def _headers(leading: Sequence[str], columns: Sequence[_Column], lang: Language)
     return [translate(h, lang) for h in (*leading, *(c.header for c in columns))]
 
 
-def _station_rows(report: CampaignReport) -> list[list[Any]]:
-    return [
+def _station_rows(report: CampaignReport) -> Iterator[list[Any]]:
+    return (
         [s.code, s.name, s.unit_name, *_figures(s.totals, STATION_COLUMNS)] for s in report.stations
-    ]
+    )
 
 
 # ----------------------------------------------------------------------------- XLSX
 
+BOLD = Font(bold=True)
+ITALIC = Font(italic=True)
+HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center")
+
 
 def write_report_xlsx(
     report: CampaignReport,
-    destination: str | Path | BinaryIO,
+    destination: str | Path | IO[bytes],
     *,
     language: str = "vi",
 ) -> None:
-    """Save the report as a workbook to a path or a binary file object."""
+    """Save the report as a workbook to a path or a binary file object.
+
+    The workbook is written in openpyxl's write-only mode: each row goes to a temporary file
+    as it is made, so memory stays bounded whatever the number of stations. Every cell is
+    made safe as it is written (``spreadsheet_cells.write_only_cell``)."""
     lang = normalize_language(language)
-    workbook = Workbook()
-    summary = workbook.active
-    assert summary is not None  # a new workbook always has its first sheet
-    _fill_summary(summary, report, lang)
+    workbook = Workbook(write_only=True)
+    _fill_summary(workbook.create_sheet(translate(SHEET_SUMMARY, lang)), report, lang)
     _fill_breakdown(
         workbook.create_sheet(translate(SHEET_BY_STATION, lang)),
         columns=STATION_COLUMNS,
@@ -174,40 +181,36 @@ def write_report_xlsx(
         workbook.create_sheet(translate(SHEET_BY_DAY, lang)),
         columns=TOTAL_COLUMNS,
         headers=_headers((DATE,), TOTAL_COLUMNS, lang),
-        rows=[[d.day, *_figures(d.totals, TOTAL_COLUMNS)] for d in report.days],
+        rows=([d.day, *_figures(d.totals, TOTAL_COLUMNS)] for d in report.days),
         total=[translate(TOTAL, lang), *_figures(report.totals, TOTAL_COLUMNS)],
         leading_widths=(14,),
         lang=lang,
     )
     fill_section_sheets(workbook, report, lang)
-    neutralise_workbook(workbook)  # no text a user typed becomes a live formula
     workbook.save(destination)  # type: ignore[arg-type]  # openpyxl takes a path or a file
 
 
-def _fill_summary(sheet: Worksheet, report: CampaignReport, lang: Language) -> None:
-    sheet.title = translate(SHEET_SUMMARY, lang)
+def _fill_summary(sheet: WriteOnlyWorksheet, report: CampaignReport, lang: Language) -> None:
+    # A write-only sheet takes its widths, heights and merges before its rows.
     sheet.column_dimensions["A"].width = 34
     sheet.column_dimensions["B"].width = 22
     sheet.column_dimensions["C"].width = 60
+    sheet.row_dimensions[SUMMARY_PARAGRAPH_ROW].height = 150
+    sheet.merged_cells.add(f"A{SUMMARY_PARAGRAPH_ROW}:C{SUMMARY_PARAGRAPH_ROW}")
 
     # Fixed rows: a title block, the paragraph, then the figures as a two-column table.
-    sheet["A1"] = report.name
-    sheet["A1"].font = Font(bold=True, size=14)
     period = f"{format_date(report.starts_on, lang)} – {format_date(report.ends_on, lang)}"
     generated = report.generated_at.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M")
-    _write_row(sheet, 2, [translate(PERIOD, lang), period])
-    _write_row(sheet, 3, [translate(GENERATED_AT, lang), generated])
-
-    paragraph = sheet.cell(SUMMARY_PARAGRAPH_ROW, 1, campaign_summary(report, lang))
-    paragraph.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.merge_cells(
-        start_row=SUMMARY_PARAGRAPH_ROW, start_column=1, end_row=SUMMARY_PARAGRAPH_ROW, end_column=3
+    sheet.append([write_only_cell(sheet, report.name, font=Font(bold=True, size=14))])
+    sheet.append(_cells(sheet, [translate(PERIOD, lang), period]))
+    sheet.append(_cells(sheet, [translate(GENERATED_AT, lang), generated]))
+    sheet.append([])
+    paragraph = campaign_summary(report, lang)
+    sheet.append(
+        [write_only_cell(sheet, paragraph, alignment=Alignment(wrap_text=True, vertical="top"))]
     )
-    sheet.row_dimensions[SUMMARY_PARAGRAPH_ROW].height = 150
-
-    row = SUMMARY_TABLE_ROW
-    _write_row(sheet, row, [translate(INDICATOR, lang), translate(VALUE, lang)])
-    _bold_row(sheet, row)
+    sheet.append([])
+    sheet.append(_cells(sheet, [translate(INDICATOR, lang), translate(VALUE, lang)], font=BOLD))
     figures: list[tuple[str, Any, str]] = [
         (column.header, getattr(report.totals, column.field), column.number_format)
         for column in TOTAL_COLUMNS
@@ -216,56 +219,57 @@ def _fill_summary(sheet: Worksheet, report: CampaignReport, lang: Language) -> N
         figures.append((BUDGET, report.budget_vnd, INTEGER_FORMAT))
         figures.append((BUDGET_REMAINING, report.budget_remaining_vnd, INTEGER_FORMAT))
     for header, value, number_format in figures:
-        row += 1
-        _write_row(sheet, row, [translate(header, lang), value])
-        sheet.cell(row, 2).number_format = number_format
+        sheet.append(
+            [
+                write_only_cell(sheet, translate(header, lang)),
+                write_only_cell(sheet, value, number_format=number_format),
+            ]
+        )
 
 
-def _write_row(sheet: Worksheet, row: int, values: Sequence[Any]) -> None:
-    for column, value in enumerate(values, start=1):
-        sheet.cell(row, column, value)
+def _cells(sheet: WriteOnlyWorksheet, values: Sequence[Any], **style: Any) -> list[Any]:
+    return [write_only_cell(sheet, value, **style) for value in values]
 
 
 def _fill_breakdown(
-    sheet: Worksheet,
+    sheet: WriteOnlyWorksheet,
     *,
     columns: Sequence[_Column],
     headers: list[str],
-    rows: list[list[Any]],
+    rows: Iterable[list[Any]],
     total: list[Any],
     leading_widths: Sequence[int],
     lang: Language,
 ) -> None:
-    sheet.append(headers)
-    _bold_row(sheet, 1)
     leading = len(leading_widths)
-    for row in [*rows, total]:
-        sheet.append(row)
-        excel_row = sheet.max_row
-        if isinstance(row[0], dt.date):
-            sheet.cell(excel_row, 1).number_format = DATE_FORMAT
-        for offset, column in enumerate(columns, start=leading + 1):
-            sheet.cell(excel_row, offset).number_format = column.number_format
-    _bold_row(sheet, sheet.max_row)
-    if any(column.number_format == HOURS_FORMAT for column in columns):
-        # Hours are rounded once per row, the total from the exact minutes: say so under it.
-        sheet.cell(sheet.max_row + 1, 1, translate(EXACT_TOTALS_NOTE, lang)).font = Font(
-            italic=True
-        )
     # Keep the header and the columns naming the row in view while scrolling.
-    sheet.freeze_panes = sheet.cell(2, leading + 1)
+    sheet.freeze_panes = f"{get_column_letter(leading + 1)}2"
     for index, width in enumerate(leading_widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     for index, header in enumerate(headers[leading:], start=leading + 1):
         width = min(MAX_FIGURE_WIDTH, max(12, len(header) + 2))
         sheet.column_dimensions[get_column_letter(index)].width = width
-    for cell in sheet[1]:
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    sheet.append(_cells(sheet, headers, font=BOLD, alignment=HEADER_ALIGNMENT))
+    formats = [column.number_format for column in columns]
 
+    def row_cells(values: list[Any], **style: Any) -> list[Any]:
+        first = values[0]
+        date_format = {"number_format": DATE_FORMAT} if isinstance(first, dt.date) else {}
+        return [
+            *(write_only_cell(sheet, v, **date_format, **style) for v in values[:1]),
+            *(write_only_cell(sheet, v, **style) for v in values[1:leading]),
+            *(
+                write_only_cell(sheet, v, number_format=f, **style)
+                for v, f in zip(values[leading:], formats, strict=False)
+            ),
+        ]
 
-def _bold_row(sheet: Worksheet, row: int) -> None:
-    for cell in sheet[row]:
-        cell.font = Font(bold=True)
+    for values in rows:
+        sheet.append(row_cells(values))
+    sheet.append(row_cells(total, font=BOLD))
+    if any(column.number_format == HOURS_FORMAT for column in columns):
+        # Hours are rounded once per row, the total from the exact minutes: say so under it.
+        sheet.append([write_only_cell(sheet, translate(EXACT_TOTALS_NOTE, lang), font=ITALIC)])
 
 
 # ----------------------------------------------------------------------------- CSV
@@ -284,21 +288,46 @@ def write_report_csv(
 
     Text only: the caller adds the format's byte-order mark (see the module docstring).
     """
+    for chunk in report_csv_chunks(report, language=language, breakdown=breakdown, fmt=fmt):
+        destination.write(chunk)
+
+
+#: Rows per chunk of a streamed CSV: a few tens of kilobytes.
+CSV_CHUNK_ROWS = 200
+
+
+def report_csv_chunks(
+    report: CampaignReport,
+    *,
+    language: str = "vi",
+    breakdown: str = "station",
+    fmt: CsvFormat = CSV_FORMATS["excel"],
+) -> Iterator[str]:
+    """The CSV of ``write_report_csv`` as text chunks of ``CSV_CHUNK_ROWS`` rows, for a
+    download streamed as it is written (no byte-order mark: the caller sends it first)."""
     if breakdown not in BREAKDOWNS:
         raise InvalidInput(BAD_BREAKDOWN, field="breakdown", choices=", ".join(BREAKDOWNS))
     lang = normalize_language(language)
-    writer = SafeCsvWriter(csv.writer(destination, delimiter=fmt.delimiter, lineterminator="\r\n"))
-    rows: list[list[Any]]
+    rows: Iterable[list[Any]]
     if breakdown in SECTION_BREAKDOWNS:
         headers, rows = section_rows(report, breakdown, lang)
-        writer.writerow(headers)
     elif breakdown == "station":
-        writer.writerow(_headers(STATION_LEADING, STATION_COLUMNS, lang))
+        headers = _headers(STATION_LEADING, STATION_COLUMNS, lang)
         rows = _station_rows(report)
     else:
-        writer.writerow(_headers((DATE,), TOTAL_COLUMNS, lang))
-        rows = [[d.day, *_figures(d.totals, TOTAL_COLUMNS)] for d in report.days]
-    writer.writerows([[_csv_value(value, fmt) for value in row] for row in rows])
+        headers = _headers((DATE,), TOTAL_COLUMNS, lang)
+        rows = ([d.day, *_figures(d.totals, TOTAL_COLUMNS)] for d in report.days)
+    buffer = io.StringIO()
+    writer = SafeCsvWriter(csv.writer(buffer, delimiter=fmt.delimiter, lineterminator="\r\n"))
+    writer.writerow(headers)
+    for count, row in enumerate(rows, start=1):
+        writer.writerow([_csv_value(value, fmt) for value in row])
+        if count % CSV_CHUNK_ROWS == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
 
 
 def _csv_value(value: Any, fmt: CsvFormat) -> Any:

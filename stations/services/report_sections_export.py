@@ -14,12 +14,13 @@ from typing import Any, Final
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from stations.enums import Force, Language, ServiceKind
 from stations.i18n import _, translate
 from stations.labels import FORCE_LABELS, SERVICE_KIND_LABELS
 from stations.services.queries.reports import CampaignReport
+from stations.services.spreadsheet_cells import write_only_cell
 
 INTEGER_FORMAT: Final = "#,##0"
 HOURS_FORMAT: Final = "#,##0.0"
@@ -113,26 +114,29 @@ def section_rows(
 
 
 def fill_section_sheets(workbook: Workbook, report: CampaignReport, lang: Language) -> None:
-    """Add the funds, forces, units and partners sheets to ``workbook``."""
+    """Add the funds, forces, units and partners sheets to ``workbook`` (write-only)."""
     funds = workbook.create_sheet(translate(SHEET_FUNDS, lang))
-    _table(funds, [translate(INDICATOR, lang), translate(AMOUNT, lang)], funds_rows(report, lang))
+    rows = funds_rows(report, lang)
     if report.sections.funds is None:
-        funds.cell(2, 1, translate(SCOPED_FUNDS, lang))
-    _formats(funds, [INTEGER_FORMAT], first_column=2)
+        rows = [[translate(SCOPED_FUNDS, lang)]]
+    _table(funds, [translate(INDICATOR, lang), translate(AMOUNT, lang)], rows, [INTEGER_FORMAT])
 
     forces = report.sections.forces
-    sheet = workbook.create_sheet(translate(SHEET_FORCES, lang))
     total = [
         translate(TOTAL, lang),
         sum(row.turns for row in forces),
         round(sum(row.worked_minutes for row in forces) / 60, 1),
     ]
-    _table(sheet, _translated((FORCE, TURNS, HOURS), lang), force_rows(report, lang), total)
-    _formats(sheet, [INTEGER_FORMAT, HOURS_FORMAT], first_column=2)
-    _note(sheet, lang)
+    _table(
+        workbook.create_sheet(translate(SHEET_FORCES, lang)),
+        _translated((FORCE, TURNS, HOURS), lang),
+        force_rows(report, lang),
+        [INTEGER_FORMAT, HOURS_FORMAT],
+        total,
+        note=translate(EXACT_TOTALS_NOTE, lang),
+    )
 
     units = report.sections.units.rows
-    sheet = workbook.create_sheet(translate(SHEET_UNITS, lang))
     total = [
         translate(TOTAL, lang),
         sum(row.stations for row in units),
@@ -141,15 +145,21 @@ def fill_section_sheets(workbook: Workbook, report: CampaignReport, lang: Langua
         sum(row.handouts for row in units),
         sum(row.services for row in units),
     ]
-    headers = _translated((UNIT, STATIONS, TURNS, HOURS, HANDOUTS, SERVICES), lang)
-    _table(sheet, headers, unit_rows(report), total)
-    formats = [INTEGER_FORMAT, INTEGER_FORMAT, HOURS_FORMAT, INTEGER_FORMAT, INTEGER_FORMAT]
-    _formats(sheet, formats, first_column=2)
-    _note(sheet, lang)
+    _table(
+        workbook.create_sheet(translate(SHEET_UNITS, lang)),
+        _translated((UNIT, STATIONS, TURNS, HOURS, HANDOUTS, SERVICES), lang),
+        unit_rows(report),
+        [INTEGER_FORMAT, INTEGER_FORMAT, HOURS_FORMAT, INTEGER_FORMAT, INTEGER_FORMAT],
+        total,
+        note=translate(EXACT_TOTALS_NOTE, lang),
+    )
 
-    sheet = workbook.create_sheet(translate(SHEET_PARTNERS, lang))
-    _table(sheet, _partner_headers(lang), partner_rows(report))
-    _formats(sheet, [INTEGER_FORMAT] * (len(ServiceKind) + 1), first_column=2)
+    _table(
+        workbook.create_sheet(translate(SHEET_PARTNERS, lang)),
+        _partner_headers(lang),
+        partner_rows(report),
+        [INTEGER_FORMAT] * (len(ServiceKind) + 1),
+    )
 
 
 def _translated(headers: Sequence[str], lang: Language) -> list[str]:
@@ -157,28 +167,33 @@ def _translated(headers: Sequence[str], lang: Language) -> list[str]:
 
 
 def _table(
-    sheet: Worksheet, headers: list[str], rows: list[list[Any]], total: list[Any] | None = None
+    sheet: WriteOnlyWorksheet,
+    headers: list[str],
+    rows: list[list[Any]],
+    formats: Sequence[str],
+    total: list[Any] | None = None,
+    *,
+    note: str | None = None,
 ) -> None:
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    if total is not None:
-        sheet.append(total)
-        for cell in sheet[sheet.max_row]:
-            cell.font = Font(bold=True)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    """A bold, frozen header, the rows (figures from the second column in ``formats``), a
+    bold total and a note in italics."""
     sheet.freeze_panes = "B2"
     sheet.column_dimensions["A"].width = 40
     for index in range(2, len(headers) + 1):
         sheet.column_dimensions[get_column_letter(index)].width = 20
+    bold = Font(bold=True)
 
+    def cells(values: list[Any], **style: Any) -> list[Any]:
+        first = [write_only_cell(sheet, value, **style) for value in values[:1]]
+        return first + [
+            write_only_cell(sheet, value, number_format=number_format, **style)
+            for value, number_format in zip(values[1:], formats, strict=False)
+        ]
 
-def _formats(sheet: Worksheet, formats: Sequence[str], *, first_column: int) -> None:
-    for row in sheet.iter_rows(min_row=2, min_col=first_column):
-        for cell, number_format in zip(row, formats, strict=False):
-            cell.number_format = number_format
-
-
-def _note(sheet: Worksheet, lang: Language) -> None:
-    sheet.cell(sheet.max_row + 1, 1, translate(EXACT_TOTALS_NOTE, lang)).font = Font(italic=True)
+    sheet.append([write_only_cell(sheet, header, font=bold) for header in headers])
+    for row in rows:
+        sheet.append(cells(row))
+    if total is not None:
+        sheet.append(cells(total, font=bold))
+    if note is not None:
+        sheet.append([write_only_cell(sheet, note, font=Font(italic=True))])

@@ -1,4 +1,5 @@
-"""Cells a spreadsheet program cannot run: every CSV and XLSX the service writes goes through here.
+"""Cells a spreadsheet program cannot run: every CSV and XLSX the service writes goes through here
+(a workbook in write-only mode cell by cell, through ``write_only_cell``).
 
 Text that starts with ``=``, ``+``, ``-`` or ``@`` (or a tab or a carriage return, which some
 programs skip before looking for those) is read by Excel, LibreOffice and Google Sheets as a
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from openpyxl.cell.cell import TYPE_STRING
+from openpyxl.cell.cell import TYPE_STRING, WriteOnlyCell
 from openpyxl.workbook.workbook import Workbook
 
 #: What makes a spreadsheet program read a text cell as a formula (OWASP).
@@ -70,3 +71,17 @@ def neutralise_workbook(workbook: Workbook) -> None:
                 ):
                     cell.value = neutralise_text(value)
                     cell.data_type = TYPE_STRING
+
+
+def write_only_cell(sheet: Any, value: Any, **style: Any) -> WriteOnlyCell:
+    """A cell for a write-only sheet (``Workbook(write_only=True)``), ``value`` made safe:
+    such a sheet cannot be read back and neutralised after, so each cell is made safe as it
+    is written. ``style``: ``font``, ``number_format``, ``alignment``."""
+    # An empty text is a blank cell, as a full workbook would save it.
+    cell = WriteOnlyCell(sheet, safe_cell(value) if value != "" else None)
+    if isinstance(value, str) and value:
+        # openpyxl types text starting with "=" as a formula when it is assigned.
+        cell.data_type = TYPE_STRING
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell

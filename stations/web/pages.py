@@ -27,7 +27,7 @@ from stations.formatting import format_date, format_number, format_time
 from stations.i18n import _, gettext, normalize_language, translate
 from stations.labels import CAMPAIGN_KIND_LABELS, CAMPAIGN_STATUS_LABELS
 from stations.services.queries.campaign_listing import CampaignListing, list_campaigns
-from stations.services.queries.reports import campaign_report
+from stations.services.queries.reports import campaign_totals
 from stations.services.report_summary import campaign_summary
 from stations.web.i18n import chosen_language, remember_language, request_language
 
@@ -143,10 +143,11 @@ async def front_page(request: Request) -> Response:
 
 async def _card(listing: CampaignListing, language: Language) -> CampaignCard:
     campaign = listing.campaign
-    # Four grouped queries per campaign (see queries/reports.py): a province runs a handful
-    # of campaigns, two or three a year, so the page adds them up on every request rather
-    # than keeping a cache that could show yesterday's figures in the middle of Tết.
-    report = await campaign_report(campaign)
+    # The totals only (the summary lists no station), summed in SQL per campaign (see
+    # queries/reports.py): a province runs a handful of campaigns, two or three a year, so
+    # the page adds them up on every request rather than keeping a cache that could show
+    # yesterday's figures in the middle of Tết.
+    report = await campaign_totals(campaign)
     return CampaignCard(
         name=campaign.name,
         kind=translate(CAMPAIGN_KIND_LABELS[CampaignKind(campaign.kind)], language),

@@ -22,6 +22,7 @@ from stations.models import Campaign, ServiceRecord, Station, StockMovement, Sup
 from stations.services.errors import InvalidInput
 from stations.services.queries.reports import (
     CampaignReport,
+    StationPage,
     campaign_report,
 )
 from stations.services.queries.stock import StockLine, stock_for_stations
@@ -230,7 +231,11 @@ async def ledger_choices(
 
 
 async def report_in_scope(
-    campaign: Campaign, *, unit_ids: Collection[int] | None
+    campaign: Campaign,
+    *,
+    unit_ids: Collection[int] | None,
+    stations: StationPage | None = None,
 ) -> CampaignReport:
-    """The campaign report counting only the stations in scope (see ``campaign_report``)."""
-    return await campaign_report(campaign, unit_ids=unit_ids)
+    """The campaign report counting only the stations in scope (see ``campaign_report``);
+    every station listed, or one page of them."""
+    return await campaign_report(campaign, unit_ids=unit_ids, stations=stations)

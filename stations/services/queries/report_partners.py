@@ -10,14 +10,14 @@ goes unnamed. Rows are in the order of their names.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from tortoise.functions import Sum
 
 from stations.enums import PartnerKind, ServiceKind
-from stations.models import Campaign, Donation, Partner, Unit
+from stations.models import Campaign, Donation, Partner
+from stations.services.queries.report_units import TreeUnit
 
 
 @dataclass(frozen=True)
@@ -29,10 +29,12 @@ class PartnerRow:
 
 
 async def campaign_partners(
-    campaign: Campaign, services_by_unit: Mapping[int, Counter[str]]
+    campaign: Campaign,
+    services_by_unit: Mapping[int, Mapping[str, int]],
+    tree: Mapping[int, TreeUnit],
 ) -> list[PartnerRow]:
     """One row per partner; ``services_by_unit`` is the report's services summed per partner
-    unit and kind."""
+    unit and kind, ``tree`` every unit (for the names of partners not on the list)."""
     partners = await Partner.filter(campaign_id=campaign.id).order_by("name", "id")
     donated = dict(
         await Donation.filter(campaign_id=campaign.id, partner_id__not_isnull=True)
@@ -45,23 +47,20 @@ async def campaign_partners(
         PartnerRow(
             name=partner.name,
             kind=PartnerKind(partner.kind).value,
-            services=_kinds(services_by_unit.get(partner.unit_id, Counter()))
+            services=_kinds(services_by_unit.get(partner.unit_id, {}))
             if partner.unit_id is not None
             else {},
             donated=int(donated.get(partner.id) or 0),
         )
         for partner in partners
     ]
-    unlisted = [unit_id for unit_id in services_by_unit if unit_id not in listed_units]
-    if unlisted:
-        for unit in await Unit.filter(id__in=unlisted):
-            rows.append(
-                PartnerRow(unit.name, PartnerKind.OTHER.value, _kinds(services_by_unit[unit.id]))
-            )
+    for unit_id, services in services_by_unit.items():
+        if unit_id not in listed_units and unit_id in tree:
+            rows.append(PartnerRow(tree[unit_id].name, PartnerKind.OTHER.value, _kinds(services)))
     rows.sort(key=lambda row: row.name)
     return rows
 
 
-def _kinds(counts: Counter[str]) -> dict[str, int]:
+def _kinds(counts: Mapping[str, int]) -> dict[str, int]:
     """Quantities per service kind, in the order of ``ServiceKind``, zeros left out."""
-    return {kind.value: counts[kind.value] for kind in ServiceKind if counts[kind.value]}
+    return {kind.value: counts[kind.value] for kind in ServiceKind if counts.get(kind.value)}

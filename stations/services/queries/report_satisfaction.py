@@ -8,11 +8,12 @@ answers. A hidden comment hides only its words: its stars still count.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from tortoise.connection import connections
 
+from stations.services.queries.report_rollup import Parameters
 from stations.services.sql import placeholders
 
 SATISFIED_FROM = 4
@@ -77,3 +78,37 @@ async def stars_by_station(campaign_id: int) -> dict[int, Counter[int]]:
             row["answers"]
         )
     return found
+
+
+async def report_stars(
+    campaign_id: int,
+    *,
+    unit_ids: Collection[int] | None,
+    listed: Collection[int] | None,
+) -> tuple[Counter[int], dict[int, Counter[int]]]:
+    """The answers of a report's stations (those of ``unit_ids`` when given): {stars:
+    answers} for them all, and per station for the ``listed`` ones (None: every station).
+
+    One grouped query: the stations not listed are summed together in SQL (their station
+    is NULL), so the rows read back do not grow with the stations."""
+    connection = connections.get("default")
+    p = Parameters(connection.capabilities.dialect)
+    station = 'f."station_id"'
+    if listed is not None:
+        station = f'CASE WHEN f."station_id" IN ({p.ids(listed)}) THEN f."station_id" END'
+    campaign = p(campaign_id)
+    scope = "" if unit_ids is None else f' AND s."unit_id" IN ({p.ids(unit_ids)})'
+    rows = await connection.execute_query_dict(
+        f'SELECT {station} AS station_id, f."rating" AS rating, COUNT(*) AS answers'
+        ' FROM "station_feedback" f JOIN "station" s ON s."id" = f."station_id"'
+        f' WHERE s."campaign_id" = {campaign}{scope} GROUP BY 1, 2',
+        p.values,
+    )
+    total: Counter[int] = Counter()
+    per_station: dict[int, Counter[int]] = {}
+    for row in rows:
+        rating, answers = int(row["rating"]), int(row["answers"])
+        total[rating] += answers
+        if row["station_id"] is not None:
+            per_station.setdefault(int(row["station_id"]), Counter())[rating] += answers
+    return total, per_station

@@ -8,16 +8,15 @@ as the report's JSON keys. A report limited to a unit coordinator's stations has
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from stations.models import Campaign, Station
-from stations.services.queries.report_forces import ForceRow, campaign_forces
+from stations.models import Campaign
+from stations.services.queries.report_forces import ForceRow
 from stations.services.queries.report_funds import FundsReport, campaign_funds
 from stations.services.queries.report_partners import PartnerRow, campaign_partners
-from stations.services.queries.report_units import StationFigures, UnitsTable, campaign_units
+from stations.services.queries.report_units import TreeUnit, UnitsTable
 
 
 @dataclass(frozen=True)
@@ -30,22 +29,23 @@ class CampaignSections:
 
 async def campaign_sections(
     campaign: Campaign,
-    stations: Iterable[Station],
-    figures: Mapping[int, StationFigures],
-    services_by_unit: Mapping[int, Counter[str]],
     *,
-    scoped: bool,
+    unit_ids: Collection[int] | None,
+    units: UnitsTable,
+    forces: list[ForceRow],
+    services_by_unit: Mapping[int, Mapping[str, int]],
+    tree: Mapping[int, TreeUnit],
     receipts_value: int,
 ) -> CampaignSections:
-    """The sections of ``campaign``'s report; ``receipts_value`` is the value of all its
-    receipts (the unscoped report's ``cost_vnd``)."""
-    counted = list(stations)
-    station_ids = {station.id for station in counted} if scoped else None
+    """The sections of ``campaign``'s report, limited to the stations of ``unit_ids`` when
+    given; ``receipts_value`` is the value of all its receipts (the unscoped report's
+    ``cost_vnd``), ``units`` and ``forces`` the tables already summed."""
+    scoped = unit_ids is not None
     return CampaignSections(
         funds=None if scoped else await campaign_funds(campaign, receipts_value=receipts_value),
-        forces=await campaign_forces(campaign, station_ids=station_ids),
-        units=await campaign_units(campaign, counted, figures, scoped=scoped),
-        partners=await campaign_partners(campaign, services_by_unit),
+        forces=forces,
+        units=units,
+        partners=await campaign_partners(campaign, services_by_unit, tree),
     )
 
 

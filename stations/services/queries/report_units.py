@@ -1,10 +1,13 @@
-"""The per-unit table of a campaign report and its "x/y đơn vị" coverage.
+"""The per-unit rollup of a campaign report and its "x/y đơn vị" coverage.
 
-A province reports per *locality*: the units directly under the campaign's organising unit
-(the ward and commune police, the traffic police, the unions of the province police). A
-station counts for the one of them it descends from; a station of a unit outside that tree
-(or of the organising unit itself) counts for its own unit. Without an organising unit, or
-when it has no sub-units, each station's own unit is a row.
+A province reports per *locality*: the units directly under the report's root — the
+campaign's organising unit for the whole campaign (the ward and commune police, the traffic
+police, the unions of the province police; the provinces of a nationwide campaign), the
+coordinator's own unit for a report limited to their units. A station counts for the one of
+them it descends from; a station of a unit outside that tree (or of the root itself) counts
+for its own unit. Without a root, or when it has no sub-units, each station's own unit is a
+row. The rollup itself is summed in SQL (``report_rollup``); this module names and orders
+its rows.
 
 - **units_total** — the rows: every reporting unit, those without a station included.
 - **units_taking_part** — the reporting units with at least one counted station.
@@ -13,25 +16,24 @@ when it has no sub-units, each station's own unit is a row.
   repaired and people given first aid or directions: loudspeaker minutes are not a count of
   services).
 
-The unit tree is read in one query: a province has tens of units, not thousands.
+The unit tree is read in one query (``unit_tree``): a country has thousands of units at
+most, a few bytes each.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from stations.models import Campaign, Station, Unit
+from stations.models import Unit
+from stations.services.queries.report_rollup import Figures
 
 
 @dataclass(frozen=True)
-class StationFigures:
-    """What one station adds to its unit's row, in unrounded units."""
-
-    turns: int = 0
-    worked_minutes: int = 0
-    handouts: int = 0
-    services: int = 0
+class TreeUnit:
+    id: int
+    name: str
+    parent_id: int | None
 
 
 @dataclass(frozen=True)
@@ -62,67 +64,59 @@ class UnitsTable:
         return sum(1 for row in self.rows if row.stations)
 
 
-@dataclass
-class _Sum:
-    stations: int = 0
-    turns: int = 0
-    worked_minutes: int = 0
-    handouts: int = 0
-    services: int = 0
-
-    def add(self, figures: StationFigures) -> None:
-        self.stations += 1
-        self.turns += figures.turns
-        self.worked_minutes += figures.worked_minutes
-        self.handouts += figures.handouts
-        self.services += figures.services
+async def unit_tree() -> dict[int, TreeUnit]:
+    """Every unit: id, name and parent, as plain tuples (no model objects to build)."""
+    rows: Iterable[tuple[int, str, int | None]] = await Unit.all().values_list(  # type: ignore[assignment]
+        "id", "name", "parent_id"
+    )
+    return {unit_id: TreeUnit(unit_id, name, parent_id) for unit_id, name, parent_id in rows}
 
 
-async def campaign_units(
-    campaign: Campaign,
-    stations: Iterable[Station],
-    figures: Mapping[int, StationFigures],
+def report_root(
+    tree: Mapping[int, TreeUnit], campaign_unit_id: int | None, unit_ids: Collection[int] | None
+) -> int | None:
+    """The unit whose children are the reporting units: the campaign's organising unit, or
+    the top of a coordinator's scope when that scope is one branch of the tree."""
+    if unit_ids is None:
+        return campaign_unit_id
+    tops = [u for u in unit_ids if u in tree and tree[u].parent_id not in unit_ids]
+    return tops[0] if len(tops) == 1 else None
+
+
+def reporting_units(
+    tree: Mapping[int, TreeUnit],
+    root: int | None,
+    by_unit: Mapping[int, Figures],
     *,
-    scoped: bool = False,
-) -> UnitsTable:
-    """One row per reporting unit (see the module); ``scoped`` lists only the units with
-    stations among ``stations``, since a unit coordinator sees no other unit's figures."""
-    units = {unit.id: unit for unit in await Unit.all()}
-    reporting = [
-        unit
-        for unit in units.values()
-        if campaign.unit_id is not None and unit.parent_id == campaign.unit_id
+    scoped: bool,
+) -> list[tuple[int, str, Figures]]:
+    """(unit id, name, figures) per reporting unit, most stations first; ``scoped`` lists
+    only the units with stations, since a unit coordinator sees no other unit's figures."""
+    rows: dict[int, Figures] = {}
+    if root is not None and not scoped:
+        rows = {unit.id: Figures() for unit in tree.values() if unit.parent_id == root}
+    rows.update(by_unit)
+    named = [
+        (unit_id, tree[unit_id].name if unit_id in tree else "", figures)
+        for unit_id, figures in rows.items()
+        if not scoped or figures.stations
     ]
-    reporting_ids = {unit.id for unit in reporting}
-    sums: dict[int, _Sum] = {unit.id: _Sum() for unit in reporting}
-    for station in stations:
-        owner = _reporting_unit(station.unit_id, units, reporting_ids)
-        sums.setdefault(owner, _Sum()).add(figures.get(station.id, StationFigures()))
-    rows = [
-        UnitRow(
-            unit_id=unit_id,
-            unit=units[unit_id].name if unit_id in units else "",
-            stations=total.stations,
-            turns=total.turns,
-            worked_minutes=total.worked_minutes,
-            handouts=total.handouts,
-            services=total.services,
-        )
-        for unit_id, total in sums.items()
-        if not scoped or total.stations
-    ]
-    rows.sort(key=lambda row: (-row.stations, row.unit, row.unit_id))
-    return UnitsTable(rows)
+    named.sort(key=lambda row: (-row[2].stations, row[1], row[0]))
+    return named
 
 
-def _reporting_unit(unit_id: int, units: Mapping[int, Unit], reporting: set[int]) -> int:
-    """The reporting unit ``unit_id`` descends from, or itself outside the tree."""
-    seen: set[int] = set()
-    current: int | None = unit_id
-    while current is not None and current not in seen:
-        if current in reporting:
-            return current
-        seen.add(current)
-        unit = units.get(current)
-        current = unit.parent_id if unit is not None else None
-    return unit_id
+def units_table(rows: Iterable[tuple[int, str, Figures]]) -> UnitsTable:
+    return UnitsTable(
+        [
+            UnitRow(
+                unit_id=unit_id,
+                unit=name,
+                stations=figures.stations,
+                turns=figures["turns"],
+                worked_minutes=figures["worked_minutes"],
+                handouts=figures.handouts,
+                services=figures.services,
+            )
+            for unit_id, name, figures in rows
+        ]
+    )

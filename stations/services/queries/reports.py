@@ -35,49 +35,56 @@ What each figure counts:
   window, with a reason, stays in the ledger and out of the report.
 - **phase** — ``planning``, ``running``, ``finished`` or ``closed`` on the day it was made.
 
-Cost: a fixed number of queries whatever the number of stations, lines or days — the
-stations with their units, then the supplies, the value of the receipts, the services and the
-turns, each grouped by station and local day in SQL, the end of the window, travellers'
-ratings (``report_satisfaction.py``), then the sections'. The supplies come from
-``DailyStockTally``, the ledger already summed per station,
-item, kind and local day by its writer, so the report reads a few rows per station and day
-rather than every ledger line. Services and turns are grouped by a local-day expression
-(``queries/local_day.py``), in raw SQL since the ORM cannot group by one.
+- **per unit** (``unit_totals``) — the same figures per reporting unit: the units directly
+  under the report's root (``report_units``), so a nationwide report has one row per
+  province, a province's one per ward or commune unit; they add up to the campaign's (the
+  ``units`` figure excepted: a partner can serve in several units).
+- **per station** — a page of stations (``StationPage``, by id) or all of them (the files).
+
+Cost: a fixed number of queries whatever the number of stations, units, lines or days, and
+rows read back that grow with the reporting units and the days, not with the stations: the
+end of the window, the unit tree, the listed stations, one statement summing every figure
+per reporting unit and day (``report_rollup``), travellers' ratings, then the sections'.
+The supplies come from ``DailyStockTally``, the ledger already summed per station, item,
+kind and local day by its writer, so the report reads a few rows per station and day rather
+than every ledger line.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from tortoise.connection import connections
 
 from stations import clock
-from stations.enums import (
-    AssignmentStatus,
-    CampaignKind,
-    CampaignStatus,
-    MovementKind,
-    ServiceKind,
-    SupplyCategory,
-)
-from stations.models import Campaign, Station
+from stations.enums import CampaignKind, CampaignStatus
+from stations.models import Campaign
 from stations.services.campaign_phases import phase_of
 from stations.services.campaign_window import campaign_window
-from stations.services.queries.local_day import as_date, local_day_sql
+from stations.services.queries.api import MAX_ID
+from stations.services.queries.report_forces import force_rows
+from stations.services.queries.report_rollup import (
+    Figures,
+    Parameters,
+    RollupQuery,
+    campaign_rollup,
+)
 from stations.services.queries.report_satisfaction import (
     Satisfaction,
-    combined,
+    report_stars,
     satisfaction_of,
-    stars_by_station,
 )
 from stations.services.queries.report_sections import CampaignSections, campaign_sections
 from stations.services.queries.report_sections import sections_to_dict as sections_to_dict
-from stations.services.queries.report_units import StationFigures
-from stations.services.sql import placeholders
+from stations.services.queries.report_units import (
+    report_root,
+    reporting_units,
+    unit_tree,
+    units_table,
+)
 
 
 @dataclass(frozen=True)
@@ -110,6 +117,15 @@ class StationReport:
 
 
 @dataclass(frozen=True)
+class UnitReport:
+    """A reporting unit's figures: its stations' totals."""
+
+    unit_id: int
+    unit: str
+    totals: ReportTotals
+
+
+@dataclass(frozen=True)
 class DayReport:
     day: dt.date
     totals: ReportTotals
@@ -139,6 +155,10 @@ class CampaignReport:
         ).value
 
     satisfaction: Satisfaction = field(default_factory=Satisfaction)
+    #: per reporting unit (see ``report_units``), in the order of the units section
+    unit_totals: list[UnitReport] = field(default_factory=list)
+    #: where the next page of ``stations`` starts; None when they are all listed
+    stations_next_after: int | None = None
 
     @property
     def budget_remaining_vnd(self) -> int | None:
@@ -148,127 +168,39 @@ class CampaignReport:
         return self.budget_vnd - self.totals.cost_vnd
 
 
-@dataclass
-class _Tally:
-    """Raw counts while adding up; hours are kept in minutes so rounding happens once."""
+@dataclass(frozen=True)
+class StationPage:
+    """Which stations a report lists one by one: ``limit`` of them by id, after ``after``."""
 
-    station_ids: set[int] = field(default_factory=set)
-    unit_ids: set[int] = field(default_factory=set)
-    volunteer_turns: int = 0
-    worked_minutes: int = 0
-    handed_out: Counter[str] = field(default_factory=Counter)
-    motorbikes_checked: int = 0
-    loudspeaker_minutes: int = 0
-    first_aid: int = 0
-    directions: int = 0
-    repairs: int = 0
-    cost_vnd: int = 0
+    after: int | None = None
+    limit: int = 50
 
-    def figures(self) -> StationFigures:
-        """What this station adds to its unit's row of the per-unit table."""
-        return StationFigures(
-            turns=self.volunteer_turns,
-            worked_minutes=self.worked_minutes,
-            handouts=sum(self.handed_out.values()),
-            services=self.motorbikes_checked + self.first_aid + self.directions + self.repairs,
-        )
 
-    def freeze(self) -> ReportTotals:
-        return ReportTotals(
-            stations=len(self.station_ids),
-            units=len(self.unit_ids),
-            volunteer_turns=self.volunteer_turns,
-            worked_hours=_hours(self.worked_minutes),
-            water_bottles=self.handed_out[SupplyCategory.WATER.value],
-            cold_towels=self.handed_out[SupplyCategory.TOWEL.value],
-            food_items=self.handed_out[SupplyCategory.FOOD.value],
-            fuel_litres=self.handed_out[SupplyCategory.FUEL.value],
-            leaflets=self.handed_out[SupplyCategory.LEAFLET.value],
-            motorbikes_checked=self.motorbikes_checked,
-            broadcast_hours=_hours(self.loudspeaker_minutes),
-            first_aid=self.first_aid,
-            directions=self.directions,
-            repairs=self.repairs,
-            cost_vnd=self.cost_vnd,
-        )
+#: A report listing no station (the overview's totals).
+NO_STATIONS = StationPage(limit=0)
 
 
 def _hours(minutes: int) -> float:
     return round(minutes / 60, 1)
 
 
-def _placeholder(dialect: str) -> str:
-    return placeholders(dialect, 1)[0]
-
-
-def _ledger_sql(dialect: str, *, per_day: bool = True) -> str:
-    """Parameters: the campaign, its first day, the last day a handout counts on."""
-    first, last = placeholders(dialect, 3)[1:]
-    return (
-        "SELECT t.station_id AS station_id, i.category AS category, t.kind AS kind,"
-        f"{' t.day AS day,' if per_day else ''} SUM(t.delta) AS delta"
-        ' FROM "daily_stock_tally" t'
-        ' JOIN "supply_item" i ON i.id = t.item_id'
-        ' JOIN "station" s ON s.id = t.station_id'
-        f" WHERE s.campaign_id = {_placeholder(dialect)}"
-        f" AND t.kind IN ('{MovementKind.HANDOUT.value}', '{MovementKind.RECEIPT.value}')"
-        f" AND (t.day >= {first} OR t.kind = '{MovementKind.RECEIPT.value}')"
-        f" AND t.day <= {last}"
-        f" GROUP BY 1, 2, 3{', 4' if per_day else ''}"
-    )
-
-
-def _receipt_values_sql(dialect: str, *, per_day: bool = True) -> str:
-    """Parameters: the campaign, the window's closing moment (receipts before the window
-    count, as its supplies; after it, not)."""
-    closes = placeholders(dialect, 2)[1]
-    day = f" {local_day_sql('m.occurred_at', dialect)} AS day," if per_day else ""
-    return (
-        f"SELECT m.station_id AS station_id,{day}"
-        # The cost frozen on each line times what it received: 8-byte arithmetic, since a big
-        # receipt is past 2,147,483,647 đồng (5,000 gift packs at 500,000).
-        " SUM(CAST(m.quantity AS BIGINT) * COALESCE(m.unit_cost_vnd, 0)) AS value_vnd"
-        ' FROM "stock_movement" m'
-        ' JOIN "station" s ON s.id = m.station_id'
-        f" WHERE s.campaign_id = {_placeholder(dialect)}"
-        f" AND m.kind = '{MovementKind.RECEIPT.value}'"
-        f" AND m.occurred_at < {closes}"
-        f" GROUP BY 1{', 2' if per_day else ''}"
-    )
-
-
-def _services_sql(dialect: str, *, per_day: bool = True) -> str:
-    """Parameters: the campaign, the window's opening and closing moments."""
-    opens, closes = placeholders(dialect, 3)[1:]
-    day = f" {local_day_sql('r.occurred_at', dialect)} AS day," if per_day else ""
-    return (
-        f"SELECT r.station_id AS station_id, r.kind AS kind, r.partner_id AS partner_id,{day}"
-        " SUM(r.quantity) AS quantity"
-        ' FROM "service_record" r'
-        ' JOIN "station" s ON s.id = r.station_id'
-        f" WHERE s.campaign_id = {_placeholder(dialect)}"
-        f" AND r.occurred_at >= {opens} AND r.occurred_at < {closes}"
-        f" GROUP BY 1, 2, 3{', 4' if per_day else ''}"
-    )
-
-
-def _turns_sql(dialect: str, *, per_day: bool = True) -> str:
-    """Parameters: the campaign, the window's opening moment and its last day's end: a shift
-    counts when it runs into the window and starts by the last day's end."""
-    opens, last_day_ends = placeholders(dialect, 3)[1:]
-    day = f" {local_day_sql('sh.starts_at', dialect)} AS day," if per_day else ""
-    checked_in, checked_out = AssignmentStatus.CHECKED_IN.value, AssignmentStatus.CHECKED_OUT.value
-    return (
-        f"SELECT sh.station_id AS station_id,{day} COUNT(*) AS turns,"
-        f" SUM(CASE WHEN a.status = '{checked_out}' THEN COALESCE(a.worked_minutes, 0) ELSE 0 END)"
-        " AS worked_minutes"
-        ' FROM "assignment" a'
-        ' JOIN "shift" sh ON sh.id = a.shift_id'
-        ' JOIN "station" s ON s.id = sh.station_id'
-        f" WHERE s.campaign_id = {_placeholder(dialect)}"
-        f" AND a.status IN ('{checked_in}', '{checked_out}')"
-        f" AND sh.ends_at > {opens} AND sh.starts_at < {last_day_ends}"
-        f" GROUP BY 1{', 2' if per_day else ''}"
+def _totals(figures: Figures) -> ReportTotals:
+    return ReportTotals(
+        stations=figures.stations,
+        units=figures.units,
+        volunteer_turns=figures["turns"],
+        worked_hours=_hours(figures["worked_minutes"]),
+        water_bottles=figures["water"],
+        cold_towels=figures["towel"],
+        food_items=figures["food"],
+        fuel_litres=figures["fuel"],
+        leaflets=figures["leaflet"],
+        motorbikes_checked=figures["motorbikes"],
+        broadcast_hours=_hours(figures["loudspeaker_minutes"]),
+        first_aid=figures["first_aid"],
+        directions=figures["directions"],
+        repairs=figures["repairs"],
+        cost_vnd=figures["cost_vnd"],
     )
 
 
@@ -276,164 +208,131 @@ def _day_range(first: dt.date, last: dt.date) -> list[dt.date]:
     return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-class _Ledger:
-    """The four tallies every grouped row adds into: campaign, station, day, and who served."""
+@dataclass(frozen=True)
+class _Listed:
+    station_id: int
+    code: str
+    name: str
+    unit_name: str
+    is_active: bool
 
-    def __init__(self, stations: Iterable[Station], first_day: dt.date, last_day: dt.date) -> None:
-        #: every row's day is folded into the campaign's days: early receipts on the first,
-        #: a night shift's last hours on the last
-        self.first_day, self.last_day = first_day, last_day
-        self.unit_of = {station.id: station.unit.id for station in stations}
-        self.campaign = _Tally()
-        self.by_station: dict[int, _Tally] = {}
-        self.by_day: dict[dt.date, _Tally] = {}
-        self.stations_with_figures: set[int] = set()
-        #: services per partner unit and kind, for the partners section
-        self.by_partner: dict[int, Counter[str]] = {}
 
-    def tallies(self, row: Mapping[str, Any], *, served: bool) -> tuple[_Tally, ...]:
-        """The tallies ``row`` adds into; no day's when the rows were grouped without days."""
-        station_id = row["station_id"]
-        self.stations_with_figures.add(station_id)
-        station = self.by_station.setdefault(station_id, _Tally())
-        if row.get("day") is None:
-            return self.campaign, station
-        day = min(max(as_date(row["day"]), self.first_day), self.last_day)
-        daily = self.by_day.setdefault(day, _Tally())
-        if served:
-            daily.station_ids.add(station_id)
-            daily.unit_ids.add(self.unit_of[station_id])
-        return self.campaign, station, daily
-
-    def add_movements(self, rows: Iterable[Mapping[str, Any]]) -> None:
-        for row in rows:
-            handout = row["kind"] == MovementKind.HANDOUT
-            for tally in self.tallies(row, served=handout):
-                if handout:
-                    tally.handed_out[str(row["category"])] += -int(row["delta"] or 0)
-
-    def add_receipt_values(self, rows: Iterable[Mapping[str, Any]]) -> None:
-        for row in rows:
-            for tally in self.tallies(row, served=False):
-                tally.cost_vnd += int(row["value_vnd"] or 0)
-
-    def add_services(self, rows: Iterable[Mapping[str, Any]]) -> None:
-        for row in rows:
-            quantity, kind, partner_id = int(row["quantity"] or 0), row["kind"], row["partner_id"]
-            if partner_id is not None:
-                self.by_partner.setdefault(partner_id, Counter())[str(kind)] += quantity
-            for tally in self.tallies(row, served=True):
-                if partner_id is not None:
-                    tally.unit_ids.add(partner_id)
-                if kind == ServiceKind.MOTORBIKE_CHECK:
-                    tally.motorbikes_checked += quantity
-                elif kind == ServiceKind.LOUDSPEAKER:
-                    tally.loudspeaker_minutes += quantity
-                elif kind == ServiceKind.FIRST_AID:
-                    tally.first_aid += quantity
-                elif kind == ServiceKind.DIRECTIONS:
-                    tally.directions += quantity
-                elif kind == ServiceKind.REPAIR:
-                    tally.repairs += quantity
-
-    def add_turns(self, rows: Iterable[Mapping[str, Any]]) -> None:
-        for row in rows:
-            for tally in self.tallies(row, served=True):
-                tally.volunteer_turns += int(row["turns"] or 0)
-                tally.worked_minutes += int(row["worked_minutes"] or 0)
+async def _listed_stations(
+    campaign: Campaign, unit_ids: Collection[int] | None, page: StationPage | None
+) -> tuple[list[_Listed], int | None]:
+    """The stations to list (all of them by code, or one page by id) and where the next
+    page starts (None on the last)."""
+    if page is not None and page.limit <= 0:
+        return [], None
+    connection = connections.get("default")
+    p = Parameters(connection.capabilities.dialect)
+    sql = (
+        'SELECT s.id, s.code, s.name, u.name AS unit_name, s.is_active FROM "station" s'
+        f' JOIN "unit" u ON u.id = s.unit_id WHERE s.campaign_id = {p(campaign.id)}'
+    )
+    if unit_ids is not None:
+        sql += f" AND s.unit_id IN ({p.ids(unit_ids)})"
+    if page is None:
+        sql += " ORDER BY s.code, s.id"
+    else:
+        if page.after is not None:
+            # Station ids are 4-byte integers: a cursor past the last one pages past them all.
+            sql += f" AND s.id > {p(min(page.after, MAX_ID))}"
+        sql += f" ORDER BY s.id LIMIT {p(page.limit + 1)}"
+    rows = await connection.execute_query_dict(sql, p.values)
+    listed = [
+        _Listed(int(row["id"]), row["code"], row["name"], row["unit_name"], bool(row["is_active"]))
+        for row in rows
+    ]
+    if page is not None and len(listed) > page.limit:
+        listed = listed[: page.limit]
+        return listed, listed[-1].station_id
+    return listed, None
 
 
 async def campaign_report(
-    campaign: Campaign, *, unit_ids: Collection[int] | None = None
+    campaign: Campaign,
+    *,
+    unit_ids: Collection[int] | None = None,
+    stations: StationPage | None = None,
 ) -> CampaignReport:
-    """The campaign's totals, per station and per Vietnam-local day (see the module's definitions).
+    """The campaign's totals, per reporting unit, per station and per Vietnam-local day (see
+    the module's definitions); every station, by code, or one ``stations`` page, by id.
 
     With ``unit_ids`` (a unit coordinator's scope) only those units' stations count, and the
     budget is left out: it belongs to the whole campaign, so "what is left" of it next to
     part of its spending would mean nothing.
     """
-    return await _report(campaign, unit_ids, per_day=True)
+    return await _report(campaign, unit_ids, stations, per_day=True)
 
 
 async def campaign_totals(campaign: Campaign) -> CampaignReport:
     """The campaign's report without its per-station and per-day breakdowns (``stations`` and
-    ``days`` are empty): the same totals, from the same four queries grouped by station only,
-    so no local day is worked out. For the summary paragraph of the overview."""
-    return await _report(campaign, None, per_day=False)
+    ``days`` are empty): the same totals and sections, from the same statement. For the
+    summary paragraph of the overview, the campaigns list and the closing message."""
+    return await _report(campaign, None, NO_STATIONS, per_day=False)
 
 
 async def _report(
-    campaign: Campaign, unit_ids: Collection[int] | None, *, per_day: bool
+    campaign: Campaign,
+    unit_ids: Collection[int] | None,
+    page: StationPage | None,
+    *,
+    per_day: bool,
 ) -> CampaignReport:
-    connection = connections.get("default")
-    dialect = connection.capabilities.dialect
-    query = Station.filter(campaign_id=campaign.id)
-    if unit_ids is not None:
-        query = query.filter(unit_id__in=list(unit_ids) or [0])
-    stations = await query.select_related("unit").order_by("code")
-    kept = {station.id for station in stations}
-
     window = await campaign_window(campaign)
     # A night shift past the last day's midnight: its handouts are on the next local day.
     last_tally_day = campaign.ends_on + dt.timedelta(
         days=1 if window.closes_at > window.last_day_ends_at else 0
     )
-    parameters: dict[str, list[Any]] = {
-        "ledger": [campaign.id, campaign.starts_on, last_tally_day],
-        "receipt_values": [campaign.id, window.closes_at],
-        "services": [campaign.id, window.opens_at, window.closes_at],
-        "turns": [campaign.id, window.opens_at, window.last_day_ends_at],
-    }
-
-    async def rows(sql: str, part: str) -> list[dict[str, Any]]:
-        found = await connection.execute_query_dict(sql, parameters[part])
-        if unit_ids is None:
-            return list(found)
-        return [row for row in found if row["station_id"] in kept]
-
-    ledger = _Ledger(stations, campaign.starts_on, campaign.ends_on)
-    ledger.add_movements(await rows(_ledger_sql(dialect, per_day=per_day), "ledger"))
-    ledger.add_receipt_values(
-        await rows(_receipt_values_sql(dialect, per_day=per_day), "receipt_values")
-    )
-    ledger.add_services(await rows(_services_sql(dialect, per_day=per_day), "services"))
-    ledger.add_turns(await rows(_turns_sql(dialect, per_day=per_day), "turns"))
-
-    stars = {k: v for k, v in (await stars_by_station(campaign.id)).items() if k in kept}
-    counted = [s for s in stations if s.is_active or s.id in ledger.stations_with_figures]
-    ledger.campaign.station_ids.update(s.id for s in counted)
-    ledger.campaign.unit_ids.update(s.unit.id for s in counted)
-
-    station_reports = []
-    for station in counted if per_day else []:
-        tally = ledger.by_station.get(station.id, _Tally())
-        tally.station_ids.add(station.id)
-        tally.unit_ids.add(station.unit.id)
-        station_reports.append(
-            StationReport(
-                station_id=station.id,
-                code=station.code,
-                name=station.name,
-                unit_name=station.unit.name,
-                totals=tally.freeze(),
-                satisfaction=satisfaction_of(stars.get(station.id, {})),
-            )
+    tree = await unit_tree()
+    root = report_root(tree, campaign.unit_id, unit_ids)
+    listed, next_after = await _listed_stations(campaign, unit_ids, page)
+    listed_ids = None if page is None else [station.station_id for station in listed]
+    rollup = await campaign_rollup(
+        RollupQuery(
+            campaign_id=campaign.id,
+            unit_ids=unit_ids,
+            root_unit_id=root,
+            first_day=campaign.starts_on,
+            last_day=campaign.ends_on,
+            last_tally_day=last_tally_day,
+            opens_at=window.opens_at,
+            last_day_ends_at=window.last_day_ends_at,
+            closes_at=window.closes_at,
+            listed=listed_ids,
         )
+    )
+    all_stars, stars = await report_stars(campaign.id, unit_ids=unit_ids, listed=listed_ids)
 
+    station_reports = [
+        StationReport(
+            station_id=station.station_id,
+            code=station.code,
+            name=station.name,
+            unit_name=station.unit_name,
+            totals=_totals(rollup.by_station.get(station.station_id, Figures())),
+            satisfaction=satisfaction_of(stars.get(station.station_id, {})),
+        )
+        for station in listed
+        if station.is_active or station.station_id in rollup.with_figures
+    ]
     day_reports = []
     if per_day:
         day_reports = [
-            DayReport(day=day, totals=ledger.by_day.get(day, _Tally()).freeze())
+            DayReport(day=day, totals=_totals(rollup.by_day.get(day, Figures())))
             for day in _day_range(campaign.starts_on, campaign.ends_on)
         ]
-
+    units = reporting_units(tree, root, rollup.by_unit, scoped=unit_ids is not None)
+    totals = _totals(rollup.campaign)
     sections = await campaign_sections(
         campaign,
-        counted,
-        {station_id: tally.figures() for station_id, tally in ledger.by_station.items()},
-        ledger.by_partner,
-        scoped=unit_ids is not None,
-        receipts_value=ledger.campaign.cost_vnd,
+        unit_ids=unit_ids,
+        units=units_table(units),
+        forces=force_rows(rollup.by_force),
+        services_by_unit=rollup.by_partner,
+        tree=tree,
+        receipts_value=totals.cost_vnd,
     )
     return CampaignReport(
         campaign_id=campaign.id,
@@ -444,11 +343,16 @@ async def _report(
         ends_on=campaign.ends_on,
         budget_vnd=campaign.budget_vnd if unit_ids is None else None,
         generated_at=clock.now(),
-        totals=ledger.campaign.freeze(),
+        totals=totals,
         stations=station_reports,
         days=day_reports,
         sections=sections,
-        satisfaction=combined(stars.values()),
+        satisfaction=satisfaction_of(all_stars),
+        unit_totals=[
+            UnitReport(unit_id=unit_id, unit=name, totals=_totals(figures))
+            for unit_id, name, figures in units
+        ],
+        stations_next_after=next_after,
     )
 
 
@@ -466,6 +370,10 @@ def report_to_dict(report: CampaignReport) -> dict[str, Any]:
         "budget_remaining_vnd": report.budget_remaining_vnd,
         "generated_at": report.generated_at.isoformat(),
         "totals": asdict(report.totals),
+        "unit_totals": [
+            {"unit_id": row.unit_id, "unit": row.unit, "totals": asdict(row.totals)}
+            for row in report.unit_totals
+        ],
         "stations": [
             {
                 "station_id": station.station_id,

@@ -399,9 +399,10 @@ _SATISFACTION: dict[str, Any] = {
 #: ``report_to_dict``'s shape (``stations.services.queries.reports``).
 REPORT_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "description": "A campaign's totals in the provincial report's categories, per station "
-    "and per Vietnam-local day. A unit-scoped token sees only its own stations' rows; the "
-    "campaign and day totals are the whole campaign's.",
+    "description": "A campaign's totals in the provincial report's categories, per reporting "
+    "unit (the units directly under the campaign's organising unit, or under a unit-scoped "
+    "token's own unit), per Vietnam-local day, and for one page of stations. A unit-scoped "
+    "token sees only its own stations' figures, totals included.",
     "additionalProperties": False,
     "required": [
         "campaign_id",
@@ -415,7 +416,10 @@ REPORT_SCHEMA: dict[str, Any] = {
         "budget_remaining_vnd",
         "generated_at",
         "totals",
+        "unit_totals",
         "stations",
+        "stations_next_cursor",
+        "stations_next",
         "days",
         *_SECTIONS,
         "satisfaction",
@@ -436,8 +440,30 @@ REPORT_SCHEMA: dict[str, Any] = {
         "budget_remaining_vnd": _nullable(INT),
         "generated_at": MOMENT,
         "totals": _TOTALS,
+        "unit_totals": {
+            "type": "array",
+            "description": "The totals per reporting unit, most stations first: they add up "
+            "to the report's totals, but for `units` (a partner may serve in several).",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["unit_id", "unit", "totals"],
+                "properties": {"unit_id": ID, "unit": TEXT, "totals": _TOTALS},
+            },
+        },
+        "stations_next_cursor": {
+            "type": ["string", "null"],
+            "description": "Pass as `cursor` for the next page of `stations`; null on the last.",
+        },
+        "stations_next": {
+            "type": ["string", "null"],
+            "description": "The address of the report with the next page of `stations`; "
+            "null on the last.",
+        },
         "stations": {
             "type": "array",
+            "description": "One page of the stations (by id, `limit` of them after `cursor`): "
+            "an inactive station is listed only with figures, so a page may be shorter.",
             "items": {
                 "type": "object",
                 "additionalProperties": False,

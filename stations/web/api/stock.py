@@ -11,7 +11,7 @@ from stations.services.campaign_window import REASON_MAX
 from stations.services.inventory import MAX_QUANTITY, NOTE_MAX, StockChange
 from stations.services.permissions import check_can_change_station, check_can_view_station
 from stations.services.queries import api as queries
-from stations.services.queries.reports import campaign_report, report_to_dict
+from stations.services.queries.reports import StationPage, campaign_report, report_to_dict
 from stations.services.queries.stock import stock_for_stations, stock_on_hand
 from stations.web.api.fields import (
     Field,
@@ -233,9 +233,18 @@ async def _record(
 
 async def get_report(call: ApiCall) -> Reply:
     campaign = await queries.campaign_by_id(call.path["campaign_id"])
+    page = StationPage(after=call.after(), limit=call.limit)
     # A unit's token sees its own stations' figures only, totals included.
-    report = await campaign_report(campaign, unit_ids=call.principal.unit_ids)
-    return Reply(200, {"data": report_to_dict(report)})
+    report = await campaign_report(campaign, unit_ids=call.principal.unit_ids, stations=page)
+    data = report_to_dict(report)
+    next_cursor = None if report.stations_next_after is None else str(report.stations_next_after)
+    next_url = None
+    if next_cursor is not None:
+        url = call.request.url.include_query_params(cursor=next_cursor, limit=call.limit)
+        next_url = url.path + "?" + url.query
+    data["stations_next_cursor"] = next_cursor
+    data["stations_next"] = next_url
+    return Reply(200, {"data": data})
 
 
 OPERATIONS = (
@@ -338,5 +347,10 @@ OPERATIONS = (
                 },
             ),
         ),
+        description="The totals, per reporting unit (`unit_totals`), per day and per section, "
+        "whatever the number of stations; `stations` is one page of the stations' own figures, "
+        "by id (`limit`, `cursor`), the next page at `stations_next`. Every station at once "
+        "is in the report's XLSX and CSV files.",
+        query=PAGE_PARAMETERS,
     ),
 )

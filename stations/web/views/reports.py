@@ -6,15 +6,17 @@ the files alike (see ``queries.inventory_pages.report_in_scope``).
 
 from __future__ import annotations
 
-import io
 import re
+import tempfile
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import asdict
-from typing import Any, Final
+from typing import IO, Any, Final
 from urllib.parse import quote
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from stations.enums import Language
@@ -28,11 +30,11 @@ from stations.services.exports import (
     STATION_COLUMNS,
     TOTAL_COLUMNS,
     csv_format,
-    write_report_csv,
+    report_csv_chunks,
     write_report_xlsx,
 )
 from stations.services.queries import inventory_pages as queries
-from stations.services.queries.reports import CampaignReport, ReportTotals
+from stations.services.queries.reports import CampaignReport, ReportTotals, StationPage
 from stations.services.report_summary import campaign_summary
 from stations.web.auth import page, principal_of
 from stations.web.errors import error_page
@@ -51,6 +53,11 @@ REPORT_FILE_BY_DAY = _("Report {campaign} by day")
 _UNSAFE_IN_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|;]+')
 _NOT_PLAIN = re.compile(r"[^A-Za-z0-9._ ()-]+")
 MAX_NAME: Final = 150
+#: Stations per page of the report page; every station is in the XLSX and CSV files.
+PAGE_SIZE: Final = 50
+#: A workbook smaller than this stays in memory; a larger one goes to a temporary file.
+SPOOL_IN_MEMORY: Final = 2_000_000
+FILE_BLOCK: Final = 64 * 1024
 
 
 def download_name(text: str) -> str:
@@ -74,10 +81,29 @@ def _figures(totals: ReportTotals, language: Language) -> dict[str, str]:
     return {name: format_number(value, language) for name, value in asdict(totals).items()}
 
 
-async def _report(request: Request) -> tuple[Campaign, CampaignReport]:
+async def _report(
+    request: Request, stations: StationPage | None = None
+) -> tuple[Campaign, CampaignReport]:
     principal = principal_of(request)
     campaign = await campaign_in_path(request)
-    return campaign, await queries.report_in_scope(campaign, unit_ids=principal.unit_ids)
+    report = await queries.report_in_scope(campaign, unit_ids=principal.unit_ids, stations=stations)
+    return campaign, report
+
+
+def _after(request: Request) -> int | None:
+    """The ``after`` of the stations' page: a station id, anything else the first page."""
+    raw = request.query_params.get("after") or ""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
+
+
+def _file_chunks(spool: IO[bytes]) -> Iterator[bytes]:
+    """The file from its start, in blocks; closed (and so deleted) when sent."""
+    try:
+        spool.seek(0)
+        while block := spool.read(FILE_BLOCK):
+            yield block
+    finally:
+        spool.close()
 
 
 @page()
@@ -85,7 +111,7 @@ async def campaign_report_page(request: Request) -> Response:
     """Totals in the report's categories, per station and per Vietnam-local day."""
     principal = principal_of(request)
     language = page_language(request)
-    campaign, report = await _report(request)
+    campaign, report = await _report(request, StationPage(after=_after(request), limit=PAGE_SIZE))
     budget = report.budget_vnd
     context: dict[str, Any] = {
         "campaign": campaign,
@@ -97,6 +123,8 @@ async def campaign_report_page(request: Request) -> Response:
         "day_fields": [column.field for column in TOTAL_COLUMNS],
         "totals": _figures(report.totals, language),
         "stations": [(s, _figures(s.totals, language)) for s in report.stations],
+        "first_page": _after(request) is None,
+        "page_size": PAGE_SIZE,
         "days": [(d, _figures(d.totals, language)) for d in report.days],
         "budget": format_number(budget, language) if budget is not None else None,
         "remaining": format_number(report.budget_remaining_vnd or 0, language)
@@ -113,13 +141,24 @@ async def campaign_report_xlsx(request: Request) -> Response:
     """The report as a workbook: summary, by station, by day."""
     language = page_language(request)
     _campaign, report = await _report(request)
-    buffer = io.BytesIO()
-    write_report_xlsx(report, buffer, language=language.value)
+    # Written in write-only mode in a worker thread (the event loop keeps serving), to a
+    # file that stays in memory while small, then streamed; ``_file_chunks`` closes it.
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
+    try:
+        await run_in_threadpool(write_report_xlsx, report, spool, language=language.value)
+    except BaseException:
+        spool.close()
+        raise
+    size = spool.tell()
     name = download_name(translate(REPORT_FILE, language, campaign=report.name)) + ".xlsx"
-    return Response(
-        buffer.getvalue(),
+    return StreamingResponse(
+        _file_chunks(spool),
         media_type=XLSX_TYPE,
-        headers={"Content-Disposition": content_disposition(name), "Cache-Control": "no-store"},
+        headers={
+            "Content-Disposition": content_disposition(name),
+            "Content-Length": str(size),
+            "Cache-Control": "no-store",
+        },
     )
 
 
@@ -137,13 +176,18 @@ async def campaign_report_csv(request: Request) -> Response:
     except InvalidInput as error:
         return error_page(request, 400, error.translated(language))
     _campaign, report = await _report(request)
-    text = io.StringIO()
-    write_report_csv(report, text, language=language.value, breakdown=breakdown, fmt=fmt)
+    chunks = report_csv_chunks(report, language=language.value, breakdown=breakdown, fmt=fmt)
     title = REPORT_FILE_BY_DAY if breakdown == "day" else REPORT_FILE_BY_STATION
     name = download_name(translate(title, language, campaign=report.name)) + ".csv"
-    # Excel reads Vietnamese in a CSV correctly only after a UTF-8 byte-order mark.
-    return Response(
-        (fmt.bom + text.getvalue()).encode("utf-8"),
+
+    def encoded() -> Iterator[bytes]:
+        # Excel reads Vietnamese in a CSV correctly only after a UTF-8 byte-order mark.
+        yield fmt.bom.encode("utf-8")
+        for chunk in chunks:
+            yield chunk.encode("utf-8")
+
+    return StreamingResponse(
+        encoded(),
         media_type=CSV_TYPE,
         headers={"Content-Disposition": content_disposition(name), "Cache-Control": "no-store"},
     )
