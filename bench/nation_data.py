@@ -135,6 +135,8 @@ class NationInfo:
     ward_unit_id: int
     #: a station of ``ward_unit_id``, for the travellers' station page
     station_code: str
+    #: a station outside ``province_unit_id``: a unit's page must not show it
+    outside_station_code: str
     #: province-wide (no unit)
     admin: Login
     #: a coordinator of ``province_unit_id``
@@ -1067,6 +1069,9 @@ async def build_nation(
         province_unit_id=province_unit.id,
         ward_unit_id=ward_station.unit.id,
         station_code=ward_station.code,
+        outside_station_code=next(
+            s.code for s in plan.stations if s.unit.parent_id != province_unit.id
+        ),
         admin=Login(ADMIN_EMAIL, PASSWORD, tokens["admin"]),
         province_coordinator=Login(PROVINCE_EMAIL, PASSWORD, tokens["province"]),
         ward_coordinator=Login(WARD_EMAIL, PASSWORD, tokens["ward"]),

@@ -1,0 +1,78 @@
+"""The nationwide benchmark's harness (bench/nation.py): what it reports when a page is missing."""
+
+from __future__ import annotations
+
+import os
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from bench.nation import Results, _reminder_goals, _wave_goals, cpu_seconds, sample
+
+pytestmark = pytest.mark.unit
+
+
+async def _stations(request: Request) -> Response:
+    return PlainTextResponse("T010000 T010001 T040001")
+
+
+def _client() -> httpx.AsyncClient:
+    app = Starlette(routes=[Route("/stations", _stations)])
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench")
+
+
+async def test_sample_of_a_missing_page_is_not_available() -> None:
+    async with _client() as client:
+        result = await sample(client, "/overview/stations", pid=os.getpid(), requests=3)
+
+    assert (result.problem, result.latencies_ms) == ("not available (404)", [])
+
+
+async def test_sample_of_a_page_ignoring_its_filter_is_not_available() -> None:
+    async with _client() as client:
+        result = await sample(
+            client, "/stations?unit=7", pid=os.getpid(), requests=3, absent="T040001"
+        )
+
+    assert result.problem.startswith("not available (the filter is ignored: T040001")
+
+
+async def test_sample_measures_latency_size_and_cpu() -> None:
+    async with _client() as client:
+        result = await sample(client, "/stations", pid=os.getpid(), requests=5)
+
+    assert (result.problem, len(result.latencies_ms), result.size) == ("", 5, 23)
+    assert result.cpu_ms >= 0
+
+
+def test_cpu_seconds_grows_with_work() -> None:
+    before = cpu_seconds(os.getpid())
+    total = 0
+    while cpu_seconds(os.getpid()) == before:
+        total += sum(range(10_000))
+
+    assert cpu_seconds(os.getpid()) > before
+
+
+def test_missing_wave_and_reminders_do_not_meet_their_goals() -> None:
+    results = Results(waves=[None], reminders=[None])
+
+    goals = [*_wave_goals(results.waves), *_reminder_goals(results.reminders)]
+
+    assert [met for _text, met in goals] == [False, False, False]
+    assert all(text.endswith("not available") for text, _met in goals)
+
+
+def test_wave_goals_judge_the_worst_run() -> None:
+    runs = [
+        {"on_time_share": 1.0, "too_many_requests": 0, "lateness_p99_s": -30.0},
+        {"on_time_share": 0.98, "too_many_requests": 0, "lateness_p99_s": 4.0},
+    ]
+
+    goals = _wave_goals(runs)
+
+    assert [met for _text, met in goals] == [False, True]
