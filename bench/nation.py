@@ -387,10 +387,32 @@ def report(info: NationInfo, results: Results, args: argparse.Namespace, machine
     for text, met in goals:
         print(f"- {'met' if met else '**not met**'}: {text}")
     print()
+    print(cpu_view(info, results) + "\n")
     for label, values in (("Wave", results.waves), ("Reminders job", results.reminders)):
         shown = "; ".join(str(v) if v is not None else "not available" for v in values)
         print(f"{label} per run: {shown}\n")
     print(f"{sum(met for _t, met in goals)}/{len(goals)} goals met")
+
+
+def cpu_view(info: NationInfo, results: Results) -> str:
+    """The page time goals judged on server CPU per request instead of wall p95.
+
+    Not the goal itself, but a page whose CPU alone exceeds its p95 goal cannot meet it on
+    an idle machine either, and CPU hardly moves with the load that other work puts on a
+    shared machine, where wall time does."""
+    judged = []
+    for page in pages(info):
+        samples = [s for s in results.samples.get(page.name, []) if not s.problem]
+        if page.p95_goal_ms is None or not samples:
+            continue
+        worst = max(s.cpu_ms for s in samples)
+        judged.append((page.name, worst, worst < page.p95_goal_ms))
+    listed = ", ".join(f"{name} {cpu:.0f} ms" for name, cpu, _met in judged)
+    met = sum(ok for _name, _cpu, ok in judged)
+    return (
+        f"Server CPU per request against the same time goals (load-independent floor; worst "
+        f"run): {met}/{len(judged)} measured pages under their goal — {listed}."
+    )
 
 
 def judge(info: NationInfo, results: Results) -> list[tuple[str, bool]]:
@@ -427,8 +449,8 @@ def judge(info: NationInfo, results: Results) -> list[tuple[str, bool]]:
         rss, peak = results.rss_mb
         goals.append(
             (
-                f"server RSS < {RSS_LIMIT_MB:.0f} MB after the runs — {rss:.0f} MB "
-                f"(peak {peak:.0f} MB)",
+                f"server RSS < {RSS_LIMIT_MB:.0f} MB, its peak over all runs — peak "
+                f"{peak:.0f} MB, {rss:.0f} MB at the end",
                 peak < RSS_LIMIT_MB,
             )
         )
