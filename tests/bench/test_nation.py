@@ -11,7 +11,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from bench.nation import Results, _reminder_goals, _wave_goals, cpu_seconds, sample
+from bench.nation import _reminder_goals, _wave_goals, cpu_seconds, sample
+from bench.nation_jobs import QuietRuns
 
 pytestmark = pytest.mark.unit
 
@@ -58,13 +59,21 @@ def test_cpu_seconds_grows_with_work() -> None:
     assert cpu_seconds(os.getpid()) > before
 
 
-def test_missing_wave_and_reminders_do_not_meet_their_goals() -> None:
-    results = Results(waves=[None], reminders=[None])
+def test_missing_wave_does_not_meet_its_goals() -> None:
+    goals = _wave_goals([None])
 
-    goals = [*_wave_goals(results.waves), *_reminder_goals(results.reminders)]
-
-    assert [met for _text, met in goals] == [False, False, False]
+    assert [met for _text, met in goals] == [False, False]
     assert all(text.endswith("not available") for text, _met in goals)
+
+
+def test_reminder_goal_needs_quiet_runs_under_half_a_second() -> None:
+    quick = QuietRuns(wall_s=[0.1, 0.2], cpu_s=[0.1, 0.1], created=0)
+    slow = QuietRuns(wall_s=[0.1, 0.6], cpu_s=[0.1, 0.1], created=0)
+    writing = QuietRuns(wall_s=[0.1], cpu_s=[0.1], created=3)
+
+    judged = [_reminder_goals(runs)[0][1] for runs in ([quick], [quick, slow], [writing], [])]
+
+    assert judged == [True, False, False, False]
 
 
 def test_wave_goals_judge_the_worst_run() -> None:
