@@ -241,7 +241,7 @@ def find_measure(module_name: str, names: tuple[str, ...]) -> Callable[..., Any]
     for name in names:
         function = getattr(module, name, None)
         if callable(function):
-            return function  # type: ignore[no-any-return]
+            return function
     return None
 
 
@@ -320,12 +320,7 @@ async def measure_wave_and_reminders(
         async with scratch_database(args.postgres_url) as wave_url:
             await db.migrate(wave_url)
             wave = await call_measure(
-                measure_wave,
-                database_url=wave_url,
-                postgres_url=args.postgres_url,
-                messages=args.wave_messages,
-                replicas=1,
-                now=info.now,
+                measure_wave, database_url=wave_url, messages=args.wave_messages, replicas=1
             )
     results.waves.append(wave)
     print(f"  wave: {wave if wave is not None else 'not available'}", file=sys.stderr)
