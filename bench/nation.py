@@ -246,10 +246,13 @@ def find_measure(module_name: str, names: tuple[str, ...]) -> Callable[..., Any]
 
 
 async def call_measure(function: Callable[..., Any], **options: Any) -> Any:
-    """``function`` called with those of ``options`` its signature takes, awaited if need be."""
+    """``function`` called with those of ``options`` its signature takes: awaited when it is
+    a coroutine function, else in a thread (it may run an event loop of its own)."""
     accepted = inspect.signature(function).parameters
-    result = function(**{k: v for k, v in options.items() if k in accepted})
-    return await result if inspect.isawaitable(result) else result
+    chosen = {k: v for k, v in options.items() if k in accepted}
+    if inspect.iscoroutinefunction(function):
+        return await function(**chosen)
+    return await asyncio.to_thread(function, **chosen)
 
 
 def _value(result: Any, *keys: str) -> float | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 import httpx
@@ -11,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from bench.nation import _reminder_goals, _wave_goals, cpu_seconds, sample
+from bench.nation import _reminder_goals, _wave_goals, call_measure, cpu_seconds, sample
 from bench.nation_jobs import QuietRuns
 
 pytestmark = pytest.mark.unit
@@ -85,3 +86,18 @@ def test_wave_goals_judge_the_worst_run() -> None:
     goals = _wave_goals(runs)
 
     assert [met for _text, met in goals] == [False, True]
+
+
+async def test_call_measure_passes_only_the_arguments_a_measure_takes() -> None:
+    async def wave(*, database_url: str, messages: int = 20_000) -> dict[str, object]:
+        return {"database_url": database_url, "messages": messages}
+
+    def blocking(*, messages: int) -> int:
+        return asyncio.run(asyncio.sleep(0, result=messages))
+
+    answers = [
+        await call_measure(wave, database_url="postgres://x/y", messages=5, replicas=1),
+        await call_measure(blocking, database_url="postgres://x/y", messages=7),
+    ]
+
+    assert answers == [{"database_url": "postgres://x/y", "messages": 5}, 7]
