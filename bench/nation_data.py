@@ -47,11 +47,7 @@ from bench.nation_stock import plan_ledger, plan_services
 from stations import db
 from stations.calendar import HolidayKind, holiday_window
 from stations.clock import VN_TZ
-from stations.enums import (
-    CampaignKind,
-    CampaignStatus,
-    UserRole,
-)
+from stations.enums import CampaignKind, CampaignStatus, UserRole
 from stations.services import demo_data
 from stations.services.campaigns import default_campaign_name
 from stations.services.catalog import STANDARD_ITEMS

@@ -16,12 +16,7 @@ from typing import Any, Final
 
 from bench.nation_places import Plan, PlannedStation, apportion, local
 from stations.clock import VN_TZ
-from stations.enums import (
-    AssignmentStatus,
-    Force,
-    Language,
-    ShiftStatus,
-)
+from stations.enums import AssignmentStatus, Force, Language, ShiftStatus
 from stations.models import Shift
 from stations.services import demo_data
 from stations.services.assignments import worked_minutes

@@ -11,9 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from stations.clock import VN_TZ
-from stations.enums import (
-    UnitKind,
-)
+from stations.enums import UnitKind
 from stations.services import divisions
 from stations.services.station_services import STATION_SERVICES
 
@@ -64,6 +62,8 @@ class PlannedStation:
 
 @dataclass
 class Plan:
+    """What the dataset holds: the places, and the rows of each table as they are written."""
+
     units: list[PlannedUnit] = field(default_factory=list)
     stations: list[PlannedStation] = field(default_factory=list)
     rows: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
@@ -76,6 +76,7 @@ def apportion(total: int, parts: int) -> list[int]:
 
 
 def local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    """The UTC moment of a Vietnam wall-clock time of ``day`` (hour 24: the next midnight)."""
     start = dt.datetime.combine(day, dt.time(0), tzinfo=VN_TZ)
     return (start + dt.timedelta(hours=hour, minutes=minute)).astimezone(dt.UTC)
 
@@ -88,59 +89,48 @@ def _unit_name(kind: str, place: str) -> str:
 
 
 def plan_units(plan: Plan, wards_per_province: int) -> dict[str, tuple[PlannedUnit, ...]]:
-    """The unit tree; per province code, its police, youth union, women's union and garage."""
+    """The unit tree; per province code, its police, youth union, women's union and garage.
+
+    The national root holds the 34 provinces' police; each holds its youth and women's
+    unions and about ``wards_per_province`` ward or commune police units, picked evenly
+    through its official list. The garage is a partner outside the tree, as in the demo."""
     root = PlannedUnit(1, "VN-TDC", "Ban chỉ đạo Trạm dừng chân toàn quốc", UnitKind.OTHER, None)
     plan.units.append(root)
-    next_id = 2
     per_province: dict[str, tuple[PlannedUnit, ...]] = {}
     provinces = sorted(divisions.provinces(), key=lambda place: place.code)
     for province in provinces:
-        made = []
-        for code, kind, prefix, parent in (
-            (f"CA-{province.code}", UnitKind.PROVINCE_POLICE, "Công an", root.id),
-            (f"DTN-{province.code}", UnitKind.YOUTH_UNION, "Đoàn Thanh niên Công an", None),
-            (f"HPN-{province.code}", UnitKind.WOMENS_UNION, "Hội Phụ nữ Công an", None),
-            (f"HEAD-{province.code}", UnitKind.GARAGE, "Trung tâm Head Honda", None),
-        ):
-            name = (
-                _unit_name(prefix, province.name)
-                if kind is not UnitKind.GARAGE
-                else f"{prefix} {province.name.removeprefix('Thành phố ')}"
-            )
-            unit = PlannedUnit(
-                next_id,
-                code,
-                name,
-                kind,
-                parent if parent is not None else made[0].id,
-                province.code,
-            )
-            if kind is UnitKind.GARAGE:
-                unit.parent_id = None  # a partner outside the police, as in the demo
-            next_id += 1
-            made.append(unit)
-        per_province[province.code] = tuple(made)
+        code, name = province.code, province.name
+        police_id = len(plan.units) + 1
+        made = (
+            PlannedUnit(police_id, f"CA-{code}", _unit_name("Công an", name),
+                        UnitKind.PROVINCE_POLICE, root.id, code),
+            PlannedUnit(police_id + 1, f"DTN-{code}", _unit_name("Đoàn Thanh niên Công an", name),
+                        UnitKind.YOUTH_UNION, police_id, code),
+            PlannedUnit(police_id + 2, f"HPN-{code}", _unit_name("Hội Phụ nữ Công an", name),
+                        UnitKind.WOMENS_UNION, police_id, code),
+            PlannedUnit(police_id + 3, f"HEAD-{code}",
+                        f"Trung tâm Head Honda {name.removeprefix('Thành phố ')}",
+                        UnitKind.GARAGE, None, code),
+        )  # fmt: skip
+        per_province[code] = made
         plan.units.extend(made)
     for province in provinces:
         police = per_province[province.code][0]
         wards = divisions.wards_of(province.code)
         step = max(1, len(wards) // wards_per_province)
         for ward in wards[::step][:wards_per_province]:
-            kind_word = ward.name.split(" ", 1)[0].lower()  # phường, xã, đặc khu
             plan.units.append(
                 PlannedUnit(
-                    next_id,
+                    len(plan.units) + 1,
                     f"CA-{ward.code}",
-                    f"Công an {kind_word} {ward.name.split(' ', 1)[1]}"
-                    if " " in ward.name
-                    else f"Công an {ward.name}",
+                    # "Phường Ba Đình" → "Công an phường Ba Đình"
+                    f"Công an {ward.name[:1].lower()}{ward.name[1:]}",
                     UnitKind.COMMUNE_POLICE,
                     police.id,
                     province.code,
                     ward.code,
                 )
             )
-            next_id += 1
     return per_province
 
 

@@ -14,11 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from bench.nation_places import Plan, PlannedStation, apportion, local
-from stations.enums import (
-    MovementKind,
-    ServiceKind,
-    Source,
-)
+from stations.enums import MovementKind, ServiceKind, Source
 
 #: Handout lines by item: share of a station's handouts and the quantity range of one line.
 HANDOUTS: Final = {
