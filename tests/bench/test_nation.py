@@ -79,8 +79,8 @@ def test_reminder_goal_needs_quiet_runs_under_half_a_second() -> None:
 
 def test_wave_goals_judge_the_worst_run() -> None:
     runs = [
-        {"on_time_share": 1.0, "too_many_requests": 0, "lateness_p99_s": -30.0},
-        {"on_time_share": 0.98, "too_many_requests": 0, "lateness_p99_s": 4.0},
+        {"on_time_share": 1.0, "count_429": 0, "lateness_p99": 0.0},
+        {"on_time_share": 0.98, "count_429": 0, "lateness_p99": 4.0},
     ]
 
     goals = _wave_goals(runs)
