@@ -77,6 +77,15 @@ def test_reminder_goal_needs_quiet_runs_under_half_a_second() -> None:
     assert judged == [True, False, False, False]
 
 
+def test_failed_wave_does_not_meet_its_goals_and_says_why() -> None:
+    goals = _wave_goals([{"on_time_share": 1.0, "count_429": 0}, "failed: OSError: gone"])
+
+    assert goals == [
+        ("reminder wave: every one delivered before its due time — failed: OSError: gone", False),
+        ("reminder wave: 0 × 429 — failed: OSError: gone", False),
+    ]
+
+
 def test_wave_goals_judge_the_worst_run() -> None:
     runs = [
         {"on_time_share": 1.0, "count_429": 0, "lateness_p99": 0.0},
