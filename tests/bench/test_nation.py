@@ -1,21 +1,29 @@
-"""The nationwide benchmark's harness (bench/nation.py): what it reports when a page is missing."""
+"""The nationwide benchmark's harness (bench/nation.py): its samples, CPU readings and goals."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 
+import asyncpg
 import httpx
 import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
+from tortoise.connection import connections
 
-from bench.nation import _reminder_goals, _wave_goals, call_measure, cpu_seconds, sample
+from bench.nation import (
+    _reminder_goals,
+    _wave_goals,
+    backend_cpu,
+    call_measure,
+    cpu_seconds,
+    sample,
+)
 from bench.nation_jobs import QuietRuns
-
-pytestmark = pytest.mark.unit
+from tests.conftest import TestDatabase
 
 
 async def _stations(request: Request) -> Response:
@@ -110,3 +118,20 @@ async def test_call_measure_passes_only_the_arguments_a_measure_takes() -> None:
     ]
 
     assert answers == [{"database_url": "postgres://x/y", "messages": 5}, 7]
+
+
+@pytest.mark.integration
+async def test_backend_cpu_reads_the_other_backends_of_the_database(db: TestDatabase) -> None:
+    if not db.is_postgres:
+        pytest.skip("PostgreSQL's backends only")
+    await connections.get("default").execute_query("SELECT 1")  # the ORM's own backend
+    ours = await asyncpg.connect(db.url.replace("postgres://", "postgresql://", 1))
+    try:
+        own = await ours.fetchval("SELECT pg_backend_pid()")
+        seconds = await backend_cpu(ours)
+    finally:
+        await ours.close()
+
+    assert own not in seconds
+    assert seconds
+    assert all(value >= 0 for value in seconds.values())
