@@ -203,15 +203,19 @@ async def build_nation(
     days = [day for day in window.days()]
     if not window.start <= now.astimezone(VN_TZ).date() <= window.end:
         raise ValueError(f"now must fall in the Tết window {window.start}–{window.end}")
+    # Rows are stamped (created_at, updated_at) as tortoise's auto_now stamps them, by the
+    # system's clock: the reminders job compares those stamps with it, and a stamp ahead of
+    # it (the frozen Tết morning is, until February 2027) reads as a change on every run.
+    stamp = min(now, dt.datetime.now(dt.UTC))
     rng = random.Random(f"waystation-nation:{seed}")
     plan = Plan()
     per_province = plan_units(plan, wards_per_province)
     plan_stations(plan, stations, per_province, rng)
-    plan_volunteers(plan, volunteers, now, rng)
+    plan_volunteers(plan, volunteers, stamp, rng)
     slots = plan_shifts(plan, shifts, assignments, wave_per_station, days, now, rng)
-    wave = plan_assignments(plan, slots, assignments, now, rng)
+    wave = plan_assignments(plan, slots, assignments, now, stamp, rng)
     campaign_id = 1
-    station_rows(plan, campaign_id, now, rng)
+    station_rows(plan, campaign_id, stamp, rng)
     items = {
         standard.code: (n, standard.unit_cost_vnd, demo_data.PACK_SIZES.get(standard.code, 1))
         for n, standard in enumerate(STANDARD_ITEMS, start=1)
@@ -219,7 +223,7 @@ async def build_nation(
     plan_ledger(plan, ledger_lines, items, days, now, rng)
     plan_services(plan, service_records, days, now, rng)
     plan.rows["unit"] = [
-        (u.id, u.code, u.name, u.kind.value, u.parent_id, u.province_code, u.ward_code, now)
+        (u.id, u.code, u.name, u.kind.value, u.parent_id, u.province_code, u.ward_code, stamp)
         for u in plan.units
     ]
     plan.rows["campaign"] = [
@@ -233,8 +237,8 @@ async def build_nation(
             40_000_000_000,
             CampaignStatus.OPEN.value,
             plan.units[0].id,
-            now,
-            now,
+            stamp,
+            stamp,
         )
     ]
     plan.rows["supply_item"] = [
@@ -263,12 +267,12 @@ async def build_nation(
     password_hash = PasswordHasher().hash(PASSWORD)
     tokens = {name: API_TOKEN_PREFIX + secrets.token_urlsafe(32) for name in logins}
     plan.rows["app_user"] = [
-        (n, email, f"Bench {name}", password_hash, role.value, unit_id, "vi", True, now)
+        (n, email, f"Bench {name}", password_hash, role.value, unit_id, "vi", True, stamp)
         for n, (name, (email, role, unit_id)) in enumerate(logins.items(), start=1)
     ]
     plan.rows["api_token"] = [
         (n, f"bench-{name}", hashlib.sha256(tokens[name].encode()).hexdigest(), role.value,
-         unit_id, now)
+         unit_id, stamp)
         for n, (name, (_email, role, unit_id)) in enumerate(logins.items(), start=1)
     ]  # fmt: skip
 

@@ -33,7 +33,7 @@ LINKED_SHARE: Final = 0.8
 TELEGRAM_ID_BASE: Final = 7_000_000_000
 
 
-def plan_volunteers(plan: Plan, count: int, now: dt.datetime, rng: random.Random) -> None:
+def plan_volunteers(plan: Plan, count: int, stamp: dt.datetime, rng: random.Random) -> None:
     family_names = [name for name, _w in demo_data.FAMILY_NAMES]
     family_weights = [w for _name, w in demo_data.FAMILY_NAMES]
     phones: set[str] = set()
@@ -94,8 +94,8 @@ def plan_volunteers(plan: Plan, count: int, now: dt.datetime, rng: random.Random
                     True,
                     "",
                     secrets.token_urlsafe(32),
-                    now,
-                    now,
+                    stamp,
+                    stamp,
                 )
             )
             station.volunteers.append(next_id)
@@ -233,7 +233,12 @@ def _settle(
 
 
 def plan_assignments(
-    plan: Plan, shifts: list[PlannedShift], total: int, now: dt.datetime, rng: random.Random
+    plan: Plan,
+    shifts: list[PlannedShift],
+    total: int,
+    now: dt.datetime,
+    stamp: dt.datetime,
+    rng: random.Random,
 ) -> int:
     """Assignments and shift rows; returns the wave's assignments.
 
@@ -266,8 +271,8 @@ def plan_assignments(
                 role,
                 settled[0].value,
                 *settled[1:],
-                now,
-                now,
+                stamp,
+                stamp,
             )
         )
     plan.rows["assignment"] = rows
@@ -280,8 +285,8 @@ def plan_assignments(
             json.dumps(s.needs),
             ShiftStatus.ACTIVE.value,
             "",
-            now,
-            now,
+            stamp,
+            stamp,
         )
         for s in shifts
     ]

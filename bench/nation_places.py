@@ -168,7 +168,7 @@ def plan_stations(
         )
 
 
-def station_rows(plan: Plan, campaign_id: int, now: dt.datetime, rng: random.Random) -> None:
+def station_rows(plan: Plan, campaign_id: int, stamp: dt.datetime, rng: random.Random) -> None:
     services = list(STATION_SERVICES)
     rows = []
     for station in plan.stations:
@@ -206,8 +206,8 @@ def station_rows(plan: Plan, campaign_id: int, now: dt.datetime, rng: random.Ran
                 station.unit.ward_code,
                 True,
                 " ".join(code for code in services if code in offers),
-                now,
-                now,
+                stamp,
+                stamp,
             )
         )
     plan.rows["station"] = rows
