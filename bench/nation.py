@@ -13,9 +13,10 @@
    cleanly), each of: the baseline; the campaign overview as an admin and as a province
    coordinator; a unit's station list (a ward, and a province's page 2); the report API; the
    travellers' station page and find page. For each: wall p50/p95, **server CPU per
-   request** (the server process's utime + stime from ``/proc`` before and after), bytes,
-   and ratios to the baseline of the same run. Wall time follows the machine's load; CPU per
-   request much less.
+   request** (the server process's utime + stime from ``/proc`` before and after),
+   **PostgreSQL CPU per request** (the same for the backends of the app's connections),
+   bytes, and ratios to the baseline of the same run. Wall time follows the machine's load;
+   CPU per request much less.
 4. The 20,000-reminder wave with a compressed clock (``bench.dispatch.measure_wave``, each run
    in a fresh database of its own) when that module provides it, else "not available"; and
    the scheduler's reminders job (``scheduler.jobs``) on this dataset: it writes the
