@@ -16,6 +16,11 @@ holds.
 
 A row still pending after its ``expires_at`` (a reminder for a shift that has begun) is
 dropped as stale, not sent, with the reason in ``last_error``.
+
+``due_at`` is when a message is meant to have arrived (its deliver-by). A dispatcher may
+claim a row before then, up to a ``horizon`` it plans from ``unsent_by_minute`` (a wave of
+reminders due in one hour must start early to arrive in time); ``not_before`` holds a row
+back whatever its deliver-by (a back-off after an error, a hand-back).
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from stations.services.actor import Actor
 from stations.services.errors import InvalidInput
 from stations.services.outbox import enqueue_notification
 from stations.services.phones import format_phone_local
+from stations.services.sql import placeholders
 from stations.services.volunteers import mark_unreachable
 
 #: How long a claim holds a row before another dispatcher may take it over.
@@ -74,8 +80,8 @@ class ClaimedNotification:
 
     @property
     def deadline(self) -> dt.datetime:
-        """When the message stops being useful: what earliest-deadline-first orders by."""
-        return self.expires_at or self.due_at + dt.timedelta(days=1)
+        """When the message is meant to have arrived: what earliest-deadline-first orders by."""
+        return self.due_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,9 +92,15 @@ class ClaimResult:
 
 
 async def claim_due(
-    *, now: dt.datetime, limit: int = 100, lease: dt.timedelta = DEFAULT_LEASE
+    *,
+    now: dt.datetime,
+    limit: int = 100,
+    lease: dt.timedelta = DEFAULT_LEASE,
+    horizon: dt.datetime | None = None,
 ) -> ClaimResult:
-    """Claim up to ``limit`` due rows, oldest due first, after dropping the stale ones.
+    """Claim up to ``limit`` rows due by ``horizon`` (default: ``now``), earliest due
+    first, after dropping the stale ones. A row held back (``not_before``) past ``now``
+    waits.
 
     Rows left ``sending`` by a dispatcher whose lease ran out are claimed again.
     """
@@ -101,9 +113,12 @@ async def claim_due(
     now = now.astimezone(dt.UTC)  # SQLite compares stored UTC text
     dropped = await drop_stale(now=now)
     lease_until = now + lease
-    due = Q(status=NotificationStatus.PENDING, due_at__lte=now) | Q(
-        status=NotificationStatus.SENDING, lease_until__lt=now
-    )
+    by = max(now, (horizon or now).astimezone(dt.UTC))
+    due = Q(
+        Q(not_before__isnull=True) | Q(not_before__lte=now),
+        status=NotificationStatus.PENDING,
+        due_at__lte=by,
+    ) | Q(status=NotificationStatus.SENDING, lease_until__lt=now)
     values = {
         "status": NotificationStatus.SENDING,
         "lease_until": lease_until,
@@ -142,6 +157,33 @@ async def claim_due(
         return ClaimResult([], dropped)
     claimed = await Notification.filter(id__in=ids).order_by("due_at", "id")
     return ClaimResult([_detached(row) for row in claimed], dropped)
+
+
+async def unsent_by_minute(*, until: dt.datetime) -> list[tuple[dt.datetime, int]]:
+    """How many messages still wait to be sent (pending, or claimed and not yet sent) per
+    minute of their deliver-by, up to ``until``, earliest first: what a dispatcher plans
+    a wave from without reading the rows themselves."""
+    connection = connections.get("default")
+    dialect = connection.capabilities.dialect
+    if dialect == "postgres":
+        minute = "date_trunc('minute', due_at)"
+    else:
+        minute = "strftime('%Y-%m-%d %H:%M:00', due_at)"
+    marks = placeholders(dialect, 3)
+    sql = (
+        f"SELECT {minute} AS minute, COUNT(*) AS n FROM notification"
+        f" WHERE status IN ({marks[0]}, {marks[1]}) AND due_at <= {marks[2]}"
+        " GROUP BY 1 ORDER BY 1"
+    )
+    until = until.astimezone(dt.UTC)
+    params = [NotificationStatus.PENDING.value, NotificationStatus.SENDING.value]
+    _count, rows = await connection.execute_query(sql, [*params, until])
+    return [(_as_utc(row["minute"]), int(row["n"])) for row in rows]
+
+
+def _as_utc(value: dt.datetime | str) -> dt.datetime:
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 async def drop_stale(*, now: dt.datetime) -> int:
@@ -197,7 +239,7 @@ async def mark_retry(
     await _settle(
         message,
         status=NotificationStatus.PENDING,
-        due_at=at,
+        not_before=at,
         attempts=attempts,
         last_error=error[:ERROR_MAX],
     )
@@ -230,15 +272,15 @@ async def mark_failed(message: ClaimedNotification, *, error: str) -> None:
     await _settle(message, status=NotificationStatus.FAILED, last_error=error[:ERROR_MAX])
 
 
-async def release(message: ClaimedNotification, *, due_at: dt.datetime | None = None) -> None:
+async def release(message: ClaimedNotification, *, not_before: dt.datetime | None = None) -> None:
     """Hand back a claimed row unsent: the claim does not count.
 
-    ``due_at``: not before then (the dispatcher could not send it within its lease);
+    ``not_before``: not before then (the dispatcher could not send it within its lease);
     otherwise as soon as any dispatcher can (this one is stopping).
     """
     values: dict[str, Any] = {}
-    if due_at is not None:
-        values["due_at"] = max(due_at, message.due_at)
+    if not_before is not None:
+        values["not_before"] = not_before
     await _settle(
         message,
         status=NotificationStatus.PENDING,

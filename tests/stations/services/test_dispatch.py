@@ -132,12 +132,13 @@ async def test_release_hands_a_row_back_without_counting_the_claim(db, clock):
     [claimed] = (await dispatch.claim_due(now=clock.now(), limit=1, lease=LEASE)).claimed
     later = clock.now() + dt.timedelta(seconds=90)
 
-    await dispatch.release(claimed, due_at=later)
+    await dispatch.release(claimed, not_before=later)
 
     row = await Notification.get(id=note_id)
-    assert (row.status, row.attempts, row.due_at, row.lease_until) == (
+    assert (row.status, row.attempts, row.due_at, row.not_before, row.lease_until) == (
         NotificationStatus.PENDING,
         0,
+        claimed.due_at,
         later,
         None,
     )
