@@ -124,12 +124,14 @@ async def claim_due(
         "lease_until": lease_until,
         "attempts": F("attempts") + 1,
     }
+    # A chat's messages due together stay together (one replica's pacer spaces them).
+    order = ("due_at", "chat_id", "id")
     if _is_postgres():
         async with in_transaction():
             # Whole rows, not values_list(): tortoise drops FOR UPDATE from a values query.
             locked = (
                 await Notification.filter(due)
-                .order_by("due_at", "id")
+                .order_by(*order)
                 .limit(limit)
                 .select_for_update(skip_locked=True)
                 .only("id")
@@ -140,7 +142,7 @@ async def claim_due(
     else:
         candidates = (
             await Notification.filter(due)
-            .order_by("due_at", "id")
+            .order_by(*order)
             .limit(limit)
             .values("id", "status", "lease_until")
         )
@@ -155,7 +157,7 @@ async def claim_due(
                 ids.append(row["id"])
     if not ids:
         return ClaimResult([], dropped)
-    claimed = await Notification.filter(id__in=ids).order_by("due_at", "id")
+    claimed = await Notification.filter(id__in=ids).order_by(*order)
     return ClaimResult([_detached(row) for row in claimed], dropped)
 
 
