@@ -73,8 +73,9 @@ TARGET_ON_TIME = 1.0
 TARGET_MATERIALISE_SECONDS = 60.0
 #: Every row the wave writes carries this prefix, and is deleted afterwards.
 WAVE_KEY = "bench-wave:"
-#: The wave is meant to arrive this long after the run starts (on the compressed clock).
-WAVE_IN = dt.timedelta(minutes=40)
+#: The wave is meant to arrive this long after the send-ahead window opens (on the
+#: compressed clock): the dispatcher, not the bench, decides when to start.
+WAVE_AFTER_WINDOW = dt.timedelta(minutes=1)
 URGENT_MESSAGES = 20
 
 
@@ -181,7 +182,8 @@ async def _send_wave(
     bots: list[Bot] = []
     try:
         now = frozen.now()
-        deliver_by = now + WAVE_IN
+        window = dt.timedelta(minutes=settings_values["send_ahead_minutes"])
+        deliver_by = now + window + WAVE_AFTER_WINDOW
         chats = _wave_chats(messages)
         for chat_id, _n in chats:
             if chat_id > 0:

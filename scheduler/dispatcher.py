@@ -238,6 +238,10 @@ class Dispatcher:
             margin=self.plan_margin,
             window=self.window,
         )
+        if self._plan is not None:
+            # A wave once started goes on: as it is sent its slack grows again, and pausing
+            # until the slack is gone would only leave less room for what comes up.
+            horizon = max(horizon, self._plan[1])
         self._plan = (self.time(), horizon)
         return horizon
 

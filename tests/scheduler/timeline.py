@@ -95,7 +95,7 @@ class Timeline:
                             break
                         if self.vtime() >= target - 1e-9:
                             return
-                        if not self._advancing and self.alive <= set(self.waiting):
+                        if self._all_asleep():
                             await self._advance()
                             self._changed.notify_all()
                             continue
@@ -106,6 +106,12 @@ class Timeline:
                 self.waiting.pop(name, None)
 
         return sleep
+
+    def _all_asleep(self) -> bool:
+        """Every live dispatcher waits, and none is due to wake: time may move on."""
+        if self._advancing or not self.alive <= set(self.waiting):
+            return False
+        return min(self.waiting[name] for name in self.alive) > self.vtime() + 1e-9
 
     async def _advance(self) -> None:
         self._advancing = True
