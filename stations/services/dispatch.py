@@ -21,6 +21,10 @@ dropped as stale, not sent, with the reason in ``last_error``.
 claim a row before then, up to a ``horizon`` it plans from ``unsent_by_minute`` (a wave of
 reminders due in one hour must start early to arrive in time); ``not_before`` holds a row
 back whatever its deliver-by (a back-off after an error, a hand-back).
+
+A message due the moment it was written (a no-show alert, a change to a shift: *urgent*)
+is claimed and sent before any scheduled one, even before a wave running late, which
+earliest-deadline-first alone would put first.
 """
 
 from __future__ import annotations
@@ -53,6 +57,8 @@ MAX_CLAIM: Final = 5000
 ERROR_MAX: Final = 500
 #: ``last_error`` of a row whose last send got no answer: Telegram may have delivered it.
 IN_DOUBT: Final = "in doubt: "
+#: Urgent messages are paced as if due this much earlier: before any wave, however late.
+URGENT_AHEAD: Final = dt.timedelta(days=1)
 
 DISPATCH_ACTOR: Final = Actor.system("dispatcher")
 
@@ -77,11 +83,14 @@ class ClaimedNotification:
     expires_at: dt.datetime | None
     attempts: int
     lease_until: dt.datetime
+    #: due the moment it was written (see the module's docstring)
+    urgent: bool = False
 
     @property
     def deadline(self) -> dt.datetime:
-        """When the message is meant to have arrived: what earliest-deadline-first orders by."""
-        return self.due_at
+        """What earliest-deadline-first orders by: when the message is meant to have
+        arrived, and for an urgent one a day before that."""
+        return self.due_at - URGENT_AHEAD if self.urgent else self.due_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,27 +135,33 @@ async def claim_due(
     }
     # A chat's messages due together stay together (one replica's pacer spaces them).
     order = ("due_at", "chat_id", "id")
+    urgent_first = (Q(due_at__lte=F("created_at")), Q(due_at__gt=F("created_at")))
+    ids: list[int] = []
     if _is_postgres():
         async with in_transaction():
-            # Whole rows, not values_list(): tortoise drops FOR UPDATE from a values query.
-            locked = (
-                await Notification.filter(due)
-                .order_by(*order)
-                .limit(limit)
-                .select_for_update(skip_locked=True)
-                .only("id")
-            )
-            ids = [row.id for row in locked]
+            for kind in urgent_first:
+                if len(ids) < limit:
+                    # Whole rows, not values_list(): tortoise drops FOR UPDATE from those.
+                    locked = (
+                        await Notification.filter(due, kind)
+                        .order_by(*order)
+                        .limit(limit - len(ids))
+                        .select_for_update(skip_locked=True)
+                        .only("id")
+                    )
+                    ids += [row.id for row in locked]
             if ids:
                 await Notification.filter(id__in=ids).update(**values)
     else:
-        candidates = (
-            await Notification.filter(due)
-            .order_by(*order)
-            .limit(limit)
-            .values("id", "status", "lease_until")
-        )
-        ids = []
+        candidates: list[dict[str, Any]] = []
+        for kind in urgent_first:
+            if len(candidates) < limit:
+                candidates += (
+                    await Notification.filter(due, kind)
+                    .order_by(*order)
+                    .limit(limit - len(candidates))
+                    .values("id", "status", "lease_until")
+                )
         for row in candidates:
             # The same condition again in the UPDATE: a row someone else claimed meanwhile
             # no longer matches, and is left to them.
@@ -354,6 +369,7 @@ def _detached(row: Notification) -> ClaimedNotification:
         expires_at=row.expires_at,
         attempts=row.attempts,
         lease_until=row.lease_until,
+        urgent=row.due_at <= row.created_at,
     )
 
 
