@@ -251,7 +251,7 @@ class Dispatcher:
         limit = self.batch_size - len(self.pacer)
         horizon = await self._horizon(wall)
         result = await dispatch.claim_due(now=wall, limit=limit, lease=self.lease, horizon=horizon)
-        self._last_claim_full = len(result.claimed) == limit
+        self._last_claim_full = result.full
         self.stats.dropped_stale += result.dropped_stale
         if result.dropped_stale:
             log.info("dropped %s stale notification(s)", result.dropped_stale)

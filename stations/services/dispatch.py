@@ -57,6 +57,9 @@ MAX_CLAIM: Final = 5000
 ERROR_MAX: Final = 500
 #: ``last_error`` of a row whose last send got no answer: Telegram may have delivered it.
 IN_DOUBT: Final = "in doubt: "
+#: A claim cut at its limit also takes up to this many more of its last chat's due
+#: messages: all of a chat's messages belong in one dispatcher, whose pacer spaces them.
+CHAT_REST: Final = 50
 #: Urgent messages are paced as if due this much earlier: before any wave, however late.
 URGENT_AHEAD: Final = dt.timedelta(days=1)
 
@@ -98,6 +101,8 @@ class ClaimResult:
     claimed: list[ClaimedNotification]
     #: pending rows dropped because they expired before they could be sent
     dropped_stale: int
+    #: as many were due as asked for: more may be
+    full: bool = False
 
 
 async def claim_due(
@@ -107,9 +112,9 @@ async def claim_due(
     lease: dt.timedelta = DEFAULT_LEASE,
     horizon: dt.datetime | None = None,
 ) -> ClaimResult:
-    """Claim up to ``limit`` rows due by ``horizon`` (default: ``now``), earliest due
-    first, after dropping the stale ones. A row held back (``not_before``) past ``now``
-    waits.
+    """Claim up to ``limit`` rows due by ``horizon`` (default: ``now``), urgent ones and
+    then earliest due first, after dropping the stale ones (and the rest of the last
+    chat's, up to ``CHAT_REST``). A row held back (``not_before``) past ``now`` waits.
 
     Rows left ``sending`` by a dispatcher whose lease ran out are claimed again.
     """
@@ -139,17 +144,28 @@ async def claim_due(
     ids: list[int] = []
     if _is_postgres():
         async with in_transaction():
+            rows: list[Notification] = []
             for kind in urgent_first:
-                if len(ids) < limit:
+                if len(rows) < limit:
                     # Whole rows, not values_list(): tortoise drops FOR UPDATE from those.
-                    locked = (
+                    rows += (
                         await Notification.filter(due, kind)
                         .order_by(*order)
-                        .limit(limit - len(ids))
+                        .limit(limit - len(rows))
                         .select_for_update(skip_locked=True)
-                        .only("id")
+                        .only("id", "chat_id")
                     )
-                    ids += [row.id for row in locked]
+            full = len(rows) == limit
+            if full:
+                rows += (
+                    await Notification.filter(due, chat_id=rows[-1].chat_id)
+                    .exclude(id__in=[row.id for row in rows])
+                    .order_by(*order)
+                    .limit(CHAT_REST)
+                    .select_for_update(skip_locked=True)
+                    .only("id", "chat_id")
+                )
+            ids = [row.id for row in rows]
             if ids:
                 await Notification.filter(id__in=ids).update(**values)
     else:
@@ -160,8 +176,17 @@ async def claim_due(
                     await Notification.filter(due, kind)
                     .order_by(*order)
                     .limit(limit - len(candidates))
-                    .values("id", "status", "lease_until")
+                    .values("id", "chat_id", "status", "lease_until")
                 )
+        full = len(candidates) == limit
+        if full:
+            candidates += (
+                await Notification.filter(due, chat_id=candidates[-1]["chat_id"])
+                .exclude(id__in=[row["id"] for row in candidates])
+                .order_by(*order)
+                .limit(CHAT_REST)
+                .values("id", "chat_id", "status", "lease_until")
+            )
         for row in candidates:
             # The same condition again in the UPDATE: a row someone else claimed meanwhile
             # no longer matches, and is left to them.
@@ -171,9 +196,9 @@ async def claim_due(
             if await still.update(**values):
                 ids.append(row["id"])
     if not ids:
-        return ClaimResult([], dropped)
+        return ClaimResult([], dropped, full)
     claimed = await Notification.filter(id__in=ids).order_by(*order)
-    return ClaimResult([_detached(row) for row in claimed], dropped)
+    return ClaimResult([_detached(row) for row in claimed], dropped, full)
 
 
 async def unsent_by_minute(*, until: dt.datetime) -> list[tuple[dt.datetime, int]]:

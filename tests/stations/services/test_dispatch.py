@@ -251,3 +251,14 @@ async def test_unsent_messages_are_counted_per_minute_of_deliver_by(db, clock):
     counts = await dispatch.unsent_by_minute(until=now + dt.timedelta(minutes=30))
 
     assert counts == [(now + dt.timedelta(minutes=5), 4)]
+
+
+async def test_a_claim_cut_at_its_limit_takes_the_rest_of_its_last_chat(db, clock):
+    for key, chat_id in enumerate([7, 8, 8, 8, 9]):
+        await enqueue_notification(chat_id=chat_id, kind="k", text="t", dedupe_key=f"c:{key}")
+
+    first = await dispatch.claim_due(now=clock.now(), limit=2, lease=LEASE)
+    second = await dispatch.claim_due(now=clock.now(), limit=2, lease=LEASE)
+
+    assert [m.chat_id for m in first.claimed] == [7, 8, 8, 8]
+    assert ([m.chat_id for m in second.claimed], first.full, second.full) == ([9], True, False)
