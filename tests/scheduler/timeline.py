@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -85,7 +86,8 @@ class Timeline:
 
     def _sleep_for(self, name: str) -> Sleep:
         async def sleep(seconds: float) -> None:
-            target = self.vtime() + max(0.0, seconds)
+            now = self.vtime()
+            target = max(now + seconds, math.nextafter(now, math.inf)) if seconds > 0 else now
             self.waiting[name] = target
             try:
                 async with self._changed:
@@ -93,7 +95,9 @@ class Timeline:
                     while not self.stopping:
                         if name in self.dead:
                             break
-                        if self.vtime() >= target - 1e-9:
+                        # Exactly: a wait of a nanosecond must still move time on, or the
+                        # waiter would find the world unchanged and wait again, forever.
+                        if self.vtime() >= target:
                             return
                         if self._all_asleep():
                             await self._advance()
@@ -111,7 +115,7 @@ class Timeline:
         """Every live dispatcher waits, and none is due to wake: time may move on."""
         if self._advancing or not self.alive <= set(self.waiting):
             return False
-        return min(self.waiting[name] for name in self.alive) > self.vtime() + 1e-9
+        return min(self.waiting[name] for name in self.alive) > self.vtime()
 
     async def _advance(self) -> None:
         self._advancing = True
