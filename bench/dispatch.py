@@ -40,7 +40,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from telegram import Bot
 from telegram.request import HTTPXRequest
-from tortoise import Tortoise
+from tortoise.connection import connections
+from tortoise.exceptions import ConfigurationError
 
 from bench.scratch_database import scratch_database
 from stations import clock, db
@@ -112,6 +113,14 @@ def _busiest_second(times: list[float]) -> int:
     return most
 
 
+def _connected() -> bool:
+    try:
+        connections.get("default")
+    except ConfigurationError:
+        return False
+    return True
+
+
 async def measure_wave(
     *,
     database_url: str,
@@ -128,7 +137,7 @@ async def measure_wave(
     Uses Tortoise's connections if they are open already (``bench/nation.py``), otherwise
     opens ``database_url`` (migrated) for the call. The wave's rows are deleted afterwards.
     """
-    opened = not Tortoise._inited
+    opened = not _connected()
     if opened:
         await db.init_db(database_url)
     try:
