@@ -71,10 +71,13 @@ def reply_rate_limiter(settings: Settings) -> AIORateLimiter:
     reply refused with 429 is sent again after ``retry_after`` instead of being lost.
 
     No overall cap per second: it would only count this process's replies, while Telegram
-    counts per bot across every web replica and the scheduler's dispatcher (which paces the
-    bulk outbox on its own ``Bot``). Replies follow what people type, so a cap here would
-    queue answers behind one another in a rush without protecting the shared budget; an
-    overrun is answered 429 and retried, which pauses this bot's requests until it passes.
+    counts per bot across every web replica and the scheduler's dispatchers. Those leave
+    replies their own share of the bot's budget: together they send at most
+    ``send_rate - bot_reply_reserve`` (``WAYSTATION_BOT_REPLY_RESERVE``), so a volunteer
+    pressing "Confirm" during a wave of reminders is answered at once, not queued behind it.
+    Replies follow what people type, so a cap here would queue answers behind one another
+    in a rush; an overrun beyond the reserve is answered 429 and retried, which pauses this
+    bot's requests until it passes.
     """
     return AIORateLimiter(
         overall_max_rate=0,

@@ -9,6 +9,13 @@ Claims are in batches. A claimed row that could not go out within its lease (a g
 chat with a long queue: 20 a minute) is handed back at once with the moment it can
 go, so it neither blocks other chats nor is taken over by another dispatcher while
 this one still means to send it.
+
+Two things are shared with the other replicas through the database. What to claim: every
+row due by a horizon planned from counts of unsent messages per minute of deliver-by
+(``scheduler.planning``), so a wave starts early enough to arrive in time. And the overall
+rate: each send needs a slot of the bot's budget (``stations.services.send_budget``),
+taken a few at a time, so replicas together keep to ``send_rate`` less the share kept for
+the bot's replies, and a replica that dies leaves its share to the others.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from telegram import Bot
 
 from bot.delivery import DeliveryOutcome, Result, deliver, record_outcome
 from scheduler.pacing import Limits, Pacer, TimeSource
+from scheduler.planning import send_horizon
 from stations import clock, logs
 from stations.metrics import (
     MESSAGE_ATTEMPTS,
@@ -34,7 +42,7 @@ from stations.metrics import (
     MESSAGES_RETRIED,
     MESSAGES_SENT,
 )
-from stations.services import dispatch
+from stations.services import dispatch, send_budget
 from stations.services.dispatch import ClaimedNotification
 from stations.settings import Settings
 
@@ -45,6 +53,19 @@ LEASE_MARGIN = dt.timedelta(seconds=15)
 
 #: Waits shorter than this are rounding noise, not a reason to sleep.
 TIME_RESOLUTION = 1e-6
+
+#: Start a wave this long before the plan says it could just make it: room for per-chat
+#: spacing, a few retries and the plan's own rounding.
+PLAN_MARGIN = dt.timedelta(seconds=60)
+#: Plan a wave at this share of the rate: urgent messages sent meanwhile take the rest.
+PLAN_SHARE = 0.9
+#: How long a plan holds before the counts are read again.
+PLAN_INTERVAL = 5.0
+#: Budget slots taken at once: about this many seconds of sending.
+SLOTS_SECONDS = 0.2
+#: A budget slot not used this many seconds after its moment is let go (it is someone
+#: else's second by now): late timers must not bunch sends from several replicas.
+LATE_SLOT = 0.1
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -76,18 +97,29 @@ class Dispatcher:
         batch_size: int | None = None,
         lease: dt.timedelta = dispatch.DEFAULT_LEASE,
         poll_interval: float = 1.0,
+        plan_margin: dt.timedelta = PLAN_MARGIN,
+        late_slot: float = LATE_SLOT,
     ) -> None:
         self.bot = bot
         self.settings = settings
+        self.rate = settings.dispatch_rate
         self.pacer: Pacer[ClaimedNotification] = Pacer(
-            Limits(settings.send_rate, settings.chat_interval, settings.group_per_minute)
+            Limits(self.rate, settings.chat_interval, settings.group_per_minute)
         )
         self.time = time_source
         self._sleep = sleep
         self.concurrency = max(1, concurrency)
-        self.batch_size = batch_size or max(10, int(settings.send_rate * 4))
+        self.batch_size = batch_size or max(10, int(self.rate * 4))
         self.lease = lease
         self.poll_interval = poll_interval
+        self.window = dt.timedelta(minutes=settings.send_ahead_minutes)
+        self.plan_margin = plan_margin
+        self.late_slot = late_slot
+        self._plan: tuple[float, dt.datetime] | None = None
+        #: budget slots held: the next one's moment (on ``time``), how many, their spacing
+        self._slot_at = 0.0
+        self._slots_held = 0
+        self._slot_interval = 1.0 / self.rate
         self.stats = DispatchStats()
         self._in_flight: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(self.concurrency)
@@ -146,6 +178,12 @@ class Dispatcher:
         if when - now > TIME_RESOLUTION:
             await self._wait(when - now)
             return True
+        slot = await self._budget_slot(now)
+        if slot - now > TIME_RESOLUTION:
+            await self._wait(slot - now)
+            return True
+        self._slot_at += self._slot_interval
+        self._slots_held -= 1
         self.pacer.take(message, now)
         await self._slots.acquire()
         # A task even when sending one at a time: cancelling the dispatcher must not cut a
@@ -164,19 +202,63 @@ class Dispatcher:
             return True
         return self.time() - self._last_claim >= self.poll_interval
 
+    async def _budget_slot(self, now: float) -> float:
+        """The moment of the next budget slot this dispatcher holds, taking more if none is
+        left; a moment after ``now`` means: wait, nothing may go before."""
+        if self._slots_held and now - self._slot_at > self.late_slot:
+            self._slots_held = 0
+        if self._slots_held:
+            return self._slot_at
+        wall = clock.now().timestamp()
+        slots = await send_budget.take_send_slots(
+            now=wall,
+            rate=self.rate,
+            # No more than can go: a slot left unused is a share of the budget wasted.
+            wanted=max(1, min(len(self.pacer), round(self.rate * SLOTS_SECONDS))),
+        )
+        # The budget counts wall-clock seconds, shared by every replica; pacing counts this
+        # process's time source: the two differ by a constant.
+        slot_at = slots.first - wall + now
+        if slots.count:
+            self._slot_at, self._slots_held = slot_at, slots.count
+            self._slot_interval = slots.interval
+        return slot_at
+
+    async def _horizon(self, wall: dt.datetime) -> dt.datetime:
+        """Claim what is due before this moment (see ``scheduler.planning``)."""
+        if not self.window:
+            return wall
+        if self._plan is not None and self.time() - self._plan[0] < PLAN_INTERVAL:
+            return max(wall, self._plan[1])
+        unsent = await dispatch.unsent_by_minute(until=wall + self.window)
+        horizon = send_horizon(
+            unsent,
+            now=wall,
+            rate=self.rate * PLAN_SHARE,
+            margin=self.plan_margin,
+            window=self.window,
+        )
+        if self._plan is not None:
+            # A wave once started goes on: as it is sent its slack grows again, and pausing
+            # until the slack is gone would only leave less room for what comes up.
+            horizon = max(horizon, self._plan[1])
+        self._plan = (self.time(), horizon)
+        return horizon
+
     async def _refill(self) -> int:
         self._last_claim = self.time()
         wall = clock.now()
         limit = self.batch_size - len(self.pacer)
-        result = await dispatch.claim_due(now=wall, limit=limit, lease=self.lease)
-        self._last_claim_full = len(result.claimed) == limit
+        horizon = await self._horizon(wall)
+        result = await dispatch.claim_due(now=wall, limit=limit, lease=self.lease, horizon=horizon)
+        self._last_claim_full = result.full
         self.stats.dropped_stale += result.dropped_stale
         if result.dropped_stale:
             log.info("dropped %s stale notification(s)", result.dropped_stale)
         keep = []
         for message, wait in self._estimated_waits(result.claimed):
             if wait > (self.lease - LEASE_MARGIN).total_seconds():
-                await dispatch.release(message, due_at=wall + dt.timedelta(seconds=wait))
+                await dispatch.release(message, not_before=wall + dt.timedelta(seconds=wait))
                 self.stats.released += 1
             else:
                 keep.append(message)

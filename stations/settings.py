@@ -93,7 +93,17 @@ SETTINGS: Final[tuple[SettingDoc, ...]] = (
     SettingDoc(
         "WAYSTATION_SEND_RATE",
         "30",
-        "Messages per second the dispatcher sends at most, all chats together (Telegram's limit is about 30).",
+        "Messages per second the bot sends at most, all chats and replicas together (Telegram's limit is about 30).",
+    ),
+    SettingDoc(
+        "WAYSTATION_BOT_REPLY_RESERVE",
+        "5",
+        "Messages per second of `WAYSTATION_SEND_RATE` kept for the bot's own replies: the outbox dispatchers, all replicas together, send at most the rest, so a volunteer's button is answered at once during a wave.",
+    ),
+    SettingDoc(
+        "WAYSTATION_SEND_AHEAD_MINUTES",
+        "30",
+        "How many minutes before it is meant to arrive a message may be sent at the earliest: the dispatcher starts a wave of reminders early enough to deliver all of it in time, never earlier than this.",
     ),
     SettingDoc(
         "WAYSTATION_CHAT_INTERVAL",
@@ -159,12 +169,19 @@ class Settings(NamedTuple):
     scheduler_enabled: bool = True
     reminder_hours: tuple[float, ...] = (24.0, 2.0)
     send_rate: float = 30.0
+    bot_reply_reserve: float = 5.0
+    send_ahead_minutes: float = 30.0
     chat_interval: float = 1.0
     group_per_minute: int = 20
     max_attempts: int = 5
     log_format: str = "text"
     metrics_token: str = ""
     metrics_port: int | None = None
+
+    @property
+    def dispatch_rate(self) -> float:
+        """Messages per second for the outbox, all dispatcher replicas together."""
+        return self.send_rate - self.bot_reply_reserve
 
     @property
     def is_production(self) -> bool:
@@ -270,6 +287,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         scheduler_enabled=_as_switch("WAYSTATION_SCHEDULER", get("WAYSTATION_SCHEDULER")),
         reminder_hours=_as_hours("WAYSTATION_REMINDER_HOURS", get("WAYSTATION_REMINDER_HOURS")),
         send_rate=_as_number("WAYSTATION_SEND_RATE", get("WAYSTATION_SEND_RATE"), minimum=0.1),
+        bot_reply_reserve=_as_number(
+            "WAYSTATION_BOT_REPLY_RESERVE", get("WAYSTATION_BOT_REPLY_RESERVE"), minimum=0
+        ),
+        send_ahead_minutes=_as_number(
+            "WAYSTATION_SEND_AHEAD_MINUTES", get("WAYSTATION_SEND_AHEAD_MINUTES"), minimum=0
+        ),
         chat_interval=_as_number(
             "WAYSTATION_CHAT_INTERVAL", get("WAYSTATION_CHAT_INTERVAL"), minimum=0
         ),
@@ -298,6 +321,11 @@ def _validate(settings: Settings) -> None:
         raise SettingsError("WAYSTATION_DATABASE_URL must start with sqlite:// or postgres://")
     if not 0 < settings.port < 65536:
         raise SettingsError("WAYSTATION_PORT must be between 1 and 65535")
+    if not settings.bot_reply_reserve < settings.send_rate:
+        raise SettingsError(
+            "WAYSTATION_BOT_REPLY_RESERVE must be less than WAYSTATION_SEND_RATE, "
+            f"got {settings.bot_reply_reserve:g} of {settings.send_rate:g}"
+        )
     if settings.metrics_port is not None and not 0 < settings.metrics_port < 65536:
         raise SettingsError("WAYSTATION_METRICS_PORT must be between 1 and 65535")
     if settings.log_format not in {"text", "json"}:

@@ -10,7 +10,7 @@ from stations.models.inventory import (
     StockMovement,
     SupplyItem,
 )
-from stations.models.messaging import ChatState, Notification
+from stations.models.messaging import ChatState, Notification, SendBudget
 from stations.models.operations import BackupRecord, JobCursor, ProcessHeartbeat
 from stations.models.org import ApiToken, AuditEvent, SignInAttempt, Unit, User, WebSession
 from stations.models.people import Assignment, LinkToken, Volunteer
@@ -32,6 +32,7 @@ __all__ = [
     "Partner",
     "PlannedStock",
     "ProcessHeartbeat",
+    "SendBudget",
     "ServiceRecord",
     "Shift",
     "SignInAttempt",

@@ -27,7 +27,11 @@ class Notification(Model):
     parse_mode = fields.CharField(max_length=16, null=True)
     reply_markup: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     dedupe_key = fields.CharField(max_length=200, unique=True)
+    # When the message is meant to have arrived (its deliver-by). The dispatcher may send
+    # it up to its send-ahead window earlier, to get a wave out in time.
     due_at = fields.DatetimeField()
+    #: not to be sent before this moment (a back-off after an error, a hand-back)
+    not_before = fields.DatetimeField(null=True)
     #: after this moment the message is no longer useful and is dropped as stale
     expires_at = fields.DatetimeField(null=True)
     status = fields.CharEnumField(
@@ -56,3 +60,17 @@ class ChatState(Model):
 
     class Meta:
         table = "chat_state"
+
+
+class SendBudget(Model):
+    """The overall sending budget of the bot, shared by every dispatcher replica (GCRA)."""
+
+    # ``next_free``: the moment (Unix seconds) from which the next send slot is free. A
+    # replica takes a few slots at a time by moving it forward in one conditional update,
+    # so replicas together keep to the rate and a dead one holds no share.
+
+    name = fields.CharField(max_length=40, primary_key=True)
+    next_free = fields.FloatField()
+
+    class Meta:
+        table = "send_budget"

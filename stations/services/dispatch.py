@@ -16,6 +16,15 @@ holds.
 
 A row still pending after its ``expires_at`` (a reminder for a shift that has begun) is
 dropped as stale, not sent, with the reason in ``last_error``.
+
+``due_at`` is when a message is meant to have arrived (its deliver-by). A dispatcher may
+claim a row before then, up to a ``horizon`` it plans from ``unsent_by_minute`` (a wave of
+reminders due in one hour must start early to arrive in time); ``not_before`` holds a row
+back whatever its deliver-by (a back-off after an error, a hand-back).
+
+A message due the moment it was written (a no-show alert, a change to a shift: *urgent*)
+is claimed and sent before any scheduled one, even before a wave running late, which
+earliest-deadline-first alone would put first.
 """
 
 from __future__ import annotations
@@ -36,6 +45,7 @@ from stations.services.actor import Actor
 from stations.services.errors import InvalidInput
 from stations.services.outbox import enqueue_notification
 from stations.services.phones import format_phone_local
+from stations.services.sql import placeholders
 from stations.services.volunteers import mark_unreachable
 
 #: How long a claim holds a row before another dispatcher may take it over.
@@ -47,6 +57,11 @@ MAX_CLAIM: Final = 5000
 ERROR_MAX: Final = 500
 #: ``last_error`` of a row whose last send got no answer: Telegram may have delivered it.
 IN_DOUBT: Final = "in doubt: "
+#: A claim cut at its limit also takes up to this many more of its last chat's due
+#: messages: all of a chat's messages belong in one dispatcher, whose pacer spaces them.
+CHAT_REST: Final = 50
+#: Urgent messages are paced as if due this much earlier: before any wave, however late.
+URGENT_AHEAD: Final = dt.timedelta(days=1)
 
 DISPATCH_ACTOR: Final = Actor.system("dispatcher")
 
@@ -71,11 +86,14 @@ class ClaimedNotification:
     expires_at: dt.datetime | None
     attempts: int
     lease_until: dt.datetime
+    #: due the moment it was written (see the module's docstring)
+    urgent: bool = False
 
     @property
     def deadline(self) -> dt.datetime:
-        """When the message stops being useful: what earliest-deadline-first orders by."""
-        return self.expires_at or self.due_at + dt.timedelta(days=1)
+        """What earliest-deadline-first orders by: when the message is meant to have
+        arrived, and for an urgent one a day before that."""
+        return self.due_at - URGENT_AHEAD if self.urgent else self.due_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,12 +101,20 @@ class ClaimResult:
     claimed: list[ClaimedNotification]
     #: pending rows dropped because they expired before they could be sent
     dropped_stale: int
+    #: as many were due as asked for: more may be
+    full: bool = False
 
 
 async def claim_due(
-    *, now: dt.datetime, limit: int = 100, lease: dt.timedelta = DEFAULT_LEASE
+    *,
+    now: dt.datetime,
+    limit: int = 100,
+    lease: dt.timedelta = DEFAULT_LEASE,
+    horizon: dt.datetime | None = None,
 ) -> ClaimResult:
-    """Claim up to ``limit`` due rows, oldest due first, after dropping the stale ones.
+    """Claim up to ``limit`` rows due by ``horizon`` (default: ``now``), urgent ones and
+    then earliest due first, after dropping the stale ones (and the rest of the last
+    chat's, up to ``CHAT_REST``). A row held back (``not_before``) past ``now`` waits.
 
     Rows left ``sending`` by a dispatcher whose lease ran out are claimed again.
     """
@@ -101,35 +127,66 @@ async def claim_due(
     now = now.astimezone(dt.UTC)  # SQLite compares stored UTC text
     dropped = await drop_stale(now=now)
     lease_until = now + lease
-    due = Q(status=NotificationStatus.PENDING, due_at__lte=now) | Q(
-        status=NotificationStatus.SENDING, lease_until__lt=now
-    )
+    by = max(now, (horizon or now).astimezone(dt.UTC))
+    due = Q(
+        Q(not_before__isnull=True) | Q(not_before__lte=now),
+        status=NotificationStatus.PENDING,
+        due_at__lte=by,
+    ) | Q(status=NotificationStatus.SENDING, lease_until__lt=now)
     values = {
         "status": NotificationStatus.SENDING,
         "lease_until": lease_until,
         "attempts": F("attempts") + 1,
     }
+    # A chat's messages due together stay together (one replica's pacer spaces them).
+    order = ("due_at", "chat_id", "id")
+    urgent_first = (Q(due_at__lte=F("created_at")), Q(due_at__gt=F("created_at")))
+    ids: list[int] = []
     if _is_postgres():
         async with in_transaction():
-            # Whole rows, not values_list(): tortoise drops FOR UPDATE from a values query.
-            locked = (
-                await Notification.filter(due)
-                .order_by("due_at", "id")
-                .limit(limit)
-                .select_for_update(skip_locked=True)
-                .only("id")
-            )
-            ids = [row.id for row in locked]
+            rows: list[Notification] = []
+            for kind in urgent_first:
+                if len(rows) < limit:
+                    # Whole rows, not values_list(): tortoise drops FOR UPDATE from those.
+                    rows += (
+                        await Notification.filter(due, kind)
+                        .order_by(*order)
+                        .limit(limit - len(rows))
+                        .select_for_update(skip_locked=True)
+                        .only("id", "chat_id")
+                    )
+            full = len(rows) == limit
+            if full:
+                rows += (
+                    await Notification.filter(due, chat_id=rows[-1].chat_id)
+                    .exclude(id__in=[row.id for row in rows])
+                    .order_by(*order)
+                    .limit(CHAT_REST)
+                    .select_for_update(skip_locked=True)
+                    .only("id", "chat_id")
+                )
+            ids = [row.id for row in rows]
             if ids:
                 await Notification.filter(id__in=ids).update(**values)
     else:
-        candidates = (
-            await Notification.filter(due)
-            .order_by("due_at", "id")
-            .limit(limit)
-            .values("id", "status", "lease_until")
-        )
-        ids = []
+        candidates: list[dict[str, Any]] = []
+        for kind in urgent_first:
+            if len(candidates) < limit:
+                candidates += (
+                    await Notification.filter(due, kind)
+                    .order_by(*order)
+                    .limit(limit - len(candidates))
+                    .values("id", "chat_id", "status", "lease_until")
+                )
+        full = len(candidates) == limit
+        if full:
+            candidates += (
+                await Notification.filter(due, chat_id=candidates[-1]["chat_id"])
+                .exclude(id__in=[row["id"] for row in candidates])
+                .order_by(*order)
+                .limit(CHAT_REST)
+                .values("id", "chat_id", "status", "lease_until")
+            )
         for row in candidates:
             # The same condition again in the UPDATE: a row someone else claimed meanwhile
             # no longer matches, and is left to them.
@@ -139,9 +196,36 @@ async def claim_due(
             if await still.update(**values):
                 ids.append(row["id"])
     if not ids:
-        return ClaimResult([], dropped)
-    claimed = await Notification.filter(id__in=ids).order_by("due_at", "id")
-    return ClaimResult([_detached(row) for row in claimed], dropped)
+        return ClaimResult([], dropped, full)
+    claimed = await Notification.filter(id__in=ids).order_by(*order)
+    return ClaimResult([_detached(row) for row in claimed], dropped, full)
+
+
+async def unsent_by_minute(*, until: dt.datetime) -> list[tuple[dt.datetime, int]]:
+    """How many messages still wait to be sent (pending, or claimed and not yet sent) per
+    minute of their deliver-by, up to ``until``, earliest first: what a dispatcher plans
+    a wave from without reading the rows themselves."""
+    connection = connections.get("default")
+    dialect = connection.capabilities.dialect
+    if dialect == "postgres":
+        minute = "date_trunc('minute', due_at)"
+    else:
+        minute = "strftime('%Y-%m-%d %H:%M:00', due_at)"
+    marks = placeholders(dialect, 3)
+    sql = (
+        f"SELECT {minute} AS minute, COUNT(*) AS n FROM notification"
+        f" WHERE status IN ({marks[0]}, {marks[1]}) AND due_at <= {marks[2]}"
+        " GROUP BY 1 ORDER BY 1"
+    )
+    until = until.astimezone(dt.UTC)
+    params = [NotificationStatus.PENDING.value, NotificationStatus.SENDING.value]
+    _count, rows = await connection.execute_query(sql, [*params, until])
+    return [(_as_utc(row["minute"]), int(row["n"])) for row in rows]
+
+
+def _as_utc(value: dt.datetime | str) -> dt.datetime:
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 async def drop_stale(*, now: dt.datetime) -> int:
@@ -197,7 +281,7 @@ async def mark_retry(
     await _settle(
         message,
         status=NotificationStatus.PENDING,
-        due_at=at,
+        not_before=at,
         attempts=attempts,
         last_error=error[:ERROR_MAX],
     )
@@ -230,15 +314,15 @@ async def mark_failed(message: ClaimedNotification, *, error: str) -> None:
     await _settle(message, status=NotificationStatus.FAILED, last_error=error[:ERROR_MAX])
 
 
-async def release(message: ClaimedNotification, *, due_at: dt.datetime | None = None) -> None:
+async def release(message: ClaimedNotification, *, not_before: dt.datetime | None = None) -> None:
     """Hand back a claimed row unsent: the claim does not count.
 
-    ``due_at``: not before then (the dispatcher could not send it within its lease);
+    ``not_before``: not before then (the dispatcher could not send it within its lease);
     otherwise as soon as any dispatcher can (this one is stopping).
     """
     values: dict[str, Any] = {}
-    if due_at is not None:
-        values["due_at"] = max(due_at, message.due_at)
+    if not_before is not None:
+        values["not_before"] = not_before
     await _settle(
         message,
         status=NotificationStatus.PENDING,
@@ -310,6 +394,7 @@ def _detached(row: Notification) -> ClaimedNotification:
         expires_at=row.expires_at,
         attempts=row.attempts,
         lease_until=row.lease_until,
+        urgent=row.due_at <= row.created_at,
     )
 
 

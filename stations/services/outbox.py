@@ -93,6 +93,7 @@ async def _requeue(
     values = {
         "text": text,
         "due_at": due_at,
+        "not_before": None,
         "expires_at": expires_at,
         "reply_markup": reply_markup,
         "parse_mode": parse_mode,

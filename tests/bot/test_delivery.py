@@ -252,9 +252,10 @@ async def test_record_retry_after_does_not_count_as_an_attempt(db, clock, tg):
     )
 
     row = await Notification.get(id=claimed.id)
-    assert (status, row.status, row.attempts, row.due_at) == (
+    assert (status, row.status, row.attempts, row.due_at, row.not_before) == (
         NotificationStatus.PENDING,
         NotificationStatus.PENDING,
         0,
+        claimed.due_at,
         NOW + dt.timedelta(seconds=9),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
+from dataclasses import replace
 
 import pytest
 from telegram import Bot
@@ -108,14 +109,15 @@ async def test_pacing_keeps_under_thirty_a_second_overall_earliest_deadline_firs
 ):
     people = [await linked_volunteer(fake) for _ in range(90)]
     for i, person in enumerate(people):
-        # the last ones queued expire first: they must go first
+        # the last ones queued were meant to arrive first: they must go first
         await enqueue_notification(
             chat_id=person.telegram_chat_id,
             kind="t",
             text=f"n{i}",
             dedupe_key=f"n:{i}",
-            expires_at=clock.now() + dt.timedelta(hours=100 - i),
+            due_at=clock.now() - dt.timedelta(seconds=i),
         )
+    settings = replace(settings, bot_reply_reserve=0.0)
 
     stats = await dispatcher_for(bot, settings, vtime).drain()
 
@@ -161,8 +163,9 @@ async def test_transient_errors_back_off_then_fail_visibly(db, clock, fake, bot,
     for _ in range(settings.max_attempts):
         await dispatcher.drain()
         row = await Notification.get(id=note_id)
-        due_times.append(row.due_at - clock.now())
-        clock.set(row.due_at)
+        assert row.not_before is not None
+        due_times.append(row.not_before - clock.now())
+        clock.set(row.not_before)
 
     assert (row.status, row.attempts) == (NotificationStatus.FAILED, 3)
     assert "Bad Gateway" in row.last_error
@@ -311,7 +314,7 @@ async def test_a_send_answered_too_late_is_sent_once_more_only(
 
     first = await dispatcher_for(impatient_bot, settings, vtime).drain()
     in_doubt = await Notification.get(id=note_id)
-    clock.set(in_doubt.due_at)
+    clock.set(in_doubt.not_before)
     second = await dispatcher_for(impatient_bot, settings, vtime).drain()
     clock.advance(dispatch.MAX_BACKOFF)
     third = await dispatcher_for(impatient_bot, settings, vtime).drain()
@@ -334,7 +337,7 @@ async def test_a_send_in_doubt_that_then_succeeds_is_sent_twice_at_most(
     dispatcher = dispatcher_for(impatient_bot, settings, vtime)
 
     await dispatcher.drain()
-    clock.set((await Notification.get(id=note_id)).due_at)
+    clock.set((await Notification.get(id=note_id)).not_before)
     again = await dispatcher.drain()
 
     row = await Notification.get(id=note_id)

@@ -132,12 +132,13 @@ async def test_release_hands_a_row_back_without_counting_the_claim(db, clock):
     [claimed] = (await dispatch.claim_due(now=clock.now(), limit=1, lease=LEASE)).claimed
     later = clock.now() + dt.timedelta(seconds=90)
 
-    await dispatch.release(claimed, due_at=later)
+    await dispatch.release(claimed, not_before=later)
 
     row = await Notification.get(id=note_id)
-    assert (row.status, row.attempts, row.due_at, row.lease_until) == (
+    assert (row.status, row.attempts, row.due_at, row.not_before, row.lease_until) == (
         NotificationStatus.PENDING,
         0,
+        claimed.due_at,
         later,
         None,
     )
@@ -159,3 +160,105 @@ async def test_claim_refuses_a_bad_limit(db, clock, limit):
         "limit",
         "Số tin nhận xử lý mỗi lượt phải là số nguyên từ 1 đến 5.000.",
     )
+
+
+async def _scheduled(n: int, *, due_at: dt.datetime, written: dt.datetime) -> None:
+    await Notification.bulk_create(
+        [
+            Notification(
+                chat_id=500 + i,
+                kind="reminder",
+                text=f"r{i}",
+                dedupe_key=f"wave:{i}",
+                due_at=due_at,
+                status=NotificationStatus.PENDING,
+                created_at=written,
+            )
+            for i in range(n)
+        ]
+    )
+
+
+async def test_a_wave_is_claimed_ahead_up_to_the_horizon_only(db, clock):
+    now = clock.now()
+    await _scheduled(4, due_at=now + dt.timedelta(minutes=10), written=now)
+
+    before = await dispatch.claim_due(
+        now=now, limit=10, lease=LEASE, horizon=now + dt.timedelta(minutes=9)
+    )
+    reached = await dispatch.claim_due(
+        now=now, limit=10, lease=LEASE, horizon=now + dt.timedelta(minutes=11)
+    )
+
+    assert (len(before.claimed), len(reached.claimed)) == (0, 4)
+
+
+async def test_a_row_held_back_is_not_claimed_before_its_moment(db, clock):
+    [note_id] = await _queue(1, clock)
+    await Notification.filter(id=note_id).update(not_before=clock.now() + dt.timedelta(seconds=30))
+
+    early = await dispatch.claim_due(now=clock.now(), limit=1, lease=LEASE)
+    clock.advance(dt.timedelta(seconds=30))
+    on_time = await dispatch.claim_due(now=clock.now(), limit=1, lease=LEASE)
+
+    assert ([m.id for m in early.claimed], [m.id for m in on_time.claimed]) == ([], [note_id])
+
+
+async def test_urgent_messages_are_claimed_before_a_wave_running_late(db, clock):
+    now = clock.now()
+    # Written an hour ago, meant to arrive ten minutes ago, still not sent: a late wave.
+    await _scheduled(5, due_at=now - dt.timedelta(minutes=10), written=now - dt.timedelta(hours=1))
+    alert = await enqueue_notification(
+        chat_id=1, kind="no_show", text="Chưa thấy đến ca", dedupe_key="no-show:1"
+    )
+
+    claimed = (await dispatch.claim_due(now=now, limit=3, lease=LEASE)).claimed
+
+    first = min(claimed, key=lambda m: m.deadline)
+    assert [m.urgent for m in claimed].count(True) == 1
+    assert (len(claimed), first.id, first.kind) == (3, alert.id, "no_show")
+
+
+async def test_unsent_messages_are_counted_per_minute_of_deliver_by(db, clock):
+    now = clock.now()
+    await _scheduled(3, due_at=now + dt.timedelta(minutes=5, seconds=10), written=now)
+    await Notification.create(
+        chat_id=9,
+        kind="reminder",
+        text="x",
+        dedupe_key="later",
+        due_at=now + dt.timedelta(minutes=5, seconds=50),
+        created_at=now,
+    )
+    await Notification.create(
+        chat_id=9,
+        kind="reminder",
+        text="y",
+        dedupe_key="sent",
+        due_at=now + dt.timedelta(minutes=5),
+        status=NotificationStatus.SENT,
+        created_at=now,
+    )
+    await Notification.create(
+        chat_id=9,
+        kind="reminder",
+        text="z",
+        dedupe_key="beyond",
+        due_at=now + dt.timedelta(minutes=40),
+        created_at=now,
+    )
+
+    counts = await dispatch.unsent_by_minute(until=now + dt.timedelta(minutes=30))
+
+    assert counts == [(now + dt.timedelta(minutes=5), 4)]
+
+
+async def test_a_claim_cut_at_its_limit_takes_the_rest_of_its_last_chat(db, clock):
+    for key, chat_id in enumerate([7, 8, 8, 8, 9]):
+        await enqueue_notification(chat_id=chat_id, kind="k", text="t", dedupe_key=f"c:{key}")
+
+    first = await dispatch.claim_due(now=clock.now(), limit=2, lease=LEASE)
+    second = await dispatch.claim_due(now=clock.now(), limit=2, lease=LEASE)
+
+    assert [m.chat_id for m in first.claimed] == [7, 8, 8, 8]
+    assert ([m.chat_id for m in second.claimed], first.full, second.full) == ([9], True, False)
