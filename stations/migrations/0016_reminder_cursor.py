@@ -11,7 +11,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('stations', '0014_operations')]
+    dependencies = [('stations', '0015_dispatch_deadlines')]
 
     initial = False
 

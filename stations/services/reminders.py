@@ -415,6 +415,8 @@ async def _write_page(
                 attempts=0,
                 last_error="",
                 lease_until=None,
+                # A retry's hold-back belonged to the cancelled send, not to this one.
+                not_before=None,
             )
     return written
 

@@ -220,6 +220,23 @@ async def test_reassigned_volunteer_gets_the_cancelled_reminder_back(db, clock):
     assert (result.created, row.status, row.last_error) == (1, NotificationStatus.PENDING, "")
 
 
+async def test_a_reminder_brought_back_does_not_keep_the_old_sends_hold_back(db, clock):
+    world = await shift_world(starts_at=vn(2027, 2, 2, 12))
+    await materialise_reminders(now=clock.now(), lead_hours=(24, 2), horizon=HORIZON)
+    key = reminder_key(world.assignment.id, 2, world.shift.starts_at)
+    # A send that failed and was held back for a retry, then the assignment cancelled.
+    await Notification.filter(dedupe_key=key).update(not_before=clock.now() + dt.timedelta(hours=3))
+    await cancel_assignment(world.assignment, by=ADMIN)
+    await world.assignment.refresh_from_db()
+    world.assignment.status = AssignmentStatus.ASSIGNED
+    await world.assignment.save()
+
+    await materialise_reminders(now=clock.now(), lead_hours=(24, 2), horizon=HORIZON)
+
+    row = await Notification.get(dedupe_key=key)
+    assert (row.status, row.not_before) == (NotificationStatus.PENDING, None)
+
+
 @pytest.mark.parametrize(
     ("lead_hours", "horizon"),
     [
