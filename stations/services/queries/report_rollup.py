@@ -223,8 +223,10 @@ def rollup_sql(query: RollupQuery, dialect: str) -> tuple[str, list[Any]]:
         f" {_zeros(categories)}, {_zeros(kinds)}, cost_vnd FROM rv"
         " UNION ALL SELECT station_id, day, 1, 0, 0,"
         f" {_zeros(categories)}, {service_pivot}, 0 FROM svp GROUP BY station_id, day"
-        " UNION ALL SELECT station_id, day, 1, turns, worked_minutes,"
-        f" {_zeros(categories)}, {_zeros(kinds)}, 0 FROM tu"
+        # The turns come per force: summed per station and day first, they add a third
+        # as many rows to the wide sum below.
+        " UNION ALL SELECT station_id, day, 1, SUM(turns), SUM(worked_minutes),"
+        f" {_zeros(categories)}, {_zeros(kinds)}, 0 FROM tu GROUP BY station_id, day"
         ") x GROUP BY station_id, 2)"
     )
     counted = "(st.is_active OR st.id IN (SELECT station_id FROM facts))"
