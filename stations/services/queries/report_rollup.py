@@ -28,7 +28,7 @@ The definitions of every figure are in ``reports.py``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -209,36 +209,78 @@ def rollup_sql(query: RollupQuery, dialect: str) -> tuple[str, list[Any]]:
         ' GROUP BY sh.station_id, 2, v."force")'
     )
     service_pivot = ", ".join(
-        f"SUM(CASE WHEN kind = '{kind.value}' THEN quantity ELSE 0 END) AS {column}"
-        for kind, column in SERVICE_COLUMNS.items()
+        f"SUM(CASE WHEN kind = '{kind.value}' THEN quantity ELSE 0 END)"
+        for kind in SERVICE_COLUMNS
     )
     categories, kinds = CATEGORY_COLUMNS, tuple(SERVICE_COLUMNS.values())
-    sums = ", ".join(f"SUM({name}) AS {name}" for name in FIGURE_COLUMNS)
-    facts = (
-        f"facts AS (SELECT station_id, {_clamped('day', query, p)} AS day,"
-        f" MAX(served) AS served, {sums} FROM ("
-        f"SELECT station_id, day, served, 0 AS turns, 0 AS worked_minutes,"
-        f" {', '.join(categories)}, {_zeros(kinds)}, 0 AS cost_vnd FROM lg"
-        " UNION ALL SELECT station_id, day, 0, 0, 0,"
-        f" {_zeros(categories)}, {_zeros(kinds)}, cost_vnd FROM rv"
-        " UNION ALL SELECT station_id, day, 1, 0, 0,"
-        f" {_zeros(categories)}, {service_pivot}, 0 FROM svp GROUP BY station_id, day"
-        # The turns come per force: summed per station and day first, they add a third
-        # as many rows to the wide sum below.
-        " UNION ALL SELECT station_id, day, 1, SUM(turns), SUM(worked_minutes),"
-        f" {_zeros(categories)}, {_zeros(kinds)}, 0 FROM tu GROUP BY station_id, day"
-        ") x GROUP BY station_id, 2)"
-    )
-    counted = "(st.is_active OR st.id IN (SELECT station_id FROM facts))"
+    source_figures = {
+        # The first names the columns.
+        "lg": f"0 AS turns, 0 AS worked_minutes, {', '.join(f'SUM({c}) AS {c}' for c in categories)},"
+        f" {_zeros(kinds)}, 0 AS cost_vnd",
+        "rv": f"0, 0, {_zeros(categories)}, {_zeros(kinds)}, SUM(cost_vnd)",
+        "svp": f"0, 0, {_zeros(categories)}, {service_pivot}, 0",
+        "tu": f"SUM(turns), SUM(worked_minutes), {_zeros(categories)}, {_zeros(kinds)}, 0",
+    }
 
+    def figures(keys: Callable[[], str], count: int, where: Callable[[], str]) -> str:
+        """Every source's figures summed per ``keys`` (``count`` expressions over the source
+        and ``st``, named), the sources' rows filtered by ``where``. Both are called once per
+        use: SQLite's markers are positional."""
+        by = ", ".join(str(n) for n in range(1, count + 1))
+        parts = []
+        for source, values in source_figures.items():
+            parts.append(
+                f"SELECT {keys()}, {values} FROM {source} JOIN st ON st.id = {source}.station_id"
+                f"{where()} GROUP BY {by}"
+            )
+        return " UNION ALL ".join(parts)
+
+    # Whether a station served on a day (handed out, gave a service or had a turn served)
+    # or only has figures (a receipt): each station counts once a day, whatever its sources.
+    station_days = (
+        f"sd AS (SELECT station_id, {_clamped('day', query, p)} AS day, MAX(served) AS served"
+        " FROM (SELECT station_id, day, served FROM lg"
+        " UNION ALL SELECT station_id, day, 0 FROM rv"
+        " UNION ALL SELECT station_id, day, 1 FROM svp"
+        " UNION ALL SELECT station_id, day, 1 FROM tu) x GROUP BY station_id, 2)"
+    )
+    counted = "(st.is_active OR st.id IN (SELECT station_id FROM sd))"
+    sums = ", ".join(f"SUM({name}) AS {name}" for name in FIGURE_COLUMNS)
+    # The figures go straight to their reporting unit and day (a few hundred rows), never
+    # through a row per station and day.
+    unit_days = (
+        f"ud AS (SELECT owner_id, day, {sums} FROM ("
+        + figures(lambda: f"st.owner_id AS owner_id, {_clamped('day', query, p)} AS day", 2, str)
+        + ") x GROUP BY owner_id, day)"
+    )
+    served = (
+        "SELECT st.owner_id, sd.day, COUNT(*) AS n FROM sd JOIN st ON st.id = sd.station_id"
+        " WHERE sd.served = 1 GROUP BY st.owner_id, sd.day"
+    )
+
+    ctes = [chain, owner, st, ledger, receipts, services, turns, station_days, unit_days]
+    listed_ids = query.listed
+    lists = listed_ids is None or bool(listed_ids)
+
+    def listed(column: str) -> Callable[[], str]:
+        if listed_ids is None:
+            return str
+        return lambda: f" WHERE {column} IN ({p.ids(listed_ids)})"
+
+    if lists:
+        # A station's own figures: only for the stations listed (a page of the report).
+        ctes.append(
+            f"sf AS (SELECT station_id, {sums} FROM ("
+            + figures(lambda: "st.id AS station_id", 1, listed("st.id"))
+            + ") x GROUP BY station_id)"
+        )
     no_figures = ", ".join("0" for _ in FIGURE_COLUMNS)
     # The first branch names and types the columns; PostgreSQL types the others' NULLs after it.
     branches = [
-        "SELECT 'd' AS grain, st.owner_id AS id, f.day AS day, CAST(NULL AS VARCHAR(20)) AS kind,"
-        # facts has one row per station and day: its served flags add up to the stations.
-        " SUM(f.served) AS n,"
-        f" {', '.join(f'SUM(f.{name}) AS {name}' for name in FIGURE_COLUMNS)}"
-        " FROM facts f JOIN st ON st.id = f.station_id GROUP BY st.owner_id, f.day",
+        "SELECT 'd' AS grain, ud.owner_id AS id, ud.day AS day,"
+        " CAST(NULL AS VARCHAR(20)) AS kind, COALESCE(sv.n, 0) AS n,"
+        f" {', '.join(f'ud.{name} AS {name}' for name in FIGURE_COLUMNS)}"
+        f" FROM ud LEFT JOIN ({served}) sv ON sv.owner_id = ud.owner_id AND sv.day = ud.day",
         f"SELECT 'u', st.owner_id, NULL, NULL, COUNT(*), {no_figures}"
         f" FROM st WHERE {counted} GROUP BY st.owner_id",
         f"SELECT 'uu', x.owner_id, NULL, NULL, COUNT(DISTINCT x.unit_id), {no_figures} FROM ("
@@ -249,8 +291,8 @@ def rollup_sql(query: RollupQuery, dialect: str) -> tuple[str, list[Any]]:
         f"SELECT st.unit_id FROM st WHERE {counted}"
         " UNION SELECT partner_id FROM svp WHERE partner_id IS NOT NULL) x",
         f"SELECT 'du', 0, x.day, NULL, COUNT(DISTINCT x.unit_id), {no_figures} FROM ("
-        "SELECT f.day, st.unit_id FROM facts f JOIN st ON st.id = f.station_id"
-        " WHERE f.served = 1"
+        "SELECT sd.day, st.unit_id FROM sd JOIN st ON st.id = sd.station_id"
+        " WHERE sd.served = 1"
         f" UNION SELECT {_clamped('day', query, p)}, partner_id FROM svp"
         " WHERE partner_id IS NOT NULL) x GROUP BY x.day",
         f"SELECT 'p', svp.partner_id, NULL, svp.kind, SUM(svp.quantity), {no_figures}"
@@ -259,23 +301,21 @@ def rollup_sql(query: RollupQuery, dialect: str) -> tuple[str, list[Any]]:
         f"SELECT 'f', 0, NULL, tu.force, SUM(tu.turns), SUM(tu.turns), SUM(tu.worked_minutes),"
         f" {', '.join('0' for _ in FIGURE_COLUMNS[2:])} FROM tu GROUP BY tu.force",
     ]
-    if query.listed is None or query.listed:
-        listed = "" if query.listed is None else f" WHERE st.id IN ({p.ids(query.listed)})"
+    if lists:
         branches.append(
-            f"SELECT 's', st.id, NULL, NULL, COUNT(f.station_id),"
-            f" {', '.join(f'COALESCE(SUM(f.{name}), 0)' for name in FIGURE_COLUMNS)}"
-            f" FROM st LEFT JOIN facts f ON f.station_id = st.id{listed} GROUP BY st.id"
+            "SELECT 's', st.id, NULL, NULL,"
+            " CASE WHEN st.id IN (SELECT station_id FROM sd) THEN 1 ELSE 0 END,"
+            f" {', '.join(f'COALESCE(sf.{name}, 0)' for name in FIGURE_COLUMNS)}"
+            f" FROM st LEFT JOIN sf ON sf.station_id = st.id{listed('st.id')()}"
         )
-        listed_services = "" if query.listed is None else f" AND st.id IN ({p.ids(query.listed)})"
         branches.append(
             f"SELECT 'su', st.id, NULL, NULL, COUNT(DISTINCT svp.partner_id), {no_figures}"
             " FROM svp JOIN st ON st.id = svp.station_id"
-            f" WHERE svp.partner_id IS NOT NULL AND svp.partner_id <> st.unit_id{listed_services}"
-            " GROUP BY st.id"
+            " WHERE svp.partner_id IS NOT NULL AND svp.partner_id <> st.unit_id"
+            + listed("st.id")().replace(" WHERE ", " AND ")
+            + " GROUP BY st.id"
         )
-    ctes = ", ".join((chain, owner, st, ledger, receipts, services, turns, facts))
-    return f"WITH RECURSIVE {ctes} " + " UNION ALL ".join(branches), p.values
-
+    return f"WITH RECURSIVE {', '.join(ctes)} " + " UNION ALL ".join(branches), p.values
 
 @dataclass
 class Figures:
