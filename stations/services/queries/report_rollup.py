@@ -1,9 +1,12 @@
 """The figures of a campaign report, summed in one SQL statement per report.
 
 Each source (the daily stock tallies, the value of the receipts, the services, the served
-turns) is grouped by station and Vietnam-local day in a common table expression; ``facts``
-adds them up per station and day; the statement then answers, as rows of one shape told
-apart by ``grain``:
+turns) is grouped by station and Vietnam-local day in a common table expression. From them
+the figures go straight to each reporting unit and day (``ud``: each source summed per unit
+and day, a few hundred rows), and only the listed stations' own figures are summed per
+station (``sf``); a narrow ``sd`` keeps one row per station and day with figures, and
+whether it served, for the counts of stations and units. The statement then answers, as
+rows of one shape told apart by ``grain``:
 
 - ``d`` — per reporting unit and day: every figure, and how many stations served that day
   (stations belong to one reporting unit each, so the days' counts add up across units);
@@ -179,8 +182,8 @@ def rollup_sql(query: RollupQuery, dialect: str) -> tuple[str, list[Any]]:
         f"CAST(SUM(CASE WHEN t.kind = '{handout}' AND i.category NOT IN ({named})"
         " THEN -t.delta ELSE 0 END) AS INTEGER) AS other_items"
     )
-    # Each source groups by its own local day, worked out once per row; ``facts`` folds the
-    # few days outside the campaign into its first and last. Per station and day a figure
+    # Each source groups by its own local day, worked out once per row; the sums after them
+    # fold the few days outside the campaign into its first and last. Per station and day a figure
     # fits 4 bytes, and PostgreSQL sums 4-byte integers far faster than its numerics.
     ledger = (
         "lg AS (SELECT t.station_id, t.day AS day,"
@@ -219,8 +222,7 @@ def rollup_sql(query: RollupQuery, dialect: str) -> tuple[str, list[Any]]:
         ' GROUP BY sh.station_id, 2, v."force")'
     )
     service_pivot = ", ".join(
-        f"SUM(CASE WHEN kind = '{kind.value}' THEN quantity ELSE 0 END)"
-        for kind in SERVICE_COLUMNS
+        f"SUM(CASE WHEN kind = '{kind.value}' THEN quantity ELSE 0 END)" for kind in SERVICE_COLUMNS
     )
     categories, kinds = CATEGORY_COLUMNS, tuple(SERVICE_COLUMNS.values())
     source_figures = {
@@ -326,6 +328,7 @@ def rollup_sql(query: RollupQuery, dialect: str) -> tuple[str, list[Any]]:
             + " GROUP BY st.id"
         )
     return f"WITH RECURSIVE {', '.join(ctes)} " + " UNION ALL ".join(branches), p.values
+
 
 @dataclass
 class Figures:
