@@ -183,8 +183,8 @@ def rollup_sql(query: RollupQuery, dialect: str) -> tuple[str, list[Any]]:
         " THEN -t.delta ELSE 0 END) AS INTEGER) AS other_items"
     )
     # Each source groups by its own local day, worked out once per row; the sums after them
-    # fold the few days outside the campaign into its first and last. Per station and day a figure
-    # fits 4 bytes, and PostgreSQL sums 4-byte integers far faster than its numerics.
+    # fold the few days outside the campaign into its first and last. Per station and day a
+    # figure fits 4 bytes, and PostgreSQL sums 4-byte integers far faster than its numerics.
     ledger = (
         "lg AS (SELECT t.station_id, t.day AS day,"
         f" MAX(CASE WHEN t.kind = '{handout}' THEN 1 ELSE 0 END) AS served, {', '.join(pivot)}"
@@ -235,9 +235,9 @@ def rollup_sql(query: RollupQuery, dialect: str) -> tuple[str, list[Any]]:
     }
 
     def figures(keys: Callable[[], str], count: int, where: Callable[[], str]) -> str:
-        """Every source's figures summed per ``keys`` (``count`` expressions over the source
-        and ``st``, named), the sources' rows filtered by ``where``. Both are called once per
-        use: SQLite's markers are positional."""
+        """Every source's figures summed per ``keys`` (``count`` grouping expressions over a
+        source and ``st``, each named with ``AS``), of the source rows ``where`` keeps. Both
+        are called once per source: SQLite's markers are positional."""
         by = ", ".join(str(n) for n in range(1, count + 1))
         parts = []
         for source, values in source_figures.items():
@@ -262,7 +262,11 @@ def rollup_sql(query: RollupQuery, dialect: str) -> tuple[str, list[Any]]:
     # through a row per station and day.
     unit_days = (
         f"ud AS (SELECT owner_id, day, {sums} FROM ("
-        + figures(lambda: f"st.owner_id AS owner_id, {_clamped('day', query, p)} AS day", 2, str)
+        + figures(
+            lambda: f"st.owner_id AS owner_id, {_clamped('day', query, p)} AS day",
+            2,
+            lambda: "",
+        )
         + ") x GROUP BY owner_id, day)"
     )
     served = (
@@ -274,16 +278,17 @@ def rollup_sql(query: RollupQuery, dialect: str) -> tuple[str, list[Any]]:
     listed_ids = query.listed
     lists = listed_ids is None or bool(listed_ids)
 
-    def listed(column: str) -> Callable[[], str]:
+    def only_listed(joiner: str) -> str:
+        """The listed stations as a condition on ``st.id`` after ``joiner``; none for all."""
         if listed_ids is None:
-            return str
-        return lambda: f" WHERE {column} IN ({p.ids(listed_ids)})"
+            return ""
+        return f" {joiner} st.id IN ({p.ids(listed_ids)})"
 
     if lists:
         # A station's own figures: only for the stations listed (a page of the report).
         ctes.append(
             f"sf AS (SELECT station_id, {sums} FROM ("
-            + figures(lambda: "st.id AS station_id", 1, listed("st.id"))
+            + figures(lambda: "st.id AS station_id", 1, lambda: only_listed("WHERE"))
             + ") x GROUP BY station_id)"
         )
     no_figures = ", ".join("0" for _ in FIGURE_COLUMNS)
@@ -315,17 +320,17 @@ def rollup_sql(query: RollupQuery, dialect: str) -> tuple[str, list[Any]]:
     ]
     if lists:
         branches.append(
+            # n: whether the station has any figure (sd holds its days with some).
             "SELECT 's', st.id, NULL, NULL,"
             " CASE WHEN st.id IN (SELECT station_id FROM sd) THEN 1 ELSE 0 END,"
             f" {', '.join(f'COALESCE(sf.{name}, 0)' for name in FIGURE_COLUMNS)}"
-            f" FROM st LEFT JOIN sf ON sf.station_id = st.id{listed('st.id')()}"
+            f" FROM st LEFT JOIN sf ON sf.station_id = st.id{only_listed('WHERE')}"
         )
         branches.append(
             f"SELECT 'su', st.id, NULL, NULL, COUNT(DISTINCT svp.partner_id), {no_figures}"
             " FROM svp JOIN st ON st.id = svp.station_id"
             " WHERE svp.partner_id IS NOT NULL AND svp.partner_id <> st.unit_id"
-            + listed("st.id")().replace(" WHERE ", " AND ")
-            + " GROUP BY st.id"
+            f"{only_listed('AND')} GROUP BY st.id"
         )
     return f"WITH RECURSIVE {', '.join(ctes)} " + " UNION ALL ".join(branches), p.values
 
