@@ -1,9 +1,12 @@
 """The figures of a campaign report, summed in one SQL statement per report.
 
 Each source (the daily stock tallies, the value of the receipts, the services, the served
-turns) is grouped by station and Vietnam-local day in a common table expression; ``facts``
-adds them up per station and day; the statement then answers, as rows of one shape told
-apart by ``grain``:
+turns) is grouped by station and Vietnam-local day in a common table expression. From them
+the figures go straight to each reporting unit and day (``ud``: each source summed per unit
+and day, a few hundred rows), and only the listed stations' own figures are summed per
+station (``sf``); a narrow ``sd`` keeps one row per station and day with figures, and
+whether it served, for the counts of stations and units. The statement then answers, as
+rows of one shape told apart by ``grain``:
 
 - ``d`` — per reporting unit and day: every figure, and how many stations served that day
   (stations belong to one reporting unit each, so the days' counts add up across units);
@@ -28,7 +31,7 @@ The definitions of every figure are in ``reports.py``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,6 +125,16 @@ def _clamped(day: str, query: RollupQuery, p: Parameters) -> str:
     return f"CASE WHEN {day} < {first} THEN {below} WHEN {day} > {last} THEN {above} ELSE {day} END"
 
 
+def _local_day(column: str, dialect: str) -> str:
+    """``local_day_sql`` at Vietnam's fixed offset: PostgreSQL converts with a named zone
+    several times slower, which a nationwide report pays on every served turn, service and
+    receipt. Vietnam has kept UTC+7 without daylight saving since 1975 (SQLite's
+    ``local_day_sql`` counts on it too)."""
+    if dialect == "postgres":
+        return f"CAST(({column} AT TIME ZONE INTERVAL '+07:00') AS DATE)"
+    return local_day_sql(column, dialect)
+
+
 def _zeros(names: Sequence[str]) -> str:
     return ", ".join(f"0 AS {name}" for name in names)
 
@@ -169,9 +182,9 @@ def rollup_sql(query: RollupQuery, dialect: str) -> tuple[str, list[Any]]:
         f"CAST(SUM(CASE WHEN t.kind = '{handout}' AND i.category NOT IN ({named})"
         " THEN -t.delta ELSE 0 END) AS INTEGER) AS other_items"
     )
-    # Each source groups by its own local day, worked out once per row; ``facts`` folds the
-    # few days outside the campaign into its first and last. Per station and day a figure
-    # fits 4 bytes, and PostgreSQL sums 4-byte integers far faster than its numerics.
+    # Each source groups by its own local day, worked out once per row; the sums after them
+    # fold the few days outside the campaign into its first and last. Per station and day a
+    # figure fits 4 bytes, and PostgreSQL sums 4-byte integers far faster than its numerics.
     ledger = (
         "lg AS (SELECT t.station_id, t.day AS day,"
         f" MAX(CASE WHEN t.kind = '{handout}' THEN 1 ELSE 0 END) AS served, {', '.join(pivot)}"
@@ -183,7 +196,7 @@ def rollup_sql(query: RollupQuery, dialect: str) -> tuple[str, list[Any]]:
         " GROUP BY t.station_id, 2)"
     )
     receipts = (
-        f"rv AS (SELECT m.station_id, {local_day_sql('m.occurred_at', dialect)} AS day,"
+        f"rv AS (SELECT m.station_id, {_local_day('m.occurred_at', dialect)} AS day,"
         # 8-byte arithmetic: a big receipt is past 2,147,483,647 đồng.
         " SUM(CAST(m.quantity AS BIGINT) * COALESCE(m.unit_cost_vnd, 0)) AS cost_vnd"
         ' FROM "stock_movement" m JOIN st ON st.id = m.station_id'
@@ -191,14 +204,14 @@ def rollup_sql(query: RollupQuery, dialect: str) -> tuple[str, list[Any]]:
         " GROUP BY m.station_id, 2)"
     )
     services = (
-        f"svp AS (SELECT r.station_id, {local_day_sql('r.occurred_at', dialect)} AS day,"
+        f"svp AS (SELECT r.station_id, {_local_day('r.occurred_at', dialect)} AS day,"
         " r.kind, r.partner_id, CAST(SUM(r.quantity) AS INTEGER) AS quantity"
         ' FROM "service_record" r JOIN st ON st.id = r.station_id'
         f" WHERE r.occurred_at >= {p(query.opens_at)} AND r.occurred_at < {p(query.closes_at)}"
         " GROUP BY r.station_id, 2, r.kind, r.partner_id)"
     )
     turns = (
-        f"tu AS (SELECT sh.station_id, {local_day_sql('sh.starts_at', dialect)} AS day,"
+        f"tu AS (SELECT sh.station_id, {_local_day('sh.starts_at', dialect)} AS day,"
         ' v."force" AS force, CAST(COUNT(*) AS INTEGER) AS turns,'
         f" CAST(SUM(CASE WHEN a.status = '{checked_out}' THEN COALESCE(a.worked_minutes, 0)"
         " ELSE 0 END) AS INTEGER) AS worked_minutes"
@@ -209,34 +222,82 @@ def rollup_sql(query: RollupQuery, dialect: str) -> tuple[str, list[Any]]:
         ' GROUP BY sh.station_id, 2, v."force")'
     )
     service_pivot = ", ".join(
-        f"SUM(CASE WHEN kind = '{kind.value}' THEN quantity ELSE 0 END) AS {column}"
-        for kind, column in SERVICE_COLUMNS.items()
+        f"SUM(CASE WHEN kind = '{kind.value}' THEN quantity ELSE 0 END)" for kind in SERVICE_COLUMNS
     )
     categories, kinds = CATEGORY_COLUMNS, tuple(SERVICE_COLUMNS.values())
-    sums = ", ".join(f"SUM({name}) AS {name}" for name in FIGURE_COLUMNS)
-    facts = (
-        f"facts AS (SELECT station_id, {_clamped('day', query, p)} AS day,"
-        f" MAX(served) AS served, {sums} FROM ("
-        f"SELECT station_id, day, served, 0 AS turns, 0 AS worked_minutes,"
-        f" {', '.join(categories)}, {_zeros(kinds)}, 0 AS cost_vnd FROM lg"
-        " UNION ALL SELECT station_id, day, 0, 0, 0,"
-        f" {_zeros(categories)}, {_zeros(kinds)}, cost_vnd FROM rv"
-        " UNION ALL SELECT station_id, day, 1, 0, 0,"
-        f" {_zeros(categories)}, {service_pivot}, 0 FROM svp GROUP BY station_id, day"
-        " UNION ALL SELECT station_id, day, 1, turns, worked_minutes,"
-        f" {_zeros(categories)}, {_zeros(kinds)}, 0 FROM tu"
-        ") x GROUP BY station_id, 2)"
-    )
-    counted = "(st.is_active OR st.id IN (SELECT station_id FROM facts))"
+    source_figures = {
+        # The first names the columns.
+        "lg": f"0 AS turns, 0 AS worked_minutes, {', '.join(f'SUM({c}) AS {c}' for c in categories)},"
+        f" {_zeros(kinds)}, 0 AS cost_vnd",
+        "rv": f"0, 0, {_zeros(categories)}, {_zeros(kinds)}, SUM(cost_vnd)",
+        "svp": f"0, 0, {_zeros(categories)}, {service_pivot}, 0",
+        "tu": f"SUM(turns), SUM(worked_minutes), {_zeros(categories)}, {_zeros(kinds)}, 0",
+    }
 
+    def figures(keys: Callable[[], str], count: int, where: Callable[[], str]) -> str:
+        """Every source's figures summed per ``keys`` (``count`` grouping expressions over a
+        source and ``st``, each named with ``AS``), of the source rows ``where`` keeps. Both
+        are called once per source: SQLite's markers are positional."""
+        by = ", ".join(str(n) for n in range(1, count + 1))
+        parts = []
+        for source, values in source_figures.items():
+            parts.append(
+                f"SELECT {keys()}, {values} FROM {source} JOIN st ON st.id = {source}.station_id"
+                f"{where()} GROUP BY {by}"
+            )
+        return " UNION ALL ".join(parts)
+
+    # Whether a station served on a day (handed out, gave a service or had a turn served)
+    # or only has figures (a receipt): each station counts once a day, whatever its sources.
+    station_days = (
+        f"sd AS (SELECT station_id, {_clamped('day', query, p)} AS day, MAX(served) AS served"
+        " FROM (SELECT station_id, day, served FROM lg"
+        " UNION ALL SELECT station_id, day, 0 FROM rv"
+        " UNION ALL SELECT station_id, day, 1 FROM svp"
+        " UNION ALL SELECT station_id, day, 1 FROM tu) x GROUP BY station_id, 2)"
+    )
+    counted = "(st.is_active OR st.id IN (SELECT station_id FROM sd))"
+    sums = ", ".join(f"SUM({name}) AS {name}" for name in FIGURE_COLUMNS)
+    # The figures go straight to their reporting unit and day (a few hundred rows), never
+    # through a row per station and day.
+    unit_days = (
+        f"ud AS (SELECT owner_id, day, {sums} FROM ("
+        + figures(
+            lambda: f"st.owner_id AS owner_id, {_clamped('day', query, p)} AS day",
+            2,
+            lambda: "",
+        )
+        + ") x GROUP BY owner_id, day)"
+    )
+    served = (
+        "SELECT st.owner_id, sd.day, COUNT(*) AS n FROM sd JOIN st ON st.id = sd.station_id"
+        " WHERE sd.served = 1 GROUP BY st.owner_id, sd.day"
+    )
+
+    ctes = [chain, owner, st, ledger, receipts, services, turns, station_days, unit_days]
+    listed_ids = query.listed
+    lists = listed_ids is None or bool(listed_ids)
+
+    def only_listed(joiner: str) -> str:
+        """The listed stations as a condition on ``st.id`` after ``joiner``; none for all."""
+        if listed_ids is None:
+            return ""
+        return f" {joiner} st.id IN ({p.ids(listed_ids)})"
+
+    if lists:
+        # A station's own figures: only for the stations listed (a page of the report).
+        ctes.append(
+            f"sf AS (SELECT station_id, {sums} FROM ("
+            + figures(lambda: "st.id AS station_id", 1, lambda: only_listed("WHERE"))
+            + ") x GROUP BY station_id)"
+        )
     no_figures = ", ".join("0" for _ in FIGURE_COLUMNS)
     # The first branch names and types the columns; PostgreSQL types the others' NULLs after it.
     branches = [
-        "SELECT 'd' AS grain, st.owner_id AS id, f.day AS day, CAST(NULL AS VARCHAR(20)) AS kind,"
-        # facts has one row per station and day: its served flags add up to the stations.
-        " SUM(f.served) AS n,"
-        f" {', '.join(f'SUM(f.{name}) AS {name}' for name in FIGURE_COLUMNS)}"
-        " FROM facts f JOIN st ON st.id = f.station_id GROUP BY st.owner_id, f.day",
+        "SELECT 'd' AS grain, ud.owner_id AS id, ud.day AS day,"
+        " CAST(NULL AS VARCHAR(20)) AS kind, COALESCE(sv.n, 0) AS n,"
+        f" {', '.join(f'ud.{name} AS {name}' for name in FIGURE_COLUMNS)}"
+        f" FROM ud LEFT JOIN ({served}) sv ON sv.owner_id = ud.owner_id AND sv.day = ud.day",
         f"SELECT 'u', st.owner_id, NULL, NULL, COUNT(*), {no_figures}"
         f" FROM st WHERE {counted} GROUP BY st.owner_id",
         f"SELECT 'uu', x.owner_id, NULL, NULL, COUNT(DISTINCT x.unit_id), {no_figures} FROM ("
@@ -247,8 +308,8 @@ def rollup_sql(query: RollupQuery, dialect: str) -> tuple[str, list[Any]]:
         f"SELECT st.unit_id FROM st WHERE {counted}"
         " UNION SELECT partner_id FROM svp WHERE partner_id IS NOT NULL) x",
         f"SELECT 'du', 0, x.day, NULL, COUNT(DISTINCT x.unit_id), {no_figures} FROM ("
-        "SELECT f.day, st.unit_id FROM facts f JOIN st ON st.id = f.station_id"
-        " WHERE f.served = 1"
+        "SELECT sd.day, st.unit_id FROM sd JOIN st ON st.id = sd.station_id"
+        " WHERE sd.served = 1"
         f" UNION SELECT {_clamped('day', query, p)}, partner_id FROM svp"
         " WHERE partner_id IS NOT NULL) x GROUP BY x.day",
         f"SELECT 'p', svp.partner_id, NULL, svp.kind, SUM(svp.quantity), {no_figures}"
@@ -257,22 +318,21 @@ def rollup_sql(query: RollupQuery, dialect: str) -> tuple[str, list[Any]]:
         f"SELECT 'f', 0, NULL, tu.force, SUM(tu.turns), SUM(tu.turns), SUM(tu.worked_minutes),"
         f" {', '.join('0' for _ in FIGURE_COLUMNS[2:])} FROM tu GROUP BY tu.force",
     ]
-    if query.listed is None or query.listed:
-        listed = "" if query.listed is None else f" WHERE st.id IN ({p.ids(query.listed)})"
+    if lists:
         branches.append(
-            f"SELECT 's', st.id, NULL, NULL, COUNT(f.station_id),"
-            f" {', '.join(f'COALESCE(SUM(f.{name}), 0)' for name in FIGURE_COLUMNS)}"
-            f" FROM st LEFT JOIN facts f ON f.station_id = st.id{listed} GROUP BY st.id"
+            # n: whether the station has any figure (sd holds its days with some).
+            "SELECT 's', st.id, NULL, NULL,"
+            " CASE WHEN st.id IN (SELECT station_id FROM sd) THEN 1 ELSE 0 END,"
+            f" {', '.join(f'COALESCE(sf.{name}, 0)' for name in FIGURE_COLUMNS)}"
+            f" FROM st LEFT JOIN sf ON sf.station_id = st.id{only_listed('WHERE')}"
         )
-        listed_services = "" if query.listed is None else f" AND st.id IN ({p.ids(query.listed)})"
         branches.append(
             f"SELECT 'su', st.id, NULL, NULL, COUNT(DISTINCT svp.partner_id), {no_figures}"
             " FROM svp JOIN st ON st.id = svp.station_id"
-            f" WHERE svp.partner_id IS NOT NULL AND svp.partner_id <> st.unit_id{listed_services}"
-            " GROUP BY st.id"
+            " WHERE svp.partner_id IS NOT NULL AND svp.partner_id <> st.unit_id"
+            f"{only_listed('AND')} GROUP BY st.id"
         )
-    ctes = ", ".join((chain, owner, st, ledger, receipts, services, turns, facts))
-    return f"WITH RECURSIVE {ctes} " + " UNION ALL ".join(branches), p.values
+    return f"WITH RECURSIVE {', '.join(ctes)} " + " UNION ALL ".join(branches), p.values
 
 
 @dataclass

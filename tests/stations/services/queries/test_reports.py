@@ -344,6 +344,29 @@ async def test_campaign_report_day_boundary_is_vietnam_midnight(db, clock) -> No
     assert [(d.day, d.totals.water_bottles) for d in report.days] == [(DAY_1, 3), (DAY_2, 4)]
 
 
+async def test_campaign_report_services_receipts_and_turns_change_day_at_vietnam_midnight(
+    db, clock
+) -> None:
+    # Unlike handouts (tallied per day when written), these get their day in the report's SQL.
+    campaign = await make_campaign(starts_on=DAY_1, ends_on=DAY_2)
+    station = await make_station(campaign)
+    water = await make_item("water")
+    for at, count in ((vn(2027, 2, 1, 23, 59), 1), (vn(2027, 2, 2, 0, 0), 2)):
+        utc = at.astimezone(dt.UTC)
+        await serve(station, ServiceKind.FIRST_AID, count, utc)
+        await move(station, water, MovementKind.RECEIPT, count, utc)
+        shift = await make_shift(station, starts_at=utc, ends_at=utc + dt.timedelta(hours=2))
+        for _ in range(count):
+            await turn(shift, AssignmentStatus.CHECKED_IN)
+
+    report = await campaign_report(campaign)
+
+    assert [
+        (d.day, d.totals.first_aid, d.totals.cost_vnd, d.totals.volunteer_turns)
+        for d in report.days
+    ] == [(DAY_1, 1, 4_000, 1), (DAY_2, 2, 8_000, 2)]
+
+
 async def test_campaign_report_days_cover_the_window_with_zero_days(db, clock) -> None:
     campaign = await make_campaign(starts_on=DAY_1, ends_on=dt.date(2027, 2, 4))
     station = await make_station(campaign)
