@@ -52,7 +52,7 @@ async def drop_indexes(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("stations", "0014_operations")]
+    dependencies = [("stations", "0016_reminder_cursor")]
 
     initial = False
 
