@@ -32,7 +32,6 @@ import random
 import statistics
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -218,9 +217,8 @@ async def _send_wave(
             for i in range(n)
         ]
         await _chunks(rows)
-        settings = replace(
-            Settings(telegram_token=fake.token, telegram_api_url=fake.api_base),
-            **settings_values,
+        settings = Settings(telegram_token=fake.token, telegram_api_url=fake.api_base)._replace(
+            **settings_values
         )
         timeline = Timeline(vtime)
         for n in range(replicas):

@@ -6,7 +6,7 @@ import asyncio
 import datetime as dt
 import itertools
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -58,7 +58,7 @@ def scheduler_settings(fake: FakeTelegram, **overrides: Any) -> Settings:
         "max_attempts": 3,
     }
     values.update(overrides)
-    return replace(Settings(), **values)
+    return Settings()._replace(**values)
 
 
 @pytest.fixture

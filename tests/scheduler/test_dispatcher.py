@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
-from dataclasses import replace
 
 import pytest
 from telegram import Bot
@@ -117,7 +116,7 @@ async def test_pacing_keeps_under_thirty_a_second_overall_earliest_deadline_firs
             dedupe_key=f"n:{i}",
             due_at=clock.now() - dt.timedelta(seconds=i),
         )
-    settings = replace(settings, bot_reply_reserve=0.0)
+    settings = settings._replace(bot_reply_reserve=0.0)
 
     stats = await dispatcher_for(bot, settings, vtime).drain()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import pytest
 from telegram import Bot
@@ -118,7 +118,7 @@ def timeline(vtime) -> Timeline:
 @pytest.fixture
 def at_thirty(settings):
     """Telegram's 30 messages/s, all of it for the dispatcher (no share kept for replies)."""
-    return replace(settings, send_rate=30.0, bot_reply_reserve=0.0, send_ahead_minutes=30.0)
+    return settings._replace(send_rate=30.0, bot_reply_reserve=0.0, send_ahead_minutes=30.0)
 
 
 async def _bots(fake: FakeTelegram, n: int) -> list[Bot]:
@@ -165,7 +165,7 @@ async def test_a_wave_never_starts_before_the_send_ahead_window(
     # 2,100 at 30/s need 70 s: more than a window of one minute allows.
     deliver_by = clock.now() + dt.timedelta(minutes=10)
     wave = await _wave(fake, deliver_by=deliver_by, now=clock.now(), single=2100)
-    timeline.dispatcher("only", bot, replace(at_thirty, send_ahead_minutes=1.0))
+    timeline.dispatcher("only", bot, at_thirty._replace(send_ahead_minutes=1.0))
 
     await timeline.run(
         until=lambda: len(fake.sent) >= wave.size, limit=timeline.seconds(deliver_by) + 120
