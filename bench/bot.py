@@ -428,7 +428,7 @@ def _goals(results: list[Result], loads: list[float]) -> list[str]:
     return lines
 
 
-async def main(admin_url: str, loads: list[float], seconds: float) -> int:
+async def main(admin_url: str, loads: list[float], seconds: float, url_options: str) -> int:
     users = _users_needed(loads, seconds)
     async with scratch_database(admin_url) as url:
         await db.migrate(url)
@@ -449,7 +449,8 @@ async def main(admin_url: str, loads: list[float], seconds: float) -> int:
                 port = _free_port()
                 server = Process(
                     "bench/bot_server.py", "--kind", kind, "--port", str(port),
-                    "--database", url, "--api", api,
+                    "--database", f"{url}?{url_options}" if url_options else url,
+                    "--api", api,
                 )  # fmt: skip
                 processes.append(server)
                 server.read_line("READY")
@@ -502,10 +503,15 @@ def _arguments() -> argparse.Namespace:
         default=os.environ.get("WAYSTATION_BENCH_POSTGRES_URL", DEFAULT_URL),
         help="a PostgreSQL server and maintenance database to create the bench database from",
     )
+    parser.add_argument(
+        "--database-options",
+        default="",
+        help="query options of the bot's database URL, e.g. maxsize=10 (tortoise's pool size)",
+    )
     return parser.parse_args()
 
 
 if __name__ == "__main__":
     args = _arguments()
     loads = [float(value) for value in args.loads.split(",")]
-    sys.exit(asyncio.run(main(args.postgres_url, loads, args.seconds)))
+    sys.exit(asyncio.run(main(args.postgres_url, loads, args.seconds, args.database_options)))

@@ -54,8 +54,12 @@ async def run(plan: dict[str, Any]) -> dict[str, Any]:
     first_id = int(plan["first_update_id"])
     headers = {"X-Telegram-Bot-Api-Secret-Token": plan["secret"]}
     slots = asyncio.Semaphore(MAX_CONNECTIONS)
+    # Idle connections are dropped before uvicorn would close them (its keep-alive timeout
+    # is 5 s): a POST sent on a connection the server is closing fails without reaching it.
     limits = httpx.Limits(
-        max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS
+        max_connections=MAX_CONNECTIONS,
+        max_keepalive_connections=MAX_CONNECTIONS,
+        keepalive_expiry=2.0,
     )
     results: list[dict[str, Any]] = []
     async with httpx.AsyncClient(limits=limits, timeout=TIMEOUT_SECONDS) as client:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from stations.db import DatabaseUnavailable, check_sqlite_path, migrate
+from stations.db import DatabaseUnavailable, check_sqlite_path, migrate, tortoise_config
 
 
 def test_sqlite_in_a_missing_folder_is_refused_in_one_line(tmp_path):
@@ -69,3 +69,16 @@ async def test_moments_compare_by_time_whatever_offset_they_carry(db):
     assert await AuditEvent.filter(at__gte=half_past_eight).count() == 0
     assert await AuditEvent.filter(at__lt=half_past_eight).count() == 1
     assert await AuditEvent.filter(at=moment).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("postgresql://postgres@db:5432/w", "postgres://postgres@db:5432/w?maxsize=20"),
+        ("postgres://db/w?minsize=2", "postgres://db/w?minsize=2&maxsize=20"),
+        ("postgres://db/w?maxsize=8", "postgres://db/w?maxsize=8"),
+        ("sqlite://waystation.sqlite3", "sqlite://waystation.sqlite3"),
+    ],
+)
+def test_postgres_pool_holds_twenty_connections_unless_the_url_says(url, expected):
+    assert tortoise_config(url)["connections"] == {"default": expected}
