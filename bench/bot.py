@@ -22,7 +22,8 @@ same offered load, and its p99 is < 250 ms at 50 updates/s.
 Reported per load and bot: updates answered per second, p50/p95/p99 latency, the bot
 server's CPU time per update (and PostgreSQL's, its backends for this database), and
 failures — a webhook POST not answered 200, an update with no reply, an API call the fake
-answered with an error — counted, never aborting the run. Output: a Markdown table.
+answered with an error — counted, never aborting the run (``--fail-one`` makes the fake
+refuse one reply of each bot to show it). Output: a Markdown table.
 
 Runs in a fresh database created next to ``WAYSTATION_BENCH_POSTGRES_URL`` (default
 ``postgres://postgres@127.0.0.1:5432/test``) and dropped afterwards.
@@ -266,6 +267,25 @@ def _expected(kind: str, text: str) -> bool:
     return text.startswith("✅")
 
 
+def _pairs(
+    updates: list[dict[str, Any]], replies: list[dict[str, Any]]
+) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
+    """One chat's updates (in the order they were due) with their replies: in order when
+    every update has one; else a reply belongs to the update due last before it arrived,
+    so the update whose reply is missing is the one left without."""
+    if len(replies) >= len(updates):
+        return list(zip(updates, replies, strict=False))
+    pairs: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
+    waiting = sorted(replies, key=lambda reply: reply["at"])
+    for index, row in enumerate(updates):
+        following = updates[index + 1]["due"] if index + 1 < len(updates) else math.inf
+        if waiting and row["due"] <= waiting[0]["at"] < following:
+            pairs.append((row, waiting.pop(0)))
+        else:
+            pairs.append((row, None))
+    return pairs
+
+
 def _result(
     kind: str,
     rate: float,
@@ -278,27 +298,28 @@ def _result(
     for message in replies["messages"]:
         by_chat.setdefault(message["chat_id"], []).append(message)
     updates = sorted(load["updates"], key=lambda row: row["due"])
+    by_update: dict[int, list[dict[str, Any]]] = {}
+    for row in updates:
+        by_update.setdefault(row["chat"], []).append(row)
     failures: list[str] = []
     latencies: list[float] = []
     refused = unanswered = unexpected = 0
-    taken: dict[int, int] = {}
     last_reply = load["start"]
     for row in updates:
         if row["status"] != 200:
             refused += 1
             failures.append(f"update to {row['chat']}: HTTP {row['status']} {row.get('error', '')}")
-        chat_replies = by_chat.get(row["chat"], [])
-        index = taken.get(row["chat"], 0)
-        if index >= len(chat_replies):
-            unanswered += 1
-            continue
-        taken[row["chat"]] = index + 1
-        reply = chat_replies[index]
-        if not _expected(kind, reply["text"]):
-            unexpected += 1
-            failures.append(f"reply to {row['chat']}: {reply['text'][:120]!r}")
-        latencies.append(reply["at"] - row["due"])
-        last_reply = max(last_reply, reply["at"])
+    for chat, sent in by_update.items():
+        for row, reply in _pairs(sent, by_chat.get(chat, [])):
+            if reply is None:
+                unanswered += 1
+                failures.append(f"update to {chat}: no reply")
+                continue
+            if not _expected(kind, reply["text"]):
+                unexpected += 1
+                failures.append(f"reply to {chat}: {reply['text'][:120]!r}")
+            latencies.append(reply["at"] - row["due"])
+            last_reply = max(last_reply, reply["at"])
     failures.extend(
         f"API {call['method']}: {call['status']} {call['description']}"
         for call in replies["failed_calls"]
@@ -332,7 +353,7 @@ class Bench:
         self.runs = 0
 
     async def run(
-        self, kind: str, server: Process, url: str, rate: float, seconds: float
+        self, kind: str, server: Process, url: str, rate: float, seconds: float, *, fail: bool
     ) -> Result:
         plan, volunteers = _plan(kind, rate, seconds, self.next_user, self.next_update, url)
         self.next_user += volunteers
@@ -342,6 +363,10 @@ class Bench:
         out_path = self.work / f"load-{self.runs}.json"
         replies_path = self.work / f"replies-{self.runs}.json"
         plan_path.write_text(json.dumps(plan))
+        if fail:
+            # One reply refused by "Telegram": the run goes on and the table counts it.
+            self.fake.tell("fail sendMessage")
+            self.fake.read_line("OK")
         cpu_before = _cpu_seconds(server.popen.pid)
         database_before = await _database_cpu(self.admin_url, self.database)
         await asyncio.to_thread(
@@ -364,6 +389,20 @@ class Bench:
         load = json.loads(out_path.read_text())
         replies = json.loads(replies_path.read_text())
         return _result(kind, rate, load, replies, server_cpu, database_cpu)
+
+
+async def _written(url: str) -> dict[str, int]:
+    """What the runs wrote: check-ins really made and handout lines."""
+    connection = await asyncpg.connect(_pg(url))
+    try:
+        row = await connection.fetchrow(
+            "SELECT (SELECT COUNT(*) FROM assignment WHERE status = 'checked_in') AS checked_in,"
+            " (SELECT COUNT(*) FROM assignment) AS assignments,"
+            " (SELECT COUNT(*) FROM stock_movement WHERE kind = 'handout') AS handouts"
+        )
+    finally:
+        await connection.close()
+    return dict(row)
 
 
 def _users_needed(loads: list[float], seconds: float) -> int:
@@ -428,7 +467,9 @@ def _goals(results: list[Result], loads: list[float]) -> list[str]:
     return lines
 
 
-async def main(admin_url: str, loads: list[float], seconds: float, url_options: str) -> int:
+async def main(
+    admin_url: str, loads: list[float], seconds: float, url_options: str, fail_one: bool
+) -> int:
     users = _users_needed(loads, seconds)
     async with scratch_database(admin_url) as url:
         await db.migrate(url)
@@ -458,17 +499,19 @@ async def main(admin_url: str, loads: list[float], seconds: float, url_options: 
             with tempfile.TemporaryDirectory(prefix="bench-bot-") as work:
                 bench = Bench(admin_url, url, fake, Path(work))
                 for kind in KINDS:
-                    await bench.run(kind, *servers[kind], WARM_UP_RATE, WARM_UP_SECONDS)
+                    await bench.run(kind, *servers[kind], WARM_UP_RATE, WARM_UP_SECONDS, fail=False)
                 results = []
                 for load in loads:
                     for kind in KINDS:
-                        result = await bench.run(kind, *servers[kind], load, seconds)
+                        fail = fail_one and load == loads[0]
+                        result = await bench.run(kind, *servers[kind], load, seconds, fail=fail)
                         results.append(result)
                         print(
                             f"{kind} at {load:g}/s: p99 {result.percentile(0.99):.0f} ms",
                             file=sys.stderr,
                             flush=True,
                         )
+            written = await _written(url)
         finally:
             for process in reversed(processes):
                 process.stop()
@@ -479,6 +522,11 @@ async def main(admin_url: str, loads: list[float], seconds: float, url_options: 
     )
     print()
     print("\n".join(_table(results, loads)))
+    print()
+    print(
+        f"Written by our bot (warm-up included): {written['checked_in']} check-ins"
+        f" (of {written['assignments']} assignments), {written['handouts']} handout lines."
+    )
     failures = [line for result in results for line in result.failures]
     if failures:
         print()
@@ -504,6 +552,11 @@ def _arguments() -> argparse.Namespace:
         help="a PostgreSQL server and maintenance database to create the bench database from",
     )
     parser.add_argument(
+        "--fail-one",
+        action="store_true",
+        help="refuse one reply of each bot at the first load, to see a failure reported",
+    )
+    parser.add_argument(
         "--database-options",
         default="",
         help="query options of the bot's database URL, e.g. maxsize=10 (tortoise's pool size)",
@@ -514,4 +567,8 @@ def _arguments() -> argparse.Namespace:
 if __name__ == "__main__":
     args = _arguments()
     loads = [float(value) for value in args.loads.split(",")]
-    sys.exit(asyncio.run(main(args.postgres_url, loads, args.seconds, args.database_options)))
+    sys.exit(
+        asyncio.run(
+            main(args.postgres_url, loads, args.seconds, args.database_options, args.fail_one)
+        )
+    )

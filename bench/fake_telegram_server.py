@@ -9,6 +9,8 @@ once it listens, then obeys one command a line on stdin:
   (``[{"chat_id", "at", "text", "method"}, …]``, ``at`` in ``time.monotonic()`` seconds,
   which Linux shares between processes) and the number of API calls answered with an
   error; then print ``OK``;
+- ``fail <method>``: the next call of ``method`` is refused (400), as a failed delivery;
+  then print ``OK``;
 - end of input: stop.
 
 Limits are not enforced: the benchmark measures the bot, not Telegram's pacing.
@@ -41,6 +43,12 @@ async def _serve(first: int, last: int) -> None:
             if not line:
                 break
             command, _, argument = line.strip().partition(" ")
+            if command == "fail":
+                fake.fail_next(
+                    argument, error_code=400, description="Bad Request: refused by the benchmark"
+                )
+                print("OK", flush=True)
+                continue
             if command != "dump":
                 print(f"ERROR unknown command {command!r}", flush=True)
                 continue
