@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import tortoise.backends.sqlite.executor  # noqa: F401  (registers its adapters first)
 from tortoise import Tortoise
@@ -87,18 +88,47 @@ def normalize_url(url: str) -> str:
     return url
 
 
+#: PostgreSQL connections one process may hold. tortoise's default, 5, queues the bot's
+#: updates: Telegram keeps up to 40 webhook deliveries open at once, and each update takes a
+#: connection for each of its statements (bench/bot.py, 100 updates/s offered: 42/s answered
+#: with 5, the offered load with 20). A ``maxsize`` in the URL wins.
+POSTGRES_POOL_SIZE = 20
+
+
+def _pooled(url: str) -> str:
+    """``url`` with tortoise's pool size for PostgreSQL, unless it names one itself."""
+    if not url.startswith("postgres://"):
+        return url
+    parts = urlsplit(url)
+    if "maxsize" in parse_qs(parts.query):
+        return url
+    query = "&".join(part for part in (parts.query, f"maxsize={POSTGRES_POOL_SIZE}") if part)
+    return urlunsplit(parts._replace(query=query))
+
+
 #: PostgreSQL's JIT compiles a statement whose estimated cost passes ``jit_above_cost``;
 #: for the report's one summing statement that took 0.5 s of server CPU to save a few ms.
 #: Our statements are short: none is worth compiling.
 POSTGRES_SETTINGS = {"jit": "off"}
 
 
+async def _keep_session(connection: Any) -> None:
+    """What the pool does to a connection given back, beyond asyncpg's own rollback of a
+    transaction left open: nothing. asyncpg's default also sends ``RESET ALL; CLOSE ALL;
+    UNLISTEN *; SELECT pg_advisory_unlock_all()`` — a round trip on every release, a third
+    of the bot's round trips — to undo session state this app never leaves on a pooled
+    connection (no session ``SET``, ``LISTEN``, cursors or session advisory locks: a pooled
+    connection is not the caller's from one statement to the next)."""
+
+
 def _connection(url: str) -> str | dict[str, Any]:
-    """The default connection: its URL, or on PostgreSQL the URL's settings and ours."""
-    url = normalize_url(url)
+    """tortoise's connection settings for ``url``: PostgreSQL's with the pool's size, its
+    release and our server settings as above."""
+    url = _pooled(normalize_url(url))
     if not url.startswith("postgres://"):
         return url
     config = expand_db_url(url)
+    config["credentials"]["reset"] = _keep_session
     config["credentials"]["server_settings"] = {
         **config["credentials"].get("server_settings", {}),
         **POSTGRES_SETTINGS,

@@ -27,6 +27,7 @@ from tortoise.connection import connections
 
 from stations import clock as clock_module
 from stations import db as stations_db
+from stations.services.catalog import forget_catalog
 
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test"
 BACKENDS = [
@@ -126,6 +127,8 @@ def _table_names() -> list[str]:
 
 
 async def truncate_all(database: TestDatabase) -> None:
+    # Rows go without the models' save signals: the bot's copy of the catalog goes too.
+    forget_catalog()
     connection = connections.get("default")
     tables = _table_names()
     if database.is_postgres:

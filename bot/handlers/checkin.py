@@ -3,6 +3,8 @@ location's updates arrive as edited messages), /checkout reports the time worked
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import ContextTypes
 
@@ -16,7 +18,12 @@ from stations.formatting import format_minutes, format_time, format_window
 from stations.i18n import _
 from stations.models import Assignment
 from stations.services.assignments import CheckInResult, check_out
-from stations.services.chat_states import clear_conversation, get_conversation, set_conversation
+from stations.services.chat_states import (
+    Conversation,
+    clear_conversation,
+    get_conversation,
+    set_conversation,
+)
 from stations.services.field_reports import check_in_and_report
 from stations.services.queries.assignments import current_or_next_assignment
 from stations.services.queries.bot import open_check_in, own_assignment
@@ -91,15 +98,6 @@ async def checkin(update: Update, context: ContextTypes.DEFAULT_TYPE, speaker: S
     await ask_for_location(update, context, speaker, assignment)
 
 
-@for_volunteers
-async def location(update: Update, context: ContextTypes.DEFAULT_TYPE, speaker: Speaker) -> None:
-    """A shared location: check in to the shift the chat asked about, else the current one."""
-    message = update.effective_message
-    assert message is not None and message.location is not None
-    place = message.location
-    await check_in_now(update, context, speaker, latitude=place.latitude, longitude=place.longitude)
-
-
 @for_anyone
 async def location_moved(
     update: Update, context: ContextTypes.DEFAULT_TYPE, speaker: Speaker
@@ -113,7 +111,43 @@ async def location_moved(
     if conversation.state != CHECKIN_STATE or conversation.handled(speaker.update_id):
         return
     place = message.location
-    await check_in_now(update, context, speaker, latitude=place.latitude, longitude=place.longitude)
+    await check_in_now(
+        update,
+        context,
+        speaker,
+        latitude=place.latitude,
+        longitude=place.longitude,
+        target=await check_in_target(speaker, conversation),
+    )
+
+
+@dataclass(frozen=True)
+class CheckInTarget:
+    """What a check-in goes by: the chat's conversation and the assignment it is for."""
+
+    conversation: Conversation
+    assignment: Assignment | None
+
+    @property
+    def expected(self) -> bool:
+        """A location now means a check-in: the chat asked for one, or a shift is on."""
+        return self.conversation.state == CHECKIN_STATE or self.assignment is not None
+
+
+async def check_in_target(
+    speaker: Speaker, conversation: Conversation | None = None
+) -> CheckInTarget:
+    """The shift the chat asked to check in to, else the current or next one (two queries,
+    the conversation given: one)."""
+    assert speaker.volunteer is not None
+    if conversation is None:
+        conversation = await get_conversation(speaker.chat_id)
+    assignment: Assignment | None = None
+    if conversation.state == CHECKIN_STATE:
+        assignment = await own_assignment(speaker.volunteer, conversation.data.get("assignment_id"))
+    if assignment is None:
+        assignment = await current_or_next_assignment(speaker.volunteer, now=clock.now())
+    return CheckInTarget(conversation, assignment)
 
 
 async def check_in_now(
@@ -123,15 +157,13 @@ async def check_in_now(
     *,
     latitude: float | None,
     longitude: float | None,
+    target: CheckInTarget | None = None,
 ) -> None:
-    """Check in with or without a location and say how it went."""
+    """Check in with or without a location and say how it went; ``target`` when the
+    caller has looked it up already."""
     assert speaker.volunteer is not None
-    conversation = await get_conversation(speaker.chat_id)
-    assignment: Assignment | None = None
-    if conversation.state == CHECKIN_STATE:
-        assignment = await own_assignment(speaker.volunteer, conversation.data.get("assignment_id"))
-    if assignment is None:
-        assignment = await current_or_next_assignment(speaker.volunteer, now=clock.now())
+    target = target or await check_in_target(speaker)
+    assignment, conversation = target.assignment, target.conversation
     if assignment is None:
         await reply(
             update,

@@ -15,8 +15,6 @@ from bot.session import Speaker
 from stations import clock
 from stations.enums import Language
 from stations.i18n import _, translate
-from stations.services.chat_states import get_conversation
-from stations.services.queries.assignments import current_or_next_assignment
 from stations.services.queries.public_stations import ListedStation, public_stations
 from stations.traveller_texts import distance_label, services_label, state_label
 
@@ -60,25 +58,25 @@ async def welcome_stranger(
     )
 
 
-async def _on_shift(speaker: Speaker) -> bool:
-    assert speaker.volunteer is not None
-    conversation = await get_conversation(speaker.chat_id)
-    if conversation.state == checkin.CHECKIN_STATE:
-        return True
-    return await current_or_next_assignment(speaker.volunteer, now=clock.now()) is not None
-
-
 @for_anyone
 async def location(update: Update, context: ContextTypes.DEFAULT_TYPE, speaker: Speaker) -> None:
     """A shared location: check-in for a volunteer on shift, else the nearest stations."""
-    if speaker.volunteer is not None and await _on_shift(speaker):
-        await checkin.location(update, context)
-        return
     message = update.effective_message
     assert message is not None and message.location is not None
-    await send_nearest(
-        update, context, speaker, message.location.latitude, message.location.longitude
-    )
+    place = message.location
+    if speaker.volunteer is not None:
+        target = await checkin.check_in_target(speaker)
+        if target.expected:
+            await checkin.check_in_now(
+                update,
+                context,
+                speaker,
+                latitude=place.latitude,
+                longitude=place.longitude,
+                target=target,
+            )
+            return
+    await send_nearest(update, context, speaker, place.latitude, place.longitude)
 
 
 def venue_address(row: ListedStation, language: Language) -> str:

@@ -196,7 +196,7 @@ async def _report(
     if isinstance(parsed, Problem):
         await reply(update, context, texts.render(parsed.message, lang, text=parsed.text))
         return
-    await _take(update, context, speaker, index, parsed, action=action)
+    await _take(update, context, speaker, index, parsed, action=action, station=station)
 
 
 async def free_report(
@@ -226,9 +226,11 @@ async def _take(
     parsed: list[ReportLine],
     *,
     action: str,
+    station: Station | None = None,
 ) -> None:
     """A parsed report: written when its action and items are known, else kept in the
-    chat's state while the person picks the missing item or confirms."""
+    chat's state while the person picks the missing item or confirms. ``station``: the one
+    the action is for, when the caller has found it already."""
     lang = speaker.language
     if len(parsed) > MAX_LINES:
         await reply(update, context, texts.render(TOO_MANY_ITEMS, lang, max=MAX_LINES))
@@ -239,7 +241,7 @@ async def _take(
         return
     unknown = resolved.unknown
     if unknown is None and action:
-        station = await _station_for(action, speaker)
+        station = station or await _station_for(action, speaker)
         if station is None:
             await reply(update, context, _no_station_text(action, lang))
             return

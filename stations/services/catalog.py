@@ -7,6 +7,7 @@ claim the same word, so ``find_item("khăn")`` has one answer when the bot parse
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import functools
 import re
@@ -14,9 +15,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
+from tortoise.signals import post_delete, post_save
 from tortoise.transactions import in_transaction
 
+from stations import clock
 from stations.enums import SupplyCategory
 from stations.i18n import _
 from stations.models import SupplyItem
@@ -201,6 +205,8 @@ async def install_standard_items(*, by: Actor) -> list[SupplyItem]:
             if existing is None:
                 existing = await _install(standard, by=by)
             installed.append(existing)
+    # After the commit: a copy read before it would keep the catalog as it was.
+    forget_catalog()
     return installed
 
 
@@ -284,6 +290,7 @@ async def create_item(
             object_id=item.id,
             data={"code": item.code},
         )
+    forget_catalog()
     return item
 
 
@@ -350,6 +357,7 @@ async def update_item(
             object_id=current.id,
             data={"before": before, "after": {k: audit_value(v) for k, v in changes.items()}},
         )
+    forget_catalog()
     return current
 
 
@@ -489,10 +497,74 @@ def _words_of(signature: tuple[_Row, ...]) -> _Words:
     return _Words(by_word, frozenset(units))
 
 
+#: How long a process trusts its copy of the catalog. The bot reads it on every report, and
+#: reading it costs a query and a model per item; it changes a few times a campaign, by a
+#: coordinator. A change saved in this process drops the copy at once (``forget_catalog``,
+#: called by the model's save signals and after each write here commits); one saved by
+#: another replica is seen within this time. Meanwhile a report is read with the words as
+#: they were, which is harmless: the ledger re-reads each item in its transaction, so an
+#: item taken out of use is refused there, never written.
+CATALOG_TTL: Final = dt.timedelta(seconds=10)
+
+
+@dataclass(frozen=True, slots=True)
+class _CachedCatalog:
+    index: CatalogIndex
+    read_at: dt.datetime
+
+
+class _CatalogCache:
+    """This process's copy of the catalog; ``generation`` counts the changes seen, so a read
+    that a change overtook is not kept."""
+
+    def __init__(self) -> None:
+        self.copy: _CachedCatalog | None = None
+        self.generation = 0
+
+    def forget(self) -> None:
+        self.copy = None
+        self.generation += 1
+
+
+_cache = _CatalogCache()
+
+
+def forget_catalog() -> None:
+    """Drop this process's copy of the catalog: the next report reads it again."""
+    _cache.forget()
+
+
 async def catalog_index() -> CatalogIndex:
-    """The active items, read in one query; their words are folded again only when an item
-    changed (a catalog has a handful of rows, read on every report)."""
-    return CatalogIndex.of(await SupplyItem.filter(is_active=True).order_by("id"))
+    """The active items and their words: from this process's copy when it is younger than
+    ``CATALOG_TTL``, else read in one query (the words are folded again only when an item
+    changed)."""
+    now = clock.now()
+    copy = _cache.copy
+    if copy is not None and copy.read_at <= now < copy.read_at + CATALOG_TTL:
+        return copy.index
+    generation = _cache.generation
+    index = CatalogIndex.of(await SupplyItem.filter(is_active=True).order_by("id"))
+    if generation == _cache.generation:
+        _cache.copy = _CachedCatalog(index, now)
+    return index
+
+
+@post_save(SupplyItem)
+async def _saved(
+    sender: type[SupplyItem],
+    instance: SupplyItem,
+    created: bool,
+    using_db: BaseDBAsyncClient | None,
+    update_fields: list[str],
+) -> None:
+    forget_catalog()
+
+
+@post_delete(SupplyItem)
+async def _deleted(
+    sender: type[SupplyItem], instance: SupplyItem, using_db: BaseDBAsyncClient | None
+) -> None:
+    forget_catalog()
 
 
 def _lookup(by_word: dict[str, int], word: str) -> int | None:

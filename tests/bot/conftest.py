@@ -22,6 +22,7 @@ from tortoise.connection import connections
 
 from bot.runtime import bot_lifespans, bot_routes
 from stations import clock as clock_module
+from stations.services.catalog import forget_catalog
 from stations.settings import Settings
 from stations.web.app import create_app
 from tests.conftest import DEFAULT_NOW, TestDatabase, _table_names, truncate_all
@@ -144,6 +145,7 @@ async def _emptied(database: TestDatabase) -> TestDatabase:
     if not database.is_postgres:
         await truncate_all(database)
         return database
+    forget_catalog()
     deletes = "".join(f'DELETE FROM "{table}";' for table in _table_names())
     await connections.get("default").execute_script(
         f"BEGIN; SET LOCAL session_replication_role = replica; {deletes} COMMIT;"

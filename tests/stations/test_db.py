@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import pytest
+from tortoise.connection import connections
 
-from stations.db import DatabaseUnavailable, check_sqlite_path, migrate
+from stations.db import DatabaseUnavailable, check_sqlite_path, migrate, tortoise_config
 
 
 def test_sqlite_in_a_missing_folder_is_refused_in_one_line(tmp_path):
@@ -69,3 +70,34 @@ async def test_moments_compare_by_time_whatever_offset_they_carry(db):
     assert await AuditEvent.filter(at__gte=half_past_eight).count() == 0
     assert await AuditEvent.filter(at__lt=half_past_eight).count() == 1
     assert await AuditEvent.filter(at=moment).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("postgresql://postgres@db:5432/w", "20"),
+        ("postgres://db/w?minsize=2", "20"),
+        ("postgres://db/w?maxsize=8", "8"),
+    ],
+)
+def test_postgres_pool_holds_twenty_connections_unless_the_url_says(url, expected):
+    assert tortoise_config(url)["connections"]["default"]["credentials"]["maxsize"] == expected
+
+
+def test_sqlite_url_is_kept_as_given():
+    url = "sqlite://waystation.sqlite3"
+
+    assert tortoise_config(url)["connections"] == {"default": url}
+
+
+async def test_a_connection_given_back_to_the_pool_keeps_no_transaction(db):
+    if not db.is_postgres:
+        pytest.skip("the pool's release is asyncpg's")
+    client = connections.get("default")
+
+    async with client.acquire_connection() as connection:
+        await connection.execute("BEGIN")
+        left_open = connection.is_in_transaction()
+    pooled = [holder._con for holder in client._pool._holders if holder._con is not None]
+
+    assert (left_open, [c.is_in_transaction() for c in pooled]) == (True, [False] * len(pooled))

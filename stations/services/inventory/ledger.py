@@ -1,8 +1,7 @@
 """The one ledger writer: receipts, handouts, losses, count adjustments and transfers, one
 line or several, all written by ``write_lines``.
 
-In one transaction it checks the author and the stations (one query), reads the items (one
-query), moves each station × item balance with ``UPDATE … RETURNING`` in (station, item)
+In one transaction it checks the author, the stations and the items (one query), moves each station × item balance with ``UPDATE … RETURNING`` in (station, item)
 order — the row lock is held until the end, and the quantity returned is the stock after
 the line, so the stock before is exact — then writes every ledger line in one ``INSERT``,
 adds them to the day's tallies (one ``UPDATE`` per station, kind and day), queues low-stock
@@ -253,8 +252,7 @@ async def write_lines(
     )
     try:
         async with in_transaction() as connection:
-            stations = await _open_stations(connection, lines, by)
-            supplies = await _load_items([line.item for line in lines])
+            stations, supplies = await _open_stations(connection, lines, by)
             _check_writable(lines, stations)
             now = clock.now()
             # A line given no time happened as it was recorded: the very same moment.
@@ -349,20 +347,30 @@ async def _inside_campaigns(
 
 async def _open_stations(
     connection: BaseDBAsyncClient, lines: Sequence[Line], by: Actor
-) -> list[_OpenStation]:
-    """Each line's station, checked in one query: the author is still on record, the
-    station exists and its campaign is open (errors in the order of the lines)."""
+) -> tuple[list[_OpenStation], list[SupplyItem]]:
+    """Each line's station and item, checked in one query: the author is still on record,
+    the station exists and its campaign is open, the item exists and is in use (errors in
+    the order of the lines, stations first). The items are read fresh, whatever copy the
+    caller holds: one taken out of use a moment ago is refused."""
     ids = list(dict.fromkeys(_id_of(line.station) for line in lines))
-    marks = placeholders(connection.capabilities.dialect, 2 + len(ids))
+    item_ids = list(dict.fromkeys(i for i in (_id_of(line.item) for line in lines) if i))
+    marks = placeholders(connection.capabilities.dialect, 2 + len(ids) + len(item_ids))
+    item_columns = list(SupplyItem._meta.fields_db_projection.values())
+    selected_items = "".join(f', i."{column}" AS "item_{column}"' for column in item_columns)
+    # One or two stations (a transfer) and at most a report's items: their product is a
+    # few dozen rows at most.
     rows = await connection.execute_query_dict(
         f'SELECT (SELECT COUNT(*) FROM "{Volunteer._meta.db_table}" WHERE "id" = {marks[0]})'
         f' AS volunteers, (SELECT COUNT(*) FROM "{User._meta.db_table}" WHERE "id" = {marks[1]})'
         ' AS users, s."id" AS station_id, s."campaign_id" AS campaign_id, c."status" AS status,'
         ' c."name" AS campaign, c."starts_on" AS starts_on, c."ends_on" AS ends_on'
+        f"{selected_items}"
         f' FROM (SELECT 1 AS one) AS report LEFT JOIN "{Station._meta.db_table}" AS s'
-        f' ON s."id" IN ({", ".join(marks[2:])}) LEFT JOIN "{Campaign._meta.db_table}" AS c'
-        ' ON c."id" = s."campaign_id"',
-        [by.volunteer_id, by.user_id, *ids],
+        f' ON s."id" IN ({", ".join(marks[2 : 2 + len(ids)])})'
+        f' LEFT JOIN "{Campaign._meta.db_table}" AS c ON c."id" = s."campaign_id"'
+        f' LEFT JOIN "{SupplyItem._meta.db_table}" AS i'
+        f' ON i."id" IN ({", ".join(marks[2 + len(ids) :]) or "NULL"})',
+        [by.volunteer_id, by.user_id, *ids, *item_ids],
     )
     first = rows[0]
     if (by.volunteer_id is not None and not first["volunteers"]) or (
@@ -385,15 +393,21 @@ async def _open_stations(
             ends_on=as_date(row["ends_on"]),
         )
         opened.append(_OpenStation(int(row["station_id"]), campaign.id, starts_on, campaign))
-    return opened
+    supplies = {
+        row["item_id"]: SupplyItem._init_from_db(
+            **{column: row[f"item_{column}"] for column in item_columns}
+        )
+        for row in rows
+        if row["item_id"] is not None
+    }
+    return opened, _checked_items(lines, supplies)
 
 
-async def _load_items(items: Sequence[SupplyItem]) -> list[SupplyItem]:
-    """``items`` fresh from the database in one query, each checked as ``load_item`` does."""
-    ids = [_id_of(item) for item in items]
-    found = {row.id: row for row in await SupplyItem.filter(id__in=[i for i in ids if i])}
+def _checked_items(lines: Sequence[Line], found: dict[int, SupplyItem]) -> list[SupplyItem]:
+    """Each line's item as read, checked as ``load_item`` does."""
     loaded = []
-    for item_id in ids:
+    for line in lines:
+        item_id = _id_of(line.item)
         supply = found.get(item_id) if item_id else None
         if supply is None:
             raise NotFound(_("The supply item was not found."), field="item")

@@ -61,32 +61,30 @@ async def current_or_next_assignment(
 
     A shift under way that the volunteer was marked a no-show on counts too, so a late
     arrival can still check in; one they are expected at and can check in to comes first.
+    One query: a volunteer's shifts not yet ended within the horizon are few (they do not
+    overlap), so all are read and the choice is made here.
     """
-    ahead = (
+    rows = (
         await Assignment.filter(
             volunteer_id=volunteer.id,
-            status__in=_AHEAD_STATUSES,
+            status__in=[*_AHEAD_STATUSES, AssignmentStatus.NO_SHOW],
             shift__status=ShiftStatus.ACTIVE,
             shift__ends_at__gt=now,
             shift__starts_at__lte=now + NEXT_SHIFT_HORIZON,
         )
         .select_related("shift__station")
         .order_by("shift__starts_at", "id")
-        .first()
     )
+    ahead = next((row for row in rows if row.status in _AHEAD_STATUSES), None)
     if ahead is not None and ahead.shift.starts_at - CHECKIN_OPENS_BEFORE <= now:
         return ahead
-    late = (
-        await Assignment.filter(
-            volunteer_id=volunteer.id,
-            status=AssignmentStatus.NO_SHOW,
-            shift__status=ShiftStatus.ACTIVE,
-            shift__starts_at__lte=now,
-            shift__ends_at__gt=now,
-        )
-        .select_related("shift__station")
-        .order_by("shift__starts_at", "id")
-        .first()
+    late = next(
+        (
+            row
+            for row in rows
+            if row.status == AssignmentStatus.NO_SHOW and row.shift.starts_at <= now
+        ),
+        None,
     )
     return late or ahead
 

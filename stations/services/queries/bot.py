@@ -6,8 +6,10 @@ the number of shifts, people or ledger lines.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from tortoise.connection import connections
 from tortoise.functions import Sum
 
 from stations import clock
@@ -19,16 +21,27 @@ from stations.enums import (
     ShiftRole,
     ShiftStatus,
 )
-from stations.models import Assignment, ServiceRecord, Station, StockMovement, SupplyItem, Volunteer
-from stations.services.assignments import CHECKIN_OPENS_BEFORE
-from stations.services.queries.assignments import (
-    assignments_for_volunteer,
-    current_or_next_assignment,
+from stations.models import (
+    Assignment,
+    Campaign,
+    ServiceRecord,
+    Shift,
+    Station,
+    StockMovement,
+    SupplyItem,
+    Volunteer,
 )
+from stations.services.assignments import CHECKIN_OPENS_BEFORE
+from stations.services.queries.assignments import assignments_for_volunteer
+from stations.services.sql import placeholders
 
 #: Statuses of someone expected at a shift who has not arrived.
 _EXPECTED = [AssignmentStatus.ASSIGNED, AssignmentStatus.CONFIRMED, AssignmentStatus.NO_SHOW]
 _SERVED = [AssignmentStatus.CHECKED_IN, AssignmentStatus.CHECKED_OUT]
+#: Statuses of someone still ahead of or on a shift (``current_or_next_assignment``'s).
+_AHEAD = [AssignmentStatus.ASSIGNED, AssignmentStatus.CONFIRMED, AssignmentStatus.CHECKED_IN]
+#: How far ahead a lead's shift makes them the lead of its station.
+LEAD_HORIZON = dt.timedelta(hours=24)
 SHIFTS_SHOWN = 20
 
 
@@ -67,19 +80,88 @@ async def upcoming_shifts(volunteer: Volunteer, *, now: dt.datetime) -> list[Ass
     return await assignments_for_volunteer(volunteer, now=now, limit=SHIFTS_SHOWN)
 
 
-def _under_way(assignment: Assignment, now: dt.datetime) -> bool:
-    shift = assignment.shift
-    return shift.starts_at - CHECKIN_OPENS_BEFORE <= now < shift.ends_at
-
-
 async def working_station(volunteer: Volunteer, *, now: dt.datetime) -> Station | None:
     """The station a volunteer reports supplies for now: their shift under way (check-in
-    open), else a station they lead. At most three queries."""
+    open; as ``current_or_next_assignment`` chooses it), else a station they lead (as
+    ``led_station`` chooses it). One query, on every report the bot writes.
+
+    Written by hand: the four places a station can come from are one ``UNION ALL`` ranked
+    in their order of precedence, which the ORM cannot say in one statement.
+    """
     now = _utc(now)
-    current = await current_or_next_assignment(volunteer, now=now)
-    if current is not None and _under_way(current, now):
-        return current.shift.station
-    return await led_station(volunteer, now=now)
+    connection = connections.get("default")
+    marks = iter(placeholders(connection.capabilities.dialect, 32))
+    values: list[object] = []
+
+    def mark(value: object) -> str:
+        values.append(value)
+        return next(marks)
+
+    def among(statuses: list[AssignmentStatus]) -> str:
+        return ", ".join(mark(status.value) for status in statuses)
+
+    shift_table, assignment_table = Shift._meta.db_table, Assignment._meta.db_table
+    station_table, campaign_table = Station._meta.db_table, Campaign._meta.db_table
+
+    def shifts(rank: int, condition: Callable[[], str]) -> str:
+        # Markers in the order they appear: SQLite's "?" are positional.
+        head = (
+            f'SELECT sh."station_id" AS station_id, {rank} AS rank, sh."starts_at" AS starts_at,'
+            f' CAST(NULL AS DATE) AS campaign_starts_on, a."id" AS tie FROM "{assignment_table}" AS a'
+            f' JOIN "{shift_table}" AS sh ON sh."id" = a."shift_id"'
+            f' WHERE a."volunteer_id" = {mark(volunteer.id)}'
+            f' AND sh."status" = {mark(ShiftStatus.ACTIVE.value)}'
+            f' AND sh."ends_at" > {mark(now)}'
+        )
+        return f"{head} AND {condition()}"
+
+    # 1: a shift they are expected at or on, check-in open (the first such is the first
+    # ahead of them: a later one cannot be open when an earlier one is not);
+    # 2: a shift under way they were marked a no-show on (a late arrival);
+    # 3: a shift they lead, under way or within a day; 4: a station they are the named lead of.
+    candidates = " UNION ALL ".join(
+        [
+            shifts(
+                1,
+                lambda: (
+                    f'a."status" IN ({among(_AHEAD)})'
+                    f' AND sh."starts_at" <= {mark(now + CHECKIN_OPENS_BEFORE)}'
+                ),
+            ),
+            shifts(
+                2,
+                lambda: (
+                    f'a."status" = {mark(AssignmentStatus.NO_SHOW.value)}'
+                    f' AND sh."starts_at" <= {mark(now)}'
+                ),
+            ),
+            shifts(
+                3,
+                lambda: (
+                    f'a."role" = {mark(ShiftRole.LEAD.value)}'
+                    f' AND a."status" IN ({among([*_EXPECTED, *_SERVED])})'
+                    f' AND sh."starts_at" <= {mark(now + LEAD_HORIZON)}'
+                ),
+            ),
+            f'SELECT s."id" AS station_id, 4 AS rank, NULL AS starts_at,'
+            f' c."starts_on" AS campaign_starts_on, s."id" AS tie FROM "{station_table}" AS s'
+            f' JOIN "{campaign_table}" AS c ON c."id" = s."campaign_id"'
+            f' WHERE s."lead_id" = {mark(volunteer.id)} AND s."is_active" = {mark(True)}'
+            f' AND c."status" = {mark(CampaignStatus.OPEN.value)}',
+        ]
+    )
+    columns = ", ".join(
+        f'station."{column}"' for column in Station._meta.fields_db_projection.values()
+    )
+    rows = await connection.execute_query_dict(
+        f'SELECT {columns} FROM "{station_table}" AS station JOIN ({candidates}) AS candidate'
+        ' ON candidate.station_id = station."id" ORDER BY candidate.rank,'
+        " candidate.starts_at, candidate.campaign_starts_on DESC, candidate.tie LIMIT 1",
+        values,
+    )
+    if not rows:
+        return None
+    return Station._init_from_db(**rows[0])
 
 
 async def led_station(volunteer: Volunteer, *, now: dt.datetime) -> Station | None:
@@ -93,7 +175,7 @@ async def led_station(volunteer: Volunteer, *, now: dt.datetime) -> Station | No
             status__in=[*_EXPECTED, *_SERVED],
             shift__status=ShiftStatus.ACTIVE,
             shift__ends_at__gt=now,
-            shift__starts_at__lte=now + dt.timedelta(hours=24),
+            shift__starts_at__lte=now + LEAD_HORIZON,
         )
         .select_related("shift__station")
         .order_by("shift__starts_at", "id")

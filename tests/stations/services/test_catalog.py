@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from tortoise.connection import connections
 
 from stations.enums import SupplyCategory
 from stations.models import AuditEvent, SupplyItem
 from stations.services.actor import Actor
 from stations.services.catalog import (
+    CATALOG_TTL,
     STANDARD_ITEMS,
     ItemMatch,
     catalog_index,
@@ -16,8 +20,10 @@ from stations.services.catalog import (
     update_item,
 )
 from stations.services.errors import Conflict, InvalidInput
+from stations.services.sql import placeholders
 from stations.text import fold
 from tests.factories import make_item
+from tests.sql import count_queries
 
 SYSTEM = Actor.system()
 
@@ -332,3 +338,50 @@ async def test_catalog_words_are_folded_again_only_when_an_item_changed(db):
     assert again._words is first._words
     assert changed._words is not first._words
     assert changed.find("h2o") == item
+
+
+async def test_catalog_is_read_once_within_its_time_to_live(db, clock, monkeypatch):
+    await make_item("water")
+    await catalog_index()
+    statements = count_queries(monkeypatch)
+
+    clock.advance(CATALOG_TTL - dt.timedelta(seconds=1))
+    index = await catalog_index()
+
+    assert (len(statements), index.find("nuoc").code) == (0, "water")
+
+
+async def test_a_rename_in_this_process_is_seen_by_the_next_read(db, clock):
+    item = await make_item("water")
+    await catalog_index()
+
+    await update_item(item, name_vi="Nước khoáng", aliases=["nuoc", "h2o"], by=SYSTEM)
+    index = await catalog_index()
+
+    assert (index.find("h2o").name_vi, index.items[0].name_vi) == ("Nước khoáng", "Nước khoáng")
+
+
+async def test_an_item_saved_outside_the_services_is_seen_by_the_next_read(db, clock):
+    await catalog_index()
+
+    await make_item("towel")
+
+    assert (await catalog_index()).find("khan").code == "towel"
+
+
+async def test_a_change_by_another_process_is_seen_once_the_copy_is_too_old(db, clock):
+    item = await make_item("water")
+    await catalog_index()
+    # Another replica's change: no save signal here, only the database knows.
+    connection = connections.get("default")
+    aliases, item_id = placeholders(connection.capabilities.dialect, 2)
+    await connection.execute_query(
+        f'UPDATE "supply_item" SET "aliases" = {aliases} WHERE "id" = {item_id}',
+        ['["nuoc", "h2o"]', item.id],
+    )
+
+    before = (await catalog_index()).find("h2o")
+    clock.advance(CATALOG_TTL)
+    after = (await catalog_index()).find("h2o")
+
+    assert (before, after.id) == (None, item.id)

@@ -20,7 +20,14 @@ from stations.services.queries.bot import (
     working_station,
 )
 from stations.services.service_records import record_service
-from tests.factories import make_assignment, make_item, make_shift, make_volunteer, vn
+from tests.factories import (
+    make_assignment,
+    make_item,
+    make_shift,
+    make_station,
+    make_volunteer,
+    vn,
+)
 from tests.sql import count_queries
 
 pytestmark = pytest.mark.integration
@@ -38,6 +45,41 @@ async def test_working_station_is_the_shift_under_way(db, clock):
     between = await working_station(volunteer, now=vn(2027, 2, 2, 12))
 
     assert (found.id, tonight.id, between) == (shift.station_id, later.station_id, None)
+
+
+async def test_working_station_falls_back_in_order_one_query_each(db, clock, monkeypatch):
+    volunteer = await make_volunteer()
+    await make_assignment(
+        await make_shift(starts_at=vn(2027, 2, 2, 20), ends_at=vn(2027, 2, 2, 23)), volunteer
+    )
+    named = await make_station(lead_id=volunteer.id)
+    afternoon = await make_shift(starts_at=vn(2027, 2, 2, 14), ends_at=vn(2027, 2, 2, 18))
+    leading = await make_assignment(afternoon, volunteer, role=ShiftRole.LEAD)
+    morning = await make_shift()
+    late = await make_assignment(morning, volunteer, status=AssignmentStatus.NO_SHOW)
+    statements = count_queries(monkeypatch)
+    found = []
+
+    async def look() -> None:
+        before = len(statements)
+        station = await working_station(volunteer, now=clock.now())
+        found.append((station.id if station else None, len(statements) - before))
+
+    await look()  # a shift under way they were marked a no-show on: they came late
+    await late.delete()
+    await look()  # not working now: the shift they lead this afternoon
+    await leading.delete()
+    await look()  # the station they are the named lead of
+    named.lead_id = None
+    await named.save()
+    await look()  # a shift tonight only: no station yet
+
+    assert found == [
+        (morning.station_id, 1),
+        (afternoon.station_id, 1),
+        (named.id, 1),
+        (None, 1),
+    ]
 
 
 async def test_led_station_as_lead_or_as_named_lead(db, clock):
