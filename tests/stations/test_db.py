@@ -101,3 +101,13 @@ async def test_a_connection_given_back_to_the_pool_keeps_no_transaction(db):
     pooled = [holder._con for holder in client._pool._holders if holder._con is not None]
 
     assert (left_open, [c.is_in_transaction() for c in pooled]) == (True, [False] * len(pooled))
+
+
+async def test_postgres_connections_run_without_jit(db):
+    if not db.is_postgres:
+        pytest.skip("JIT is PostgreSQL's")
+    client = connections.get("default")
+
+    _count, rows = await client.execute_query("SHOW jit")
+
+    assert rows[0]["jit"] == "off"
