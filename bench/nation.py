@@ -58,8 +58,8 @@ if str(ROOT) not in sys.path:
 from starlette.requests import Request  # noqa: E402
 from starlette.responses import JSONResponse, Response  # noqa: E402
 from starlette.routing import Route  # noqa: E402
-from tortoise.connection import connections  # noqa: E402
 
+from bench.baseline import baseline_route  # noqa: E402
 from bench.nation_data import NationInfo, build_nation  # noqa: E402
 from bench.nation_jobs import QuietRuns, time_quiet_runs, write_morning_reminders  # noqa: E402
 from bench.scratch_database import scratch_database  # noqa: E402
@@ -91,15 +91,6 @@ def serve(url: str, port: int, campaign_id: int) -> None:
     """The subprocess: the app, the baseline and its own pid, on the frozen clock."""
     import uvicorn
 
-    async def baseline(request: Request) -> Response:
-        rows = await connections.get("default").execute_query_dict(
-            'SELECT id, name, starts_on FROM "campaign" WHERE id = $1', [campaign_id]
-        )
-        row = rows[0]
-        return JSONResponse(
-            {"id": row["id"], "name": row["name"], "starts_on": row["starts_on"].isoformat()}
-        )
-
     async def pid(request: Request) -> Response:
         return JSONResponse({"pid": os.getpid()})
 
@@ -107,7 +98,7 @@ def serve(url: str, port: int, campaign_id: int) -> None:
     app = create_app(
         Settings(database_url=url, secret_key=SECRET_KEY),
         routes=[
-            Route("/bench/baseline", baseline, methods=["GET"]),
+            baseline_route(campaign_id),
             Route("/bench/pid", pid, methods=["GET"]),
         ],
     )

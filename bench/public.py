@@ -39,6 +39,7 @@ for folder in (ROOT, ROOT / "bench"):
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
 
+from baseline import baseline_route  # noqa: E402
 from scratch_database import scratch_database  # noqa: E402
 from starlette.requests import Request  # noqa: E402
 from starlette.responses import JSONResponse, Response  # noqa: E402
@@ -129,15 +130,6 @@ def serve(url: str, port: int, campaign_id: int) -> None:
     """The subprocess: the app and the baseline endpoint, on the frozen clock."""
     import uvicorn
 
-    async def baseline(request: Request) -> Response:
-        rows = await connections.get("default").execute_query_dict(
-            'SELECT id, name, starts_on FROM "campaign" WHERE id = $1', [campaign_id]
-        )
-        row = rows[0]
-        return JSONResponse(
-            {"id": row["id"], "name": row["name"], "starts_on": row["starts_on"].isoformat()}
-        )
-
     async def touch_stock(request: Request) -> Response:
         """Change one station's stock, as a handout would: the next read rebuilds."""
         await connections.get("default").execute_query(
@@ -150,7 +142,7 @@ def serve(url: str, port: int, campaign_id: int) -> None:
     app = create_app(
         Settings(database_url=url, secret_key=SECRET_KEY),
         routes=[
-            Route("/bench/baseline", baseline, methods=["GET"]),
+            baseline_route(campaign_id),
             Route("/bench/touch", touch_stock, methods=["POST"]),
         ],
     )

@@ -48,12 +48,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from starlette.requests import Request  # noqa: E402
-from starlette.responses import JSONResponse, Response  # noqa: E402
-from starlette.routing import Route  # noqa: E402
 from tortoise.connection import connections  # noqa: E402
 from tortoise.transactions import in_transaction  # noqa: E402
 
+from bench.baseline import baseline_route  # noqa: E402
 from stations import clock, db  # noqa: E402
 from stations.enums import MovementKind, Source  # noqa: E402
 from stations.models import Campaign, Shift, Station, StockMovement, SupplyItem  # noqa: E402
@@ -223,20 +221,10 @@ def serve(url: str, port: int, campaign_id: int) -> None:
     """The subprocess: the app and the baseline endpoint, on the frozen clock."""
     import uvicorn
 
-    async def baseline(request: Request) -> Response:
-        rows = await connections.get("default").execute_query_dict(
-            f'SELECT id, name, starts_on FROM "{Campaign._meta.db_table}" WHERE id = $1',
-            [campaign_id],
-        )
-        row = rows[0]
-        return JSONResponse(
-            {"id": row["id"], "name": row["name"], "starts_on": row["starts_on"].isoformat()}
-        )
-
     clock.set_clock(clock.FrozenClock(MOMENT))
     app = create_app(
         Settings(database_url=url, secret_key=SECRET_KEY),
-        routes=[Route("/bench/baseline", baseline, methods=["GET"])],
+        routes=[baseline_route(campaign_id)],
     )
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
