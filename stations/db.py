@@ -209,7 +209,16 @@ async def _migration_lock(url: str) -> AsyncIterator[None]:
         return
     import asyncpg  # PostgreSQL only: not worth its import time on SQLite
 
-    connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    # Only where to connect: the URL's query holds tortoise's pool options (``maxsize``…),
+    # which asyncpg would pass on to the server as settings it refuses.
+    credentials = expand_db_url(url)["credentials"]
+    connection = await asyncpg.connect(
+        host=credentials["host"],
+        port=credentials["port"],
+        user=credentials["user"],
+        password=credentials["password"],
+        database=credentials["database"],
+    )
     try:
         await connection.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
         try:

@@ -3,7 +3,13 @@ from __future__ import annotations
 import pytest
 from tortoise.connection import connections
 
-from stations.db import DatabaseUnavailable, check_sqlite_path, migrate, tortoise_config
+from stations.db import (
+    DatabaseUnavailable,
+    _migration_lock,
+    check_sqlite_path,
+    migrate,
+    tortoise_config,
+)
 
 
 def test_sqlite_in_a_missing_folder_is_refused_in_one_line(tmp_path):
@@ -111,3 +117,16 @@ async def test_postgres_connections_run_without_jit(db):
     _count, rows = await client.execute_query("SHOW jit")
 
     assert rows[0]["jit"] == "off"
+
+
+async def test_migration_lock_connects_with_pool_options_in_the_url(db):
+    if not db.is_postgres:
+        pytest.skip("the advisory lock is PostgreSQL's")
+    separator = "&" if "?" in db.url else "?"
+
+    # The README invites ?maxsize=N; passed whole to asyncpg it became a server setting
+    # PostgreSQL refused, and every start failed before migrating.
+    async with _migration_lock(f"{db.url}{separator}maxsize=3&minsize=1") as held:
+        locked = held is None
+
+    assert locked
