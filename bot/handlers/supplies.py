@@ -259,8 +259,8 @@ async def _take(
     if not action:
         # Handed out at the station one works at, or received at the one one leads.
         assert speaker.volunteer is not None
+        # working_station already falls back to a station the person leads.
         station = await working_station(speaker.volunteer, now=clock.now())
-        station = station or await led_station(speaker.volunteer, now=clock.now())
         if station is None:
             await reply(update, context, texts.render(texts.NO_STATION_NOW, lang))
             return

@@ -41,17 +41,9 @@ def test_models_have_no_changes_missing_from_migrations(tmp_path):
     assert result.stdout.strip() == "0 []"
 
 
-BACKFILL_SCRIPT = """
-import asyncio, sys
-from tortoise import Tortoise
-from tortoise.connection import connections
-from tortoise.migrations.api import migrate
-from stations import db
-from stations.models import DailyStockTally
-
-# Rows as the schema of 0004 holds them, in plain SQL: today's models have columns that
-# later migrations add.
-ROWS = '''
+#: One unit, campaign, station and supply item as the schema of 0004 holds them, in plain
+#: SQL (today's models have columns later migrations add): the data the backfills start from.
+OLD_SCHEMA_ROWS = """
 INSERT INTO "unit" (id, code, name, kind, created_at)
   VALUES (1, 'U1', 'Công an xã 1', 'commune_police', '2027-01-01 00:00:00+00:00');
 INSERT INTO "campaign" (id, name, kind, year, starts_on, ends_on, status, created_at, updated_at)
@@ -65,7 +57,23 @@ INSERT INTO "supply_item" (id, code, name_vi, name_en, unit_vi, unit_en, categor
                            unit_cost_vnd, default_low_stock, is_active)
   VALUES (1, 'water', 'Nước suối', 'Bottled water', 'chai', 'bottle', 'water', '[]', 4000, 0,
           TRUE);
-'''
+"""
+
+BACKFILL_SCRIPT = (
+    """
+import asyncio, sys
+from tortoise import Tortoise
+from tortoise.connection import connections
+from tortoise.migrations.api import migrate
+from stations import db
+from stations.models import DailyStockTally
+
+# Rows as the schema of 0004 holds them, in plain SQL: today's models have columns that
+# later migrations add.
+ROWS = '''
+"""
+    + OLD_SCHEMA_ROWS
+    + """'''
 LINES = [  # kind, quantity, delta, occurred_at in UTC (Vietnam is seven hours ahead)
     ("receipt", 500, 500, "2027-02-01 16:59:00+00:00"),  # 23:59 on 01/02 in Vietnam
     ("handout", 30, -30, "2027-02-01 17:00:00+00:00"),  # 00:00 on 02/02
@@ -96,6 +104,7 @@ async def main(url):
 
 asyncio.run(main(sys.argv[1]))
 """
+)
 
 
 async def _run_on_a_fresh_database(
@@ -176,7 +185,8 @@ async def test_sessions_and_feed_keys_migration_gives_each_volunteer_a_key(tmp_p
     assert result.stdout.strip() == "2 2 [43, 43]"
 
 
-FUNDS_BACKFILL_SCRIPT = """
+FUNDS_BACKFILL_SCRIPT = (
+    """
 import asyncio, sys
 from tortoise import Tortoise
 from tortoise.migrations.api import migrate
@@ -185,20 +195,9 @@ from stations.models import StockMovement, Volunteer
 from tortoise.connection import connections
 
 ROWS = '''
-INSERT INTO "unit" (id, code, name, kind, created_at)
-  VALUES (1, 'U1', 'Công an xã 1', 'commune_police', '2027-01-01 00:00:00+00:00');
-INSERT INTO "campaign" (id, name, kind, year, starts_on, ends_on, status, created_at, updated_at)
-  VALUES (1, 'Tết Đinh Mùi 2027', 'tet', 2027, '2027-01-30', '2027-02-11', 'open',
-          '2027-01-01 00:00:00+00:00', '2027-01-01 00:00:00+00:00');
-INSERT INTO "station" (id, code, name, address, checkin_radius_m, is_active, created_at,
-                       updated_at, campaign_id, unit_id)
-  VALUES (1, 'S1', 'Trạm 1', '', 300, TRUE, '2027-01-01 00:00:00+00:00',
-          '2027-01-01 00:00:00+00:00', 1, 1);
-INSERT INTO "supply_item" (id, code, name_vi, name_en, unit_vi, unit_en, category, aliases,
-                           unit_cost_vnd, default_low_stock, is_active)
-  VALUES (1, 'water', 'Nước suối', 'Bottled water', 'chai', 'bottle', 'water', '[]', 4000, 0,
-          TRUE);
-'''
+"""
+    + OLD_SCHEMA_ROWS
+    + """'''
 
 async def main(url):
     config = db.tortoise_config(url)
@@ -236,6 +235,7 @@ async def main(url):
 
 asyncio.run(main(sys.argv[1]))
 """
+)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -40,7 +40,7 @@ from stations.models import (
 )
 from stations.services.assignments import CHECKIN_OPENS_BEFORE
 from stations.services.queries.assignments import shift_coverage
-from stations.services.queries.local_day import as_date
+from stations.services.queries.local_day import as_date, local_day, local_day_bounds
 from stations.services.queries.stock import StockLine, stock_for_stations
 
 
@@ -135,19 +135,12 @@ class CampaignOverview:
         return sum(station.short_shifts for station in self.stations)
 
 
-def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    return (
-        clock.local_midnight(day).astimezone(dt.UTC),
-        clock.local_midnight(day + dt.timedelta(days=1)).astimezone(dt.UTC),
-    )
-
-
 async def campaign_overview(
     campaign: Campaign, *, unit_ids: Iterable[int] | None
 ) -> CampaignOverview:
     """The campaign today for a reader whose scope is ``unit_ids`` (None: province-wide)."""
     now = clock.now()
-    today = now.astimezone(clock.VN_TZ).date()
+    today = local_day(now)
 
     stations_query = Station.filter(campaign_id=campaign.id, is_active=True)
     if unit_ids is not None:
@@ -171,8 +164,8 @@ async def campaign_overview(
 async def stations_today(stations: list[Station], *, now: dt.datetime) -> list[StationToday]:
     """Each station's card for today, in the order given: nine queries however many
     stations (the stations' ``unit`` is expected fetched already)."""
-    today = now.astimezone(clock.VN_TZ).date()
-    day_start, day_end = _day_bounds(today)
+    today = local_day(now)
+    day_start, day_end = local_day_bounds(today)
     station_ids = [station.id for station in stations]
     if not station_ids:
         return []

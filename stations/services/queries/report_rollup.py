@@ -125,16 +125,6 @@ def _clamped(day: str, query: RollupQuery, p: Parameters) -> str:
     return f"CASE WHEN {day} < {first} THEN {below} WHEN {day} > {last} THEN {above} ELSE {day} END"
 
 
-def _local_day(column: str, dialect: str) -> str:
-    """``local_day_sql`` at Vietnam's fixed offset: PostgreSQL converts with a named zone
-    several times slower, which a nationwide report pays on every served turn, service and
-    receipt. Vietnam has kept UTC+7 without daylight saving since 1975 (SQLite's
-    ``local_day_sql`` counts on it too)."""
-    if dialect == "postgres":
-        return f"CAST(({column} AT TIME ZONE INTERVAL '+07:00') AS DATE)"
-    return local_day_sql(column, dialect)
-
-
 def _zeros(names: Sequence[str]) -> str:
     return ", ".join(f"0 AS {name}" for name in names)
 
@@ -196,7 +186,7 @@ def rollup_sql(query: RollupQuery, dialect: str) -> tuple[str, list[Any]]:
         " GROUP BY t.station_id, 2)"
     )
     receipts = (
-        f"rv AS (SELECT m.station_id, {_local_day('m.occurred_at', dialect)} AS day,"
+        f"rv AS (SELECT m.station_id, {local_day_sql('m.occurred_at', dialect)} AS day,"
         # 8-byte arithmetic: a big receipt is past 2,147,483,647 đồng.
         " SUM(CAST(m.quantity AS BIGINT) * COALESCE(m.unit_cost_vnd, 0)) AS cost_vnd"
         ' FROM "stock_movement" m JOIN st ON st.id = m.station_id'
@@ -204,14 +194,14 @@ def rollup_sql(query: RollupQuery, dialect: str) -> tuple[str, list[Any]]:
         " GROUP BY m.station_id, 2)"
     )
     services = (
-        f"svp AS (SELECT r.station_id, {_local_day('r.occurred_at', dialect)} AS day,"
+        f"svp AS (SELECT r.station_id, {local_day_sql('r.occurred_at', dialect)} AS day,"
         " r.kind, r.partner_id, CAST(SUM(r.quantity) AS INTEGER) AS quantity"
         ' FROM "service_record" r JOIN st ON st.id = r.station_id'
         f" WHERE r.occurred_at >= {p(query.opens_at)} AND r.occurred_at < {p(query.closes_at)}"
         " GROUP BY r.station_id, 2, r.kind, r.partner_id)"
     )
     turns = (
-        f"tu AS (SELECT sh.station_id, {_local_day('sh.starts_at', dialect)} AS day,"
+        f"tu AS (SELECT sh.station_id, {local_day_sql('sh.starts_at', dialect)} AS day,"
         ' v."force" AS force, CAST(COUNT(*) AS INTEGER) AS turns,'
         f" CAST(SUM(CASE WHEN a.status = '{checked_out}' THEN COALESCE(a.worked_minutes, 0)"
         " ELSE 0 END) AS INTEGER) AS worked_minutes"

@@ -31,6 +31,7 @@ from stations.enums import (
     ShiftStatus,
 )
 from stations.services.assignments import CHECKIN_OPENS_BEFORE
+from stations.services.queries.local_day import local_day, local_day_bounds
 
 
 @dataclass
@@ -117,13 +118,6 @@ def _need(dialect: str, role: ShiftRole) -> str:
     return f"CASE WHEN {raw} > 0 THEN {raw} ELSE 0 END"
 
 
-def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    return (
-        clock.local_midnight(day).astimezone(dt.UTC),
-        clock.local_midnight(day + dt.timedelta(days=1)).astimezone(dt.UTC),
-    )
-
-
 def _shifts_sql(query: _Query, where: str, day: dt.date | None, key: str) -> str:
     """Today's active shifts per ``key`` (``unit_id`` or ``station_id``): count, filled,
     needed, short. A shift of last night still running today counts, as on the cards.
@@ -146,7 +140,7 @@ def _shifts_sql(query: _Query, where: str, day: dt.date | None, key: str) -> str
     column = 's."id"' if key == "station_id" else 's."unit_id"'
     today = f" AND sh.\"status\" = '{ShiftStatus.ACTIVE.value}'"
     if day is not None:
-        start, end = _day_bounds(day)
+        start, end = local_day_bounds(day)
         today += f' AND sh."starts_at" < {query.param(end)} AND sh."ends_at" > {query.param(start)}'
 
     return (
@@ -192,7 +186,7 @@ def _low_sql(query: _Query, where: str) -> str:
 
 def _discrepancy_sql(query: _Query, where: str, day: dt.date) -> str:
     """Per station (with its unit), the items that took more than the record held today."""
-    start, end = _day_bounds(day)
+    start, end = local_day_bounds(day)
     return (
         'SELECT d."station_id", d."unit_id", COUNT(*) AS lines FROM (SELECT DISTINCT'
         ' m."station_id", s."unit_id", m."item_id" FROM "stock_movement" m'
@@ -222,7 +216,7 @@ def _handouts_sql(query: _Query, where: str, day: dt.date) -> str:
 
 
 def _services_sql(query: _Query, where: str, day: dt.date) -> str:
-    start, end = _day_bounds(day)
+    start, end = local_day_bounds(day)
     return (
         'SELECT s."unit_id" AS "key", r."kind", SUM(r."quantity") AS quantity'
         ' FROM "service_record" r JOIN "station" s ON s."id" = r."station_id"'
@@ -250,9 +244,9 @@ async def figures_per_unit(
 ) -> dict[int, Figures]:
     """Today's figures per unit (the stations' own unit) of the campaign's active stations in
     ``unit_ids`` (None: all). ``open_now``: unit → (stations, open now), read beforehand
-    with the stations' hours (``stations_open_per_unit``). Six statements."""
+    with the stations' hours (``unit_overview._stations_per_unit``). Six statements."""
     now = now or clock.now()
-    today = now.astimezone(clock.VN_TZ).date()
+    today = local_day(now)
     figures: dict[int, Figures] = defaultdict(Figures)
     for unit_id, (stations, opened) in open_now.items():
         figures[unit_id].stations = stations
@@ -285,7 +279,7 @@ async def flagged_stations(
 ) -> set[int]:
     """The ids of the active stations in ``unit_ids`` that are ``short`` of staff today,
     ``low`` on some supply, or have a ``discrepancy`` today. One statement."""
-    today = now.astimezone(clock.VN_TZ).date()
+    today = local_day(now)
     if flag == "short":
         rows = await _run(
             lambda q, w: _shifts_sql(q, w, today, "station_id"), campaign_id, unit_ids

@@ -111,7 +111,8 @@ async def campaign_report_page(request: Request) -> Response:
     """Totals in the report's categories, per station and per Vietnam-local day."""
     principal = principal_of(request)
     language = page_language(request)
-    campaign, report = await _report(request, StationPage(after=_after(request), limit=PAGE_SIZE))
+    after = _after(request)
+    campaign, report = await _report(request, StationPage(after=after, limit=PAGE_SIZE))
     budget = report.budget_vnd
     context: dict[str, Any] = {
         "campaign": campaign,
@@ -123,7 +124,7 @@ async def campaign_report_page(request: Request) -> Response:
         "day_fields": [column.field for column in TOTAL_COLUMNS],
         "totals": _figures(report.totals, language),
         "stations": [(s, _figures(s.totals, language)) for s in report.stations],
-        "first_page": _after(request) is None,
+        "first_page": after is None,
         "page_size": PAGE_SIZE,
         "days": [(d, _figures(d.totals, language)) for d in report.days],
         "budget": format_number(budget, language) if budget is not None else None,

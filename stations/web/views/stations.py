@@ -152,7 +152,6 @@ async def station_sheet(request: Request) -> Response:
             "link": link,
             "qr": qr,
             "bot_missing": bot_missing(request),
-            "bot_username_set": bool(bot_username),
             "feedback_link": feedback_link,
             "feedback_qr": qr_svg(feedback_link, title=f"{station.code} · {station.name}"),
         },
