@@ -129,7 +129,7 @@ SETTINGS: Final[tuple[SettingDoc, ...]] = (
     SettingDoc(
         "WAYSTATION_METRICS_TOKEN",
         "",
-        "Bearer token that `GET /metrics` requires; `/metrics` answers 404 while it is empty.",
+        "Bearer token that `GET /metrics` requires (16 characters or more); `/metrics` answers 404 while it is empty.",
     ),
     SettingDoc(
         "WAYSTATION_METRICS_PORT",

@@ -76,6 +76,31 @@ def test_production_refuses_the_placeholder_secret():
     assert "WAYSTATION_SECRET_KEY" in str(error.value)
 
 
+def test_production_refuses_a_secret_under_32_characters():
+    with pytest.raises(SettingsError) as error:
+        load_settings({"WAYSTATION_ENV": "production", "WAYSTATION_SECRET_KEY": "s" * 31})
+
+    assert "WAYSTATION_SECRET_KEY" in str(error.value)
+
+
+def test_a_metrics_token_under_16_characters_is_refused():
+    with pytest.raises(SettingsError) as error:
+        load_settings({"WAYSTATION_METRICS_TOKEN": "t" * 15})
+
+    assert "WAYSTATION_METRICS_TOKEN" in str(error.value)
+
+
+def test_dispatch_defaults_are_the_ones_the_readme_gives():
+    settings = load_settings({})
+
+    assert (settings.send_rate, settings.bot_reply_reserve, settings.send_ahead_minutes) == (
+        30.0,
+        5.0,
+        30.0,
+    )
+    assert settings.dispatch_rate == 25.0
+
+
 def test_readme_documents_exactly_the_settings_that_exist():
     documented = set(re.findall(r"^\| `(WAYSTATION_[A-Z_]+)`", README.read_text(), re.MULTILINE))
 

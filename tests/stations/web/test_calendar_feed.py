@@ -36,6 +36,7 @@ async def test_calendar_feed_with_its_key_is_a_parsable_calendar(client, clock):
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/calendar; charset=utf-8"
     assert "private" in response.headers["cache-control"]
+    assert response.headers["referrer-policy"] == "no-referrer"  # the key stays in the app
     events = list(icalendar.Calendar.from_ical(response.content).walk("VEVENT"))
     assert [str(event["uid"]) for event in events] == [f"assignment-{assignment.id}@waystation"]
     assert events[0].decoded("dtstart") == dt.datetime(2027, 2, 2, 23, 0, tzinfo=dt.UTC)

@@ -163,6 +163,7 @@ async def test_geojson_has_cache_headers_and_answers_304_to_its_etag(client, clo
     )
 
     assert first.headers["cache-control"] == "public, max-age=60"
+    assert first.headers["access-control-allow-origin"] == "*"  # map apps on other sites
     assert re.fullmatch(r'"[0-9a-f]{32}"', first.headers["etag"])
     assert (again.status_code, again.content) == (304, b"")
 
