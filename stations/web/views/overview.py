@@ -206,10 +206,9 @@ def parse_unit(raw: str | None) -> int | None:
     amount ("1.000" is no unit). An unknown id is left to the query to answer 404."""
     if raw is None or raw == "":
         return None
-    try:
-        return forms.parse_id(raw, "unit")
-    except InvalidInput:
-        raise InvalidInput(CHOOSE_A_UNIT, field="unit") from None
+    if not (raw.isascii() and raw.isdigit()):
+        raise InvalidInput(CHOOSE_A_UNIT, field="unit")
+    return int(raw)
 
 
 #: ``?show=`` choices of a unit's station list, "all" first
