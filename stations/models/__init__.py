@@ -1,6 +1,7 @@
 """Tortoise models, slim: every rule lives in ``stations.services``."""
 
 from stations.models.campaigns import Campaign, Shift, Station
+from stations.models.daily_figures import StaleStationDay, StationDayFigures, StationDayPartner
 from stations.models.funds import Donation, Expense, Partner
 from stations.models.inventory import (
     DailyStockTally,
@@ -35,8 +36,11 @@ __all__ = [
     "SendBudget",
     "ServiceRecord",
     "Shift",
+    "StaleStationDay",
     "SignInAttempt",
     "Station",
+    "StationDayFigures",
+    "StationDayPartner",
     "StationFeedback",
     "StockBalance",
     "StockMovement",

@@ -1,10 +1,12 @@
-"""Hand-written SQL's two helpers: positional parameter markers for each dialect, and
-writing many rows of one model in one statement (for the hot paths where building each
-INSERT through the ORM costs more CPU than the database spends on it)."""
+"""Hand-written SQL's helpers: positional parameter markers for each dialect (a count of
+them, or ``Parameters`` collecting values as a statement's text is written), and writing
+many rows of one model in one statement (for the hot paths where building each INSERT
+through the ORM costs more CPU than the database spends on it)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -16,6 +18,40 @@ def placeholders(dialect: str, count: int, *, start: int = 1) -> list[str]:
     if dialect == "postgres":
         return [f"${n}" for n in range(start, start + count)]
     return ["?"] * count
+
+
+class Parameters:
+    """A statement's parameters, collected as its text is written: each call takes a value
+    and gives its numbered marker (``$n`` on PostgreSQL, ``?n`` on SQLite), so the text may
+    be put together in any order."""
+
+    def __init__(self, dialect: str) -> None:
+        self.dialect = dialect
+        self.values: list[Any] = []
+
+    def __call__(self, value: Any) -> str:
+        if (
+            self.dialect != "postgres"
+            and isinstance(value, dt.date)
+            and not isinstance(value, dt.datetime)
+        ):
+            # SQLite keeps dates as ISO text: compare text with text.
+            value = value.isoformat()
+        self.values.append(value)
+        return f"{'$' if self.dialect == 'postgres' else '?'}{len(self.values)}"
+
+    def typed(self, value: Any, sql_type: str) -> str:
+        """A marker PostgreSQL reads as ``sql_type`` where nothing around it says (a VALUES
+        list); SQLite needs no type."""
+        mark = self(value)
+        return f"CAST({mark} AS {sql_type})" if self.dialect == "postgres" else mark
+
+    def date(self, value: dt.date) -> str:
+        return self.typed(value, "DATE")
+
+    def ids(self, ids: Collection[int]) -> str:
+        """Markers for a non-empty IN list: ``ids``, or 0 (no row's id) when there are none."""
+        return ", ".join(self(int(i)) for i in ids) or self(0)
 
 
 async def insert_rows(

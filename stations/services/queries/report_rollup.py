@@ -1,12 +1,15 @@
 """The figures of a campaign report, summed in one SQL statement per report.
 
-Each source (the daily stock tallies, the value of the receipts, the services, the served
-turns) is grouped by station and Vietnam-local day in a common table expression. From them
-the figures go straight to each reporting unit and day (``ud``: each source summed per unit
-and day, a few hundred rows), and only the listed stations' own figures are summed per
-station (``sf``); a narrow ``sd`` keeps one row per station and day with figures, and
-whether it served, for the counts of stations and units. The statement then answers, as
-rows of one shape told apart by ``grain``:
+The statement reads each station's stored figures per Vietnam-local day
+(``station_day_figures`` and ``station_day_partner``, kept by ``services/daily_figures.py``)
+for the campaign's days; the few hours of its window that whole days do not cover (a night
+shift that began the evening before the first day; services and receipts after the last
+day's midnight while a night shift still ran) come from the source rows themselves, through
+the same definitions. Those rows (``src``, then ``x`` in the report's columns) go straight
+to each reporting unit and day (``ud``, a few hundred rows), and only the listed stations'
+own figures are summed per station (``sf``); a narrow ``sd`` keeps one row per station and
+day with figures, and whether it served, for the counts of stations and units. The
+statement then answers, as rows of one shape told apart by ``grain``:
 
 - ``d`` — per reporting unit and day: every figure, and how many stations served that day
   (stations belong to one reporting unit each, so the days' counts add up across units);
@@ -17,45 +20,43 @@ rows of one shape told apart by ``grain``:
   whether it has any (an inactive station is counted only with figures); ``su`` — the
   partner units that served at a listed station, other than its own unit;
 - ``p`` — per partner unit and kind of service: the quantity (the partners section);
-- ``f`` — per volunteer force: the turns and worked minutes (the forces section), from the
-  same scan of the served assignments as the turns.
+- ``f`` — per volunteer force: the turns and worked minutes (the forces section).
 
 So the rows read back grow with the reporting units and the days, never with the stations
-or the lines: the database does the per-station work, once. A station's **reporting unit**
-is the unit directly under the report's root it descends from (found by a recursive query
-over the unit tree), or its own unit outside that tree or without a root.
+or the lines. A station's **reporting unit** is the unit directly under the report's root it
+descends from (found by a recursive query over the unit tree), or its own unit outside that
+tree or without a root. :func:`campaign_rollup` first brings the stored figures up to date
+(``refresh_daily_figures``: nothing to do unless something changed since the last report).
 
-The definitions of every figure are in ``reports.py``.
+The definitions of every figure are in ``reports.py`` and ``daily_figures.source_selects``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from tortoise.connection import connections
 
-from stations.enums import AssignmentStatus, MovementKind, ServiceKind, SupplyCategory
-from stations.services.queries.local_day import as_date, local_day_sql
-
-#: The handout categories with a figure of their own, in the order of the pivot columns.
-CATEGORIES = (
-    SupplyCategory.WATER,
-    SupplyCategory.TOWEL,
-    SupplyCategory.FOOD,
-    SupplyCategory.FUEL,
-    SupplyCategory.LEAFLET,
+from stations.enums import ServiceKind
+from stations.services.daily_figures import (
+    FORCES,
+    HANDOUT_COLUMNS,
+    MINUTE_COLUMNS,
+    SERVICE_COLUMNS,
+    TURN_COLUMNS,
+    VALUE_COLUMNS,
+    Source,
+    partners_select,
+    refresh_daily_figures,
+    source_selects,
 )
-CATEGORY_COLUMNS = ("water", "towel", "food", "fuel", "leaflet", "other_items")
-SERVICE_COLUMNS = {
-    ServiceKind.MOTORBIKE_CHECK: "motorbikes",
-    ServiceKind.LOUDSPEAKER: "loudspeaker_minutes",
-    ServiceKind.FIRST_AID: "first_aid",
-    ServiceKind.DIRECTIONS: "directions",
-    ServiceKind.REPAIR: "repairs",
-}
+from stations.services.queries.local_day import as_date
+from stations.services.sql import Parameters
+
+CATEGORY_COLUMNS = HANDOUT_COLUMNS
 FIGURE_COLUMNS = (
     "turns",
     "worked_minutes",
@@ -87,57 +88,96 @@ class RollupQuery:
     listed: Sequence[int] | None = ()
 
 
-class Parameters:
-    """Positional parameters in the order they appear in the text."""
-
-    def __init__(self, dialect: str) -> None:
-        self.dialect = dialect
-        self.values: list[Any] = []
-
-    def __call__(self, value: Any) -> str:
-        if (
-            self.dialect != "postgres"
-            and isinstance(value, dt.date)
-            and not isinstance(value, dt.datetime)
-        ):
-            # SQLite keeps dates as ISO text: compare text with text.
-            value = value.isoformat()
-        self.values.append(value)
-        if self.dialect == "postgres":
-            return f"${len(self.values)}"
-        return "?"
-
-    def date(self, value: dt.date) -> str:
-        mark = self(value)
-        return f"CAST({mark} AS DATE)" if self.dialect == "postgres" else mark
-
-    def ids(self, ids: Collection[int]) -> str:
-        return ", ".join(self(int(i)) for i in ids) or self(0)
+def _masked(keep: Collection[str]) -> str:
+    """The stored value columns, those not in ``keep`` as 0."""
+    return ", ".join(f"{name if name in keep else '0'} AS {name}" for name in VALUE_COLUMNS)
 
 
-def _clamped(day: str, query: RollupQuery, p: Parameters) -> str:
-    """``day`` folded into the campaign's days: early receipts on the first, a night
-    shift's last hours on the last."""
-    first = p.date(query.first_day)
-    below = p.date(query.first_day)
-    last = p.date(query.last_day)
-    above = p.date(query.last_day)
-    return f"CASE WHEN {day} < {first} THEN {below} WHEN {day} > {last} THEN {above} ELSE {day} END"
+def _sources_sql(query: RollupQuery, p: Parameters) -> str:
+    """``src``: rows of a station, a campaign day and the stored value columns.
+
+    The stored days inside the campaign as they are; before it, only the receipts (early
+    supplies count on the first day); the morning after it (when a night shift ran into
+    it), only the handouts, on the last day. The hours of the window that whole days do not
+    cover come from the sources themselves, through the same definitions
+    (``daily_figures.source_selects``): a night shift's turns that began before the first
+    day, and the services and receipts after the last day's midnight while a night shift
+    still ran. Those are few rows, found through the indexes on their moments.
+    """
+    dialect = p.dialect
+    stored = ' FROM "station_day_figures" f JOIN st ON st.id = f.station_id'
+    branches = [
+        f"SELECT f.station_id, f.day, {_masked(VALUE_COLUMNS)}{stored}"
+        f" WHERE f.day >= {p.date(query.first_day)} AND f.day <= {p.date(query.last_day)}",
+        f"SELECT f.station_id, {p.date(query.first_day)}, {_masked(('received', 'cost_vnd'))}"
+        f"{stored} WHERE f.day < {p.date(query.first_day)} AND f.received = 1",
+    ]
+    if query.last_tally_day > query.last_day:
+        branches.append(
+            f"SELECT f.station_id, {p.date(query.last_day)},"
+            f" {_masked(('handed_out', 'received', *HANDOUT_COLUMNS))}{stored}"
+            f" WHERE f.day = {p.date(query.last_tally_day)}"
+            " AND (f.handed_out = 1 OR f.received = 1)"
+        )
+    scoped = "{station} IN (SELECT id FROM st)"
+
+    def before_first_day(source: Source) -> str:
+        opens = p(query.opens_at)
+        return (
+            f"{scoped.format(station=source.station)}"
+            f" AND {source.moment} < {opens} AND sh.ends_at > {p(query.opens_at)}"
+        )
+
+    edges = [("turns", query.first_day, before_first_day)]
+    if query.closes_at > query.last_day_ends_at:
+
+        def after_last_day(source: Source) -> str:
+            return (
+                f"{scoped.format(station=source.station)}"
+                f" AND {source.moment} >= {p(query.last_day_ends_at)}"
+                f" AND {source.moment} < {p(query.closes_at)}"
+            )
+
+        edges += [
+            ("receipts", query.last_day, after_last_day),
+            ("services", query.last_day, after_last_day),
+        ]
+    for name, day, where in edges:
+        (select,) = source_selects(dialect, (name,), where)
+        branches.append(
+            f"SELECT e.station_id, {p.date(day)}, {_masked(VALUE_COLUMNS)} FROM ({select}) e"
+        )
+    return "src AS (" + " UNION ALL ".join(branches) + ")"
 
 
-def _zeros(names: Sequence[str]) -> str:
-    return ", ".join(f"0 AS {name}" for name in names)
+def _partners_sql(query: RollupQuery, p: Parameters) -> str:
+    """``svp``: the services of partner units per station, campaign day, kind and partner,
+    stored and (after the last day's midnight, while a night shift ran) from the records."""
+    sql = (
+        "svp AS (SELECT d.station_id, d.day, d.kind, d.partner_id, d.quantity"
+        ' FROM "station_day_partner" d JOIN st ON st.id = d.station_id'
+        f" WHERE d.day >= {p.date(query.first_day)} AND d.day <= {p.date(query.last_day)}"
+    )
+    if query.closes_at > query.last_day_ends_at:
+
+        def after_last_day(source: Source) -> str:
+            return (
+                f"{source.station} IN (SELECT id FROM st)"
+                f" AND {source.moment} >= {p(query.last_day_ends_at)}"
+                f" AND {source.moment} < {p(query.closes_at)}"
+            )
+
+        select = partners_select(p.dialect, after_last_day)
+        sql += (
+            f" UNION ALL SELECT e.station_id, {p.date(query.last_day)}, e.kind, e.partner_id,"
+            f" e.quantity FROM ({select}) e"
+        )
+    return sql + ")"
 
 
 def rollup_sql(query: RollupQuery, dialect: str) -> tuple[str, list[Any]]:
     """The statement and its parameters (see the module)."""
     p = Parameters(dialect)
-    handout, receipt = MovementKind.HANDOUT.value, MovementKind.RECEIPT.value
-    served_statuses = (
-        f"'{AssignmentStatus.CHECKED_IN.value}', '{AssignmentStatus.CHECKED_OUT.value}'"
-    )
-    checked_out = AssignmentStatus.CHECKED_OUT.value
-    # SQLite's markers are positional: parameters are taken in the order of the text.
     root = p(query.root_unit_id)
     campaign = p(query.campaign_id)
     scope = "" if query.unit_ids is None else f" AND s.unit_id IN ({p.ids(query.unit_ids)})"
@@ -160,111 +200,36 @@ def rollup_sql(query: RollupQuery, dialect: str) -> tuple[str, list[Any]]:
         ' FROM "station" s LEFT JOIN owner o ON o.unit_id = s.unit_id'
         f" WHERE s.campaign_id = {campaign}{scope})"
     )
-
-    pivot = []
-    for category, column in zip(CATEGORIES, CATEGORY_COLUMNS, strict=False):
-        pivot.append(
-            f"CAST(SUM(CASE WHEN t.kind = '{handout}' AND i.category = '{category.value}'"
-            f" THEN -t.delta ELSE 0 END) AS INTEGER) AS {column}"
-        )
-    named = ", ".join(f"'{c.value}'" for c in CATEGORIES)
-    pivot.append(
-        f"CAST(SUM(CASE WHEN t.kind = '{handout}' AND i.category NOT IN ({named})"
-        " THEN -t.delta ELSE 0 END) AS INTEGER) AS other_items"
+    src = _sources_sql(query, p)
+    svp = _partners_sql(query, p)
+    turns = " + ".join(TURN_COLUMNS)
+    minutes = " + ".join(MINUTE_COLUMNS)
+    # One row per source row, in the report's columns; whether the station served that day
+    # (handed out, gave a service or had a turn served) or only has figures (a receipt).
+    figures = (
+        "x AS (SELECT station_id, day,"
+        f" CASE WHEN handed_out = 1 OR served_services = 1 OR {turns} > 0 THEN 1 ELSE 0 END"
+        f" AS served, {turns} AS turns, {minutes} AS worked_minutes,"
+        f" {', '.join(FIGURE_COLUMNS[2:])}, {', '.join(TURN_COLUMNS)}, {', '.join(MINUTE_COLUMNS)}"
+        " FROM src)"
     )
-    # Each source groups by its own local day, worked out once per row; the sums after them
-    # fold the few days outside the campaign into its first and last. Per station and day a
-    # figure fits 4 bytes, and PostgreSQL sums 4-byte integers far faster than its numerics.
-    ledger = (
-        "lg AS (SELECT t.station_id, t.day AS day,"
-        f" MAX(CASE WHEN t.kind = '{handout}' THEN 1 ELSE 0 END) AS served, {', '.join(pivot)}"
-        ' FROM "daily_stock_tally" t JOIN "supply_item" i ON i.id = t.item_id'
-        " JOIN st ON st.id = t.station_id"
-        f" WHERE t.kind IN ('{handout}', '{receipt}')"
-        f" AND (t.day >= {p.date(query.first_day)} OR t.kind = '{receipt}')"
-        f" AND t.day <= {p.date(query.last_tally_day)}"
-        " GROUP BY t.station_id, 2)"
-    )
-    receipts = (
-        f"rv AS (SELECT m.station_id, {local_day_sql('m.occurred_at', dialect)} AS day,"
-        # 8-byte arithmetic: a big receipt is past 2,147,483,647 đồng.
-        " SUM(CAST(m.quantity AS BIGINT) * COALESCE(m.unit_cost_vnd, 0)) AS cost_vnd"
-        ' FROM "stock_movement" m JOIN st ON st.id = m.station_id'
-        f" WHERE m.kind = '{receipt}' AND m.occurred_at < {p(query.closes_at)}"
-        " GROUP BY m.station_id, 2)"
-    )
-    services = (
-        f"svp AS (SELECT r.station_id, {local_day_sql('r.occurred_at', dialect)} AS day,"
-        " r.kind, r.partner_id, CAST(SUM(r.quantity) AS INTEGER) AS quantity"
-        ' FROM "service_record" r JOIN st ON st.id = r.station_id'
-        f" WHERE r.occurred_at >= {p(query.opens_at)} AND r.occurred_at < {p(query.closes_at)}"
-        " GROUP BY r.station_id, 2, r.kind, r.partner_id)"
-    )
-    turns = (
-        f"tu AS (SELECT sh.station_id, {local_day_sql('sh.starts_at', dialect)} AS day,"
-        ' v."force" AS force, CAST(COUNT(*) AS INTEGER) AS turns,'
-        f" CAST(SUM(CASE WHEN a.status = '{checked_out}' THEN COALESCE(a.worked_minutes, 0)"
-        " ELSE 0 END) AS INTEGER) AS worked_minutes"
-        ' FROM "assignment" a JOIN "shift" sh ON sh.id = a.shift_id'
-        ' JOIN st ON st.id = sh.station_id JOIN "volunteer" v ON v.id = a.volunteer_id'
-        f" WHERE a.status IN ({served_statuses})"
-        f" AND sh.ends_at > {p(query.opens_at)} AND sh.starts_at < {p(query.last_day_ends_at)}"
-        ' GROUP BY sh.station_id, 2, v."force")'
-    )
-    service_pivot = ", ".join(
-        f"SUM(CASE WHEN kind = '{kind.value}' THEN quantity ELSE 0 END)" for kind in SERVICE_COLUMNS
-    )
-    categories, kinds = CATEGORY_COLUMNS, tuple(SERVICE_COLUMNS.values())
-    source_figures = {
-        # The first names the columns.
-        "lg": f"0 AS turns, 0 AS worked_minutes, {', '.join(f'SUM({c}) AS {c}' for c in categories)},"
-        f" {_zeros(kinds)}, 0 AS cost_vnd",
-        "rv": f"0, 0, {_zeros(categories)}, {_zeros(kinds)}, SUM(cost_vnd)",
-        "svp": f"0, 0, {_zeros(categories)}, {service_pivot}, 0",
-        "tu": f"SUM(turns), SUM(worked_minutes), {_zeros(categories)}, {_zeros(kinds)}, 0",
-    }
-
-    def figures(keys: Callable[[], str], count: int, where: Callable[[], str]) -> str:
-        """Every source's figures summed per ``keys`` (``count`` grouping expressions over a
-        source and ``st``, each named with ``AS``), of the source rows ``where`` keeps. Both
-        are called once per source: SQLite's markers are positional."""
-        by = ", ".join(str(n) for n in range(1, count + 1))
-        parts = []
-        for source, values in source_figures.items():
-            parts.append(
-                f"SELECT {keys()}, {values} FROM {source} JOIN st ON st.id = {source}.station_id"
-                f"{where()} GROUP BY {by}"
-            )
-        return " UNION ALL ".join(parts)
-
-    # Whether a station served on a day (handed out, gave a service or had a turn served)
-    # or only has figures (a receipt): each station counts once a day, whatever its sources.
+    # Each station counts once a day, whatever its sources.
     station_days = (
-        f"sd AS (SELECT station_id, {_clamped('day', query, p)} AS day, MAX(served) AS served"
-        " FROM (SELECT station_id, day, served FROM lg"
-        " UNION ALL SELECT station_id, day, 0 FROM rv"
-        " UNION ALL SELECT station_id, day, 1 FROM svp"
-        " UNION ALL SELECT station_id, day, 1 FROM tu) x GROUP BY station_id, 2)"
+        "sd AS (SELECT station_id, day, MAX(served) AS served FROM x GROUP BY station_id, day)"
     )
     counted = "(st.is_active OR st.id IN (SELECT station_id FROM sd))"
-    sums = ", ".join(f"SUM({name}) AS {name}" for name in FIGURE_COLUMNS)
-    # The figures go straight to their reporting unit and day (a few hundred rows), never
-    # through a row per station and day.
+    sums = ", ".join(f"SUM(x.{name}) AS {name}" for name in FIGURE_COLUMNS)
+    # The figures go straight to their reporting unit and day (a few hundred rows).
     unit_days = (
-        f"ud AS (SELECT owner_id, day, {sums} FROM ("
-        + figures(
-            lambda: f"st.owner_id AS owner_id, {_clamped('day', query, p)} AS day",
-            2,
-            lambda: "",
-        )
-        + ") x GROUP BY owner_id, day)"
+        f"ud AS (SELECT st.owner_id, x.day, {sums} FROM x JOIN st ON st.id = x.station_id"
+        " GROUP BY st.owner_id, x.day)"
     )
     served = (
         "SELECT st.owner_id, sd.day, COUNT(*) AS n FROM sd JOIN st ON st.id = sd.station_id"
         " WHERE sd.served = 1 GROUP BY st.owner_id, sd.day"
     )
 
-    ctes = [chain, owner, st, ledger, receipts, services, turns, station_days, unit_days]
+    ctes = [chain, owner, st, src, svp, figures, station_days, unit_days]
     listed_ids = query.listed
     lists = listed_ids is None or bool(listed_ids)
 
@@ -277,9 +242,8 @@ def rollup_sql(query: RollupQuery, dialect: str) -> tuple[str, list[Any]]:
     if lists:
         # A station's own figures: only for the stations listed (a page of the report).
         ctes.append(
-            f"sf AS (SELECT station_id, {sums} FROM ("
-            + figures(lambda: "st.id AS station_id", 1, lambda: only_listed("WHERE"))
-            + ") x GROUP BY station_id)"
+            f"sf AS (SELECT x.station_id, {sums} FROM x JOIN st ON st.id = x.station_id"
+            f"{only_listed('WHERE')} GROUP BY x.station_id)"
         )
     no_figures = ", ".join("0" for _ in FIGURE_COLUMNS)
     # The first branch names and types the columns; PostgreSQL types the others' NULLs after it.
@@ -293,21 +257,24 @@ def rollup_sql(query: RollupQuery, dialect: str) -> tuple[str, list[Any]]:
         f"SELECT 'uu', x.owner_id, NULL, NULL, COUNT(DISTINCT x.unit_id), {no_figures} FROM ("
         f"SELECT st.owner_id, st.unit_id FROM st WHERE {counted}"
         " UNION SELECT st.owner_id, svp.partner_id FROM svp JOIN st ON st.id = svp.station_id"
-        " WHERE svp.partner_id IS NOT NULL) x GROUP BY x.owner_id",
+        ") x GROUP BY x.owner_id",
         f"SELECT 'cu', 0, NULL, NULL, COUNT(DISTINCT x.unit_id), {no_figures} FROM ("
-        f"SELECT st.unit_id FROM st WHERE {counted}"
-        " UNION SELECT partner_id FROM svp WHERE partner_id IS NOT NULL) x",
+        f"SELECT st.unit_id FROM st WHERE {counted} UNION SELECT partner_id FROM svp) x",
         f"SELECT 'du', 0, x.day, NULL, COUNT(DISTINCT x.unit_id), {no_figures} FROM ("
         "SELECT sd.day, st.unit_id FROM sd JOIN st ON st.id = sd.station_id"
-        " WHERE sd.served = 1"
-        f" UNION SELECT {_clamped('day', query, p)}, partner_id FROM svp"
-        " WHERE partner_id IS NOT NULL) x GROUP BY x.day",
+        " WHERE sd.served = 1 UNION SELECT day, partner_id FROM svp) x GROUP BY x.day",
         f"SELECT 'p', svp.partner_id, NULL, svp.kind, SUM(svp.quantity), {no_figures}"
-        " FROM svp WHERE svp.partner_id IS NOT NULL GROUP BY svp.partner_id, svp.kind",
-        # FIGURE_COLUMNS starts with the turns and the worked minutes.
-        f"SELECT 'f', 0, NULL, tu.force, SUM(tu.turns), SUM(tu.turns), SUM(tu.worked_minutes),"
-        f" {', '.join('0' for _ in FIGURE_COLUMNS[2:])} FROM tu GROUP BY tu.force",
+        " FROM svp GROUP BY svp.partner_id, svp.kind",
     ]
+    rest = ", ".join("0" for _ in FIGURE_COLUMNS[2:])
+    for force, turns_column, minutes_column in zip(
+        FORCES, TURN_COLUMNS, MINUTE_COLUMNS, strict=True
+    ):
+        # FIGURE_COLUMNS starts with the turns and the worked minutes.
+        branches.append(
+            f"SELECT 'f', 0, NULL, '{force}', SUM({turns_column}), SUM({turns_column}),"
+            f" SUM({minutes_column}), {rest} FROM x HAVING SUM({turns_column}) > 0"
+        )
     if lists:
         branches.append(
             # n: whether the station has any figure (sd holds its days with some).
@@ -319,8 +286,7 @@ def rollup_sql(query: RollupQuery, dialect: str) -> tuple[str, list[Any]]:
         branches.append(
             f"SELECT 'su', st.id, NULL, NULL, COUNT(DISTINCT svp.partner_id), {no_figures}"
             " FROM svp JOIN st ON st.id = svp.station_id"
-            " WHERE svp.partner_id IS NOT NULL AND svp.partner_id <> st.unit_id"
-            f"{only_listed('AND')} GROUP BY st.id"
+            f" WHERE svp.partner_id <> st.unit_id{only_listed('AND')} GROUP BY st.id"
         )
     return f"WITH RECURSIVE {', '.join(ctes)} " + " UNION ALL ".join(branches), p.values
 
@@ -377,6 +343,7 @@ class Rollup:
 
 async def campaign_rollup(query: RollupQuery) -> Rollup:
     """Run the statement for ``query`` and fold its rows."""
+    await refresh_daily_figures()
     connection = connections.get("default")
     sql, parameters = rollup_sql(query, connection.capabilities.dialect)
     rollup = Rollup()

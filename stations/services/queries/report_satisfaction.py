@@ -13,8 +13,7 @@ from dataclasses import dataclass
 
 from tortoise.connection import connections
 
-from stations.services.queries.report_rollup import Parameters
-from stations.services.sql import placeholders
+from stations.services.sql import Parameters, placeholders
 
 SATISFIED_FROM = 4
 #: Below this many answers a share says more about chance than about the station.

@@ -66,12 +66,7 @@ from stations.services.campaign_phases import phase_of
 from stations.services.campaign_window import campaign_window
 from stations.services.queries.api import MAX_ID
 from stations.services.queries.report_forces import force_rows
-from stations.services.queries.report_rollup import (
-    Figures,
-    Parameters,
-    RollupQuery,
-    campaign_rollup,
-)
+from stations.services.queries.report_rollup import Figures, RollupQuery, campaign_rollup
 from stations.services.queries.report_satisfaction import (
     Satisfaction,
     report_stars,
@@ -85,6 +80,7 @@ from stations.services.queries.report_units import (
     unit_tree,
     units_table,
 )
+from stations.services.sql import Parameters
 
 
 @dataclass(frozen=True)
