@@ -23,8 +23,9 @@ from bot.handlers import (
     services,
     shifts,
     start,
-    supplies,
 )
+from bot.handlers.supplies import commands as supply_commands
+from bot.handlers.supplies import guided, typed_reports
 from bot.metering import MeteredApplication
 from stations.settings import Settings
 
@@ -47,10 +48,10 @@ COMMANDS = (
     (("next",), shifts.next_shift),
     (("checkin",), checkin.checkin),
     (("checkout",), checkin.checkout),
-    (("phat", "handout"), supplies.handout),
-    (("ton", "stock"), supplies.stock),
-    (("dem", "count"), supplies.count),
-    (("nhan", "receive"), supplies.receive),
+    (("phat", "handout"), supply_commands.handout),
+    (("ton", "stock"), supply_commands.stock),
+    (("dem", "count"), supply_commands.count),
+    (("nhan", "receive"), supply_commands.receive),
     (("kiemtra", "bikes"), services.motorbikes),
     (("tram", "station"), lead.station),
     (("baocao", "report"), lead.report),
@@ -110,9 +111,9 @@ def build_application(settings: Settings, *, base_url: str | None = None) -> App
     application.add_handler(
         CallbackQueryHandler(shifts.shift_button, pattern=shifts.BUTTON_PATTERN)
     )
-    application.add_handler(CallbackQueryHandler(supplies.pick_item, pattern=supplies.PICK_PATTERN))
+    application.add_handler(CallbackQueryHandler(guided.pick_item, pattern=guided.PICK_PATTERN))
     application.add_handler(
-        CallbackQueryHandler(supplies.report_button, pattern=supplies.REPORT_PATTERN)
+        CallbackQueryHandler(typed_reports.report_button, pattern=typed_reports.REPORT_PATTERN)
     )
     application.add_handler(
         CallbackQueryHandler(language.language_button, pattern=r"^lang:(vi|en)$")

@@ -9,7 +9,9 @@ from telegram.ext import ContextTypes
 
 from bot import keyboards, texts
 from bot.guard import for_anyone
-from bot.handlers import checkin, services, start, supplies
+from bot.handlers import checkin, services, start
+from bot.handlers.supplies import actions as supply_actions
+from bot.handlers.supplies import guided, typed_reports
 from bot.messages import reply
 from bot.session import Speaker
 from stations.i18n import _
@@ -50,13 +52,13 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE, speaker: Spea
             texts.render(checkin.USE_THE_BUTTONS, lang),
             reply_markup=keyboards.location_keyboard(lang),
         )
-    elif state in supplies.ACTIONS:
-        await supplies.answer_number(
+    elif state in supply_actions.ACTIONS:
+        await guided.answer_number(
             update, context, speaker, state, conversation.data.get("item_id"), typed
         )
     elif state == services.MOTORBIKE_STATE:
         await services.record_motorbikes(update, context, speaker, typed)
-    elif not await supplies.free_report(update, context, speaker, typed):
+    elif not await typed_reports.free_report(update, context, speaker, typed):
         await reply(update, context, texts.render(NOT_UNDERSTOOD, lang))
 
 

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot import texts
-from bot.handlers.supplies import Resolved, resolve_report
+from bot.handlers.supplies.report_items import Resolved, resolve_report
 from bot.parsing import Problem, parse_count, parse_quantity, parse_report
 from stations import numbers
 from stations.enums import SupplyCategory
