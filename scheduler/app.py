@@ -52,6 +52,7 @@ def build_scheduler(settings: Settings) -> AsyncIOScheduler:
         ("reminders", reminders, IntervalTrigger(minutes=1, timezone=VN_TZ)),
         ("shift_follow_up", jobs.job_shift_follow_up, IntervalTrigger(minutes=1, timezone=VN_TZ)),
         ("low_stock_sweep", jobs.job_low_stock_sweep, IntervalTrigger(minutes=5, timezone=VN_TZ)),
+        ("daily_figures", jobs.job_daily_figures, IntervalTrigger(minutes=1, timezone=VN_TZ)),
         ("closing_reports", jobs.job_closing_reports, IntervalTrigger(minutes=10, timezone=VN_TZ)),
         (
             "daily_summary",

@@ -12,7 +12,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from scheduler import jobs
 from scheduler.app import build_scheduler, run_job
-from stations.models import JobCursor, Notification
+from stations.enums import AssignmentStatus
+from stations.models import Assignment, JobCursor, Notification, StationDayFigures
 from stations.settings import Settings
 from tests.factories import vn
 from tests.scheduler.helpers import shift_world
@@ -30,6 +31,7 @@ def test_build_scheduler_plans_every_job_in_a_memory_store():
         "reminders": ("IntervalTrigger", "interval[0:01:00]"),
         "shift_follow_up": ("IntervalTrigger", "interval[0:01:00]"),
         "low_stock_sweep": ("IntervalTrigger", "interval[0:05:00]"),
+        "daily_figures": ("IntervalTrigger", "interval[0:01:00]"),
         "closing_reports": ("IntervalTrigger", "interval[0:10:00]"),
         "daily_summary": ("CronTrigger", "cron[hour='6,20', minute='0']"),
         "unfilled_shifts": ("CronTrigger", "cron[hour='7', minute='0']"),
@@ -81,6 +83,7 @@ async def test_reminder_job_uses_the_configured_lead_times(db, clock):
         jobs.job_daily_summary,
         jobs.job_unfilled_shifts,
         jobs.job_closing_reports,
+        jobs.job_daily_figures,
     ],
 )
 async def test_jobs_on_an_empty_database_do_nothing(db, clock, job):
@@ -101,3 +104,12 @@ async def test_the_reminders_job_rescans_once_after_its_process_starts(db, clock
     second = (await JobCursor.get(name="reminders")).rescanned_at
 
     assert (first, second) == (vn(2027, 2, 2, 8, 1), vn(2027, 2, 2, 8, 1))
+
+
+async def test_the_daily_figures_job_recomputes_the_days_a_check_in_made_stale(db, clock):
+    world = await shift_world(starts_at=vn(2027, 2, 2, 12))
+    await Assignment.filter(id=world.assignment.id).update(status=AssignmentStatus.CHECKED_IN)
+
+    assert await jobs.job_daily_figures(now=clock.now()) == 1
+    assert await StationDayFigures.filter(station_id=world.station.id).count() == 1
+    assert await jobs.job_daily_figures(now=clock.now()) == 0
