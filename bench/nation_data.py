@@ -51,6 +51,7 @@ from stations.enums import CampaignKind, CampaignStatus, UserRole
 from stations.services import demo_data
 from stations.services.campaigns import default_campaign_name
 from stations.services.catalog import STANDARD_ITEMS
+from stations.services.daily_figures import rebuild_statements
 from stations.services.queries.local_day import local_day_sql
 from stations.services.users import API_TOKEN_PREFIX
 
@@ -291,6 +292,11 @@ async def build_nation(
                     f' (SELECT COALESCE(MAX(id), 0) + 1 FROM "{table}"), false)'
                 )
             await _derive_stock(connection, now)
+            # The report's daily figures, as rebuild_daily_figures makes them; the
+            # triggers' marks of every day the load wrote are then done with.
+            for statement in rebuild_statements("postgres"):
+                await connection.execute(statement)
+            await connection.execute('DELETE FROM "stale_station_day"')
         await connection.execute("ANALYZE")
     finally:
         await connection.close()

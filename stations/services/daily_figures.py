@@ -240,14 +240,23 @@ class _Keys:
         )
 
 
+def rebuild_statements(dialect: str) -> list[str]:
+    """The statements that recompute every station's figures from the sources (marks
+    aside): for ``rebuild_daily_figures``, and a bulk load on a connection of its own."""
+    return [
+        'DELETE FROM "station_day_figures"',
+        'DELETE FROM "station_day_partner"',
+        _figures_insert(dialect, _everything),
+        _partners_insert(dialect, _everything),
+    ]
+
+
 async def _recompute(connection: BaseDBAsyncClient, days: Sequence[StationDay] | None) -> None:
     """Replace the figures of ``days`` (None: of everything) with their sources' sums."""
     dialect = connection.capabilities.dialect
     if days is None:
-        for table in ("station_day_figures", "station_day_partner"):
-            await connection.execute_query(f'DELETE FROM "{table}"')
-        await connection.execute_query(_figures_insert(dialect, _everything))
-        await connection.execute_query(_partners_insert(dialect, _everything))
+        for statement in rebuild_statements(dialect):
+            await connection.execute_query(statement)
         return
     for start in range(0, len(days), BATCH):
         batch = days[start : start + BATCH]
