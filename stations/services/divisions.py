@@ -20,6 +20,8 @@ from stations.text import fold
 
 #: The words a ward's or commune's official name starts with, folded.
 _PREFIXES = ("phuong ", "xa ", "dac khu ", "thi tran ")
+#: The words a province's name may start with, folded: "Thành phố Hà Nội", "TP. Hồ Chí Minh".
+_PROVINCE_PREFIXES = ("thanh pho ", "tp. ", "tp.", "tp ", "tinh ")
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,17 @@ def match_ward(name: str, *, province_code: str | None = None) -> Ward | None:
     return None
 
 
+def match_province(name: str) -> Place | None:
+    """The province or centrally run city named ``name``, accents, case and a "Tỉnh" or
+    "Thành phố" prefix aside ("Đồng Tháp", "dong thap", "TP. Hồ Chí Minh"); None when no
+    province has that name."""
+    wanted = _bare_province(name)
+    if not wanted:
+        return None
+    found = [p for p in _divisions().provinces.values() if _bare_province(p.name) == wanted]
+    return found[0] if len(found) == 1 else None
+
+
 def ward_names(ward_code: str | None) -> tuple[str, ...]:
     """The folded names an import may use for the ward: "phuong my tho" and "my tho"."""
     found = ward(ward_code) if ward_code else None
@@ -172,6 +185,14 @@ def _bare(name: str) -> str:
     for prefix in _PREFIXES:
         if folded.startswith(prefix):
             return folded[len(prefix) :]
+    return folded
+
+
+def _bare_province(name: str) -> str:
+    folded = fold(name)
+    for prefix in _PROVINCE_PREFIXES:
+        if folded.startswith(prefix):
+            return folded[len(prefix) :].strip()
     return folded
 
 

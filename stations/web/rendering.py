@@ -54,6 +54,7 @@ NAV_ITEMS: tuple[tuple[str, str, str], ...] = (
     ("supply_catalog", _("Supply items"), "all"),
     ("notifications", _("Notifications"), "all"),
     ("audit_log", _("Audit log"), "admin"),
+    ("user_list", _("Web logins"), "admin"),
     ("operations", _("Operations"), "admin"),
 )
 

@@ -62,6 +62,7 @@ ACTIONS: Final[dict[str, str]] = {
     "unit.updated": _("Changed the unit {record}"),
     "user.create": _("Created the web login {record}"),
     "user.set_password": _("Changed the password of {record}"),
+    "user.sign_out_everywhere": _("Signed {record} out on every device"),
     "volunteer.created": _("Added the volunteer {record}"),
     "volunteer.updated": _("Changed the volunteer {record}"),
     "volunteer.invite_created": _("Created a Telegram invite for {record}"),
@@ -119,6 +120,7 @@ FIELDS: Final[dict[str, str]] = {
     "low_stock_threshold": _("low-stock threshold"),
     "kind": _("kind"),
     "status": _("status"),
+    "sessions": _("sessions ended"),
 }
 #: Lists of ids shown as a count rather than the ids.
 _ID_LISTS: Final = {"station_ids", "notified_assignment_ids", "cancelled_assignment_ids"}

@@ -4,10 +4,16 @@ Public means: active stations of open campaigns that are running or still to com
 closed campaign's. Only what a traveller needs is kept (name, place, hours, services, whether
 an item is still there); no volunteer, no phone, no stock figure leaves this module.
 
+A station's place (its province and its ward or commune, by official code and Vietnamese
+name) comes from the administrative-division codes the coordinators record, never from
+reading the address: the station's own codes first, then its unit's and that unit's
+ancestors' in the unit tree (see ``_place_of``).
+
 Reading every station on each request would cost more than answering it, so the stations
 are kept in memory per process as a *snapshot*, rebuilt when a cheap change marker (one
 query of counts and latest change times) moves, and at most ``SNAPSHOT_TTL`` old in any case
-(a renamed unit changes no marker). Distance and "open now" are worked out per request.
+(a renamed or moved unit changes no marker). Distance and "open now" are worked out per
+request.
 """
 
 from __future__ import annotations
@@ -27,7 +33,11 @@ from tortoise.connection import connections
 
 from stations.clock import VN_TZ
 from stations.enums import CampaignStatus, SupplyCategory
-from stations.models import Station, SupplyItem
+from stations.i18n import _
+from stations.models import Station, SupplyItem, Unit
+from stations.services import divisions
+from stations.services.divisions import Place, Ward
+from stations.services.errors import InvalidInput
 from stations.services.geo import check_coordinates, distance_between_radians
 from stations.services.opening_hours import OpenState, OpenStatus, open_state
 from stations.services.station_services import services_of
@@ -87,12 +97,13 @@ class PublicStation:
     offers: tuple[str, ...]
     #: item code → whether some is left: a yes or no, never the figure
     has_stock: Mapping[str, bool]
-    #: the place names a traveller chooses from, read from the address ("…, ward, province")
+    #: where it stands (see ``_place_of``): official codes, "" when nobody recorded one
+    province_code: str
+    ward_code: str
+    #: their Vietnamese names, as the traveller chooses them
     province: str
     ward: str
-    #: what filters and sorting compare, folded once when the snapshot is built
-    province_key: str
-    ward_key: str
+    #: folded once when the snapshot is built: code, name, address and place names
     search_text: str
     #: (latitude, longitude) in radians, for measuring distances without converting
     radians: tuple[float, float] | None
@@ -107,34 +118,76 @@ class PublicStation:
         )
 
 
+UNKNOWN_PROVINCE = _("There is no province or city “{name}”: choose one from the list.")
+UNKNOWN_WARD = _("There is no ward or commune “{name}”: choose one from the list.")
+
+
 @dataclass(frozen=True)
 class PlaceFilter:
     """Which stations a traveller without location asked for: by province and ward or
-    commune (read from the address today; an administrative-division code can take their
-    place here), or by words of a road or place name, with or without diacritics."""
+    commune (official codes, see ``place_filter``), or by words of a road or place name,
+    with or without diacritics."""
 
+    #: a province's two-digit code, or ""
     province: str = ""
+    #: a ward's or commune's five-digit code, or ""
     ward: str = ""
     text: str = ""
 
     @functools.cached_property
-    def _keys(self) -> tuple[str, str, tuple[str, ...]]:
-        words = tuple(f" {word}" for word in _search_text(self.text).split())
-        return fold(self.province), fold(self.ward), words
+    def _words(self) -> tuple[str, ...]:
+        return tuple(f" {word}" for word in _search_text(self.text).split())
 
     def matches(self, station: PublicStation) -> bool:
-        """Each word typed starts a word of the station's code, name or address: "30" finds
-        "Quốc lộ 30", not "số 130"."""
-        province, ward, words = self._keys
-        if province and province != station.province_key:
+        """Each word typed starts a word of the station's code, name, address or place:
+        "30" finds "Quốc lộ 30", not "số 130"."""
+        if self.province and self.province != station.province_code:
             return False
-        if ward and ward != station.ward_key:
+        if self.ward and self.ward != station.ward_code:
             return False
-        return all(word in station.search_text for word in words)
+        return all(word in station.search_text for word in self._words)
 
     @property
     def empty(self) -> bool:
         return not (self.province or self.ward or self.text.strip())
+
+
+def place_filter(*, province: str = "", ward: str = "", text: str = "") -> PlaceFilter:
+    """The filter a traveller's link asks for. ``province`` and ``ward`` are official codes
+    (what the page's choices send) or, as links bookmarked before the codes still say, names
+    ("Đồng Tháp", "phường Cao Lãnh"), accents and case aside. A ward alone implies its
+    province; a ward outside the province chosen is left out (the traveller changed the
+    province and kept the old ward). A value naming no place of Vietnam raises
+    ``InvalidInput`` on ``province`` or ``ward``."""
+    province, ward = province.strip(), ward.strip()
+    found_province: Place | None = None
+    if province:
+        found_province = (
+            divisions.province(province.zfill(2))
+            if province.isdigit() and len(province) <= 2
+            else divisions.match_province(province)
+        )
+        if found_province is None:
+            raise InvalidInput(UNKNOWN_PROVINCE, field="province", name=province)
+    found_ward: Ward | None = None
+    if ward:
+        if ward.isdigit() and len(ward) <= 5:
+            found_ward = divisions.ward(ward.zfill(5))
+        else:
+            found_ward = divisions.match_ward(
+                ward, province_code=found_province.code if found_province else None
+            )
+        if found_ward is None:
+            raise InvalidInput(UNKNOWN_WARD, field="ward", name=ward)
+        if found_province is None:
+            return PlaceFilter(province=found_ward.province_code, ward=found_ward.code, text=text)
+        if found_ward.province_code != found_province.code:
+            found_ward = None
+    return PlaceFilter(
+        province=found_province.code if found_province else "",
+        ward=found_ward.code if found_ward else "",
+        text=text,
+    )
 
 
 @dataclass(frozen=True)
@@ -150,9 +203,11 @@ class PublicListing:
     #: how many stations matched before ``limit`` cut the list
     matched: int
     items: Mapping[str, PublicItem]
-    provinces: list[str]
-    #: the wards and communes of the chosen province (all of them when none is chosen)
-    wards: list[str]
+    #: the provinces that have public stations, by name
+    provinces: list[Place]
+    #: the wards and communes of the chosen province that have public stations (those of
+    #: every province when none is chosen)
+    wards: list[Ward]
 
 
 @dataclass
@@ -165,9 +220,9 @@ class _Snapshot:
     stations: tuple[PublicStation, ...]
     items: dict[str, PublicItem] = field(default_factory=dict)
     by_code: dict[str, list[PublicStation]] = field(default_factory=dict)
-    provinces: list[str] = field(default_factory=list)
-    #: province key → its wards and communes; "" → all of them
-    wards: dict[str, list[str]] = field(default_factory=dict)
+    provinces: list[Place] = field(default_factory=list)
+    #: province code → its wards and communes; "" → all of them
+    wards: dict[str, list[Ward]] = field(default_factory=dict)
 
 
 _snapshots: dict[str, _Snapshot] = {}
@@ -181,11 +236,55 @@ def _search_text(*parts: str) -> str:
     return " " + _NOT_A_WORD.sub(" ", fold(" ".join(parts))).strip()
 
 
-def _place_parts(address: str) -> tuple[str, str]:
-    parts = [part.strip() for part in address.split(",") if part.strip()]
-    province = parts[-1] if len(parts) >= 2 else ""
-    ward = parts[-2] if len(parts) >= 3 else ""
+@dataclass(frozen=True)
+class _UnitPlace:
+    parent_id: int | None
+    province_code: str | None
+    ward_code: str | None
+
+
+def _province_of(province_code: str | None, ward_code: str | None) -> Place | None:
+    """The province a record names, or the one its ward implies."""
+    if province_code:
+        return divisions.province(province_code)
+    found = divisions.ward(ward_code) if ward_code else None
+    return divisions.province(found.province_code) if found else None
+
+
+def _place_of(
+    station: Station, units: Mapping[int, _UnitPlace]
+) -> tuple[Place | None, Ward | None]:
+    """Where a station stands: the province and ward or commune it records itself, and
+    what it leaves out from the unit tree: the province of its unit or of the nearest
+    ancestor that has one; the ward or commune of its unit or of an ancestor below the
+    province level (a unit with a province and no ward), inside that province."""
+    province = _province_of(station.province_code, station.ward_code)
+    ward = divisions.ward(station.ward_code) if station.ward_code else None
+    unit_id: int | None = station.unit_id
+    seen: set[int] = set()
+    while unit_id is not None and unit_id not in seen and (province is None or ward is None):
+        seen.add(unit_id)
+        unit = units.get(unit_id)
+        if unit is None:
+            break
+        unit_province = _province_of(unit.province_code, unit.ward_code)
+        unit_ward = divisions.ward(unit.ward_code) if unit.ward_code else None
+        if province is None:
+            province = unit_province
+        if ward is None and unit_ward is not None:
+            ward = unit_ward
+        if unit_province is not None and unit_ward is None:
+            break  # the province level: no unit above it names a ward or commune
+        unit_id = unit.parent_id
+    if province is None or (ward is not None and ward.province_code != province.code):
+        ward = None
     return province, ward
+
+
+async def _unit_places() -> dict[int, _UnitPlace]:
+    """Every unit's parent and place: the unit tree, a few hundred rows even nationwide."""
+    rows = await Unit.all().values_list("id", "parent_id", "province_code", "ward_code")
+    return {row[0]: _UnitPlace(row[1], row[2], row[3]) for row in rows}
 
 
 async def _marker() -> tuple[str, tuple[Any, ...]]:
@@ -227,10 +326,21 @@ async def _build(key: tuple[Any, ...], stock_key: tuple[Any, ...], today: dt.dat
         item.id: item for item in await SupplyItem.filter(category__in=list(TRAVELLER_CATEGORIES))
     }
     stock = await _stock() if stations else {}
+    units = await _unit_places() if stations else {}
     public = []
+    provinces: dict[str, Place] = {}
+    #: province code → its wards and communes by code; "" → all of them
+    wards: dict[str, dict[str, Ward]] = {"": {}}
     for station in stations:
         campaign, unit = station.campaign, station.unit
-        province, ward = _place_parts(station.address)
+        province, ward = _place_of(station, units)
+        if province is not None:
+            provinces[province.code] = province
+            if ward is not None:
+                wards.setdefault(province.code, {})[ward.code] = ward
+                wards[""][ward.code] = ward
+        province_name = province.name if province else ""
+        ward_name = ward.name if ward else ""
         located = station.latitude is not None and station.longitude is not None
         public.append(
             PublicStation(
@@ -249,11 +359,13 @@ async def _build(key: tuple[Any, ...], stock_key: tuple[Any, ...], today: dt.dat
                 closes_at=station.closes_at,
                 offers=services_of(station.offers),
                 has_stock=stock.get(station.id, {}),
-                province=province,
-                ward=ward,
-                province_key=fold(province),
-                ward_key=fold(ward),
-                search_text=_search_text(station.code, station.name, station.address),
+                province_code=province.code if province else "",
+                ward_code=ward.code if ward else "",
+                province=province_name,
+                ward=ward_name,
+                search_text=_search_text(
+                    station.code, station.name, station.address, ward_name, province_name
+                ),
                 radians=(
                     (math.radians(station.latitude), math.radians(station.longitude))  # type: ignore[arg-type]
                     if located
@@ -261,12 +373,7 @@ async def _build(key: tuple[Any, ...], stock_key: tuple[Any, ...], today: dt.dat
                 ),
             )
         )
-    public.sort(key=lambda s: (s.province_key, s.ward_key, fold(s.name), s.code))
-    wards: dict[str, set[str]] = {"": set()}
-    for listed in public:
-        if listed.ward:
-            wards.setdefault(listed.province_key, set()).add(listed.ward)
-            wards[""].add(listed.ward)
+    public.sort(key=lambda s: (fold(s.province), fold(s.ward), fold(s.name), s.code))
     return _Snapshot(
         key=key,
         stock_key=stock_key,
@@ -277,8 +384,11 @@ async def _build(key: tuple[Any, ...], stock_key: tuple[Any, ...], today: dt.dat
             for item in sorted(items.values(), key=lambda item: item.id)
         },
         by_code=_by_code(public),
-        provinces=sorted({s.province for s in public if s.province}, key=fold),
-        wards={k: sorted(v, key=fold) for k, v in wards.items()},
+        provinces=sorted(provinces.values(), key=lambda place: fold(place.name)),
+        wards={
+            code: sorted(found.values(), key=lambda ward: (fold(ward.name), ward.code))
+            for code, found in wards.items()
+        },
     )
 
 
@@ -385,7 +495,7 @@ async def public_stations(
         matched=len(kept),
         items=snapshot.items,
         provinces=snapshot.provinces,
-        wards=snapshot.wards.get(fold(place.province), []),
+        wards=snapshot.wards.get(place.province, []),
     )
 
 

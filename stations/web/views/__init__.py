@@ -20,6 +20,7 @@ from stations.web.views import (
     shifts,
     stations,
     supplies,
+    users,
     volunteers,
 )
 
@@ -37,6 +38,7 @@ ROUTES: list[BaseRoute] = [
     *funds.ROUTES,
     *notifications.ROUTES,
     *audit.ROUTES,
+    *users.ROUTES,
     *operations.ROUTES,
     *public.ROUTES,
     *feedback.ROUTES,

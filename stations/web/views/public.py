@@ -22,12 +22,14 @@ from stations import clock
 from stations.enums import Language
 from stations.formatting import format_date
 from stations.i18n import _, translate
-from stations.services.errors import NotFound, PermissionDenied, StationsError
+from stations.services.errors import InvalidInput, NotFound, PermissionDenied, StationsError
 from stations.services.feedback import address_digest, already_rated, record_feedback
 from stations.services.queries.public_stations import (
     ListedStation,
     PlaceFilter,
     PublicItem,
+    PublicListing,
+    place_filter,
     public_items,
     public_station,
     public_stations,
@@ -143,22 +145,47 @@ def _page_size(request: Request) -> int:
 # --- views ------------------------------------------------------------------------------------
 
 
+def _place_choices(
+    listing: PublicListing, place: PlaceFilter
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(code, name) of the provinces and of the wards or communes offered; a ward listed
+    with no province chosen names its province when the stations span several."""
+    provinces = [(province.code, province.name) for province in listing.provinces]
+    several = not place.province and len(provinces) > 1
+    names = dict(provinces)
+    wards = [
+        (ward.code, f"{ward.name}, {names[ward.province_code]}" if several else ward.name)
+        for ward in listing.wards
+    ]
+    return provinces, wards
+
+
 async def find_stations(request: Request) -> Response:
     """``GET /public/stations``: nearest first with ``lat``/``lon``, else by province,
-    ward or commune and place name."""
+    ward or commune (official codes, or the names links carried before them) and place
+    name. A province or ward that names no place answers 422 with the form and no station."""
     language = _language(request)
     near = _coordinates(request)
-    place = PlaceFilter(
-        province=_text_param(request, "province"),
-        ward=_text_param(request, "ward"),
-        text=_text_param(request, "q"),
-    )
+    text = _text_param(request, "q")
+    error: InvalidInput | None = None
+    try:
+        place = place_filter(
+            province=_text_param(request, "province"),
+            ward=_text_param(request, "ward"),
+            text=text,
+        )
+    except InvalidInput as refused:
+        error, place = refused, PlaceFilter(text=text)
     shown = _page_size(request)
     prefix = _station_prefix(request)
-    listing = await public_stations(now=clock.now(), near=near, place=place, limit=shown)
+    listing = await public_stations(
+        now=clock.now(), near=near, place=place, limit=0 if error else shown
+    )
+    matched = 0 if error else listing.matched
+    provinces, wards = _place_choices(listing, place)
     items = dict(listing.items)
     more = None
-    if listing.matched > shown and shown < MAX_PAGE_SIZE:
+    if matched > shown and shown < MAX_PAGE_SIZE:
         query = dict(request.query_params) | {"show": str(min(MAX_PAGE_SIZE, shown * 2))}
         more = f"{request.url.path}?{urlencode(query)}"
     return _public_render(
@@ -166,15 +193,18 @@ async def find_stations(request: Request) -> Response:
         "public/find.html",
         {
             "cards": [_card(row, items, language, prefix=prefix) for row in listing.stations],
-            "matched": listing.matched,
+            "matched": matched,
             "shown": len(listing.stations),
             "near": near,
             "place": place,
-            "provinces": listing.provinces,
-            "wards": listing.wards,
+            "provinces": provinces,
+            "wards": wards,
             "more": more,
+            "error": error.translated(language) if error is not None else None,
+            "error_field": error.field if error is not None else None,
             "lang_urls": {code.value: path_with_lang(request, code.value) for code in Language},
         },
+        status_code=error.http_status if error is not None else 200,
     )
 
 

@@ -3,7 +3,9 @@ apps read to show the stations.
 
 Each station is a Feature with a Point in longitude, latitude order (RFC 7946 §3.1.1), or a
 null geometry while it has no coordinates (§3.2). Properties carry only public facts: no
-volunteer, no phone, no stock figure — ``has_stock`` says yes or no per item code.
+volunteer, no phone, no stock figure — ``has_stock`` says yes or no per item code. The
+province and ward or commune are those the travellers' page filters by (official codes and
+Vietnamese names, null when none is recorded).
 
 The body depends on the stations and on the minute ("open now"), so it is built once per
 snapshot version and minute and served from memory in between.
@@ -48,6 +50,11 @@ def station_feature(row: ListedStation, *, base_url: str) -> dict[str, Any]:
             "campaign_ends_on": station.last_day.isoformat(),
             "unit": station.unit_name,
             "address": station.address,
+            # The same place the travellers' page filters by: official codes and names.
+            "province_code": station.province_code or None,
+            "province": station.province or None,
+            "ward_code": station.ward_code or None,
+            "ward": station.ward or None,
             "hours": {
                 "opens_at": _time(station.opens_at),
                 "closes_at": _time(station.closes_at),

@@ -75,6 +75,27 @@ def test_match_ward_leaves_out_a_name_several_provinces_share() -> None:
     assert divisions.match_ward("Không có xã này", province_code=DONG_THAP) is None
 
 
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("Đồng Tháp", DONG_THAP),
+        ("  dong THAP ", DONG_THAP),
+        ("Tỉnh Đồng Tháp", DONG_THAP),
+        ("Hà Nội", "01"),
+        ("Thành phố Hà Nội", "01"),
+        ("TP. Hồ Chí Minh", "79"),
+        ("tp ho chi minh", "79"),
+        # Merged into Đồng Tháp in 2025: no province of that name any more.
+        ("Tiền Giang", None),
+        ("", None),
+    ],
+)
+def test_match_province_ignores_accents_case_and_its_prefix(name: str, code: str | None) -> None:
+    found = divisions.match_province(name)
+
+    assert (found.code if found else None) == code
+
+
 async def test_a_station_with_an_unknown_ward_code_is_refused(db, clock) -> None:
     campaign, unit = await make_campaign(), await make_unit()
 

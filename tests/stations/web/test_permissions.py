@@ -13,7 +13,8 @@ Who asks, and what they must get (bodies are empty: a validation error is fine, 
 - the coordinator of unit B, acting on unit A's objects: 403 or 404.
 - the coordinator of unit A, and an admin: neither 401 nor 403, except the routes only
   administrators (and province-wide coordinators) may use: campaign creation, editing and
-  closing, the words of the supply catalog, and the audit log.
+  closing, the words of the supply catalog, the audit log and the web logins (signing a
+  user out everywhere).
 
 API creations name their objects in the body rather than the path, so each POST of the API is
 also sent with a plausible body built from the API's own OpenAPI document (its example, ids
@@ -53,11 +54,11 @@ API_PREFIX = "/api/"
 SAFE = {"GET", "HEAD", "OPTIONS"}
 PARAMETERS = {
     "campaign_id", "station_id", "shift_id", "volunteer_id", "assignment_id", "token_id",
-    "item_id", "feedback_id",
+    "item_id", "feedback_id", "user_id",
 }  # fmt: skip
 #: Parameters naming an object of unit A (a campaign and the supply catalog belong to the
-#: whole province).
-UNIT_OBJECTS = PARAMETERS - {"campaign_id", "item_id"}
+#: whole province; web logins are the administrators').
+UNIT_OBJECTS = PARAMETERS - {"campaign_id", "item_id", "user_id"}
 
 #: Routes the matrix does not apply to, each with its reason.
 EXCEPTIONS: dict[tuple[str, str], str] = {
@@ -86,7 +87,7 @@ CAMPAIGN_MANAGING = re.compile(
     r"|/api/v1/campaigns(/\{campaign_id:int\}(/close)?)?|/api/v1/(partners|donations|expenses)"
     r"|/supplies/\{item_id:int\}/aliases)$"
 )
-ADMIN_ONLY_PAGES = ("/audit", "/operations")
+ADMIN_ONLY_PAGES = ("/audit", "/operations", "/users")
 #: Pages that name a unit in their query rather than their path (the overview by unit and a
 #: unit's station cards): the unit is unit A, and another unit's coordinator gets a 404.
 UNIT_QUERY_PAGES = (
@@ -217,6 +218,8 @@ async def build_world(app: Starlette, *, who: str) -> World:
         "to_station_id": second_a.id,
         "item_id": water.id,
         "feedback_id": feedback_a.id,
+        # Someone else's login: signing the asker out would end the matrix's own session.
+        "user_id": (await make_user(role=UserRole.COORDINATOR, unit=unit_a)).id,
     }
     return world
 
@@ -249,7 +252,7 @@ def expected(who: str, endpoint: Endpoint) -> set[int] | None:
         # Another unit's object answers as an unknown id would: nothing says it exists.
         return {404}
     if who in {"own", "foreign"} and (
-        endpoint.manages_campaigns or "token_id" in endpoint.parameters
+        endpoint.manages_campaigns or {"token_id", "user_id"} & endpoint.parameters
     ):
         return {403}
     return None

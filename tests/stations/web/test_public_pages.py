@@ -13,22 +13,36 @@ from stations.models import StationFeedback
 from stations.services.actor import Actor
 from stations.services.inventory import record_receipt
 from stations.web.app import STATIC_DIR
-from tests.factories import make_campaign, make_item, make_station, make_volunteer
+from tests.factories import make_campaign, make_item, make_station, make_unit, make_volunteer
 from tests.stations.web.helpers import csrf_token_in, new_client
 
 ADMIN = Actor.system("test")
 HERE = (10.4812, 105.6071)  # Cao Lãnh
 PAGE_WEIGHT_LIMIT = 60 * 1024
+#: Official codes (2025): Đồng Tháp, its wards Cao Lãnh and An Bình; Vĩnh Long.
+DONG_THAP, CAO_LANH, AN_BINH, VINH_LONG = "82", "29869", "29954", "86"
+
+
+def station_names(page: httpx.Response) -> list[str]:
+    return re.findall(r'class="station__name"><a [^>]*>([^<]+)</a>', page.text)
 
 
 async def two_stations():
     campaign = await make_campaign()
     lead = await make_volunteer(full_name="Lê Văn Bí Mật", phone="+84901234567")
+    province = await make_unit(name="Công an tỉnh Đồng Tháp", province_code=DONG_THAP)
     far = await make_station(
         campaign,
         code="HN01",
         name="Trạm Hồng Ngự",
-        address="Quốc lộ 30, phường An Bình, Đồng Tháp",
+        # Where it stands comes from its unit: the address need not name the place.
+        address="Quốc lộ 30, km 12",
+        unit=await make_unit(
+            name="Công an phường An Bình",
+            parent=province,
+            province_code=DONG_THAP,
+            ward_code=AN_BINH,
+        ),
         latitude=10.7891,
         longitude=105.3718,
         offers="water cold_towels",
@@ -44,6 +58,12 @@ async def two_stations():
         offers="water fuel motorbike_check",
         opens_at=dt.time(6, tzinfo=dt.UTC),
         closes_at=dt.time(22, tzinfo=dt.UTC),
+        unit=await make_unit(
+            name="Công an phường Cao Lãnh",
+            parent=province,
+            province_code=DONG_THAP,
+            ward_code=CAO_LANH,
+        ),
     )
     water = await make_item("water")
     await record_receipt(near, water, 4321, by=ADMIN)
@@ -66,14 +86,64 @@ async def test_find_page_lists_the_nearest_station_first(client, clock) -> None:
 async def test_without_javascript_the_province_form_lists_stations(client, clock) -> None:
     await two_stations()
 
+    page = await client.get("/public/stations", params={"province": DONG_THAP, "ward": CAO_LANH})
+
+    assert station_names(page) == ["Trạm Cao Lãnh"]
+    assert '<form class="place" method="get"' in page.text
+    assert '<option value="82" selected>Đồng Tháp</option>' in page.text
+    assert re.findall(r'<option value="(\d{5})"( selected)?>([^<]+)</option>', page.text) == [
+        (AN_BINH, "", "Phường An Bình"),
+        (CAO_LANH, " selected", "Phường Cao Lãnh"),
+    ]
+
+
+async def test_province_filter_finds_a_station_whose_address_names_no_province(
+    client, clock
+) -> None:
+    far, _near = await two_stations()
+    elsewhere = await make_unit(name="Công an tỉnh Vĩnh Long", province_code=VINH_LONG)
+    # An address naming Đồng Tháp does not put a Vĩnh Long unit's station there.
+    await make_station(
+        far.campaign, code="VL01", name="Trạm Vĩnh Long", address="Đồng Tháp", unit=elsewhere
+    )
+
+    in_province = await client.get("/public/stations", params={"province": DONG_THAP})
+    in_ward = await client.get("/public/stations", params={"province": DONG_THAP, "ward": AN_BINH})
+
+    assert station_names(in_province) == ["Trạm Hồng Ngự", "Trạm Cao Lãnh"]
+    assert station_names(in_ward) == ["Trạm Hồng Ngự"]
+    assert re.findall(r'<option value="(\d\d)"[^>]*>([^<]+)</option>', in_province.text) == [
+        (DONG_THAP, "Đồng Tháp"),
+        (VINH_LONG, "Vĩnh Long"),
+    ]
+
+
+async def test_a_bookmarked_link_with_place_names_still_lists_its_stations(client, clock) -> None:
+    await two_stations()
+
     page = await client.get(
         "/public/stations", params={"province": "Đồng Tháp", "ward": "phường Cao Lãnh"}
     )
 
-    names = re.findall(r'class="station__name"><a [^>]*>([^<]+)</a>', page.text)
-    assert names == ["Trạm Cao Lãnh"]
-    assert '<form class="place" method="get"' in page.text
-    assert "<option selected>Đồng Tháp</option>" in page.text
+    assert page.status_code == 200
+    assert station_names(page) == ["Trạm Cao Lãnh"]
+    assert '<option value="29869" selected>Phường Cao Lãnh</option>' in page.text
+
+
+async def test_an_unknown_place_answers_a_translated_message_and_no_station(client, clock) -> None:
+    await two_stations()
+
+    province = await client.get("/public/stations", params={"province": "Tiền Giang"})
+    ward = await client.get(
+        "/public/stations", params={"province": DONG_THAP, "ward": "99999", "lang": "en"}
+    )
+
+    assert (province.status_code, station_names(province)) == (422, [])
+    assert "Không có tỉnh, thành phố “Tiền Giang”: hãy chọn trong danh sách." in province.text
+    assert (ward.status_code, station_names(ward)) == (422, [])
+    assert "There is no ward or commune “99999”: choose one from the list." in ward.text
+    assert 'name="ward" aria-invalid="true"' in ward.text
+    assert '<option value="82">Đồng Tháp</option>' in ward.text  # the choices stay offered
 
 
 async def test_search_by_road_name_works_without_diacritics(client, clock) -> None:
@@ -150,6 +220,14 @@ async def test_geojson_is_valid_rfc_7946_in_longitude_latitude_order(client, clo
     assert properties["CL01"]["services"] == ["water", "fuel", "motorbike_check"]
     assert properties["CL01"]["hours"]["opens_at"] == "06:00"
     assert properties["CL01"]["open_now"] is True
+    places = {
+        code: [p[key] for key in ("province_code", "province", "ward_code", "ward")]
+        for code, p in properties.items()
+    }
+    assert places == {
+        "CL01": [DONG_THAP, "Đồng Tháp", CAO_LANH, "Phường Cao Lãnh"],
+        "HN01": [DONG_THAP, "Đồng Tháp", AN_BINH, "Phường An Bình"],
+    }
     assert "4321" not in response.text and "Bí Mật" not in response.text
     assert "+84901234567" not in response.text
 

@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
-from stations.models import StationFeedback
-from tests.factories import make_campaign, make_station
+from stations.models import StationFeedback, Unit
+from tests.factories import make_campaign, make_station, make_unit
 from tests.stations.web.browser.conftest import STEP_TIMEOUT_MS, PageProblems
 
 pytestmark = pytest.mark.e2e
@@ -20,9 +20,15 @@ PHONE = {"width": 390, "height": 844}
 TRAVELLER = {"latitude": 10.4700, "longitude": 105.6200}
 
 
+async def commune_police(province: Unit, ward_code: str, name: str) -> Unit:
+    return await make_unit(name=name, parent=province, province_code="82", ward_code=ward_code)
+
+
 @pytest.fixture
 async def stations(db: object) -> None:
     campaign = await make_campaign()
+    # Where each station stands comes from its unit (official codes), not its address.
+    province = await make_unit(name="Công an tỉnh Đồng Tháp", province_code="82")
     await make_station(
         campaign,
         code="HN01",
@@ -31,6 +37,7 @@ async def stations(db: object) -> None:
         latitude=10.7891,
         longitude=105.3718,
         offers="water cold_towels rest",
+        unit=await commune_police(province, "29954", "Công an phường An Bình"),
     )
     await make_station(
         campaign,
@@ -42,15 +49,17 @@ async def stations(db: object) -> None:
         offers="water fuel motorbike_check",
         opens_at=dt.time(6, tzinfo=dt.UTC),
         closes_at=dt.time(22, tzinfo=dt.UTC),
+        unit=await commune_police(province, "29869", "Công an phường Cao Lãnh"),
     )
     await make_station(
         campaign,
         code="SD01",
         name="Trạm Sa Đéc",
-        address="Quốc lộ 80, phường Sa Đéc, Đồng Tháp",
+        address="Quốc lộ 80, Sa Đéc",
         latitude=10.3011,
         longitude=105.7482,
         offers="water food first_aid",
+        unit=await commune_police(province, "29905", "Công an phường Sa Đéc"),
     )
 
 
@@ -116,10 +125,12 @@ async def test_without_javascript_the_province_form_finds_the_stations(
     await page.goto("/public/stations")
 
     await expect(page.get_by_role("button", name="Trạm gần tôi")).to_be_hidden()
-    await page.get_by_label("Phường, xã").select_option("phường Sa Đéc")
+    await page.get_by_label("Tỉnh, thành phố").select_option(label="Đồng Tháp")
+    await page.get_by_label("Phường, xã").select_option(label="Phường Sa Đéc")
     await page.get_by_role("button", name="Xem các trạm").click()
 
     await expect(page.locator(".station__name")).to_have_text(["Trạm Sa Đéc"])
+    await expect(page.get_by_label("Phường, xã")).to_have_value("29905")
 
 
 async def test_a_traveller_rates_the_station_from_its_qr_code(located_phone: Page) -> None:
