@@ -32,6 +32,7 @@ from stations.enums import (
 )
 from stations.services.assignments import CHECKIN_OPENS_BEFORE
 from stations.services.queries.local_day import local_day, local_day_bounds
+from stations.services.shifts import MAX_SHIFT_LENGTH
 
 
 @dataclass
@@ -141,7 +142,14 @@ def _shifts_sql(query: _Query, where: str, day: dt.date | None, key: str) -> str
     today = f" AND sh.\"status\" = '{ShiftStatus.ACTIVE.value}'"
     if day is not None:
         start, end = local_day_bounds(day)
-        today += f' AND sh."starts_at" < {query.param(end)} AND sh."ends_at" > {query.param(start)}'
+        # No shift lasts longer than MAX_SHIFT_LENGTH (shifts.py refuses one): bounding its
+        # start on both sides lets PostgreSQL see how few shifts a day has, and read their
+        # people through the index of the active assignments instead of every assignment.
+        earliest = start - MAX_SHIFT_LENGTH
+        today += (
+            f' AND sh."starts_at" < {query.param(end)} AND sh."ends_at" > {query.param(start)}'
+            f' AND sh."starts_at" > {query.param(earliest)}'
+        )
 
     return (
         f'SELECT t."key", COUNT(*) AS shifts, SUM({needed}) AS needed,'
