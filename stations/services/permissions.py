@@ -13,14 +13,14 @@ unknown id with their own ``NotFound`` pass it as ``missing``, so the two cannot
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from stations.enums import Language, UserRole
 from stations.i18n import _, normalize_language
-from stations.models import ApiToken, Station, Unit, User, Volunteer
+from stations.models import ApiToken, Station, User, Volunteer
 from stations.services.actor import Actor
 from stations.services.errors import InvalidInput, NotFound, PermissionDenied, StationsError
+from stations.services.queries.unit_tree import unit_tree
 
 READ_ONLY = _("Your account can only look, not change anything.")
 ADMINS_ONLY = _("Only administrators can do this.")
@@ -68,23 +68,11 @@ class Principal:
 async def units_in_scope(unit_id: int | None) -> frozenset[int] | None:
     """``unit_id`` and every unit below it, or None (province-wide) for no unit.
 
-    The unit tree is small (a province has a few hundred units at most), so it is read in one
-    query and walked here rather than with a recursive query per dialect."""
+    The unit tree is small (a country has a few hundred units), so it is read in one query
+    and walked in memory rather than with a recursive query per dialect."""
     if unit_id is None:
         return None
-    rows: Iterable[tuple[int, int | None]] = await Unit.all().values_list("id", "parent_id")  # type: ignore[assignment]
-    children: dict[int, list[int]] = {}
-    for child_id, parent_id in rows:
-        if parent_id is not None:
-            children.setdefault(parent_id, []).append(child_id)
-    scope = {unit_id}
-    pending = [unit_id]
-    while pending:
-        for child_id in children.get(pending.pop(), []):
-            if child_id not in scope:  # a damaged tree with a loop must not spin forever
-                scope.add(child_id)
-                pending.append(child_id)
-    return frozenset(scope)
+    return (await unit_tree()).subtree(unit_id)
 
 
 async def principal_for_user(user: User) -> Principal:

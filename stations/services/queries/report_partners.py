@@ -17,7 +17,7 @@ from tortoise.functions import Sum
 
 from stations.enums import PartnerKind, ServiceKind
 from stations.models import Campaign, Donation, Partner
-from stations.services.queries.report_units import TreeUnit
+from stations.services.queries.unit_tree import UnitNode
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class PartnerRow:
 async def campaign_partners(
     campaign: Campaign,
     services_by_unit: Mapping[int, Mapping[str, int]],
-    tree: Mapping[int, TreeUnit],
+    tree: Mapping[int, UnitNode],
 ) -> list[PartnerRow]:
     """One row per partner; ``services_by_unit`` is the report's services summed per partner
     unit and kind, ``tree`` every unit (for the names of partners not on the list)."""

@@ -16,7 +16,8 @@ from stations.models import Campaign
 from stations.services.queries.report_forces import ForceRow
 from stations.services.queries.report_funds import FundsReport, campaign_funds
 from stations.services.queries.report_partners import PartnerRow, campaign_partners
-from stations.services.queries.report_units import TreeUnit, UnitsTable
+from stations.services.queries.report_units import UnitsTable
+from stations.services.queries.unit_tree import UnitNode
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ async def campaign_sections(
     units: UnitsTable,
     forces: list[ForceRow],
     services_by_unit: Mapping[int, Mapping[str, int]],
-    tree: Mapping[int, TreeUnit],
+    tree: Mapping[int, UnitNode],
     receipts_value: int,
 ) -> CampaignSections:
     """The sections of ``campaign``'s report, limited to the stations of ``unit_ids`` when

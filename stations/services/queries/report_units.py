@@ -25,15 +25,8 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from stations.models import Unit
 from stations.services.queries.report_rollup import Figures
-
-
-@dataclass(frozen=True)
-class TreeUnit:
-    id: int
-    name: str
-    parent_id: int | None
+from stations.services.queries.unit_tree import UnitNode
 
 
 @dataclass(frozen=True)
@@ -64,16 +57,8 @@ class UnitsTable:
         return sum(1 for row in self.rows if row.stations)
 
 
-async def unit_tree() -> dict[int, TreeUnit]:
-    """Every unit: id, name and parent, as plain tuples (no model objects to build)."""
-    rows: Iterable[tuple[int, str, int | None]] = await Unit.all().values_list(  # type: ignore[assignment]
-        "id", "name", "parent_id"
-    )
-    return {unit_id: TreeUnit(unit_id, name, parent_id) for unit_id, name, parent_id in rows}
-
-
 def report_root(
-    tree: Mapping[int, TreeUnit], campaign_unit_id: int | None, unit_ids: Collection[int] | None
+    tree: Mapping[int, UnitNode], campaign_unit_id: int | None, unit_ids: Collection[int] | None
 ) -> int | None:
     """The unit whose children are the reporting units: the campaign's organising unit, or
     the top of a coordinator's scope when that scope is one branch of the tree."""
@@ -84,7 +69,7 @@ def report_root(
 
 
 def reporting_units(
-    tree: Mapping[int, TreeUnit],
+    tree: Mapping[int, UnitNode],
     root: int | None,
     by_unit: Mapping[int, Figures],
     *,

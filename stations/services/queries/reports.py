@@ -74,12 +74,8 @@ from stations.services.queries.report_satisfaction import (
 )
 from stations.services.queries.report_sections import CampaignSections, campaign_sections
 from stations.services.queries.report_sections import sections_to_dict as sections_to_dict
-from stations.services.queries.report_units import (
-    report_root,
-    reporting_units,
-    unit_tree,
-    units_table,
-)
+from stations.services.queries.report_units import report_root, reporting_units, units_table
+from stations.services.queries.unit_tree import UnitTree, unit_tree
 from stations.services.sql import Parameters
 
 
@@ -262,11 +258,12 @@ async def campaign_report(
     return await _report(campaign, unit_ids, stations, per_day=True)
 
 
-async def campaign_totals(campaign: Campaign) -> CampaignReport:
+async def campaign_totals(campaign: Campaign, *, tree: UnitTree | None = None) -> CampaignReport:
     """The campaign's report without its per-station and per-day breakdowns (``stations`` and
     ``days`` are empty): the same totals and sections, from the same statement. For the
-    summary paragraph of the overview, the campaigns list and the closing message."""
-    return await _report(campaign, None, NO_STATIONS, per_day=False)
+    summary paragraph of the overview (which passes the unit ``tree`` it has read), the
+    campaigns list and the closing message."""
+    return await _report(campaign, None, NO_STATIONS, per_day=False, tree=tree)
 
 
 async def _report(
@@ -275,14 +272,15 @@ async def _report(
     page: StationPage | None,
     *,
     per_day: bool,
+    tree: UnitTree | None = None,
 ) -> CampaignReport:
     window = await campaign_window(campaign)
     # A night shift past the last day's midnight: its handouts are on the next local day.
     last_tally_day = campaign.ends_on + dt.timedelta(
         days=1 if window.closes_at > window.last_day_ends_at else 0
     )
-    tree = await unit_tree()
-    root = report_root(tree, campaign.unit_id, unit_ids)
+    units_by_id = (tree or await unit_tree()).nodes
+    root = report_root(units_by_id, campaign.unit_id, unit_ids)
     listed, next_after = await _listed_stations(campaign, unit_ids, page)
     listed_ids = None if page is None else [station.station_id for station in listed]
     rollup = await campaign_rollup(
@@ -319,7 +317,7 @@ async def _report(
             DayReport(day=day, totals=_totals(rollup.by_day.get(day, Figures())))
             for day in _day_range(campaign.starts_on, campaign.ends_on)
         ]
-    units = reporting_units(tree, root, rollup.by_unit, scoped=unit_ids is not None)
+    units = reporting_units(units_by_id, root, rollup.by_unit, scoped=unit_ids is not None)
     totals = _totals(rollup.campaign)
     sections = await campaign_sections(
         campaign,
@@ -327,7 +325,7 @@ async def _report(
         units=units_table(units),
         forces=force_rows(rollup.by_force),
         services_by_unit=rollup.by_partner,
-        tree=tree,
+        tree=units_by_id,
         receipts_value=totals.cost_vnd,
     )
     return CampaignReport(

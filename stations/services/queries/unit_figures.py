@@ -33,6 +33,7 @@ from stations.enums import (
 from stations.services.assignments import CHECKIN_OPENS_BEFORE
 from stations.services.queries.local_day import local_day, local_day_bounds
 from stations.services.shifts import MAX_SHIFT_LENGTH
+from stations.services.sql import Parameters
 
 
 @dataclass
@@ -76,22 +77,13 @@ class Figures:
             self.services[kind] = self.services.get(kind, 0) + quantity
 
 
-class _Query:
-    """Parameters collected in order, each with a numbered marker (``$1`` on PostgreSQL,
-    ``?1`` on SQLite), so a piece of SQL may use its parameters more than once."""
+class _Query(Parameters):
+    """A statement's parameters (numbered markers, so a piece of SQL may use one more than
+    once) and the connection that runs it."""
 
     def __init__(self, connection: BaseDBAsyncClient) -> None:
+        super().__init__(connection.capabilities.dialect)
         self.connection = connection
-        self.dialect = connection.capabilities.dialect
-        self.values: list[Any] = []
-
-    def param(self, value: Any) -> str:
-        self.values.append(value)
-        number = len(self.values)
-        return f"${number}" if self.dialect == "postgres" else f"?{number}"
-
-    def params(self, values: Collection[Any]) -> str:
-        return ", ".join(self.param(value) for value in values)
 
     async def rows(self, sql: str) -> list[dict[str, Any]]:
         return await self.connection.execute_query_dict(sql, self.values)
@@ -104,9 +96,9 @@ def _quoted(values: Collection[str]) -> str:
 
 def _stations(query: _Query, campaign_id: int, unit_ids: Collection[int] | None) -> str:
     """The WHERE of the campaign's active stations ``s``, in ``unit_ids`` when given."""
-    sql = f's."campaign_id" = {query.param(campaign_id)} AND s."is_active" = {query.param(True)}'
+    sql = f's."campaign_id" = {query(campaign_id)} AND s."is_active" = {query(True)}'
     if unit_ids is not None:
-        sql += f' AND s."unit_id" IN ({query.params(sorted(unit_ids) or [0])})'
+        sql += f' AND s."unit_id" IN ({query.ids(sorted(unit_ids))})'
     return sql
 
 
@@ -147,8 +139,8 @@ def _shifts_sql(query: _Query, where: str, day: dt.date | None, key: str) -> str
         # people through the index of the active assignments instead of every assignment.
         earliest = start - MAX_SHIFT_LENGTH
         today += (
-            f' AND sh."starts_at" < {query.param(end)} AND sh."ends_at" > {query.param(start)}'
-            f' AND sh."starts_at" > {query.param(earliest)}'
+            f' AND sh."starts_at" < {query(end)} AND sh."ends_at" > {query(start)}'
+            f' AND sh."starts_at" > {query(earliest)}'
         )
 
     return (
@@ -171,8 +163,8 @@ def _on_duty_sql(query: _Query, where: str, now: dt.datetime) -> str:
         ' JOIN "shift" sh ON sh."id" = a."shift_id" JOIN "station" s ON s."id" = sh."station_id"'
         f" WHERE {where} AND a.\"status\" = '{AssignmentStatus.CHECKED_IN.value}'"
         f" AND sh.\"status\" = '{ShiftStatus.ACTIVE.value}'"
-        f' AND sh."starts_at" <= {query.param(now + CHECKIN_OPENS_BEFORE)}'
-        f' AND sh."ends_at" > {query.param(now)} GROUP BY s."unit_id"'
+        f' AND sh."starts_at" <= {query(now + CHECKIN_OPENS_BEFORE)}'
+        f' AND sh."ends_at" > {query(now)} GROUP BY s."unit_id"'
     )
 
 
@@ -186,7 +178,7 @@ def _low_sql(query: _Query, where: str) -> str:
         'SELECT s."id" AS "station_id", s."unit_id", COUNT(*) AS lines'
         ' FROM "station" s CROSS JOIN "supply_item" i LEFT JOIN "stock_balance" b'
         ' ON b."station_id" = s."id" AND b."item_id" = i."id"'
-        f' WHERE {where} AND (i."is_active" = {query.param(True)} OR {quantity} <> 0)'
+        f' WHERE {where} AND (i."is_active" = {query(True)} OR {quantity} <> 0)'
         f" AND {threshold} > 0 AND {quantity} < {threshold}"
         ' GROUP BY s."id", s."unit_id"'
     )
@@ -199,8 +191,8 @@ def _discrepancy_sql(query: _Query, where: str, day: dt.date) -> str:
         'SELECT d."station_id", d."unit_id", COUNT(*) AS lines FROM (SELECT DISTINCT'
         ' m."station_id", s."unit_id", m."item_id" FROM "stock_movement" m'
         ' JOIN "station" s ON s."id" = m."station_id"'
-        f' WHERE {where} AND m."discrepancy" = {query.param(True)}'
-        f' AND m."occurred_at" >= {query.param(start)} AND m."occurred_at" < {query.param(end)})'
+        f' WHERE {where} AND m."discrepancy" = {query(True)}'
+        f' AND m."occurred_at" >= {query(start)} AND m."occurred_at" < {query(end)})'
         ' d GROUP BY d."station_id", d."unit_id"'
     )
 
@@ -219,7 +211,7 @@ def _handouts_sql(query: _Query, where: str, day: dt.date) -> str:
         'SELECT s."unit_id" AS "key", t."item_id", SUM(t."quantity") AS quantity'
         ' FROM "daily_stock_tally" t JOIN "station" s ON s."id" = t."station_id"'
         f" WHERE {where} AND t.\"kind\" = '{MovementKind.HANDOUT.value}'"
-        f' AND t."day" = {query.param(day)} GROUP BY s."unit_id", t."item_id"'
+        f' AND t."day" = {query(day)} GROUP BY s."unit_id", t."item_id"'
     )
 
 
@@ -228,8 +220,8 @@ def _services_sql(query: _Query, where: str, day: dt.date) -> str:
     return (
         'SELECT s."unit_id" AS "key", r."kind", SUM(r."quantity") AS quantity'
         ' FROM "service_record" r JOIN "station" s ON s."id" = r."station_id"'
-        f' WHERE {where} AND r."occurred_at" >= {query.param(start)}'
-        f' AND r."occurred_at" < {query.param(end)} GROUP BY s."unit_id", r."kind"'
+        f' WHERE {where} AND r."occurred_at" >= {query(start)}'
+        f' AND r."occurred_at" < {query(end)} GROUP BY s."unit_id", r."kind"'
     )
 
 

@@ -178,12 +178,17 @@ async def _stations_per_unit(
 
 
 async def unit_overview(
-    campaign: Campaign, *, scope: frozenset[int] | None, unit_id: int | None
+    campaign: Campaign,
+    *,
+    scope: frozenset[int] | None,
+    unit_id: int | None,
+    tree: UnitTree | None = None,
 ) -> UnitOverview:
     """The overview of ``unit_id`` (None: where the reader lands) for a reader whose scope is
-    ``scope`` (None: province-wide). Eleven statements."""
+    ``scope`` (None: province-wide), with the unit ``tree`` when the caller has read it.
+    Eleven statements (ten with the tree)."""
     now = clock.now()
-    tree = await unit_tree()
+    tree = tree or await unit_tree()
     place = _place(tree, scope, unit_id)
     counts = await _stations_per_unit(campaign, place.unit_ids, now)
     figures = await figures_per_unit(campaign.id, unit_ids=place.unit_ids, open_now=counts, now=now)

@@ -41,6 +41,7 @@ from stations.services.queries.unit_overview import (
     unit_overview,
     unit_stations,
 )
+from stations.services.queries.unit_tree import unit_tree
 from stations.services.report_summary import campaign_summary
 from stations.web import forms
 from stations.web.auth import page, principal_of
@@ -98,9 +99,10 @@ async def overview_page(request: Request) -> Response:
         unit_id = parse_unit(request.query_params.get("unit"))
     except InvalidInput as error:
         errors, unit_id = forms.error_map(error, language), None
-    overview = await unit_overview(campaign, scope=principal.unit_ids, unit_id=unit_id)
+    tree = await unit_tree()
+    overview = await unit_overview(campaign, scope=principal.unit_ids, unit_id=unit_id, tree=tree)
     # The paragraph needs the totals only: no per-station or per-day breakdown.
-    report = await campaign_totals(campaign)
+    report = await campaign_totals(campaign, tree=tree)
     context: dict[str, Any] = {
         "campaign": campaign,
         "overview": overview,
