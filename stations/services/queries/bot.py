@@ -6,7 +6,7 @@ the number of shifts, people or ledger lines.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tortoise.connection import connections
@@ -33,7 +33,7 @@ from stations.models import (
 )
 from stations.services.assignments import CHECKIN_OPENS_BEFORE
 from stations.services.queries.assignments import assignments_for_volunteer
-from stations.services.sql import placeholders
+from stations.services.sql import Parameters
 
 #: Statuses of someone expected at a shift who has not arrived.
 _EXPECTED = [AssignmentStatus.ASSIGNED, AssignmentStatus.CONFIRMED, AssignmentStatus.NO_SHOW]
@@ -80,76 +80,66 @@ async def upcoming_shifts(volunteer: Volunteer, *, now: dt.datetime) -> list[Ass
     return await assignments_for_volunteer(volunteer, now=now, limit=SHIFTS_SHOWN)
 
 
-async def working_station(volunteer: Volunteer, *, now: dt.datetime) -> Station | None:
-    """The station a volunteer reports supplies for now: their shift under way (check-in
-    open; as ``current_or_next_assignment`` chooses it), else a station they lead (as
-    ``led_station`` chooses it). One query, on every report the bot writes.
+#: Where a volunteer's station can come from, in order of precedence: 1, a shift they are
+#: expected at or on, check-in open (the first such is the first ahead of them: a later one
+#: cannot be open when an earlier one is not); 2, a shift under way they were marked a
+#: no-show on (a late arrival); 3, a shift they lead, under way or within a day; 4, a
+#: station they are the named lead of, in an open campaign.
+ALL_SOURCES = (1, 2, 3, 4)
+LEAD_SOURCES = (3, 4)
 
-    Written by hand: the four places a station can come from are one ``UNION ALL`` ranked
-    in their order of precedence, which the ORM cannot say in one statement.
-    """
+
+async def _first_station(
+    volunteer: Volunteer, now: dt.datetime, sources: Sequence[int]
+) -> Station | None:
+    """The station of the first of ``sources`` (see ``ALL_SOURCES``) that has one, in one
+    query: the sources are one ``UNION ALL`` ranked in their order of precedence, which the
+    ORM cannot say in one statement."""
     now = _utc(now)
     connection = connections.get("default")
-    marks = iter(placeholders(connection.capabilities.dialect, 32))
-    values: list[object] = []
+    p = Parameters(connection.capabilities.dialect)
 
-    def mark(value: object) -> str:
-        values.append(value)
-        return next(marks)
-
-    def among(statuses: list[AssignmentStatus]) -> str:
-        return ", ".join(mark(status.value) for status in statuses)
+    def among(statuses: Sequence[AssignmentStatus]) -> str:
+        return ", ".join(p(status.value) for status in statuses)
 
     shift_table, assignment_table = Shift._meta.db_table, Assignment._meta.db_table
     station_table, campaign_table = Station._meta.db_table, Campaign._meta.db_table
 
-    def shifts(rank: int, condition: Callable[[], str]) -> str:
-        # Markers in the order they appear: SQLite's "?" are positional.
-        head = (
+    def shifts(rank: int, condition: str) -> str:
+        return (
             f'SELECT sh."station_id" AS station_id, {rank} AS rank, sh."starts_at" AS starts_at,'
             f' CAST(NULL AS DATE) AS campaign_starts_on, a."id" AS tie FROM "{assignment_table}" AS a'
             f' JOIN "{shift_table}" AS sh ON sh."id" = a."shift_id"'
-            f' WHERE a."volunteer_id" = {mark(volunteer.id)}'
-            f' AND sh."status" = {mark(ShiftStatus.ACTIVE.value)}'
-            f' AND sh."ends_at" > {mark(now)}'
+            f' WHERE a."volunteer_id" = {p(volunteer.id)}'
+            f' AND sh."status" = {p(ShiftStatus.ACTIVE.value)}'
+            f' AND sh."ends_at" > {p(now)} AND {condition}'
         )
-        return f"{head} AND {condition()}"
 
-    # 1: a shift they are expected at or on, check-in open (the first such is the first
-    # ahead of them: a later one cannot be open when an earlier one is not);
-    # 2: a shift under way they were marked a no-show on (a late arrival);
-    # 3: a shift they lead, under way or within a day; 4: a station they are the named lead of.
-    candidates = " UNION ALL ".join(
-        [
-            shifts(
-                1,
-                lambda: (
-                    f'a."status" IN ({among(_AHEAD)})'
-                    f' AND sh."starts_at" <= {mark(now + CHECKIN_OPENS_BEFORE)}'
-                ),
-            ),
-            shifts(
-                2,
-                lambda: (
-                    f'a."status" = {mark(AssignmentStatus.NO_SHOW.value)}'
-                    f' AND sh."starts_at" <= {mark(now)}'
-                ),
-            ),
-            shifts(
-                3,
-                lambda: (
-                    f'a."role" = {mark(ShiftRole.LEAD.value)}'
-                    f' AND a."status" IN ({among([*_EXPECTED, *_SERVED])})'
-                    f' AND sh."starts_at" <= {mark(now + LEAD_HORIZON)}'
-                ),
-            ),
+    every = {
+        1: lambda: shifts(
+            1,
+            f'a."status" IN ({among(_AHEAD)})'
+            f' AND sh."starts_at" <= {p(now + CHECKIN_OPENS_BEFORE)}',
+        ),
+        2: lambda: shifts(
+            2,
+            f'a."status" = {p(AssignmentStatus.NO_SHOW.value)} AND sh."starts_at" <= {p(now)}',
+        ),
+        3: lambda: shifts(
+            3,
+            f'a."role" = {p(ShiftRole.LEAD.value)}'
+            f' AND a."status" IN ({among([*_EXPECTED, *_SERVED])})'
+            f' AND sh."starts_at" <= {p(now + LEAD_HORIZON)}',
+        ),
+        4: lambda: (
             f'SELECT s."id" AS station_id, 4 AS rank, NULL AS starts_at,'
             f' c."starts_on" AS campaign_starts_on, s."id" AS tie FROM "{station_table}" AS s'
             f' JOIN "{campaign_table}" AS c ON c."id" = s."campaign_id"'
-            f' WHERE s."lead_id" = {mark(volunteer.id)} AND s."is_active" = {mark(True)}'
-            f' AND c."status" = {mark(CampaignStatus.OPEN.value)}',
-        ]
-    )
+            f' WHERE s."lead_id" = {p(volunteer.id)} AND s."is_active" = {p(True)}'
+            f' AND c."status" = {p(CampaignStatus.OPEN.value)}'
+        ),
+    }
+    candidates = " UNION ALL ".join(every[source]() for source in sources)
     columns = ", ".join(
         f'station."{column}"' for column in Station._meta.fields_db_projection.values()
     )
@@ -157,39 +147,24 @@ async def working_station(volunteer: Volunteer, *, now: dt.datetime) -> Station 
         f'SELECT {columns} FROM "{station_table}" AS station JOIN ({candidates}) AS candidate'
         ' ON candidate.station_id = station."id" ORDER BY candidate.rank,'
         " candidate.starts_at, candidate.campaign_starts_on DESC, candidate.tie LIMIT 1",
-        values,
+        p.values,
     )
     if not rows:
         return None
     return Station._init_from_db(**rows[0])
 
 
+async def working_station(volunteer: Volunteer, *, now: dt.datetime) -> Station | None:
+    """The station a volunteer reports supplies for now: their shift under way (check-in
+    open; as ``current_or_next_assignment`` chooses it), else a station they lead (as
+    ``led_station`` chooses it). One query, on every report the bot writes."""
+    return await _first_station(volunteer, now, ALL_SOURCES)
+
+
 async def led_station(volunteer: Volunteer, *, now: dt.datetime) -> Station | None:
     """The station a volunteer leads: as ``lead`` on a shift under way or within a day,
-    else as the station's named lead in an open campaign. Two queries at most."""
-    now = _utc(now)
-    as_lead = (
-        await Assignment.filter(
-            volunteer_id=volunteer.id,
-            role=ShiftRole.LEAD,
-            status__in=[*_EXPECTED, *_SERVED],
-            shift__status=ShiftStatus.ACTIVE,
-            shift__ends_at__gt=now,
-            shift__starts_at__lte=now + LEAD_HORIZON,
-        )
-        .select_related("shift__station")
-        .order_by("shift__starts_at", "id")
-        .first()
-    )
-    if as_lead is not None:
-        return as_lead.shift.station
-    return (
-        await Station.filter(
-            lead_id=volunteer.id, is_active=True, campaign__status=CampaignStatus.OPEN
-        )
-        .order_by("-campaign__starts_on", "id")
-        .first()
-    )
+    else as the station's named lead in an open campaign (the newest). One query."""
+    return await _first_station(volunteer, now, LEAD_SOURCES)
 
 
 async def open_check_in(volunteer: Volunteer) -> Assignment | None:

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from stations.enums import AssignmentStatus, ServiceKind, ShiftRole
+from stations.models import Assignment
 from stations.services.actor import Actor
 from stations.services.inventory import record_handout, record_receipt
 from stations.services.queries.bot import (
@@ -82,7 +83,7 @@ async def test_working_station_falls_back_in_order_one_query_each(db, clock, mon
     ]
 
 
-async def test_led_station_as_lead_or_as_named_lead(db, clock):
+async def test_led_station_as_lead_or_as_named_lead(db, clock, monkeypatch):
     shift = await make_shift()
     lead, named, volunteer = await make_volunteer(), await make_volunteer(), await make_volunteer()
     await make_assignment(shift, lead, role=ShiftRole.LEAD)
@@ -91,9 +92,26 @@ async def test_led_station_as_lead_or_as_named_lead(db, clock):
     station.lead_id = named.id
     await station.save()
 
+    statements = count_queries(monkeypatch)
+
     assert (await led_station(lead, now=clock.now())).id == station.id
     assert (await led_station(named, now=clock.now())).id == station.id
     assert await led_station(volunteer, now=clock.now()) is None
+    assert len(statements) == 3  # one each
+
+
+async def test_a_station_lead_by_name_comes_after_a_shift_they_lead(db, clock):
+    """The same precedence as the station a volunteer reports for: leading a shift under way
+    first, then the station named theirs."""
+    shift = await make_shift()
+    lead = await make_volunteer()
+    await make_assignment(shift, lead, role=ShiftRole.LEAD)
+    other = await make_station(lead_id=lead.id)
+
+    assert (await led_station(lead, now=clock.now())).id == shift.station_id
+    assert (await working_station(lead, now=clock.now())).id == shift.station_id
+    await Assignment.filter(volunteer_id=lead.id).delete()
+    assert (await led_station(lead, now=clock.now())).id == other.id
 
 
 async def test_station_duty_and_leads_in_one_query_each(db, clock, monkeypatch):
