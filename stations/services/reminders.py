@@ -130,10 +130,25 @@ async def materialise_reminders(
     started, to a volunteer reachable on Telegram. Returns how many were written.
 
     A full rescan: ``materialise_new_reminders`` does the same work for what changed."""
+    leads, now, until = _checked_window(lead_hours, horizon, now=now)
+    return await _scan(leads, now=now, until=until)
+
+
+def _checked_window(
+    lead_hours: Sequence[float], horizon: dt.timedelta, *, now: dt.datetime
+) -> tuple[tuple[float, ...], dt.datetime, dt.datetime]:
+    """The lead times, latest first, and the window (``now``, ``until``] reminders fall
+    due in, in UTC (SQLite compares stored UTC text)."""
     leads = _checked_leads(lead_hours)
     _check_horizon(horizon)
-    now = now.astimezone(dt.UTC)  # SQLite compares stored UTC text
-    until = now + horizon
+    now = now.astimezone(dt.UTC)
+    return leads, now, now + horizon
+
+
+async def _scan(
+    leads: tuple[float, ...], *, now: dt.datetime, until: dt.datetime
+) -> MaterialiseResult:
+    """Every shift in the window: the full rescan."""
     shifts = await _window_shifts(now=now, until=until, leads=leads)
     return await _materialise(shifts, leads, now=now, until=until)
 
@@ -156,10 +171,7 @@ async def materialise_new_reminders(
     after many changes.
 
     Side effects: writes reminders into the outbox; moves the job's cursor."""
-    leads = _checked_leads(lead_hours)
-    _check_horizon(horizon)
-    now = now.astimezone(dt.UTC)
-    until = now + horizon
+    leads, now, until = _checked_window(lead_hours, horizon, now=now)
     params = f"{','.join(f'{lead:g}' for lead in leads)}/{int(horizon.total_seconds())}"
     cursor = await reminder_changes.read_cursor(CURSOR)
     previous = (
@@ -247,8 +259,7 @@ async def _rescan(
     # The stamp is read before the scan: what commits during it is looked at again.
     writers_now = reminder_changes.writers_now()
     latest = await reminder_changes.latest_change()
-    shifts = await _window_shifts(now=now, until=until, leads=leads)
-    result = await _materialise(shifts, leads, now=now, until=until)
+    result = await _scan(leads, now=now, until=until)
     await reminder_changes.advance_cursor(
         cursor,
         name=CURSOR,
