@@ -21,6 +21,7 @@ from telegram import (
 
 from stations.enums import Language
 from stations.i18n import _, translate
+from stations.iterables import batched
 from stations.models import SupplyItem
 
 CALLBACK_DATA_LIMIT = 64
@@ -43,13 +44,13 @@ def callback(*parts: str | int) -> str:
 
 def item_buttons(action: str, items: Sequence[SupplyItem], language: str) -> InlineKeyboardMarkup:
     rows: list[list[InlineKeyboardButton]] = []
-    for start in range(0, len(items), ITEMS_PER_ROW):
+    for row in batched(items, ITEMS_PER_ROW):
         rows.append(
             [
                 InlineKeyboardButton(
                     item.name(language), callback_data=callback("pick", action, item.id)
                 )
-                for item in items[start : start + ITEMS_PER_ROW]
+                for item in row
             ]
         )
     rows.append(
@@ -67,9 +68,7 @@ def choice_buttons(
 ) -> InlineKeyboardMarkup:
     """``(label, callback data)`` buttons, ``per_row`` to a row."""
     buttons = [InlineKeyboardButton(label, callback_data=data) for label, data in choices]
-    return InlineKeyboardMarkup(
-        [buttons[start : start + per_row] for start in range(0, len(buttons), per_row)]
-    )
+    return InlineKeyboardMarkup(list(batched(buttons, per_row)))
 
 
 def language_buttons() -> InlineKeyboardMarkup:

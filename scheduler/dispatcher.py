@@ -116,10 +116,10 @@ class Dispatcher:
         self.plan_margin = plan_margin
         self.late_slot = late_slot
         self._plan: tuple[float, dt.datetime] | None = None
-        #: budget slots held: the next one's moment (on ``time``), how many, their spacing
+        #: budget slots held: the next one's moment (on ``time``) and how many; they are
+        #: spaced as the pacer spaces sends (``1 / rate``)
         self._slot_at = 0.0
         self._slots_held = 0
-        self._slot_interval = 1.0 / self.rate
         self.stats = DispatchStats()
         self._in_flight: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(self.concurrency)
@@ -182,7 +182,7 @@ class Dispatcher:
         if slot - now > TIME_RESOLUTION:
             await self._wait(slot - now)
             return True
-        self._slot_at += self._slot_interval
+        self._slot_at += self.pacer.limits.global_interval
         self._slots_held -= 1
         self.pacer.take(message, now)
         await self._slots.acquire()
@@ -221,7 +221,6 @@ class Dispatcher:
         slot_at = slots.first - wall + now
         if slots.count:
             self._slot_at, self._slots_held = slot_at, slots.count
-            self._slot_interval = slots.interval
         return slot_at
 
     async def _horizon(self, wall: dt.datetime) -> dt.datetime:

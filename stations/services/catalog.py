@@ -7,17 +7,16 @@ claim the same word, so ``find_item("khăn")`` has one answer when the bot parse
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
-from tortoise.signals import post_delete, post_save
 from tortoise.transactions import in_transaction
 
 from stations import clock
@@ -199,14 +198,12 @@ async def install_standard_items(*, by: Actor) -> list[SupplyItem]:
     """
     check_actor(by)
     installed: list[SupplyItem] = []
-    async with in_transaction():
+    async with _catalog_change():
         for standard in STANDARD_ITEMS:
             existing = await SupplyItem.get_or_none(code=standard.code)
             if existing is None:
                 existing = await _install(standard, by=by)
             installed.append(existing)
-    # After the commit: a copy read before it would keep the catalog as it was.
-    forget_catalog()
     return installed
 
 
@@ -266,7 +263,7 @@ async def create_item(
             default_low_stock, field="default_low_stock", maximum=LOW_STOCK_MAX
         ),
     }
-    async with in_transaction():
+    async with _catalog_change():
         if await SupplyItem.exists(code=values["code"]):
             raise Conflict(
                 _("A supply item with the code {code} already exists."),
@@ -290,7 +287,6 @@ async def create_item(
             object_id=item.id,
             data={"code": item.code},
         )
-    forget_catalog()
     return item
 
 
@@ -335,10 +331,10 @@ async def update_item(
         if not isinstance(is_active, bool):
             raise InvalidInput(_("Choose yes or no."), field="is_active")
         changes["is_active"] = is_active
-    async with in_transaction():
+    if not changes:
+        return await load_item(item, require_active=False)
+    async with _catalog_change():
         current = await load_item(item, require_active=False)
-        if not changes:
-            return current
         merged = {
             "code": current.code,
             "name_vi": current.name_vi,
@@ -357,7 +353,6 @@ async def update_item(
             object_id=current.id,
             data={"before": before, "after": {k: audit_value(v) for k, v in changes.items()}},
         )
-    forget_catalog()
     return current
 
 
@@ -499,9 +494,9 @@ def _words_of(signature: tuple[_Row, ...]) -> _Words:
 
 #: How long a process trusts its copy of the catalog. The bot reads it on every report, and
 #: reading it costs a query and a model per item; it changes a few times a campaign, by a
-#: coordinator. A change saved in this process drops the copy at once (``forget_catalog``,
-#: called by the model's save signals and after each write here commits); one saved by
-#: another replica is seen within this time. Meanwhile a report is read with the words as
+#: coordinator. A change saved in this process by the services here drops the copy at
+#: once, when it commits (``_catalog_change``); one saved by another replica, or in this
+#: process outside these services, is seen within this time. Meanwhile a report is read with the words as
 #: they were, which is harmless: the ledger re-reads each item in its transaction, so an
 #: item taken out of use is refused there, never written.
 CATALOG_TTL: Final = dt.timedelta(seconds=10)
@@ -549,21 +544,12 @@ async def catalog_index() -> CatalogIndex:
     return index
 
 
-@post_save(SupplyItem)
-async def _saved(
-    sender: type[SupplyItem],
-    instance: SupplyItem,
-    created: bool,
-    using_db: BaseDBAsyncClient | None,
-    update_fields: list[str],
-) -> None:
-    forget_catalog()
-
-
-@post_delete(SupplyItem)
-async def _deleted(
-    sender: type[SupplyItem], instance: SupplyItem, using_db: BaseDBAsyncClient | None
-) -> None:
+@contextlib.asynccontextmanager
+async def _catalog_change() -> AsyncIterator[None]:
+    """The transaction of a change to the catalog; this process's copy is dropped once it
+    committed (dropped earlier, a copy read meanwhile would keep the catalog as it was)."""
+    async with in_transaction():
+        yield
     forget_catalog()
 
 

@@ -25,7 +25,7 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, TypeVar
+from typing import Final, TypeVar
 
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
@@ -43,6 +43,7 @@ from stations.enums import (
     Source,
 )
 from stations.i18n import _
+from stations.iterables import batched
 from stations.models import (
     Assignment,
     Campaign,
@@ -74,6 +75,8 @@ from stations.text import fold
 
 DEFAULT_SEED: Final = 2027
 BATCH_SIZE: Final = 1_000
+#: Phones per ``phone__in`` read.
+PHONES_PER_QUERY: Final = 500
 
 #: Progress stages, English message ids a caller translates for its reader.
 STAGE_SETUP: Final = _("Units, campaigns and stations")
@@ -485,10 +488,7 @@ def _plan_receipts(
     the quantity every delivery of the campaign brings, by item."""
     lines: list[_LinePlan] = []
     delivered: dict[str, int] = defaultdict(int)
-    blocks = [
-        days[i : i + data.DELIVERY_EVERY_DAYS]
-        for i in range(0, len(days), data.DELIVERY_EVERY_DAYS)
-    ]
+    blocks = list(batched(days, data.DELIVERY_EVERY_DAYS))
     for station in stations:
         for item, pack in data.PACK_SIZES.items():
             for number, block in enumerate(blocks, start=1):
@@ -613,24 +613,11 @@ class _Progress:
 
 async def _bulk_create(model: type[_M], rows: Iterable[_M], progress: _Progress, stage: str) -> int:
     count = 0
-    batch: list[_M] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == BATCH_SIZE:
-            await model.bulk_create(batch)
-            count += len(batch)
-            progress.advance(stage, len(batch))
-            batch = []
-    if batch:
+    for batch in batched(rows, BATCH_SIZE):
         await model.bulk_create(batch)
         count += len(batch)
         progress.advance(stage, len(batch))
     return count
-
-
-def _chunks(values: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 async def has_campaigns() -> bool:
@@ -665,8 +652,8 @@ async def _refuse_existing(names: Sequence[str], phones: Sequence[str]) -> None:
                 field="campaign",
                 name=name,
             )
-    for chunk in _chunks(phones):
-        if await Volunteer.exists(phone__in=list(chunk)):
+    for chunk in batched(phones, PHONES_PER_QUERY):
+        if await Volunteer.exists(phone__in=chunk):
             raise Conflict(
                 _("The demo's volunteers are already in this database: it was loaded before."),
                 field="volunteers",
@@ -794,8 +781,8 @@ async def _write_volunteers(
     )
     ids: dict[str, int] = {}
     phones = [p.phone for p in people]
-    for chunk in _chunks(phones):
-        ids.update(await Volunteer.filter(phone__in=list(chunk)).values_list("phone", "id"))
+    for chunk in batched(phones, PHONES_PER_QUERY):
+        ids.update(await Volunteer.filter(phone__in=chunk).values_list("phone", "id"))
     return [ids[phone] for phone in phones]
 
 

@@ -36,6 +36,7 @@ from typing import Any, Final
 
 from tortoise.connection import connections
 from tortoise.expressions import F, Q
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from stations.enums import NotificationStatus
@@ -138,56 +139,17 @@ async def claim_due(
         "lease_until": lease_until,
         "attempts": F("attempts") + 1,
     }
-    # A chat's messages due together stay together (one replica's pacer spaces them).
-    order = ("due_at", "chat_id", "id")
-    urgent_first = (Q(due_at__lte=F("created_at")), Q(due_at__gt=F("created_at")))
     ids: list[int] = []
     if _is_postgres():
         async with in_transaction():
-            rows: list[Notification] = []
-            for kind in urgent_first:
-                if len(rows) < limit:
-                    # Whole rows, not values_list(): tortoise drops FOR UPDATE from those.
-                    rows += (
-                        await Notification.filter(due, kind)
-                        .order_by(*order)
-                        .limit(limit - len(rows))
-                        .select_for_update(skip_locked=True)
-                        .only("id", "chat_id")
-                    )
-            full = len(rows) == limit
-            if full:
-                rows += (
-                    await Notification.filter(due, chat_id=rows[-1].chat_id)
-                    .exclude(id__in=[row.id for row in rows])
-                    .order_by(*order)
-                    .limit(CHAT_REST)
-                    .select_for_update(skip_locked=True)
-                    .only("id", "chat_id")
-                )
-            ids = [row.id for row in rows]
+            # Locked as they are read: another dispatcher skips them and takes other rows.
+            rows, full = await _due_rows(due, limit=limit, lock=True)
+            ids = [row["id"] for row in rows]
             if ids:
                 await Notification.filter(id__in=ids).update(**values)
     else:
-        candidates: list[dict[str, Any]] = []
-        for kind in urgent_first:
-            if len(candidates) < limit:
-                candidates += (
-                    await Notification.filter(due, kind)
-                    .order_by(*order)
-                    .limit(limit - len(candidates))
-                    .values("id", "chat_id", "status", "lease_until")
-                )
-        full = len(candidates) == limit
-        if full:
-            candidates += (
-                await Notification.filter(due, chat_id=candidates[-1]["chat_id"])
-                .exclude(id__in=[row["id"] for row in candidates])
-                .order_by(*order)
-                .limit(CHAT_REST)
-                .values("id", "chat_id", "status", "lease_until")
-            )
-        for row in candidates:
+        rows, full = await _due_rows(due, limit=limit, lock=False)
+        for row in rows:
             # The same condition again in the UPDATE: a row someone else claimed meanwhile
             # no longer matches, and is left to them.
             still = Notification.filter(id=row["id"], status=row["status"])
@@ -197,8 +159,43 @@ async def claim_due(
                 ids.append(row["id"])
     if not ids:
         return ClaimResult([], dropped, full)
-    claimed = await Notification.filter(id__in=ids).order_by(*order)
+    claimed = await Notification.filter(id__in=ids).order_by(*_CLAIM_ORDER)
     return ClaimResult([_detached(row) for row in claimed], dropped, full)
+
+
+#: A chat's messages due together stay together (one replica's pacer spaces them).
+_CLAIM_ORDER: Final = ("due_at", "chat_id", "id")
+
+
+async def _due_rows(due: Q, *, limit: int, lock: bool) -> tuple[list[dict[str, Any]], bool]:
+    """Up to ``limit`` rows matching ``due``, urgent ones first, and, when the limit was
+    reached (``full``), up to ``CHAT_REST`` more of the last one's chat. With ``lock``
+    (PostgreSQL, in the caller's transaction) each row is locked as read and rows locked by
+    another dispatcher are skipped; without, each row comes with the ``status`` and
+    ``lease_until`` its conditional claim must find again."""
+
+    async def read(query: QuerySet[Notification], count: int) -> list[dict[str, Any]]:
+        query = query.order_by(*_CLAIM_ORDER).limit(count)
+        if not lock:
+            return await query.values("id", "chat_id", "status", "lease_until")
+        # Whole rows, not values(): tortoise drops FOR UPDATE from those.
+        locked = await query.select_for_update(skip_locked=True).only("id", "chat_id")
+        return [{"id": row.id, "chat_id": row.chat_id} for row in locked]
+
+    rows: list[dict[str, Any]] = []
+    # Urgent first (due the moment they were written), then the rest.
+    for kind in (Q(due_at__lte=F("created_at")), Q(due_at__gt=F("created_at"))):
+        if len(rows) < limit:
+            rows += await read(Notification.filter(due, kind), limit - len(rows))
+    full = len(rows) == limit
+    if full:
+        rows += await read(
+            Notification.filter(due, chat_id=rows[-1]["chat_id"]).exclude(
+                id__in=[row["id"] for row in rows]
+            ),
+            CHAT_REST,
+        )
+    return rows, full
 
 
 async def unsent_by_minute(*, until: dt.datetime) -> list[tuple[dt.datetime, int]]:

@@ -45,6 +45,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from stations.enums import AssignmentStatus
+from stations.iterables import batched
 from stations.models import Assignment, Campaign, JobCursor, Shift, Station, Volunteer
 
 #: More changed rows than this in one run (a roster import, a bulk load): a full rescan
@@ -180,17 +181,17 @@ async def touched_by(
     alter."""
     window = Q(starts_at__gt=starts_after, starts_at__lte=starts_until)
     shift_ids = set(changes.shift_ids)
-    for chunk in _chunks(changes.station_ids):
+    for chunk in batched(sorted(changes.station_ids), ID_CHUNK):
         shift_ids.update(
             row[0] for row in await Shift.filter(window, station_id__in=chunk).values_list("id")
         )
-    for chunk in _chunks(changes.campaign_ids):
+    for chunk in batched(sorted(changes.campaign_ids), ID_CHUNK):
         shift_ids.update(
             row[0]
             for row in await Shift.filter(window, station__campaign_id__in=chunk).values_list("id")
         )
     assignments = dict(changes.assignments)
-    for chunk in _chunks(changes.volunteer_ids):
+    for chunk in batched(sorted(changes.volunteer_ids), ID_CHUNK):
         assignments.update(
             (row[0], row[1])
             for row in await Assignment.filter(
@@ -201,12 +202,6 @@ async def touched_by(
             ).values_list("id", "shift_id")
         )
     return Touched(shift_ids, assignments)
-
-
-def _chunks(ids: set[int]) -> Iterable[list[int]]:
-    ordered = sorted(ids)
-    for start in range(0, len(ordered), ID_CHUNK):
-        yield ordered[start : start + ID_CHUNK]
 
 
 async def read_cursor(name: str) -> JobCursor | None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -38,6 +38,7 @@ from stations.enums import (
 )
 from stations.formatting import format_window
 from stations.i18n import N_, _, normalize_language, translate, translate_plural
+from stations.iterables import batched
 from stations.models import Assignment, JobCursor, Notification, Shift, Volunteer
 from stations.services import reminder_changes
 from stations.services.assignments import role_label
@@ -129,10 +130,25 @@ async def materialise_reminders(
     started, to a volunteer reachable on Telegram. Returns how many were written.
 
     A full rescan: ``materialise_new_reminders`` does the same work for what changed."""
+    leads, now, until = _checked_window(lead_hours, horizon, now=now)
+    return await _scan(leads, now=now, until=until)
+
+
+def _checked_window(
+    lead_hours: Sequence[float], horizon: dt.timedelta, *, now: dt.datetime
+) -> tuple[tuple[float, ...], dt.datetime, dt.datetime]:
+    """The lead times, latest first, and the window (``now``, ``until``] reminders fall
+    due in, in UTC (SQLite compares stored UTC text)."""
     leads = _checked_leads(lead_hours)
     _check_horizon(horizon)
-    now = now.astimezone(dt.UTC)  # SQLite compares stored UTC text
-    until = now + horizon
+    now = now.astimezone(dt.UTC)
+    return leads, now, now + horizon
+
+
+async def _scan(
+    leads: tuple[float, ...], *, now: dt.datetime, until: dt.datetime
+) -> MaterialiseResult:
+    """Every shift in the window: the full rescan."""
     shifts = await _window_shifts(now=now, until=until, leads=leads)
     return await _materialise(shifts, leads, now=now, until=until)
 
@@ -155,10 +171,7 @@ async def materialise_new_reminders(
     after many changes.
 
     Side effects: writes reminders into the outbox; moves the job's cursor."""
-    leads = _checked_leads(lead_hours)
-    _check_horizon(horizon)
-    now = now.astimezone(dt.UTC)
-    until = now + horizon
+    leads, now, until = _checked_window(lead_hours, horizon, now=now)
     params = f"{','.join(f'{lead:g}' for lead in leads)}/{int(horizon.total_seconds())}"
     cursor = await reminder_changes.read_cursor(CURSOR)
     previous = (
@@ -204,7 +217,7 @@ async def _look_again(
         changes, starts_after=now, starts_until=until + dt.timedelta(hours=max(leads))
     )
     whole: dict[int, dict[str, Any]] = {}
-    for chunk in _pages(touched.shift_ids):
+    for chunk in batched(sorted(touched.shift_ids), SHIFTS_PER_PAGE):
         whole.update(await _window_shifts(Q(id__in=chunk), now=now, until=until, leads=leads))
     if covered_until < until:
         # Shifts one of whose reminder moments entered (covered_until, until] since then.
@@ -223,7 +236,7 @@ async def _look_again(
     # on its shift are not read.
     single = {a: s for a, s in touched.assignments.items() if s not in whole}
     theirs: dict[int, dict[str, Any]] = {}
-    for chunk in _pages(set(single.values())):
+    for chunk in batched(sorted(set(single.values())), SHIFTS_PER_PAGE):
         theirs.update(await _window_shifts(Q(id__in=chunk), now=now, until=until, leads=leads))
     first = await _materialise(whole, leads, now=now, until=until)
     second = await _materialise(theirs, leads, now=now, until=until, only=set(single))
@@ -231,12 +244,6 @@ async def _look_again(
         assignments=first.assignments + second.assignments,
         created=first.created + second.created,
     )
-
-
-def _pages(ids: set[int]) -> Iterable[list[int]]:
-    ordered = sorted(ids)
-    for start in range(0, len(ordered), SHIFTS_PER_PAGE):
-        yield ordered[start : start + SHIFTS_PER_PAGE]
 
 
 async def _rescan(
@@ -252,8 +259,7 @@ async def _rescan(
     # The stamp is read before the scan: what commits during it is looked at again.
     writers_now = reminder_changes.writers_now()
     latest = await reminder_changes.latest_change()
-    shifts = await _window_shifts(now=now, until=until, leads=leads)
-    result = await _materialise(shifts, leads, now=now, until=until)
+    result = await _scan(leads, now=now, until=until)
     await reminder_changes.advance_cursor(
         cursor,
         name=CURSOR,
@@ -310,9 +316,9 @@ async def _materialise(
     # Shifts first, then their assignments and volunteers by id: simple indexed reads
     # (a single five-table join is at the planner's mercy on a large, fresh table).
     pages = (
-        (Q(shift_id__in=page) for page in _pages(set(shifts)))
+        (Q(shift_id__in=page) for page in batched(sorted(shifts), SHIFTS_PER_PAGE))
         if only is None
-        else (Q(id__in=page) for page in _pages(only))
+        else (Q(id__in=page) for page in batched(sorted(only), SHIFTS_PER_PAGE))
     )
     reachable: dict[int, tuple[int, Language] | None] = {}
     looked_at = created = 0
@@ -355,8 +361,8 @@ async def _materialise(
                 )
             )
         looked_at += len(page)
-        for chunk in range(0, len(page), CHUNK):
-            created += await _write_page(page[chunk : chunk + CHUNK], leads, now=now, until=until)
+        for part in batched(page, CHUNK):
+            created += await _write_page(part, leads, now=now, until=until)
     return MaterialiseResult(assignments=looked_at, created=created)
 
 
@@ -391,12 +397,12 @@ async def _write_page(
     ]
     written = 0
     async with in_transaction() as connection:
-        for start in range(0, len(new), INSERT_BATCH):
+        for batch in batched(new, INSERT_BATCH):
             # Another scheduler may write the same keys at the same moment: the unique key
             # keeps one row, the loser skips it, and only rows really written are counted.
             inserted = await insert_rows(
                 connection,
-                new[start : start + INSERT_BATCH],
+                batch,
                 returning=("id",),
                 skip_conflicts=True,
             )

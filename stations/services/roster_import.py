@@ -36,6 +36,7 @@ from tortoise.transactions import in_transaction
 
 from stations.enums import Force, Language
 from stations.i18n import _, translate
+from stations.iterables import batched
 from stations.models import Unit, Volunteer
 from stations.services.actor import Actor
 from stations.services.audit import AuditEntry, record_event, record_events
@@ -736,11 +737,6 @@ def names_differ(known: str, row: str) -> bool:
     return fold(known) != fold(row)
 
 
-def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 #: The fields a roster row may change, as the audit trail names them.
 _AUDITED_FIELDS = ("full_name", "unit_id", "organisation", "force", "skills")
 _UPDATED_COLUMNS = [
@@ -841,7 +837,7 @@ async def import_parsed_roster(
     try:
         async with in_transaction() as connection:
             existing: dict[str, Volunteer] = {}
-            for phones in _chunks([row.phone for row in preview.rows], BATCH_SIZE):
+            for phones in batched([row.phone for row in preview.rows], BATCH_SIZE):
                 for volunteer in await Volunteer.filter(phone__in=phones):
                     existing[volunteer.phone] = volunteer
             outside = [
@@ -857,10 +853,10 @@ async def import_parsed_roster(
                 raise RosterOutsideScope(outside)
             # Batch by batch, each written before the next is built: building 20,000
             # models in one go would hold the event loop for a second.
-            for start in range(0, len(preview.rows), BATCH_SIZE):
+            for rows in batched(preview.rows, BATCH_SIZE):
                 new_batch: list[Volunteer] = []
                 changed_batch: list[Volunteer] = []
-                for row in preview.rows[start : start + BATCH_SIZE]:
+                for row in rows:
                     unit_id = unit_by_code.get(row.unit_code) if row.unit_code else None
                     known = existing.get(row.phone)
                     if known is None:
@@ -898,8 +894,8 @@ async def import_parsed_roster(
                     await Volunteer.bulk_update(changed_batch, fields=_UPDATED_COLUMNS)
                 created += len(new_batch)
                 updated += len(changed_batch)
-            for start in range(0, len(changes), BATCH_SIZE):
-                await record_events(by, changes[start : start + BATCH_SIZE], connection=connection)
+            for entries in batched(changes, BATCH_SIZE):
+                await record_events(by, entries, connection=connection)
             await record_event(
                 by,
                 "volunteers.imported",

@@ -7,7 +7,7 @@ Each function runs a fixed number of queries, however many volunteers or shifts 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tortoise.queryset import QuerySet
@@ -15,6 +15,7 @@ from tortoise.queryset import QuerySet
 from stations import clock
 from stations.enums import AssignmentStatus
 from stations.i18n import _
+from stations.iterables import batched
 from stations.models import Assignment, Unit, Volunteer
 from stations.services.errors import NotFound
 from stations.services.queries.volunteers import matching_volunteers
@@ -148,16 +149,11 @@ class RosterPlan:
     outside_scope: list[int]
 
 
-def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 async def roster_plan(rows: Sequence[RosterRow], *, unit_ids: frozenset[int] | None) -> RosterPlan:
     """Which rows create a volunteer, which update one (matched by phone, as the import
     does), which would rename another person (a name conflict), and which fall outside ``unit_ids`` (None: province-wide, nothing does)."""
     known: dict[str, Volunteer] = {}
-    for phones in _chunks([row.phone for row in rows], BATCH_SIZE):
+    for phones in batched([row.phone for row in rows], BATCH_SIZE):
         for found in await Volunteer.filter(phone__in=list(phones)):
             known[found.phone] = found
     unit_by_code: dict[str, int] = {}

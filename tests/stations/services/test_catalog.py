@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
+import asyncpg
 import pytest
 from tortoise.connection import connections
 
@@ -361,12 +363,36 @@ async def test_a_rename_in_this_process_is_seen_by_the_next_read(db, clock):
     assert (index.find("h2o").name_vi, index.items[0].name_vi) == ("Nước khoáng", "Nước khoáng")
 
 
-async def test_an_item_saved_outside_the_services_is_seen_by_the_next_read(db, clock):
-    await catalog_index()
+async def test_a_copy_read_while_a_change_commits_is_dropped_once_it_committed(db, clock):
+    if not db.is_postgres:
+        pytest.skip("a read beside another connection's open transaction: PostgreSQL")
+    await make_item("water")
+    other = await asyncpg.connect(db.url.replace("postgres://", "postgresql://", 1))
+    try:
+        holding = other.transaction()
+        await holding.start()
+        # The change writes its item, then waits at its audit line, not yet committed.
+        await other.execute('LOCK TABLE "audit_event" IN EXCLUSIVE MODE')
+        creating = asyncio.create_task(create_item(**raincoat(), by=SYSTEM))
+        for _ in range(1000):
+            if await other.fetchval(_WAITING_FOR_A_LOCK):
+                break
+            await asyncio.sleep(0.01)
+        during = (await catalog_index()).find("ao mua")
+        await holding.rollback()
+        await creating
+    finally:
+        await other.close()
 
-    await make_item("towel")
+    after = (await catalog_index()).find("ao mua")
 
-    assert (await catalog_index()).find("khan").code == "towel"
+    assert (during, after.code) == (None, "raincoat")
+
+
+_WAITING_FOR_A_LOCK = (
+    "SELECT count(*) FROM pg_stat_activity"
+    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+)
 
 
 async def test_a_change_by_another_process_is_seen_once_the_copy_is_too_old(db, clock):

@@ -9,6 +9,7 @@ import pytest
 
 from stations.models import SendBudget
 from stations.services.send_budget import Slots, take_send_slots
+from tests.sql import count_statements
 
 pytestmark = pytest.mark.integration
 
@@ -57,3 +58,24 @@ async def test_slots_nobody_took_are_not_saved_up_for_a_burst(db):
     slots = await take_send_slots(now=T0 + 60, rate=30.0, wanted=6)
 
     assert (slots.first, slots.count) == (T0 + 60, 6)
+
+
+async def test_a_take_is_one_statement_on_postgresql_and_a_read_and_an_update_on_sqlite(
+    db, monkeypatch
+):
+    await take_send_slots(now=T0, rate=30.0, wanted=3)
+    statements = count_statements(monkeypatch)
+
+    slots = await take_send_slots(now=T0, rate=30.0, wanted=3)
+
+    assert (slots.first, slots.count) == (pytest.approx(T0 + 0.1, abs=1e-6), 3)
+    assert len(statements) == (1 if db.is_postgres else 2)
+
+
+async def test_a_take_with_no_slot_in_reach_leaves_the_budget_as_it_was(db):
+    await take_send_slots(now=T0, rate=10.0, wanted=11, reserve_ahead=1.0)
+
+    full = await take_send_slots(now=T0, rate=10.0, wanted=1, reserve_ahead=1.0)
+
+    assert (full.count, full.first) == (0, pytest.approx(T0 + 0.1, abs=1e-6))
+    assert (await SendBudget.get(name="telegram")).next_free == pytest.approx(T0 + 1.1, abs=1e-6)
