@@ -248,3 +248,64 @@ async def test_funds_migration_freezes_receipt_costs_and_reads_forces_from_units
     assert result.stdout.strip() == (
         "[('receipt', 4000), ('handout', None)] ['youth_union', 'other']"
     )
+
+
+DAILY_FIGURES_SCRIPT = """
+import asyncio, datetime as dt, sys
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate
+from stations import clock, db
+from stations.enums import AssignmentStatus, MovementKind, ServiceKind, Source
+from stations.models import ServiceRecord, StaleStationDay, StationDayFigures
+from stations.services import inventory
+from stations.services.actor import Actor
+from stations.services.daily_figures import refresh_daily_figures
+from tests.factories import make_assignment, make_item, make_shift, make_station, vn
+
+async def main(url):
+    config = db.tortoise_config(url)
+    await migrate(config=config, target="stations.0017_report_indexes")
+    await Tortoise.close_connections()
+    await db.init_db(url)
+    # Written before the triggers exist: the migration must find these days itself.
+    station = await make_station()
+    await make_assignment(await make_shift(station), status=AssignmentStatus.CHECKED_OUT,
+                          worked_minutes=240)
+    item = await make_item("water")
+    by = Actor.system("test")
+    await inventory.record_movement(MovementKind.RECEIPT, station, item, 100, by=by,
+                                    occurred_at=vn(2027, 2, 1, 8), outside_reason="early")
+    await inventory.record_movement(MovementKind.HANDOUT, station, item, 30, by=by,
+                                    occurred_at=vn(2027, 2, 2, 9))
+    await ServiceRecord.create(station=station, kind=ServiceKind.FIRST_AID, quantity=2,
+                               source=Source.WEB, occurred_at=vn(2027, 2, 3, 10),
+                               recorded_at=vn(2027, 2, 3, 10))
+    await db.close_db()
+    await db.migrate(url)
+    await db.init_db(url)
+    stale = await StaleStationDay.all().count()
+    await refresh_daily_figures()
+    rows = await StationDayFigures.all().order_by("day").values_list(
+        "day", "received", "water", "first_aid", "turns_other", "minutes_other", "cost_vnd")
+    print(stale, [tuple(str(v) for v in row) for row in rows])
+    await db.close_db()
+
+with clock.use_clock(clock.FrozenClock(vn(2027, 2, 5, 12))):
+    asyncio.run(main(sys.argv[1]))
+"""
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_daily_figures_migration_marks_the_days_already_written(tmp_path, backend):
+    result = await _run_on_a_fresh_database(
+        DAILY_FIGURES_SCRIPT, backend, tmp_path / "figures.sqlite3"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "3 " + str(
+        [
+            ("2027-02-01", "1", "0", "0", "0", "0", "400000"),
+            ("2027-02-02", "0", "30", "0", "1", "240", "0"),
+            ("2027-02-03", "0", "0", "2", "0", "0", "0"),
+        ]
+    )
