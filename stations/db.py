@@ -108,8 +108,11 @@ def _pooled(url: str) -> str:
 
 #: PostgreSQL's JIT compiles a statement whose estimated cost passes ``jit_above_cost``;
 #: for the report's one summing statement that took 0.5 s of server CPU to save a few ms.
-#: Our statements are short: none is worth compiling.
-POSTGRES_SETTINGS = {"jit": "off"}
+#: Our statements are short: none is worth compiling. No transaction of ours waits between
+#: its statements for anything but the database, so one left idle for minutes is a leak (a
+#: task lost half-way): PostgreSQL ends it, and the locks it held, rather than let every
+#: writer of those rows queue behind it.
+POSTGRES_SETTINGS = {"jit": "off", "idle_in_transaction_session_timeout": "5min"}
 
 
 async def _keep_session(connection: Any) -> None:

@@ -119,6 +119,16 @@ async def test_postgres_connections_run_without_jit(db):
     assert rows[0]["jit"] == "off"
 
 
+async def test_postgres_ends_a_transaction_left_idle_for_minutes(db):
+    if not db.is_postgres:
+        pytest.skip("a PostgreSQL session setting")
+    client = connections.get("default")
+
+    _count, rows = await client.execute_query("SHOW idle_in_transaction_session_timeout")
+
+    assert rows[0]["idle_in_transaction_session_timeout"] == "5min"
+
+
 async def test_migration_lock_connects_with_pool_options_in_the_url(db):
     if not db.is_postgres:
         pytest.skip("the advisory lock is PostgreSQL's")

@@ -86,14 +86,14 @@ async def campaign_list(request: Request) -> Response:
 
 
 async def _together(*reads: Coroutine[Any, Any, Any]) -> list[Any]:
-    """Await ``reads`` at once; the first to fail cancels the others and is raised as it is
-    (a 404 stays a 404, not a group of errors)."""
-    try:
-        async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(read) for read in reads]
-    except ExceptionGroup as failed:
-        raise failed.exceptions[0] from None
-    return [task.result() for task in tasks]
+    """Await ``reads`` at once and give their results in order; the first that failed is
+    raised as it is (a 404 stays a 404), once every read has ended: none is cancelled
+    half-way through its statements."""
+    results = await asyncio.gather(*reads, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return results
 
 
 @page()
