@@ -10,8 +10,10 @@ yet (reminders and check-in need it), the first few named and all counted.
 A nationwide campaign has a thousand stations and 36,000 shifts: every statement selects
 them by their campaign in SQL (never a list of their ids, which passed PostgreSQL's limit
 of 32,767 parameters), the figures are summed in SQL, and only one page of stations is
-loaded. Nine statements however many stations: the figures, the page's ids, its stations,
-their planned stock, receipts and items, and the unlinked volunteers (named, counted).
+loaded. Eight statements however many stations: the figures, the page's ids, its stations,
+their planned stock, receipts and items, the unlinked volunteers' first ids with their
+count, and those volunteers. The figures are written by hand because the per-role needs
+live in a JSON column, read with each dialect's own JSON operator.
 """
 
 from __future__ import annotations
@@ -23,14 +25,13 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Final
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import connections
-from tortoise.expressions import Subquery
 from tortoise.functions import Sum
 
 from stations import clock
-from stations.enums import ACTIVE_ASSIGNMENT_STATUSES, MovementKind, ShiftStatus
+from stations.enums import ACTIVE_ASSIGNMENT_STATUSES, MovementKind, ShiftRole, ShiftStatus
 from stations.models import (
-    Assignment,
     Campaign,
     DailyStockTally,
     PlannedStock,
@@ -40,7 +41,6 @@ from stations.models import (
 )
 from stations.services.campaign_phases import days_to_go
 from stations.services.errors import InvalidInput
-from stations.services.queries.unit_figures import _Query, _shifts_sql, _stations
 from stations.services.queries.unit_overview import PAGE_PAST_THE_END
 
 #: How many unlinked volunteers the page names; the rest are counted.
@@ -101,50 +101,145 @@ class CampaignReadiness:
         return self.station_count - self.ready_stations
 
 
-def _per_station_sql(query: _Query, where: str) -> str:
-    """A row per active station of the campaign in scope (``where``, on ``s``): its code,
-    active shifts, shifts short of people, planned items whose receipts are short, and
-    whether it is ready."""
-    shifts = _shifts_sql(query, where, None, "station_id")
-    missing = (
-        'SELECT p."station_id", COUNT(*) AS missing FROM "planned_stock" p'
-        ' JOIN "station" s ON s."id" = p."station_id"'
-        ' LEFT JOIN (SELECT t."station_id", t."item_id", SUM(t."quantity") AS received'
+class _Sql:
+    """Parameters collected in order, each with a numbered marker (``$1`` on PostgreSQL,
+    ``?1`` on SQLite), so the campaign's condition can be repeated in every part."""
+
+    def __init__(self, connection: BaseDBAsyncClient) -> None:
+        self.connection = connection
+        self.dialect = connection.capabilities.dialect
+        self.values: list[Any] = []
+
+    def param(self, value: Any) -> str:
+        self.values.append(value)
+        number = len(self.values)
+        return f"${number}" if self.dialect == "postgres" else f"?{number}"
+
+    async def rows(self, sql: str) -> list[dict[str, Any]]:
+        return await self.connection.execute_query_dict(sql, self.values)
+
+
+def _quoted(values: Collection[str]) -> str:
+    """Our own enum values as SQL literals (never a reader's input)."""
+    return ", ".join(f"'{value}'" for value in sorted(values))
+
+
+def _need(dialect: str, role: ShiftRole) -> str:
+    """People the shift ``sh`` needs in ``role``: a whole number ≥ 0 from the JSON column."""
+    if dialect == "postgres":
+        raw = f"COALESCE((sh.\"needs\"->>'{role.value}')::int, 0)"
+    else:
+        raw = f"COALESCE(CAST(json_extract(sh.\"needs\", '$.{role.value}') AS INTEGER), 0)"
+    return f"CASE WHEN {raw} > 0 THEN {raw} ELSE 0 END"
+
+
+def _stations(sql: _Sql, campaign_id: int, unit_ids: Collection[int] | None) -> str:
+    """The WHERE of the campaign's active stations ``s`` in ``unit_ids`` (None: all)."""
+    where = f's."campaign_id" = {sql.param(campaign_id)} AND s."is_active" = {sql.param(True)}'
+    if unit_ids is not None:
+        where += f' AND s."unit_id" IN ({", ".join(sql.param(u) for u in sorted(unit_ids) or [0])})'
+    return where
+
+
+def _unlinked_sql(sql: _Sql, campaign_id: int, unit_ids: Collection[int] | None) -> str:
+    """The first ``NAMED_VOLUNTEERS`` volunteers by name who have not linked Telegram and
+    are on an active shift of the stations, each once, with how many there are in all.
+
+    Joined from the stations down, with "not linked" judged after grouping: given
+    ``volunteer.id IN (…)`` or a ``telegram_user_id IS NULL`` to start from, PostgreSQL,
+    before a fresh campaign's statistics, looped over every station for each volunteer
+    (seconds at a thousand stations)."""
+    return (
+        'SELECT a."volunteer_id" AS "id", COUNT(*) OVER () AS total FROM "station" s'
+        ' JOIN "shift" sh ON sh."station_id" = s."id" JOIN "assignment" a ON a."shift_id" = sh."id"'
+        ' JOIN "volunteer" v ON v."id" = a."volunteer_id"'
+        f" WHERE {_stations(sql, campaign_id, unit_ids)}"
+        f" AND sh.\"status\" = '{ShiftStatus.ACTIVE.value}'"
+        f' AND a."status" IN ({_quoted(ACTIVE_ASSIGNMENT_STATUSES)})'
+        ' GROUP BY a."volunteer_id", v."search_name"'
+        ' HAVING MAX(CASE WHEN v."telegram_user_id" IS NULL THEN 1 ELSE 0 END) = 1'
+        f' ORDER BY v."search_name", a."volunteer_id" LIMIT {sql.param(NAMED_VOLUNTEERS)}'
+    )
+
+
+def _per_station_sql(sql: _Sql, campaign_id: int, unit_ids: Collection[int] | None) -> str:
+    """A row per active station of the campaign in ``unit_ids``: its code, active shifts,
+    shifts short of people in some role, planned items whose receipts are short, and
+    whether it is ready.
+
+    Each part adds rows to one ``UNION ALL`` summed per station (and per shift, per item),
+    never a grouped subquery joined back to the stations: PostgreSQL, misjudging a fresh
+    campaign's size before its statistics are gathered, rescanned such a subquery once per
+    station (seconds at a thousand stations)."""
+    where = _stations(sql, campaign_id, unit_ids)
+    active = f"sh.\"status\" = '{ShiftStatus.ACTIVE.value}'"
+    roles = list(ShiftRole)
+    needs = ", ".join(f'{_need(sql.dialect, role)} AS "n_{role.value}"' for role in roles)
+    no_needs = ", ".join(f'0 AS "n_{role.value}"' for role in roles)
+    no_people = ", ".join(f'0 AS "f_{role.value}"' for role in roles)
+    people = ", ".join(
+        f'CASE WHEN a."role" = \'{role.value}\' THEN 1 ELSE 0 END AS "f_{role.value}"'
+        for role in roles
+    )
+    sums = ", ".join(
+        f'SUM(u."n_{role.value}") AS "n_{role.value}", SUM(u."f_{role.value}") AS "f_{role.value}"'
+        for role in roles
+    )
+    short = " OR ".join(f'f."f_{role.value}" < f."n_{role.value}"' for role in roles)
+    shifts = (
+        f'SELECT f."station_id", 1 AS shift, CASE WHEN {short} THEN 1 ELSE 0 END AS short'
+        f' FROM (SELECT u."shift_id", u."station_id", {sums} FROM ('
+        f'SELECT sh."id" AS "shift_id", sh."station_id", {needs}, {no_people}'
+        ' FROM "shift" sh JOIN "station" s ON s."id" = sh."station_id"'
+        f" WHERE {where} AND {active}"
+        f' UNION ALL SELECT a."shift_id", sh."station_id", {no_needs}, {people}'
+        ' FROM "assignment" a JOIN "shift" sh ON sh."id" = a."shift_id"'
+        ' JOIN "station" s ON s."id" = sh."station_id"'
+        f" WHERE {where} AND {active}"
+        f' AND a."status" IN ({_quoted(ACTIVE_ASSIGNMENT_STATUSES)})'
+        ') u GROUP BY u."shift_id", u."station_id") f'
+    )
+    supplies = (
+        'SELECT v."station_id", CASE WHEN SUM(v.planned) > SUM(v.received) THEN 1 ELSE 0 END'
+        " AS missing FROM ("
+        'SELECT p."station_id", p."item_id", p."quantity" AS planned, 0 AS received'
+        ' FROM "planned_stock" p JOIN "station" s ON s."id" = p."station_id"'
+        f" WHERE {where}"
+        ' UNION ALL SELECT t."station_id", t."item_id", 0, t."quantity"'
         ' FROM "daily_stock_tally" t JOIN "station" s ON s."id" = t."station_id"'
         f" WHERE {where} AND t.\"kind\" = '{MovementKind.RECEIPT.value}'"
-        ' GROUP BY t."station_id", t."item_id") r'
-        ' ON r."station_id" = p."station_id" AND r."item_id" = p."item_id"'
-        f' WHERE {where} AND p."quantity" > COALESCE(r."received", 0)'
-        ' GROUP BY p."station_id"'
+        ') v GROUP BY v."station_id", v."item_id"'
     )
     return (
-        'SELECT s."id", s."code", COALESCE(h."shifts", 0) AS shifts,'
-        ' COALESCE(h."short", 0) AS short, COALESCE(m."missing", 0) AS missing,'
-        ' CASE WHEN COALESCE(h."shifts", 0) > 0 AND COALESCE(h."short", 0) = 0'
-        ' AND COALESCE(m."missing", 0) = 0 THEN 1 ELSE 0 END AS ready'
-        f' FROM "station" s LEFT JOIN ({shifts}) h ON h."key" = s."id"'
-        f' LEFT JOIN ({missing}) m ON m."station_id" = s."id" WHERE {where}'
+        'SELECT x."station_id" AS "id", MAX(x."code") AS "code", SUM(x.shift) AS shifts,'
+        " SUM(x.short) AS short, SUM(x.missing) AS missing,"
+        " CASE WHEN SUM(x.shift) > 0 AND SUM(x.short) = 0 AND SUM(x.missing) = 0"
+        " THEN 1 ELSE 0 END AS ready FROM ("
+        f'SELECT s."id" AS "station_id", s."code", 0 AS shift, 0 AS short, 0 AS missing'
+        f' FROM "station" s WHERE {where}'
+        f' UNION ALL SELECT h."station_id", NULL, h.shift, h.short, 0 FROM ({shifts}) h'
+        f' UNION ALL SELECT m."station_id", NULL, 0, 0, m.missing FROM ({supplies}) m'
+        ') x GROUP BY x."station_id"'
     )
 
 
 async def _rows(campaign_id: int, unit_ids: Collection[int] | None, build: Any) -> list[Any]:
-    query = _Query(connections.get("default"))
-    where = _stations(query, campaign_id, unit_ids)
-    return await query.rows(build(query, _per_station_sql(query, where)))
+    sql = _Sql(connections.get("default"))
+    return await sql.rows(build(sql, _per_station_sql(sql, campaign_id, unit_ids)))
 
 
-def _figures_sql(_query: _Query, per_station: str) -> str:
+def _figures_sql(_sql: _Sql, per_station: str) -> str:
     return (
-        "SELECT COUNT(*) AS stations, SUM(x.ready) AS ready,"
-        " SUM(CASE WHEN x.shifts = 0 THEN 1 ELSE 0 END) AS without_shifts,"
-        f" SUM(x.short) AS short, SUM(x.missing) AS missing FROM ({per_station}) x"
+        "SELECT COUNT(*) AS stations, SUM(y.ready) AS ready,"
+        " SUM(CASE WHEN y.shifts = 0 THEN 1 ELSE 0 END) AS without_shifts,"
+        f" SUM(y.short) AS short, SUM(y.missing) AS missing FROM ({per_station}) y"
     )
 
 
-def _page_sql(query: _Query, per_station: str, offset: int, limit: int) -> str:
+def _page_sql(sql: _Sql, per_station: str, offset: int, limit: int) -> str:
     return (
-        f'SELECT x."id", x.shifts, x.short FROM ({per_station}) x WHERE x.ready = 0'
-        f' ORDER BY x."code", x."id" LIMIT {query.param(limit)} OFFSET {query.param(offset)}'
+        f'SELECT y."id", y.shifts, y.short FROM ({per_station}) y WHERE y.ready = 0'
+        f' ORDER BY y."code", y."id" LIMIT {sql.param(limit)} OFFSET {sql.param(offset)}'
     )
 
 
@@ -217,22 +312,13 @@ async def campaign_readiness(
             for row in rows
         ]
 
-    on_shifts = Assignment.filter(
-        status__in=ACTIVE_ASSIGNMENT_STATUSES,
-        shift__status=ShiftStatus.ACTIVE,
-        shift__station__campaign_id=campaign.id,
-        shift__station__is_active=True,
-    )
-    if scope is not None:
-        on_shifts = on_shifts.filter(shift__station__unit_id__in=scope or [0])
-    # A subquery rather than DISTINCT over a join: PostgreSQL refuses DISTINCT with an
-    # ORDER BY on columns it does not select.
-    unlinked = Volunteer.filter(
-        id__in=Subquery(on_shifts.values("volunteer_id")), telegram_user_id__isnull=True
-    )
-    # Named: the first few; counted: all (a country has tens of thousands, never loaded).
-    named = await unlinked.order_by("search_name", "id").limit(NAMED_VOLUNTEERS)
-    unlinked_count = await unlinked.count()
+    sql = _Sql(connections.get("default"))
+    unlinked = await sql.rows(_unlinked_sql(sql, campaign.id, scope))
+    unlinked_count = _int(unlinked[0]["total"]) if unlinked else 0
+    named: list[Volunteer] = []
+    if unlinked:
+        by_id = {v.id: v for v in await Volunteer.filter(id__in=[int(r["id"]) for r in unlinked])}
+        named = [by_id[int(row["id"])] for row in unlinked]
 
     return CampaignReadiness(
         campaign=campaign,

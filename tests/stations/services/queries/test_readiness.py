@@ -34,9 +34,11 @@ PARAMETER = re.compile(r"\$\d+|\?")
 BEFORE_START = vn(2026, 12, 7, 9)  # the factories' campaign runs 30/01–11/02/2027
 
 
-async def _filled_shift(station, **overrides):
+async def _filled_shift(station, volunteer=None, **overrides):
     shift = await make_shift(station, needs={ShiftRole.VOLUNTEER.value: 1}, **overrides)
-    await make_assignment(shift, await make_volunteer(), status=AssignmentStatus.CONFIRMED)
+    await make_assignment(
+        shift, volunteer or await make_volunteer(), status=AssignmentStatus.CONFIRMED
+    )
     return shift
 
 
@@ -47,17 +49,21 @@ async def _small_campaign():
     mine, theirs = await make_unit(), await make_unit()
     campaign = await make_campaign()
     ready = await make_station(campaign, unit=mine, code="A")
-    await _filled_shift(ready)
+    twice = await make_volunteer(full_name="Bùi Văn Hai Ca")
+    await _filled_shift(ready, twice)
     await make_shift(ready, status=ShiftStatus.CANCELLED, needs={ShiftRole.VOLUNTEER.value: 5})
     await set_planned_stock(ready, water, 100, by=SYSTEM)
     await record_receipt(ready, water, 60, by=SYSTEM)
     await record_receipt(ready, water, 40, by=SYSTEM)
     await make_station(campaign, unit=mine, code="B")
     short = await make_station(campaign, unit=mine, code="C")
-    await _filled_shift(short)
-    await make_shift(short, needs={ShiftRole.VOLUNTEER.value: 2})
+    await _filled_shift(short, await make_volunteer(full_name="Trần Thị Ánh"))
+    second = await make_shift(
+        short, starts_at=vn(2027, 2, 3, 6), ends_at=vn(2027, 2, 3, 10), needs={"volunteer": 2}
+    )
+    await make_assignment(second, twice)
     waiting = await make_station(campaign, unit=mine, code="D")
-    await _filled_shift(waiting)
+    await _filled_shift(waiting, await make_volunteer(telegram_user_id=777, full_name="An Đã"))
     await set_planned_stock(waiting, water, 100, by=SYSTEM)
     await record_receipt(waiting, water, 30, by=SYSTEM)
     await make_station(campaign, unit=mine, code="E", is_active=False)
@@ -95,7 +101,12 @@ async def test_readiness_counts_every_station_and_lists_those_not_ready(db, cloc
     )
     assert readiness.not_ready[0].station.unit.id == mine.id
     assert (readiness.page, readiness.page_count, readiness.days_to_go) == (1, 1, 54)
-    assert readiness.unlinked_count == 3
+    # on two shifts, named once; the linked volunteer of D neither named nor counted
+    assert [v.full_name for v in readiness.unlinked_volunteers] == [
+        "Bùi Văn Hai Ca",
+        "Trần Thị Ánh",
+    ]
+    assert readiness.unlinked_count == 2
 
 
 async def test_readiness_of_a_province_wide_reader_counts_every_units_stations(db, clock):
@@ -184,7 +195,7 @@ async def test_readiness_costs_the_same_statements_for_3_or_300_stations(db, clo
     assert [st.station.code for st in many.not_ready[:3]] == ["S000", "S001", "S003"]
     assert (len(many.not_ready), many.page_count) == (25, 8)
     # every lead (checked in) and the volunteers assigned at even stations
-    assert many.unlinked_count == 300 + 150
+    assert (many.unlinked_count, len(many.unlinked_volunteers)) == (300 + 150, 12)
     assert len(few_statements) == len(many_statements)
     # No list of ids beyond one page: the campaign is chosen in SQL.
     assert max(len(PARAMETER.findall(statement)) for statement in many_statements) < 60
