@@ -25,7 +25,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Final
 
-from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import connections
 from tortoise.functions import Sum
 
@@ -42,6 +41,7 @@ from stations.models import (
 from stations.services.campaign_phases import days_to_go
 from stations.services.errors import InvalidInput
 from stations.services.queries.unit_overview import PAGE_PAST_THE_END
+from stations.services.sql import Parameters
 
 #: How many unlinked volunteers the page names; the rest are counted.
 NAMED_VOLUNTEERS: Final = 12
@@ -101,24 +101,6 @@ class CampaignReadiness:
         return self.station_count - self.ready_stations
 
 
-class _Sql:
-    """Parameters collected in order, each with a numbered marker (``$1`` on PostgreSQL,
-    ``?1`` on SQLite), so the campaign's condition can be repeated in every part."""
-
-    def __init__(self, connection: BaseDBAsyncClient) -> None:
-        self.connection = connection
-        self.dialect = connection.capabilities.dialect
-        self.values: list[Any] = []
-
-    def param(self, value: Any) -> str:
-        self.values.append(value)
-        number = len(self.values)
-        return f"${number}" if self.dialect == "postgres" else f"?{number}"
-
-    async def rows(self, sql: str) -> list[dict[str, Any]]:
-        return await self.connection.execute_query_dict(sql, self.values)
-
-
 def _quoted(values: Collection[str]) -> str:
     """Our own enum values as SQL literals (never a reader's input)."""
     return ", ".join(f"'{value}'" for value in sorted(values))
@@ -133,15 +115,15 @@ def _need(dialect: str, role: ShiftRole) -> str:
     return f"CASE WHEN {raw} > 0 THEN {raw} ELSE 0 END"
 
 
-def _stations(sql: _Sql, campaign_id: int, unit_ids: Collection[int] | None) -> str:
+def _stations(p: Parameters, campaign_id: int, unit_ids: Collection[int] | None) -> str:
     """The WHERE of the campaign's active stations ``s`` in ``unit_ids`` (None: all)."""
-    where = f's."campaign_id" = {sql.param(campaign_id)} AND s."is_active" = {sql.param(True)}'
+    where = f's."campaign_id" = {p(campaign_id)} AND s."is_active" = {p(True)}'
     if unit_ids is not None:
-        where += f' AND s."unit_id" IN ({", ".join(sql.param(u) for u in sorted(unit_ids) or [0])})'
+        where += f' AND s."unit_id" IN ({p.ids(sorted(unit_ids))})'
     return where
 
 
-def _unlinked_sql(sql: _Sql, campaign_id: int, unit_ids: Collection[int] | None) -> str:
+def _unlinked_sql(p: Parameters, campaign_id: int, unit_ids: Collection[int] | None) -> str:
     """The first ``NAMED_VOLUNTEERS`` volunteers by name who have not linked Telegram and
     are on an active shift of the stations, each once, with how many there are in all.
 
@@ -153,16 +135,16 @@ def _unlinked_sql(sql: _Sql, campaign_id: int, unit_ids: Collection[int] | None)
         'SELECT a."volunteer_id" AS "id", COUNT(*) OVER () AS total FROM "station" s'
         ' JOIN "shift" sh ON sh."station_id" = s."id" JOIN "assignment" a ON a."shift_id" = sh."id"'
         ' JOIN "volunteer" v ON v."id" = a."volunteer_id"'
-        f" WHERE {_stations(sql, campaign_id, unit_ids)}"
+        f" WHERE {_stations(p, campaign_id, unit_ids)}"
         f" AND sh.\"status\" = '{ShiftStatus.ACTIVE.value}'"
         f' AND a."status" IN ({_quoted(ACTIVE_ASSIGNMENT_STATUSES)})'
         ' GROUP BY a."volunteer_id", v."search_name"'
         ' HAVING MAX(CASE WHEN v."telegram_user_id" IS NULL THEN 1 ELSE 0 END) = 1'
-        f' ORDER BY v."search_name", a."volunteer_id" LIMIT {sql.param(NAMED_VOLUNTEERS)}'
+        f' ORDER BY v."search_name", a."volunteer_id" LIMIT {p(NAMED_VOLUNTEERS)}'
     )
 
 
-def _per_station_sql(sql: _Sql, campaign_id: int, unit_ids: Collection[int] | None) -> str:
+def _per_station_sql(p: Parameters, campaign_id: int, unit_ids: Collection[int] | None) -> str:
     """A row per active station of the campaign in ``unit_ids``: its code, active shifts,
     shifts short of people in some role, planned items whose receipts are short, and
     whether it is ready.
@@ -171,10 +153,10 @@ def _per_station_sql(sql: _Sql, campaign_id: int, unit_ids: Collection[int] | No
     never a grouped subquery joined back to the stations: PostgreSQL, misjudging a fresh
     campaign's size before its statistics are gathered, rescanned such a subquery once per
     station (seconds at a thousand stations)."""
-    where = _stations(sql, campaign_id, unit_ids)
+    where = _stations(p, campaign_id, unit_ids)
     active = f"sh.\"status\" = '{ShiftStatus.ACTIVE.value}'"
     roles = list(ShiftRole)
-    needs = ", ".join(f'{_need(sql.dialect, role)} AS "n_{role.value}"' for role in roles)
+    needs = ", ".join(f'{_need(p.dialect, role)} AS "n_{role.value}"' for role in roles)
     no_needs = ", ".join(f'0 AS "n_{role.value}"' for role in roles)
     no_people = ", ".join(f'0 AS "f_{role.value}"' for role in roles)
     people = ", ".join(
@@ -202,8 +184,8 @@ def _per_station_sql(sql: _Sql, campaign_id: int, unit_ids: Collection[int] | No
     supplies = (
         'SELECT v."station_id", CASE WHEN SUM(v.planned) > SUM(v.received) THEN 1 ELSE 0 END'
         " AS missing FROM ("
-        'SELECT p."station_id", p."item_id", p."quantity" AS planned, 0 AS received'
-        ' FROM "planned_stock" p JOIN "station" s ON s."id" = p."station_id"'
+        'SELECT ps."station_id", ps."item_id", ps."quantity" AS planned, 0 AS received'
+        ' FROM "planned_stock" ps JOIN "station" s ON s."id" = ps."station_id"'
         f" WHERE {where}"
         ' UNION ALL SELECT t."station_id", t."item_id", 0, t."quantity"'
         ' FROM "daily_stock_tally" t JOIN "station" s ON s."id" = t."station_id"'
@@ -224,11 +206,13 @@ def _per_station_sql(sql: _Sql, campaign_id: int, unit_ids: Collection[int] | No
 
 
 async def _rows(campaign_id: int, unit_ids: Collection[int] | None, build: Any) -> list[Any]:
-    sql = _Sql(connections.get("default"))
-    return await sql.rows(build(sql, _per_station_sql(sql, campaign_id, unit_ids)))
+    connection = connections.get("default")
+    p = Parameters(connection.capabilities.dialect)
+    sql = build(p, _per_station_sql(p, campaign_id, unit_ids))
+    return await connection.execute_query_dict(sql, p.values)
 
 
-def _figures_sql(_sql: _Sql, per_station: str) -> str:
+def _figures_sql(_p: Parameters, per_station: str) -> str:
     return (
         "SELECT COUNT(*) AS stations, SUM(y.ready) AS ready,"
         " SUM(CASE WHEN y.shifts = 0 THEN 1 ELSE 0 END) AS without_shifts,"
@@ -236,10 +220,10 @@ def _figures_sql(_sql: _Sql, per_station: str) -> str:
     )
 
 
-def _page_sql(sql: _Sql, per_station: str, offset: int, limit: int) -> str:
+def _page_sql(p: Parameters, per_station: str, offset: int, limit: int) -> str:
     return (
         f'SELECT y."id", y.shifts, y.short FROM ({per_station}) y WHERE y.ready = 0'
-        f' ORDER BY y."code", y."id" LIMIT {sql.param(limit)} OFFSET {sql.param(offset)}'
+        f' ORDER BY y."code", y."id" LIMIT {p(limit)} OFFSET {p(offset)}'
     )
 
 
@@ -292,7 +276,9 @@ async def campaign_readiness(
     if page > page_count:
         raise InvalidInput(PAGE_PAST_THE_END, field="page", pages=page_count)
     rows = await _rows(
-        campaign.id, scope, lambda q, sql: _page_sql(q, sql, (page - 1) * per_page, per_page)
+        campaign.id,
+        scope,
+        lambda p, per_station: _page_sql(p, per_station, (page - 1) * per_page, per_page),
     )
     ids = [int(row["id"]) for row in rows]
     not_ready: list[StationReadiness] = []
@@ -312,8 +298,9 @@ async def campaign_readiness(
             for row in rows
         ]
 
-    sql = _Sql(connections.get("default"))
-    unlinked = await sql.rows(_unlinked_sql(sql, campaign.id, scope))
+    connection = connections.get("default")
+    p = Parameters(connection.capabilities.dialect)
+    unlinked = await connection.execute_query_dict(_unlinked_sql(p, campaign.id, scope), p.values)
     unlinked_count = _int(unlinked[0]["total"]) if unlinked else 0
     named: list[Volunteer] = []
     if unlinked:
