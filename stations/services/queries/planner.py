@@ -1,5 +1,5 @@
 """What the shift planner pages read: a station's week of shifts with their head-counts, one
-shift with its people, a campaign's stations in a coordinator's scope.
+shift with its people, the units a coordinator may put a station in.
 
 Each function runs a fixed number of queries, however many shifts, stations or units.
 """
@@ -10,8 +10,6 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
-from tortoise.expressions import Q
-from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
 from stations.clock import VN_TZ, local_midnight
@@ -125,13 +123,6 @@ class ShiftPeople:
         return self.planned.shift
 
 
-@dataclass(frozen=True)
-class StationRow:
-    station: Station
-    unit: Unit | None
-    active_shifts: int
-
-
 async def campaign_or_none(campaign_id: int) -> Campaign | None:
     return await Campaign.get_or_none(id=campaign_id)
 
@@ -197,37 +188,6 @@ async def shift_people(shift_id: int) -> ShiftPeople | None:
         campaign=shift.station.campaign,
         assignments=tuple(assignments),
     )
-
-
-async def stations_in_scope(
-    campaign: Campaign, *, unit_ids: Collection[int] | None
-) -> list[StationRow]:
-    """The campaign's stations a principal sees (``unit_ids`` None: all of them), by code,
-    with their unit and number of active shifts. Two queries."""
-    query = Station.filter(campaign_id=campaign.id)
-    if unit_ids is not None:
-        query = query.filter(unit_id__in=sorted(unit_ids))
-    stations = await (
-        query.annotate(
-            active_shift_count=Count("shifts", _filter=Q(shifts__status=ShiftStatus.ACTIVE))
-        )
-        .group_by("id")
-        .order_by("code", "id")
-    )
-    units = {
-        unit.id: unit
-        for unit in await Unit.filter(
-            id__in=sorted({station.unit_id for station in stations})  # type: ignore[attr-defined]
-        )
-    }
-    return [
-        StationRow(
-            station=station,
-            unit=units.get(station.unit_id),  # type: ignore[attr-defined]
-            active_shifts=int(station.active_shift_count or 0),  # type: ignore[attr-defined]
-        )
-        for station in stations
-    ]
 
 
 async def units_to_choose(unit_ids: Collection[int] | None) -> list[Unit]:

@@ -270,13 +270,27 @@ def _unit_urls(request: Request, campaign_id: int) -> dict[str, str]:
 
 
 async def _readiness_page(request: Request, campaign: Campaign) -> Response:
-    """Before the first day: what is left to prepare, not today's alarms."""
+    """Before the first day: what is left to prepare, not today's alarms; ``?page=`` of the
+    stations not ready yet."""
     principal = principal_of(request)
     language = principal.language
-    readiness = await campaign_readiness(campaign, unit_ids=principal.unit_ids)
+    errors: dict[str, str] = {}
+    try:
+        page_number = parse_page(request.query_params.get("page"))
+        readiness = await campaign_readiness(
+            campaign, unit_ids=principal.unit_ids, page=page_number
+        )
+    except InvalidInput as error:
+        # A bad page: say so, and show the first one.
+        errors = forms.error_map(error, language)
+        readiness = await campaign_readiness(campaign, unit_ids=principal.unit_ids)
+    base = route_url(request, "campaign_overview", campaign_id=campaign.id)
     context: dict[str, Any] = {
         "campaign": campaign,
         "readiness": readiness,
+        "errors": errors,
+        "url_for_page": lambda number: str(base.include_query_params(page=number)),
+        "page_label": translate(PAGE_OF, language, page=readiness.page, pages=readiness.page_count),
         "coverage": await ward_coverage(campaign, unit_ids=principal.unit_ids),
         "kind_label": translate(CAMPAIGN_KIND_LABELS[CampaignKind(campaign.kind)], language),
         **_phase_context(campaign, CampaignPhase.PLANNING, language),
@@ -284,7 +298,7 @@ async def _readiness_page(request: Request, campaign: Campaign) -> Response:
         "card_urls": _card_urls(request),
         "may_plan": principal.can_change,
     }
-    return render(request, "overview/readiness.html", context)
+    return render(request, "overview/readiness.html", context, status_code=422 if errors else 200)
 
 
 def _phase_context(campaign: Campaign, phase: CampaignPhase, language: Language) -> dict[str, Any]:

@@ -14,8 +14,11 @@ from stations.i18n import _, translate
 from stations.models import Campaign, Station, Unit
 from stations.services.errors import InvalidInput, StationsError
 from stations.services.permissions import Principal, check_can_use_unit
+from stations.services.queries.api import MAX_ID
 from stations.services.queries.coverage import usual_province
-from stations.services.queries.planner import planner_week, stations_in_scope, units_to_choose
+from stations.services.queries.outbox import MAX_PAGE
+from stations.services.queries.planner import planner_week, units_to_choose
+from stations.services.queries.station_table import clean_query, station_table
 from stations.services.station_services import STATION_SERVICES, services_of
 from stations.services.stations import create_station, update_station
 from stations.web import forms
@@ -23,7 +26,7 @@ from stations.web.auth import page, principal_of
 from stations.web.bot_identity import bot_missing, bot_username, log_missing
 from stations.web.places import place_options
 from stations.web.qr import qr_svg, station_checkin_link
-from stations.web.rendering import flash, render
+from stations.web.rendering import flash, render, route_url
 from stations.web.views._shared import (
     FormState,
     campaign_in_path,
@@ -32,6 +35,7 @@ from stations.web.views._shared import (
     redirect_to,
     station_in_path,
 )
+from stations.web.views.notifications import PAGE_OF
 from stations.web.views.overview import UNIT_LIST_PARAMS, unit_station_list
 
 CHOOSE_A_UNIT = _("Choose one of the units listed.")
@@ -50,20 +54,91 @@ def default_first_day(station: Station) -> dt.date:
 # --- stations ----------------------------------------------------------------------------
 
 
+#: The management table's own query: its page and unit are not ``page`` and ``unit``, which
+#: ask this route for a unit's cards (``UNIT_LIST_PARAMS``).
+TABLE_PAGE = "p"
+TABLE_UNIT = "station_unit"
+
+
 @page()
 async def station_list(request: Request) -> Response:
-    """``GET /campaigns/{campaign_id}/stations``: the table of the campaign's stations in
-    scope; with ``unit``, ``show`` or ``page``, one unit's cards of today instead."""
+    """``GET /campaigns/{campaign_id}/stations?q=&station_unit=&p=``: the table of the
+    campaign's stations in scope, 50 to a page, searched by code or name and narrowed to one
+    unit; with ``unit``, ``show`` or ``page``, one unit's cards of today instead."""
     if UNIT_LIST_PARAMS & request.query_params.keys():
         return await unit_station_list(request)
     campaign = await campaign_in_path(request)
     principal = principal_of(request)
-    rows = await stations_in_scope(campaign, unit_ids=principal.unit_ids)
+    errors: dict[str, str] = {}
+    query = clean_query(request.query_params.get("q", ""))
+    unit_id: int | None = None
+    try:
+        unit_id = _parse_table_unit(request.query_params.get(TABLE_UNIT))
+        number = _parse_table_page(request.query_params.get(TABLE_PAGE))
+        table = await station_table(
+            campaign, unit_ids=principal.unit_ids, query=query, unit_id=unit_id, page=number
+        )
+    except InvalidInput as error:
+        # A bad unit or page: say so, and show the first page of what is still valid.
+        errors = forms.error_map(error, principal.language)
+        unit_id = None if error.field == TABLE_UNIT else unit_id
+        table = await station_table(
+            campaign, unit_ids=principal.unit_ids, query=query, unit_id=unit_id
+        )
+    base = route_url(request, "station_list", campaign_id=campaign.id)
+    filters: dict[str, Any] = {}
+    if table.query:
+        filters["q"] = table.query
+    if table.unit is not None:
+        filters[TABLE_UNIT] = table.unit.id
+
+    def url_for_page(number: int) -> str:
+        return str(base.include_query_params(**filters, **{TABLE_PAGE: number}))
+
+    def url_for_unit(unit_id: int) -> str:
+        return str(base.include_query_params(**{TABLE_UNIT: unit_id}))
+
     return render(
         request,
         "stations/list.html",
-        {"campaign": campaign, "rows": rows, "may_add": principal.can_change},
+        {
+            "campaign": campaign,
+            "table": table,
+            "errors": errors,
+            "may_add": principal.can_change,
+            "list_url": str(base),
+            "clear_search_url": str(
+                base.include_query_params(
+                    **({TABLE_UNIT: table.unit.id} if table.unit is not None else {})
+                )
+            ),
+            "every_unit_url": str(
+                base.include_query_params(**({"q": table.query} if table.query else {}))
+            ),
+            "url_for_page": url_for_page,
+            "url_for_unit": url_for_unit,
+            "page_label": translate(
+                PAGE_OF, principal.language, page=table.page, pages=table.page_count
+            ),
+        },
+        status_code=422 if errors else 200,
     )
+
+
+def _parse_table_unit(raw: str | None) -> int | None:
+    """``?station_unit=``: a unit id, digits only; missing means every unit."""
+    if raw is None or raw == "":
+        return None
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(MAX_ID)):
+        raise InvalidInput(CHOOSE_A_UNIT, field=TABLE_UNIT)
+    return int(raw)
+
+
+def _parse_table_page(raw: str | None) -> int:
+    """``?p=``: a page number; missing means the first."""
+    if raw is None or raw == "":
+        return 1
+    return forms.parse_int(raw, TABLE_PAGE, minimum=1, maximum=MAX_PAGE)
 
 
 @page(change=True)

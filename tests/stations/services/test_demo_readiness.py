@@ -30,7 +30,7 @@ async def test_demo_tet_2027_is_in_planning_with_something_to_do(db, clock) -> N
     assert readiness.stations_without_shifts == 1
     assert readiness.unfilled_shifts > 0
     assert readiness.unlinked_count > 0
-    received = [s for st in readiness.stations for s in st.supplies if s.received]
+    received = [s for st in readiness.not_ready for s in st.supplies if s.received]
     assert received and any(s.missing for s in received)
     assert readiness.supplies_missing > 0
 

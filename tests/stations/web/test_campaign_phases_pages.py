@@ -6,6 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import httpx
+import pytest
+
 from stations.enums import AssignmentStatus, CampaignStatus, ShiftRole
 from stations.models import Campaign, PlannedStock, Station
 from stations.services.actor import Actor
@@ -21,6 +24,7 @@ from tests.factories import (
     make_volunteer,
     vn,
 )
+from tests.factories_unit_world import build_unit_world
 from tests.stations.web.helpers import count_queries, make_user, post_form, signed_in
 from tests.stations.web.planning_helpers import client_for
 
@@ -67,31 +71,79 @@ async def test_planning_overview_shows_readiness_not_alarms(app, clock):
     assert "figure--alert" not in response.text
 
 
-async def _readiness_queries(app, stations: int) -> int:
-    water = await make_item(f"w{stations}")
-    unit = await make_unit()
-    campaign = await make_campaign()
-    for number in range(stations):
-        station = await make_station(campaign, unit=unit)
-        if number % 2:
-            shift = await make_shift(
-                station, starts_at=vn(2027, 1, 30, 6), ends_at=vn(2027, 1, 30, 12)
-            )
-            await make_assignment(shift, await make_volunteer())
-        await set_planned_stock(station, water, 100, by=SYSTEM)
-        await record_receipt(station, water, 40, by=SYSTEM)
-    browser = await signed_in(app, await make_user(role="coordinator", unit=unit))
+async def _readiness_page(app, stations: int, wards: int) -> tuple[httpx.Response, int]:
+    """The readiness page of a campaign of ``stations`` over ``wards`` wards (the unit
+    world, water planned at every station), and how many statements it cost."""
+    world = await build_unit_world(stations=stations, wards=wards, tag=f"p{stations}")
+    await PlannedStock.bulk_create(
+        [
+            PlannedStock(station_id=station_id, item_id=world.water.id, quantity=100)
+            for station_id in world.station_ids
+        ]
+    )
+    browser = await signed_in(app, await make_user(role="admin"))
     await browser.get("/campaigns")
     with count_queries() as statements:
-        response = await browser.get(f"/campaigns/{campaign.id}")
-    assert response.status_code == 200
-    return len(statements)
+        response = await browser.get(f"/campaigns/{world.campaign.id}?lang=en")
+    return response, len(statements)
 
 
-async def test_readiness_page_query_count_does_not_grow_with_the_stations(app, clock):
+async def test_readiness_page_costs_the_same_and_stays_one_page_for_3_or_300_stations(app, clock):
     clock.set(BEFORE_START)
 
-    assert await _readiness_queries(app, 3) == await _readiness_queries(app, 20)
+    few, few_statements = await _readiness_page(app, 3, 1)
+    many, many_statements = await _readiness_page(app, 300, 20)
+
+    assert (few.status_code, many.status_code) == (200, 200)
+    assert few_statements == many_statements
+    # None is ready (no water received): the first 25 of the 300 are listed, the rest paged.
+    assert (few.text.count('<th scope="row">'), many.text.count('<th scope="row">')) == (3, 25)
+    text = _text(many.text)
+    assert "Stations ready 0/300" in text
+    assert "300 stations are not ready yet; 0 stations are ready." in text
+    assert "Page 1 of 12" in text
+    assert "S024" in text and "S025" not in text
+    assert len(many.text) < 2 * len(few.text) + 40_000
+
+
+async def test_readiness_page_turns_to_the_next_stations_not_ready(app, clock):
+    clock.set(BEFORE_START)
+    world = await build_unit_world(stations=60, wards=2)
+    browser = await signed_in(app, await make_user(role="admin"))
+
+    response = await browser.get(f"/campaigns/{world.campaign.id}?page=2&lang=en")
+
+    assert response.status_code == 200
+    text = _text(response.text)
+    # The odd stations are short of a volunteer; the even ones are ready.
+    assert "30 stations are not ready yet; 30 stations are ready." in text
+    assert "Stations ready 30/60" in text
+    assert "Page 2 of 2" in text
+    assert re.findall(r"S0\d\d", text) == ["S051", "S053", "S055", "S057", "S059"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("abc", "“abc” is not a number."),
+        ("0", "Enter a whole number from 1 to 10,000."),
+        ("99999999999999999999", "Enter a whole number from 1 to 10,000."),
+        ("3", "There are only 2 pages."),
+    ],
+)
+async def test_readiness_page_with_a_bad_page_says_so_and_shows_the_first(app, clock, raw, message):
+    clock.set(BEFORE_START)
+    world = await build_unit_world(stations=60, wards=2)
+    browser = await signed_in(app, await make_user(role="admin"))
+
+    response = await browser.get(
+        f"/campaigns/{world.campaign.id}", params={"page": raw, "lang": "en"}
+    )
+
+    assert response.status_code == 422
+    text = _text(response.text)
+    assert message in text
+    assert "S001" in text
 
 
 async def test_finished_overview_shows_no_today_alarms(app, clock):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 import httpx
 import pytest
@@ -12,7 +13,8 @@ from stations.models import AuditEvent, Station
 from stations.settings import Settings
 from stations.web.app import create_app
 from tests.factories import make_campaign, make_shift, make_station, make_unit
-from tests.stations.web.helpers import post_form
+from tests.factories_unit_world import build_unit_world
+from tests.stations.web.helpers import count_queries, post_form
 from tests.stations.web.planning_helpers import ESCAPED_XSS, XSS, client_for
 
 
@@ -405,3 +407,149 @@ async def test_anonymous_visitor_is_sent_to_sign_in(client: httpx.AsyncClient, d
 
     assert response.status_code == 303
     assert response.headers["location"].startswith("/signin?next=")
+
+
+def _text(page: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html.unescape(page)).split())
+
+
+async def _station_table_page(app, stations: int, wards: int, **params: str):
+    """The management table of a campaign of ``stations`` over ``wards`` wards, as an
+    administrator sees it, and how many statements it cost."""
+    world = await build_unit_world(stations=stations, wards=wards, tag=f"l{stations}")
+    client = await client_for(app, "admin")
+    await client.get("/campaigns")
+    with count_queries() as statements:
+        response = await client.get(
+            f"/campaigns/{world.campaign.id}/stations", params={"lang": "en", **params}
+        )
+    return world, response, len(statements)
+
+
+@pytest.mark.parametrize(
+    ("params", "count", "pages", "next_page"),
+    [
+        ({}, "300 stations.", "Page 1 of 6", "p=2"),
+        # 138 of S000–S299 have a 1 in their code and name
+        ({"q": "tram 1"}, "138 stations match “tram 1”.", "Page 1 of 3", "q=tram+1&amp;p=2"),
+    ],
+)
+async def test_station_list_costs_the_same_and_stays_one_page_for_3_or_300_stations(
+    app, db, clock, params, count, pages, next_page
+):
+    _few_world, few, few_statements = await _station_table_page(app, 3, 1, **params)
+    world, many, many_statements = await _station_table_page(app, 300, 20, **params)
+
+    assert (few.status_code, many.status_code) == (200, 200)
+    assert few_statements == many_statements
+    assert many.text.count("<tr") == 51  # the head and 50 stations
+    assert len(many.text) < len(few.text) + 50 * 1_000
+    text = _text(many.text)
+    assert (count in text, pages in text) == (True, True)
+    assert f'href="/campaigns/{world.campaign.id}/stations?{next_page}"' in many.text
+
+
+async def test_station_list_turns_pages_and_keeps_the_search_and_the_unit(app, db, clock):
+    world = await build_unit_world(stations=120, wards=2)
+    ward = world.wards[0]
+    client = await client_for(app, "admin")
+    base = f"/campaigns/{world.campaign.id}/stations"
+
+    second = await client.get(base, params={"p": "2", "lang": "en"})
+    of_ward = await client.get(base, params={"station_unit": str(ward.id), "lang": "en"})
+    searched = await client.get(
+        base, params={"station_unit": str(ward.id), "q": "Trạm 1", "p": "1", "lang": "en"}
+    )
+
+    assert (second.status_code, of_ward.status_code, searched.status_code) == (200, 200, 200)
+    assert re.findall(r"<code>(S\d+)</code>", second.text)[:2] == ["S050", "S051"]
+    # Station n stands in ward n % 2 unless n % 7 == 6 (then in the province).
+    ward_codes = [f"S{n:03d}" for n in range(120) if n % 7 != 6 and n % 2 == 0]
+    assert re.findall(r"<code>(S\d+)</code>", of_ward.text) == ward_codes[:50]
+    ward_text = _text(of_ward.text)
+    assert f"{len(ward_codes)} stations. Only the stations of {ward.name}." in ward_text
+    assert f'href="{base}?station_unit={ward.id}&amp;p=2"' in of_ward.text
+    assert f'href="{base}?station_unit={world.wards[1].id}"' in second.text
+    assert re.findall(r"<code>(S\d+)</code>", searched.text) == [
+        code for code in ward_codes if "1" in code
+    ]
+    assert f'name="station_unit" value="{ward.id}"' in searched.text
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("p=abc", "“abc” is not a number."),
+        ("p=0", "Enter a whole number from 1 to 10,000."),
+        ("p=99999999999999999999", "Enter a whole number from 1 to 10,000."),
+        ("p=2", "There are only 1 pages."),
+        ("station_unit=abc", "Choose one of the units listed."),
+        ("station_unit=-3", "Choose one of the units listed."),
+        ("station_unit=99999999999999999999", "Choose one of the units listed."),
+        ("station_unit=999999999", "There is no unit with id 999999999."),
+    ],
+)
+async def test_station_list_answers_bad_parameters_in_words_with_the_first_page(
+    app, db, clock, query, message
+):
+    unit = await make_unit()
+    campaign = await make_campaign()
+    await make_station(campaign, unit=unit, code="B1")
+    client = await client_for(app, "admin")
+
+    response = await client.get(f"/campaigns/{campaign.id}/stations?{query}&lang=en")
+
+    assert response.status_code == 422
+    text = _text(response.text)
+    assert message in text
+    assert "B1" in text
+
+
+async def test_station_list_refuses_another_units_filter_as_an_unknown_unit(app, db, clock):
+    mine, theirs = await make_unit(), await make_unit()
+    campaign = await make_campaign()
+    await make_station(campaign, unit=mine, code="M1")
+    await make_station(campaign, unit=theirs, code="T1", name="Trạm Của Người Khác")
+    coordinator = await client_for(app, unit=mine)
+
+    response = await coordinator.get(
+        f"/campaigns/{campaign.id}/stations?station_unit={theirs.id}&lang=en"
+    )
+
+    assert response.status_code == 422
+    text = _text(response.text)
+    assert f"There is no unit with id {theirs.id}." in text
+    assert ("M1" in text, "T1" in text, "Trạm Của Người Khác" in text) == (True, False, False)
+
+
+@pytest.mark.parametrize("raw", ["\x00", "a" * 1_000, "%", "'; DROP TABLE station; --", XSS])
+async def test_station_list_search_takes_any_text_without_failing(app, db, clock, raw):
+    campaign = await make_campaign()
+    await make_station(campaign, code="A1")
+    client = await client_for(app, "admin")
+
+    response = await client.get(
+        f"/campaigns/{campaign.id}/stations", params={"q": raw, "lang": "en"}
+    )
+
+    assert response.status_code == 200
+    # A NUL alone is no search at all: every station is listed.
+    assert ("<code>A1</code>" in response.text) == (raw == "\x00")
+    assert XSS not in response.text
+
+
+async def test_station_list_keeps_its_links_to_each_station_and_its_planner(app, db, clock):
+    unit = await make_unit()
+    campaign = await make_campaign()
+    station = await make_station(campaign, unit=unit, code="K1", is_active=False)
+    await make_shift(station)
+    client = await client_for(app, "admin")
+
+    response = await client.get(f"/campaigns/{campaign.id}/stations?q=k1&lang=en")
+
+    assert response.status_code == 200
+    assert f'href="/stations/{station.id}"' in response.text
+    assert f'href="/stations/{station.id}/shifts">1</a>' in response.text
+    assert f'href="/campaigns/{campaign.id}/stations/new"' in response.text
+    assert "Inactive" in _text(response.text)
+    assert "1 station matches “k1”." in _text(response.text)

@@ -1,4 +1,4 @@
-"""The planner's read queries: a week of shifts, one shift's people, stations in scope."""
+"""The planner's read queries: a week of shifts, one shift's people, units to choose."""
 
 from __future__ import annotations
 
@@ -14,13 +14,11 @@ from stations.services.queries.planner import (
     pattern_preview,
     planner_week,
     shift_people,
-    stations_in_scope,
     units_to_choose,
 )
 from stations.services.shifts import generate_shift_pattern
 from tests.factories import (
     make_assignment,
-    make_campaign,
     make_shift,
     make_station,
     make_unit,
@@ -143,30 +141,6 @@ async def test_shift_people_of_an_unknown_shift_is_none(db):
     assert await shift_people(999999) is None
 
 
-async def test_stations_in_scope_keeps_to_the_units_and_counts_active_shifts(db):
-    mine, theirs = await make_unit(), await make_unit()
-    campaign = await make_campaign()
-    own = await make_station(campaign, unit=mine, code="B")
-    other = await make_station(campaign, unit=theirs, code="A")
-    await make_shift(own)
-    await make_shift(own, starts_at=vn(2027, 2, 3, 6), ends_at=vn(2027, 2, 3, 10))
-    await make_shift(
-        own,
-        starts_at=vn(2027, 2, 4, 6),
-        ends_at=vn(2027, 2, 4, 10),
-        status=ShiftStatus.CANCELLED,
-    )
-    await make_station(await make_campaign(name="Khác"), unit=mine)
-
-    scoped = await stations_in_scope(campaign, unit_ids={mine.id})
-    everything = await stations_in_scope(campaign, unit_ids=None)
-
-    assert [(r.station.id, r.unit.id if r.unit else None, r.active_shifts) for r in scoped] == [
-        (own.id, mine.id, 2)
-    ]
-    assert [r.station.id for r in everything] == [other.id, own.id]
-
-
 async def test_units_to_choose_keeps_to_the_scope(db):
     first, second = await make_unit(name="A"), await make_unit(name="B")
 
@@ -214,25 +188,6 @@ async def test_pattern_preview_counts_exactly_what_the_pattern_then_creates(db, 
         0,
         8,
     )
-
-
-async def test_stations_in_scope_runs_the_same_queries_for_3_or_30_stations(db):
-    unit = await make_unit()
-    small, large = await make_campaign(), await make_campaign(name="Lớn")
-    for index in range(3):
-        await make_station(small, unit=unit, code=f"S{index}")
-    for index in range(30):
-        station = await make_station(large, unit=await make_unit(), code=f"L{index}")
-        await make_shift(station)
-
-    with count_queries() as few:
-        small_rows = await stations_in_scope(small, unit_ids=None)
-    with count_queries() as many:
-        large_rows = await stations_in_scope(large, unit_ids=None)
-
-    assert (len(small_rows), len(large_rows)) == (3, 30)
-    assert {row.active_shifts for row in large_rows} == {1}
-    assert len(few) == len(many) == 2
 
 
 async def test_pattern_preview_refuses_overlapping_slots_and_days_outside_the_campaign(db):
