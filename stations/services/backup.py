@@ -36,6 +36,9 @@ PG_DUMP_MAGIC = b"PGDMP"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 #: How backups written into a folder are named; sorting the names sorts them by time.
 FILE_PATTERN = "waystation-{stamp}.{suffix}"
+#: The last backup is stale when older than this: a nightly backup was missed (a day, and
+#: two hours' grace for a backup that ran long or late).
+BACKUP_STALE_AFTER = dt.timedelta(hours=26)
 
 
 class BackupError(StationsError):
@@ -248,6 +251,12 @@ async def restore_database(url: str, source: str | Path, *, force: bool = False)
             url,
         )
     return await db.migrate(url)
+
+
+def backup_is_stale(taken_at: dt.datetime | None, *, now: dt.datetime) -> bool:
+    """Whether the last backup, taken at ``taken_at`` (None: none recorded), is stale at
+    ``now``: more than ``BACKUP_STALE_AFTER`` old."""
+    return taken_at is None or now - taken_at > BACKUP_STALE_AFTER
 
 
 def next_daily_run(now: dt.datetime, at: dt.time) -> dt.datetime:
