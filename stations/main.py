@@ -118,14 +118,21 @@ def _port(language: str) -> Callable[[str], int]:
 
 
 def _time_of_day(language: str) -> Callable[[str], dt.time]:
+    """Hours and minutes, Vietnam time: no seconds, and no offset that would be ignored."""
+
     def parse(raw: str) -> dt.time:
-        try:
-            return dt.time.fromisoformat(raw.strip())
-        except ValueError:
-            message = translate(
-                _("{value} is not a time of day (HH:MM)"), language, value=repr(raw)
-            )
-            raise argparse.ArgumentTypeError(message) from None
+        hours, colon, minutes = raw.strip().partition(":")
+        shaped = (
+            colon
+            and 1 <= len(hours) <= 2
+            and len(minutes) == 2
+            and (hours + minutes).isascii()
+            and (hours + minutes).isdigit()
+        )
+        if shaped and int(hours) < 24 and int(minutes) < 60:
+            return dt.time(int(hours), int(minutes))
+        message = translate(_("{value} is not a time of day (HH:MM)"), language, value=repr(raw))
+        raise argparse.ArgumentTypeError(message)
 
     return parse
 

@@ -390,6 +390,10 @@ def _section_tables(found: Any, language: str) -> list[str]:
 
 
 async def backup(args: argparse.Namespace, ctx: CliContext) -> int:
+    from stations.services.backup import check_backup_target
+
+    # A target that cannot be is said now, not at 02:30 in a log line, every night.
+    check_backup_target(args.target, keep=args.keep)
     if args.daily_at is not None:
         return await _nightly_backups(args, ctx)
     async with open_database(ctx.settings):

@@ -34,8 +34,11 @@ from stations.services.errors import StationsError
 #: The first bytes of a pg_dump custom-format archive and of an SQLite database file.
 PG_DUMP_MAGIC = b"PGDMP"
 SQLITE_MAGIC = b"SQLite format 3\x00"
-#: How backups written into a folder are named; sorting the names sorts them by time.
+#: How backups written into a folder are named (Vietnam time); the names sort by time.
 FILE_PATTERN = "waystation-{stamp}.{suffix}"
+#: The last backup is stale when older than this: a nightly backup was missed (a day, and
+#: two hours' grace for a backup that ran long or late).
+BACKUP_STALE_AFTER = dt.timedelta(hours=26)
 
 
 class BackupError(StationsError):
@@ -101,8 +104,12 @@ async def _run_tool(argv: list[str], url: str) -> None:
         )
 
 
-def _checked_target(raw: str | Path, engine: str, now: dt.datetime, keep: int | None) -> Path:
-    """The file to write: ``raw``, or a time-stamped name inside the folder ``raw``."""
+def check_backup_target(raw: str | Path, *, keep: int | None = None) -> Path:
+    """Where backups are to go, refused with a clear message when they cannot: a file in a
+    folder that exists, or a folder (required by ``keep``, which must be 1 or more).
+
+    Checked again at each backup; a command that backs up nightly checks it at its start.
+    """
     target = Path(raw).expanduser()
     if keep is not None and keep < 1:
         raise BackupError(_("Keep at least one backup."), field="keep")
@@ -110,12 +117,19 @@ def _checked_target(raw: str | Path, engine: str, now: dt.datetime, keep: int | 
         raise BackupError(
             _("{path} is not a folder: --keep needs a folder of backups."), path=str(target)
         )
-    if target.is_dir():
-        suffix = "sqlite3" if engine == "sqlite" else "dump"
-        target = target / FILE_PATTERN.format(stamp=now.strftime("%Y%m%d-%H%M%S"), suffix=suffix)
-    if not target.parent.is_dir():
+    if not target.is_dir() and not target.parent.is_dir():
         raise BackupError(_("The folder {path} does not exist."), path=str(target.parent))
     return target
+
+
+def _file_for(target: Path, engine: str, now: dt.datetime) -> Path:
+    """``target``, or in the folder ``target`` a file named for ``now`` in Vietnam, as the
+    operator reads the night of a backup (a fixed offset: the names still sort by time)."""
+    if not target.is_dir():
+        return target
+    suffix = "sqlite3" if engine == "sqlite" else "dump"
+    stamp = clock.local(now).strftime("%Y%m%d-%H%M%S")
+    return target / FILE_PATTERN.format(stamp=stamp, suffix=suffix)
 
 
 def _copy_sqlite(source: Path, target: Path) -> None:
@@ -145,7 +159,7 @@ async def back_up_database(
     that exists is always whole. Records the backup in the database it copied.
     """
     engine = engine_of(url)
-    path = _checked_target(target, engine, now, keep)
+    path = _file_for(check_backup_target(target, keep=keep), engine, now)
     partial = path.with_name(f".{path.name}.partial")
     try:
         if engine == "sqlite":
@@ -248,6 +262,12 @@ async def restore_database(url: str, source: str | Path, *, force: bool = False)
             url,
         )
     return await db.migrate(url)
+
+
+def backup_is_stale(taken_at: dt.datetime | None, *, now: dt.datetime) -> bool:
+    """Whether the last backup, taken at ``taken_at`` (None: none recorded), is stale at
+    ``now``: more than ``BACKUP_STALE_AFTER`` old."""
+    return taken_at is None or now - taken_at > BACKUP_STALE_AFTER
 
 
 def next_daily_run(now: dt.datetime, at: dt.time) -> dt.datetime:

@@ -35,6 +35,21 @@ async def test_updates_are_counted_by_kind_and_timed(webhook_bot):
     assert _sample("waystation_bot_last_update_timestamp_seconds") > 0
 
 
+async def test_an_update_whose_handler_fails_is_counted_as_an_error(webhook_bot):
+    await make_world()
+    an = webhook_bot.fake.user(1103)
+    errors = _sample("waystation_bot_updates_total", kind="command", outcome="error")
+    oks = _sample("waystation_bot_updates_total", kind="command", outcome="ok")
+    # Telegram refuses the handler's reply: the handler fails, the error handler answers.
+    webhook_bot.fake.fail_next("sendMessage", error_code=500, description="Internal Server Error")
+
+    (answer,) = await webhook_bot.say(an, "/help")
+
+    assert answer.text.startswith("Xin lỗi, hệ thống vừa gặp trục trặc.")
+    assert _sample("waystation_bot_updates_total", kind="command", outcome="error") == errors + 1
+    assert _sample("waystation_bot_updates_total", kind="command", outcome="ok") == oks
+
+
 async def test_the_bot_writes_its_heartbeat_with_mode_and_last_update(webhook_bot):
     await make_world()
     an = webhook_bot.fake.user(1102)

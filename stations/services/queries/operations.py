@@ -15,6 +15,7 @@ from tortoise.functions import Count
 
 from stations.enums import NotificationStatus
 from stations.models import BackupRecord, Notification, ProcessHeartbeat
+from stations.services.backup import backup_is_stale
 
 #: Outbox states worth watching: waiting, being sent, given up. Sent rows only grow.
 BACKLOG_STATES = (
@@ -54,6 +55,8 @@ class OperationsStatus:
     schedulers: list[ProcessSeen]
     bots: list[ProcessSeen]
     last_backup: BackupRecord | None
+    #: no backup recorded, or the last one too old (``backup_is_stale``)
+    backup_stale: bool
 
 
 async def outbox_backlog(*, now: dt.datetime) -> OutboxBacklog:
@@ -98,11 +101,13 @@ async def operations_status(*, now: dt.datetime) -> OperationsStatus:
     """Everything the operations page shows, in a fixed handful of queries."""
     seen = await processes_seen(now=now)
     bot = await last_bot_beat()
+    last_backup = await BackupRecord.all().order_by("-taken_at").first()
     return OperationsStatus(
         engine=connections.get("default").capabilities.dialect,
         migrations=await applied_migrations(),
         backlog=await outbox_backlog(now=now),
         schedulers=[p for p in seen if p.role == "scheduler"],
         bots=[bot] if bot else [],
-        last_backup=await BackupRecord.all().order_by("-taken_at").first(),
+        last_backup=last_backup,
+        backup_stale=backup_is_stale(last_backup.taken_at if last_backup else None, now=now),
     )

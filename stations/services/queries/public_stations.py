@@ -12,7 +12,8 @@ ancestors' in the unit tree (see ``_place_of``).
 Reading every station on each request would cost more than answering it, so the stations
 are kept in memory per process as a *snapshot*, rebuilt when a cheap change marker (one
 query of counts and latest change times) moves, and at most ``SNAPSHOT_TTL`` old in any case
-(a renamed or moved unit changes no marker). Distance and "open now" are worked out per
+by the service's clock (a renamed or moved unit changes no marker, nor does an edit stamped
+by a replica whose clock is a little behind). Distance and "open now" are worked out per
 request.
 """
 
@@ -24,7 +25,6 @@ import functools
 import heapq
 import math
 import re
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,7 +44,7 @@ from stations.services.station_services import services_of
 from stations.text import fold
 
 #: Rebuild the snapshot at least this often, whatever the marker says.
-SNAPSHOT_TTL = 60.0
+SNAPSHOT_TTL = dt.timedelta(seconds=60)
 #: What a traveller cares to find still there; leaflets and the rest are not offered to them.
 TRAVELLER_CATEGORIES = (
     SupplyCategory.WATER,
@@ -215,7 +215,8 @@ class _Snapshot:
     #: what the stations were read under, and what their stock was read under
     key: tuple[Any, ...]
     stock_key: tuple[Any, ...]
-    built: float
+    #: when it was built, by the service's clock
+    built: dt.datetime
     #: in the order of a list without location: province, ward or commune, name, code
     stations: tuple[PublicStation, ...]
     items: dict[str, PublicItem] = field(default_factory=dict)
@@ -315,7 +316,9 @@ async def _stock() -> dict[int, dict[str, bool]]:
     return {station_id: dict(sorted(left.items())) for station_id, left in stock.items()}
 
 
-async def _build(key: tuple[Any, ...], stock_key: tuple[Any, ...], today: dt.date) -> _Snapshot:
+async def _build(
+    key: tuple[Any, ...], stock_key: tuple[Any, ...], today: dt.date, *, now: dt.datetime
+) -> _Snapshot:
     stations = await Station.filter(
         is_active=True,
         campaign__status=CampaignStatus.OPEN,
@@ -377,7 +380,7 @@ async def _build(key: tuple[Any, ...], stock_key: tuple[Any, ...], today: dt.dat
     return _Snapshot(
         key=key,
         stock_key=stock_key,
-        built=time.monotonic(),
+        built=now,
         stations=tuple(public),
         items={
             item.code: PublicItem(item.code, item.name_vi, item.name_en)
@@ -412,13 +415,20 @@ async def _restocked(snapshot: _Snapshot, stock_key: tuple[Any, ...]) -> _Snapsh
     )
 
 
-async def _snapshot(today: dt.date) -> _Snapshot:
+def _expired(snapshot: _Snapshot, now: dt.datetime) -> bool:
+    """Built ``SNAPSHOT_TTL`` ago or more, or "after" ``now`` (a clock set back): rebuilding
+    is never wrong, only dearer."""
+    return not dt.timedelta(0) <= now - snapshot.built < SNAPSHOT_TTL
+
+
+async def _snapshot(now: dt.datetime) -> _Snapshot:
+    today = now.astimezone(VN_TZ).date()
     database, marker = await _marker()
     key = (database, *marker[:STATION_MARKERS], today)
     stock_key = marker[STATION_MARKERS:]
     cached = _snapshots.get(database)
-    if cached is None or cached.key != key or time.monotonic() - cached.built >= SNAPSHOT_TTL:
-        snapshot = await _build(key, stock_key, today)
+    if cached is None or cached.key != key or _expired(cached, now):
+        snapshot = await _build(key, stock_key, today, now=now)
     elif cached.stock_key != stock_key:
         snapshot = await _restocked(cached, stock_key)
     else:
@@ -427,9 +437,9 @@ async def _snapshot(today: dt.date) -> _Snapshot:
     return snapshot
 
 
-async def snapshot_version(today: dt.date) -> tuple[Any, ...]:
+async def snapshot_version(*, now: dt.datetime) -> tuple[Any, ...]:
     """What changes whenever the public stations may have: for ETags and derived caches."""
-    snapshot = await _snapshot(today)
+    snapshot = await _snapshot(now)
     return (*snapshot.key, *snapshot.stock_key, snapshot.built)
 
 
@@ -446,7 +456,7 @@ async def public_stations(
     then by province, ward and name. A station whose campaign is over is never listed."""
     place = place or PlaceFilter()
     today = now.astimezone(VN_TZ).date()
-    snapshot = await _snapshot(today)
+    snapshot = await _snapshot(now)
     # Stations share a few campaigns and opening hours: each state is worked out once.
     states: dict[tuple[Any, ...], OpenState] = {}
     origin = None
@@ -502,7 +512,7 @@ async def public_stations(
 async def public_station(code: str, *, now: dt.datetime) -> ListedStation | None:
     """One public station by its code; a code used by both a running and a coming campaign
     reads the running one."""
-    snapshot = await _snapshot(now.astimezone(VN_TZ).date())
+    snapshot = await _snapshot(now)
     found = [
         ListedStation(station, station.state_at(now), None)
         for station in snapshot.by_code.get(code, [])
@@ -513,4 +523,4 @@ async def public_station(code: str, *, now: dt.datetime) -> ListedStation | None
 
 
 async def public_items(*, now: dt.datetime) -> Mapping[str, PublicItem]:
-    return (await _snapshot(now.astimezone(VN_TZ).date())).items
+    return (await _snapshot(now)).items

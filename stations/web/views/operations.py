@@ -23,8 +23,6 @@ BOT_MODES = {
 }
 #: A pending message older than this past its due time means the sending has stalled.
 STALLED_AFTER = dt.timedelta(minutes=5)
-#: A backup older than this is flagged: the compose file takes one nightly.
-BACKUP_STALE_AFTER = dt.timedelta(hours=26)
 
 
 @page(admin=True)
@@ -41,7 +39,6 @@ async def operations(request: Request) -> Response:
     else:
         bot_mode = "webhook" if settings.webhook_enabled else "polling"
     last_update = bot.detail.get("last_update_at") if bot else None
-    backup = status.last_backup
     context = {
         "version": __version__,
         "status": status,
@@ -54,7 +51,7 @@ async def operations(request: Request) -> Response:
         "failed": status.backlog.total(NotificationStatus.FAILED),
         "oldest_minutes": int(status.backlog.oldest_due_seconds // 60),
         "stalled": status.backlog.oldest_due_seconds >= STALLED_AFTER.total_seconds(),
-        "backup_stale": backup is None or now - backup.taken_at > BACKUP_STALE_AFTER,
+        "backup_stale": status.backup_stale,
         "scheduler_in_web": settings.scheduler_enabled,
     }
     return render(request, "operations/status.html", context)

@@ -72,7 +72,7 @@ async def stations_geojson(*, now: dt.datetime, base_url: str) -> tuple[bytes, s
     """The FeatureCollection of every public station at ``now``, as UTF-8 JSON, and its
     entity tag (a digest of the body, so equal bodies share a tag across processes)."""
     minute = now.astimezone(VN_TZ).replace(second=0, microsecond=0)
-    key = (*await snapshot_version(minute.date()), minute, base_url)
+    key = (*await snapshot_version(now=now), minute, base_url)
     cached = _bodies.get(key)
     if cached is None:
         listing = await public_stations(now=now)

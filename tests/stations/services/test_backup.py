@@ -27,6 +27,7 @@ from stations.services.actor import Actor
 from stations.services.backup import (
     BackupError,
     back_up_database,
+    backup_is_stale,
     next_daily_run,
     restore_database,
 )
@@ -263,3 +264,19 @@ async def test_concurrent_migrations_on_one_database_apply_each_once(db, tmp_pat
 )
 def test_nightly_backups_run_at_the_next_vietnam_time_of_day(now, expected):
     assert next_daily_run(now, dt.time(2, 30)) == expected
+
+
+@pytest.mark.parametrize(
+    ("age", "stale"),
+    [
+        (dt.timedelta(hours=25, minutes=59), False),
+        (dt.timedelta(hours=26), False),
+        (dt.timedelta(hours=26, minutes=1), True),
+    ],
+)
+def test_the_last_backup_is_stale_once_more_than_26_hours_old(clock, age, stale):
+    taken_at = clock.now()
+    clock.advance(age)
+
+    assert backup_is_stale(taken_at, now=clock.now()) is stale
+    assert backup_is_stale(None, now=clock.now()) is True

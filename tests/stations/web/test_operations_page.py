@@ -82,3 +82,24 @@ async def test_a_replica_silent_for_over_a_minute_is_not_counted(app, clock):
     page = await admin.get("/operations?lang=en")
 
     assert "none: reminders and alerts are not being sent" in page.text
+
+
+@pytest.mark.parametrize(
+    ("age", "flagged"),
+    [
+        (dt.timedelta(hours=25, minutes=59), False),
+        (dt.timedelta(hours=26, minutes=1), True),
+    ],
+)
+async def test_the_last_backup_is_flagged_once_more_than_26_hours_old(app, clock, age, flagged):
+    await BackupRecord.create(
+        taken_at=clock.now(), file_name="waystation-n.sqlite3", size_bytes=1, engine="sqlite"
+    )
+    admin = await signed_in(app, await make_user(role="admin", email="a@example.vn"))
+    clock.advance(age)
+
+    page = await admin.get("/operations?lang=en")
+
+    assert page.status_code == 200
+    assert "waystation-n.sqlite3" in page.text
+    assert ("older than a day" in page.text) is flagged

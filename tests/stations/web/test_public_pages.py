@@ -7,11 +7,14 @@ import json
 import re
 
 import httpx
+import pytest
 from geojson_pydantic import FeatureCollection
 
 from stations.models import StationFeedback
 from stations.services.actor import Actor
 from stations.services.inventory import record_receipt
+from stations.services.stations import update_station
+from stations.services.units import update_unit
 from stations.web.app import STATIC_DIR
 from tests.factories import make_campaign, make_item, make_station, make_unit, make_volunteer
 from tests.stations.web.helpers import csrf_token_in, new_client
@@ -255,6 +258,74 @@ async def test_geojson_etag_changes_when_a_station_changes(client, clock) -> Non
 
     assert first.headers["etag"] != second.headers["etag"]
     assert len(json.loads(second.content)["features"]) == 3
+
+
+# --- the public list is a snapshot: what changes shows on the next request, or within a minute
+
+
+def _listed_names(page: httpx.Response) -> list[str]:
+    return re.findall(r'class="station__name"><a [^>]*>([^<]+)</a>', page.text)
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "shown", "gone"),
+    [
+        ({"name": "Trạm Mỹ Trà"}, "/public/stations", "Trạm Mỹ Trà", "Trạm Cao Lãnh"),
+        (
+            {"opens_at": dt.time(7), "closes_at": dt.time(21)},
+            "/public/stations/CL01",
+            "Mở cửa 07:00–21:00 hằng ngày",
+            "Mở cửa 06:00–22:00 hằng ngày",
+        ),
+        ({"is_active": False}, "/public/stations", "Trạm Hồng Ngự", "Trạm Cao Lãnh"),
+    ],
+)
+async def test_a_station_changed_by_a_coordinator_shows_on_the_next_request(
+    client, clock, change, path, shown, gone
+) -> None:
+    _far, near = await two_stations()
+    before = await client.get(path)
+    assert gone in before.text
+
+    await update_station(near, by=ADMIN, **change)
+    after = await client.get(path)
+
+    assert (shown in after.text, gone in after.text) == (True, False)
+
+
+async def test_a_change_the_marker_cannot_see_shows_after_a_minute_at_most(client, clock) -> None:
+    _far, near = await two_stations()
+    await near.fetch_related("unit")
+    page = "/public/stations/CL01"
+    assert near.unit.name in (await client.get(page)).text
+    await update_unit(near.unit, by=ADMIN, name="Công an xã Tịnh Thới")  # no station row moves
+
+    clock.advance(dt.timedelta(seconds=59))
+    within = await client.get(page)
+    clock.advance(dt.timedelta(seconds=1))
+    after_a_minute = await client.get(page)
+
+    assert "Công an xã Tịnh Thới" not in within.text  # the snapshot of a minute ago
+    assert "Công an xã Tịnh Thới" in after_a_minute.text
+
+
+async def test_an_edit_stamped_by_a_replica_whose_clock_is_behind_shows_within_a_minute(
+    client, clock
+) -> None:
+    far, near = await two_stations()
+    await update_station(far, by=ADMIN, name="Trạm Hồng Ngự mới")
+    assert _listed_names(await client.get("/public/stations")) == [
+        "Trạm Hồng Ngự mới",
+        "Trạm Cao Lãnh",
+    ]
+    seen_at = clock.now()
+    clock.advance(dt.timedelta(seconds=-3))  # the other replica's clock: the marker stays put
+    await update_station(near, by=ADMIN, name="Trạm Mỹ Trà")
+    clock.set(seen_at + dt.timedelta(seconds=60))
+
+    names = _listed_names(await client.get("/public/stations"))
+
+    assert names == ["Trạm Hồng Ngự mới", "Trạm Mỹ Trà"]
 
 
 # --- feedback ---------------------------------------------------------------------------------
