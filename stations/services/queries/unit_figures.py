@@ -111,10 +111,9 @@ def _need(dialect: str, role: ShiftRole) -> str:
     return f"CASE WHEN {raw} > 0 THEN {raw} ELSE 0 END"
 
 
-def _shifts_sql(query: _Query, where: str, day: dt.date | None, key: str) -> str:
+def _shifts_sql(query: _Query, where: str, day: dt.date, key: str) -> str:
     """Today's active shifts per ``key`` (``unit_id`` or ``station_id``): count, filled,
     needed, short. A shift of last night still running today counts, as on the cards.
-    ``day`` None: every active shift of the stations, whatever its day.
 
     The people are counted per shift and role first (grouped by the shift's id alone) and
     only then set against the needs: grouping the joined rows by the needs' expressions
@@ -131,17 +130,16 @@ def _shifts_sql(query: _Query, where: str, day: dt.date | None, key: str) -> str
         f'{count} < t."n_{role.value}"' for count, role in zip(filled, roles, strict=True)
     )
     column = 's."id"' if key == "station_id" else 's."unit_id"'
-    today = f" AND sh.\"status\" = '{ShiftStatus.ACTIVE.value}'"
-    if day is not None:
-        start, end = local_day_bounds(day)
-        # No shift lasts longer than MAX_SHIFT_LENGTH (shifts.py refuses one): bounding its
-        # start on both sides lets PostgreSQL see how few shifts a day has, and read their
-        # people through the index of the active assignments instead of every assignment.
-        earliest = start - MAX_SHIFT_LENGTH
-        today += (
-            f' AND sh."starts_at" < {query(end)} AND sh."ends_at" > {query(start)}'
-            f' AND sh."starts_at" > {query(earliest)}'
-        )
+    start, end = local_day_bounds(day)
+    # No shift lasts longer than MAX_SHIFT_LENGTH (shifts.py refuses one): bounding its start
+    # on both sides lets PostgreSQL see how few shifts a day has, and read their people
+    # through the index of the active assignments instead of every assignment.
+    earliest = start - MAX_SHIFT_LENGTH
+    today = (
+        f" AND sh.\"status\" = '{ShiftStatus.ACTIVE.value}'"
+        f' AND sh."starts_at" < {query(end)} AND sh."ends_at" > {query(start)}'
+        f' AND sh."starts_at" > {query(earliest)}'
+    )
 
     return (
         f'SELECT t."key", COUNT(*) AS shifts, SUM({needed}) AS needed,'
@@ -292,13 +290,3 @@ async def flagged_stations(
     else:
         raise ValueError(flag)
     return {int(row["station_id"]) for row in rows}
-
-
-async def shifts_per_station(
-    campaign_id: int, *, unit_ids: Collection[int] | None
-) -> dict[int, tuple[int, int]]:
-    """station id → (active shifts, shifts short of people) over the whole campaign, for the
-    campaign's active stations in ``unit_ids``: one statement, whatever the number of shifts
-    (a list of their ids would pass PostgreSQL's limit of parameters at a country's scale)."""
-    rows = await _run(lambda q, w: _shifts_sql(q, w, None, "station_id"), campaign_id, unit_ids)
-    return {int(row["key"]): (_int(row["shifts"]), _int(row["short"])) for row in rows}
