@@ -10,11 +10,13 @@ evening, and the whole of yesterday when it comes back after 06:00.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from apscheduler.executors.asyncio import AsyncIOExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
@@ -31,6 +33,14 @@ from stations.settings import Settings
 log = logging.getLogger(__name__)
 
 Job = Callable[..., Awaitable[int]]
+
+#: The jobs running now in this process, so a stop can let them finish: APScheduler's own
+#: shutdown cancels them wherever they are, and a job cancelled while its transaction
+#: begins or ends leaves tortoise's connection (SQLite's one lock, a PostgreSQL pool slot)
+#: taken for good.
+RUNNING: set[asyncio.Task[Any]] = set()
+#: How long a stop waits for them.
+FINISH_WITHIN = 30.0
 
 
 def build_scheduler(settings: Settings) -> AsyncIOScheduler:
@@ -82,6 +92,9 @@ async def run_job(name: str, job: Job) -> int | None:
     """Run one job at the current moment; an error is logged, the next run tries again."""
     started = time.perf_counter()
     outcome = "error"
+    task = asyncio.current_task()
+    if task is not None:
+        RUNNING.add(task)
     try:
         result = await job(now=clock.now())
         outcome = "ok"
@@ -90,5 +103,19 @@ async def run_job(name: str, job: Job) -> int | None:
         log.exception("scheduler job %s failed", name)
         return None
     finally:
+        if task is not None:
+            RUNNING.discard(task)
         JOB_RUNS.labels(name, outcome).inc()
         JOB_DURATION.labels(name).observe(time.perf_counter() - started)
+
+
+async def stop_scheduler(scheduler: AsyncIOScheduler) -> None:
+    """Stop starting jobs, let the running ones finish (up to ``FINISH_WITHIN`` seconds),
+    then shut the scheduler down."""
+    scheduler.pause()
+    running = [task for task in RUNNING if not task.done()]
+    if running:
+        _done, late = await asyncio.wait(running, timeout=FINISH_WITHIN)
+        if late:
+            log.warning("scheduler stopping with %s job(s) still running", len(late))
+    scheduler.shutdown(wait=False)

@@ -22,7 +22,7 @@ from telegram import Bot
 from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
-from scheduler.app import build_scheduler
+from scheduler.app import build_scheduler, stop_scheduler
 from scheduler.dispatcher import Dispatcher
 from stations.services.alert_routing import configure_alert_routing
 from stations.settings import Settings
@@ -96,7 +96,7 @@ async def scheduler_running(
     try:
         yield SchedulerRuntime(scheduler, dispatcher)
     finally:
-        scheduler.shutdown(wait=False)
+        await stop_scheduler(scheduler)
         if dispatcher is not None and task is not None:
             dispatcher.stop()
             await task

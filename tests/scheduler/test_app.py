@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 
 import pytest
 from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.base import STATE_PAUSED, STATE_STOPPED
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from scheduler import jobs
-from scheduler.app import build_scheduler, run_job
+from scheduler.app import build_scheduler, run_job, stop_scheduler
+from stations.clock import VN_TZ
 from stations.enums import AssignmentStatus
 from stations.models import Assignment, JobCursor, Notification, StationDayFigures
 from stations.settings import Settings
@@ -113,3 +117,28 @@ async def test_the_daily_figures_job_recomputes_the_days_a_check_in_made_stale(d
     assert await jobs.job_daily_figures(now=clock.now()) == 1
     assert await StationDayFigures.filter(station_id=world.station.id).count() == 1
     assert await jobs.job_daily_figures(now=clock.now()) == 0
+
+
+async def test_stopping_lets_a_running_job_finish_instead_of_cancelling_it(db, clock):
+    """APScheduler's shutdown cancels running jobs wherever they are: one cancelled while its
+    transaction begins leaves the database connection taken for good."""
+    scheduler = AsyncIOScheduler(timezone=VN_TZ)
+    started, release = asyncio.Event(), asyncio.Event()
+    finished = []
+
+    async def slow(*, now):
+        started.set()
+        await release.wait()
+        finished.append(now)
+        return 1
+
+    scheduler.add_job(run_job, args=["slow", slow], next_run_time=dt.datetime.now(VN_TZ))
+    scheduler.start()
+    await started.wait()
+    stopping = asyncio.create_task(stop_scheduler(scheduler))
+    await asyncio.sleep(0)
+
+    assert (stopping.done(), scheduler.state) == (False, STATE_PAUSED)
+    release.set()
+    await stopping
+    assert (finished, scheduler.state) == ([clock.now()], STATE_STOPPED)
