@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+PYTEST_WORKERS ?= 2
 
 .PHONY: run test lint format install clean
 
@@ -19,9 +20,10 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/waystation serve --demo
 
-## Run the test suite on SQLite and PostgreSQL (WAYSTATION_TEST_POSTGRES_URL, default the local `test` db).
+## Run the test suite on SQLite and PostgreSQL (WAYSTATION_TEST_POSTGRES_URL, default the local `test` db),
+## in PYTEST_WORKERS processes (pytest-xdist; each worker has databases of its own).
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 lint: install
 	$(BIN)/ruff check .
