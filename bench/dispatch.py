@@ -43,23 +43,14 @@ from tortoise.connection import connections
 from tortoise.exceptions import ConfigurationError
 
 from bench.scratch_database import scratch_database
+from bench.shift_world import build_assignments, bulk_insert
 from stations import clock, db
 from stations.enums import (
-    AssignmentStatus,
-    CampaignKind,
     NotificationStatus,
-    ShiftRole,
-    UnitKind,
 )
 from stations.models import (
-    Assignment,
-    Campaign,
     Notification,
     SendBudget,
-    Shift,
-    Station,
-    Unit,
-    Volunteer,
 )
 from stations.services.reminders import assignment_buttons, materialise_reminders
 from stations.settings import Settings
@@ -77,12 +68,6 @@ WAVE_KEY = "bench-wave:"
 #: compressed clock): the dispatcher, not the bench, decides when to start.
 WAVE_AFTER_WINDOW = dt.timedelta(minutes=1)
 URGENT_MESSAGES = 20
-
-
-async def _chunks(rows: list, size: int = 5000) -> None:
-    model = type(rows[0])
-    for start in range(0, len(rows), size):
-        await model.bulk_create(rows[start : start + size])
 
 
 def _wave_chats(messages: int) -> list[tuple[int, int]]:
@@ -216,7 +201,7 @@ async def _send_wave(
             for chat_id, n in chats
             for i in range(n)
         ]
-        await _chunks(rows)
+        await bulk_insert(rows)
         settings = Settings(telegram_token=fake.token, telegram_api_url=fake.api_base)._replace(
             **settings_values
         )
@@ -351,60 +336,13 @@ async def bench_materialise(assignments: int) -> dict[str, float | int]:
     _progress(f"creating {assignments} assignments")
     await Notification.all().delete()
     now = dt.datetime.now(dt.UTC)
-    today = now.date()
-    unit = await Unit.create(code="BENCH", name="Bench unit", kind=UnitKind.COMMUNE_POLICE)
-    campaign = await Campaign.create(
-        name="Bench",
-        kind=CampaignKind.CUSTOM,
-        year=today.year,
-        starts_on=today - dt.timedelta(days=1),
-        ends_on=today + dt.timedelta(days=3),
+    # Spread over the day, seven minutes apart: not a wave, the reminders job's daily work.
+    await build_assignments(
+        assignments,
+        5000,
+        now,
+        start_of=lambda n: now + dt.timedelta(minutes=90 + (n * 7) % (22 * 60)),
     )
-    per_shift = 20
-    shift_count = assignments // per_shift
-    stations = [
-        Station(campaign=campaign, unit=unit, code=f"B{n}", name=f"Trạm {n}")
-        for n in range(max(1, shift_count // 25))
-    ]
-    await _chunks(stations)
-    stations = await Station.filter(campaign_id=campaign.id).order_by("id")
-    shifts = []
-    for n in range(shift_count):
-        start = now + dt.timedelta(minutes=90 + (n * 7) % (22 * 60))
-        shifts.append(
-            Shift(
-                station=stations[n % len(stations)],
-                starts_at=start,
-                ends_at=start + dt.timedelta(hours=4),
-                needs={ShiftRole.VOLUNTEER.value: per_shift},
-            )
-        )
-    await _chunks(shifts)
-    shift_ids = await Shift.all().order_by("id").values_list("id", flat=True)
-    volunteer_count = 5000
-    volunteers = [
-        Volunteer(
-            full_name=f"Tình nguyện viên {n}",
-            search_name=f"tinh nguyen vien {n}",
-            phone=f"+8491{n:07d}",
-            telegram_user_id=2_000_000 + n,
-            telegram_chat_id=2_000_000 + n,
-        )
-        for n in range(volunteer_count)
-    ]
-    await _chunks(volunteers)
-    volunteer_ids = await Volunteer.all().order_by("id").values_list("id", flat=True)
-    rows = [
-        Assignment(
-            shift_id=shift_id,
-            volunteer_id=volunteer_ids[(s * per_shift + k) % volunteer_count],
-            role=ShiftRole.VOLUNTEER,
-            status=AssignmentStatus.ASSIGNED,
-        )
-        for s, shift_id in enumerate(shift_ids)
-        for k in range(per_shift)
-    ]
-    await _chunks(rows)
     _progress("materialising reminders")
     started = time.perf_counter()
     result = await materialise_reminders(

@@ -40,9 +40,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tortoise.connection import connections
 
 from bench.scratch_database import scratch_database
+from bench.shift_world import PER_SHIFT, build_assignments
 from stations import db
-from stations.enums import AssignmentStatus, CampaignKind, ShiftRole, UnitKind
-from stations.models import Assignment, Campaign, Notification, Shift, Station, Unit, Volunteer
+from stations.enums import AssignmentStatus
+from stations.models import Assignment, Notification
 from stations.services import reminder_changes
 from stations.services.reminders import (
     OVERLAP,
@@ -55,80 +56,12 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/test"
 LEADS = (24.0, 2.0)
 #: the scheduler job's horizon (scheduler/jobs.py)
 HORIZON = dt.timedelta(hours=6)
-PER_SHIFT = 20
 GOAL_SECONDS = 0.5
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def _progress(message: str) -> None:
     print(f"  … {message}", file=sys.stderr, flush=True)
-
-
-async def _bulk(rows: list, size: int = 5000) -> None:
-    model = type(rows[0])
-    for start in range(0, len(rows), size):
-        await model.bulk_create(rows[start : start + size])
-
-
-async def build(assignments: int, volunteers: int, now: dt.datetime) -> None:
-    """Shifts of 20 on the hour, from 2 to 23 hours after ``now``'s hour."""
-    today = now.date()
-    unit = await Unit.create(code="BENCH", name="Bench unit", kind=UnitKind.COMMUNE_POLICE)
-    campaign = await Campaign.create(
-        name="Bench",
-        kind=CampaignKind.CUSTOM,
-        year=today.year,
-        starts_on=today - dt.timedelta(days=1),
-        ends_on=today + dt.timedelta(days=3),
-    )
-    shift_count = assignments // PER_SHIFT
-    await _bulk(
-        [
-            Station(campaign=campaign, unit=unit, code=f"B{n}", name=f"Trạm {n}")
-            for n in range(max(1, shift_count // 22))
-        ]
-    )
-    stations = await Station.filter(campaign_id=campaign.id).order_by("id")
-    hour = now.replace(minute=0, second=0, microsecond=0)
-    shifts = []
-    for n in range(shift_count):
-        start = hour + dt.timedelta(hours=2 + n % 22)
-        shifts.append(
-            Shift(
-                station=stations[n // 22 % len(stations)],
-                starts_at=start,
-                ends_at=start + dt.timedelta(hours=4),
-                needs={ShiftRole.VOLUNTEER.value: PER_SHIFT},
-            )
-        )
-    await _bulk(shifts)
-    shift_ids = await Shift.all().order_by("id").values_list("id", flat=True)
-    await _bulk(
-        [
-            Volunteer(
-                full_name=f"Tình nguyện viên {n}",
-                search_name=f"tinh nguyen vien {n}",
-                phone=f"+8491{n:07d}",
-                telegram_user_id=2_000_000 + n,
-                telegram_chat_id=2_000_000 + n,
-            )
-            for n in range(volunteers)
-        ]
-    )
-    volunteer_ids = await Volunteer.all().order_by("id").values_list("id", flat=True)
-    await _bulk(
-        [
-            Assignment(
-                shift_id=shift_id,
-                volunteer_id=volunteer_ids[(s * PER_SHIFT + k) % volunteers],
-                role=ShiftRole.VOLUNTEER,
-                status=AssignmentStatus.ASSIGNED,
-            )
-            for s, shift_id in enumerate(shift_ids)
-            for k in range(PER_SHIFT)
-        ]
-    )
-    await connections.get("default").execute_script("ANALYZE")
 
 
 async def _server_cpu() -> float:
@@ -238,7 +171,7 @@ async def main() -> int:
         try:
             _progress(f"creating {args.assignments} assignments")
             started = time.perf_counter()
-            await build(args.assignments, args.volunteers, now)
+            await build_assignments(args.assignments, args.volunteers, now)
             _progress(f"built in {time.perf_counter() - started:.0f} s; writing the reminders")
 
             async def incremental(at: dt.datetime) -> MaterialiseResult:
