@@ -21,7 +21,10 @@ so the first report (or the scheduler's first minute) computes them.
 It also adds ``ix_assignment_active_shift``: the active assignments in shift order with their
 role, from which the overview counts today's people per shift without reading the table.
 
-Reversing drops the triggers, their functions, the index and the three tables.
+And it has the database refuse a shift longer than a day (``ck_shift_at_most_a_day``), which
+the overview's search for today's shifts relies on.
+
+Reversing drops the triggers, their functions, the index, the check and the three tables.
 """
 
 from tortoise import fields, migrations
@@ -182,16 +185,40 @@ ACTIVE_INDEX = {
 }
 
 
+#: The overview finds today's shifts by their start within a day of today: no shift may last
+#: longer (``shifts.MAX_SHIFT_LENGTH``, which the services check first). NOT VALID: rows
+#: written before are left as they are, every new or changed one is checked.
+SHIFT_LENGTH_CHECK = {
+    "postgres": 'ALTER TABLE "shift" ADD CONSTRAINT "ck_shift_at_most_a_day"'
+    " CHECK (ends_at - starts_at <= INTERVAL '24 hours') NOT VALID;\n",
+    "sqlite": "".join(
+        f'CREATE TRIGGER IF NOT EXISTS "ck_shift_at_most_a_day_{event.lower()}" BEFORE {event}'
+        ' ON "shift" FOR EACH ROW'
+        " WHEN julianday(NEW.ends_at) - julianday(NEW.starts_at) > 1"
+        " BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: ck_shift_at_most_a_day'); END;\n"
+        for event in ("INSERT", "UPDATE")
+    ),
+}
+DROP_SHIFT_LENGTH_CHECK = {
+    "postgres": 'ALTER TABLE "shift" DROP CONSTRAINT IF EXISTS "ck_shift_at_most_a_day";\n',
+    "sqlite": 'DROP TRIGGER IF EXISTS "ck_shift_at_most_a_day_insert";\n'
+    'DROP TRIGGER IF EXISTS "ck_shift_at_most_a_day_update";\n',
+}
+
+
 async def create_triggers(apps, schema_editor) -> None:
     dialect = _dialect(schema_editor)
     await schema_editor.client.execute_script(_create_sql(dialect))
     await schema_editor.client.execute_script(_mark_existing_sql(dialect))
     await schema_editor.client.execute_script(ACTIVE_INDEX[dialect])
+    await schema_editor.client.execute_script(SHIFT_LENGTH_CHECK[dialect])
 
 
 async def drop_triggers(apps, schema_editor) -> None:
-    await schema_editor.client.execute_script(_drop_sql(_dialect(schema_editor)))
+    dialect = _dialect(schema_editor)
+    await schema_editor.client.execute_script(_drop_sql(dialect))
     await schema_editor.client.execute_script('DROP INDEX IF EXISTS "ix_assignment_active_shift";\n')
+    await schema_editor.client.execute_script(DROP_SHIFT_LENGTH_CHECK[dialect])
 
 
 class Migration(migrations.Migration):

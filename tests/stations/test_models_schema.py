@@ -170,6 +170,22 @@ async def test_shift_ending_before_it_starts_is_rejected(db):
         await Shift.create(station=station, starts_at=vn(2027, 2, 2, 10), ends_at=vn(2027, 2, 2, 6))
 
 
+@pytest.mark.parametrize("hours", [24.5, 48])
+async def test_shift_longer_than_a_day_is_rejected(db, hours):
+    station = await make_station()
+    starts = vn(2027, 2, 2, 10)
+
+    with pytest.raises(IntegrityError):
+        await Shift.create(
+            station=station, starts_at=starts, ends_at=starts + dt.timedelta(hours=hours)
+        )
+    day_long = await Shift.create(
+        station=station, starts_at=starts, ends_at=starts + dt.timedelta(hours=24)
+    )
+    with pytest.raises(IntegrityError):
+        await Shift.filter(id=day_long.id).update(ends_at=starts + dt.timedelta(hours=hours))
+
+
 async def test_campaign_ending_before_it_starts_is_rejected(db):
     with pytest.raises(IntegrityError):
         await Campaign.create(
